@@ -1,0 +1,421 @@
+"""Reading and validating inventory models (YAML, JSON or Python dicts).
+
+Marshmallow checks the shape (types, required fields, unknown keys caught as typos); a second
+pass checks what needs the whole model (formulas, process references, boundaries, units).
+Every error is keyed by its field path, e.g. `stages[1].processes[0].inputs[2].unit`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from lca_models.errors import ModelValidationError
+from lca_models.factor_rows import is_valid_geography
+from lca_models.gwp import flows
+from lca_models.inventory import (
+    ALLOCATION_METHODS,
+    BOUNDARIES,
+    STAGES,
+    STAGES_BY_BOUNDARY,
+    Emission,
+    Exclusion,
+    Input,
+    InventoryModel,
+    Output,
+    Process,
+    Product,
+    Quantity,
+    TransportLeg,
+)
+from lca_models.parameters import FormulaProblem, evaluate, resolve_parameters
+from lca_models.units import UnitProblem, conversion_factor, is_mass, parse_unit
+
+_IDENT = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+_PROCESS_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
+
+
+class Amount(fields.Field):
+    """A number, or a formula over the model's parameters (kept as text until evaluated)."""
+
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "invalid": "must be a number or a formula (text)"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise self.make_error("invalid")
+        if isinstance(value, str) and not value.strip():
+            raise self.make_error("invalid")
+        return value.strip() if isinstance(value, str) else float(value)
+
+
+class Unit(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            parse_unit(text)
+        except UnitProblem as exc:
+            raise ValidationError(str(exc)) from None
+        return text
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class QuantitySchema(_Strict):
+    amount = Amount(required=True)
+    unit = Unit(required=True)
+
+
+class ProductSchema(_Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    name_zh = fields.String(load_default=None)
+    gtin = fields.String(load_default=None, validate=validate.Regexp(r"^\d{8}$|^\d{12,14}$"))
+    hs_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{4,10}$"))
+    cn_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{8}$"))
+    description = fields.String(load_default=None)
+
+    @validates_schema
+    def _gtin_check_digit(self, data, **kwargs):
+        gtin = data.get("gtin")
+        if gtin and not _gtin_ok(gtin):
+            raise ValidationError("check digit is wrong", "gtin")
+
+
+class OutputSchema(_Strict):
+    name = fields.String(load_default=None)
+    amount = Amount(required=True)
+    unit = Unit(required=True)
+    price = fields.Float(load_default=None, validate=validate.Range(min=0))
+    allocation_value = fields.Float(load_default=None, validate=validate.Range(min=0))
+
+
+class InputSchema(_Strict):
+    factor = fields.String(load_default=None)
+    process = fields.String(load_default=None)
+    amount = Amount(required=True)
+    unit = Unit(required=True)
+    primary = fields.Boolean(load_default=False)
+    dqr_pedigree = fields.String(load_default=None, validate=validate.Regexp(r"^[1-5]{5}$"))
+    uncertainty_sigma = fields.Float(load_default=None,
+                                     validate=validate.Range(min=0, max=3, min_inclusive=False))
+    comment = fields.String(load_default=None)
+
+    @validates_schema
+    def _one_source(self, data, **kwargs):
+        if (data.get("factor") is None) == (data.get("process") is None):
+            raise ValidationError("give exactly one of 'factor' or 'process'", "factor")
+
+
+class EmissionSchema(_Strict):
+    gas = fields.String(required=True)
+    amount = Amount(required=True)
+    unit = Unit(required=True)
+    primary = fields.Boolean(load_default=True)
+    comment = fields.String(load_default=None)
+
+
+class TransportSchema(_Strict):
+    factor = fields.String(required=True)
+    mass = fields.Nested(QuantitySchema, required=True)
+    distance = fields.Nested(QuantitySchema, required=True)
+    primary = fields.Boolean(load_default=False)
+    comment = fields.String(load_default=None)
+
+
+class ProcessSchema(_Strict):
+    id = fields.String(required=True, validate=validate.Regexp(
+        _PROCESS_ID, error="must start with a letter or digit and use letters, digits, _ . -"))
+    name = fields.String(load_default=None)
+    output = fields.Nested(OutputSchema, required=True)
+    co_products = fields.List(fields.Nested(OutputSchema), load_default=list)
+    allocation = fields.String(load_default=None, validate=validate.OneOf(ALLOCATION_METHODS))
+    location = fields.String(load_default=None)
+    inputs = fields.List(fields.Nested(InputSchema), load_default=list)
+    emissions = fields.List(fields.Nested(EmissionSchema), load_default=list)
+    transport = fields.List(fields.Nested(TransportSchema), load_default=list)
+
+
+class StageSchema(_Strict):
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    processes = fields.List(fields.Nested(ProcessSchema), required=True)
+
+
+class PeriodSchema(_Strict):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+class ExclusionSchema(_Strict):
+    description = fields.String(required=True)
+    share_percent = fields.Float(required=True, validate=validate.Range(min=0, max=100))
+
+
+class ModelSchema(_Strict):
+    schema_version = fields.Integer(load_default=1, validate=validate.Equal(1))
+    product = fields.Nested(ProductSchema, required=True)
+    declared_unit = fields.Nested(QuantitySchema, required=True)
+    product_mass = fields.Nested(QuantitySchema, load_default=None)
+    boundary = fields.String(required=True, validate=validate.OneOf(BOUNDARIES))
+    reference_period = fields.Nested(PeriodSchema, load_default=None)
+    reference_process = fields.String(required=True)
+    currency = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Z]{3}$"))
+    parameters = fields.Dict(keys=fields.String(validate=validate.Regexp(_IDENT)),
+                             values=Amount(), load_default=dict)
+    factor_sets = fields.List(fields.String(), load_default=list)
+    stages = fields.List(fields.Nested(StageSchema), required=True,
+                         validate=validate.Length(min=1))
+    exclusions = fields.List(fields.Nested(ExclusionSchema), load_default=list)
+    notes = fields.String(load_default=None)
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into {'a.b[2].c': [...]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, list | tuple):
+        out.setdefault(prefix or "_schema", []).extend(str(m) for m in messages)
+        return out
+    for key, value in messages.items():
+        if isinstance(key, int):
+            path = f"{prefix}[{key}]"
+        elif key == "_schema":
+            path = prefix or "_schema"
+        else:
+            path = f"{prefix}.{key}" if prefix else str(key)
+        for p, msgs in flatten_errors(value, path).items():
+            out.setdefault(p, []).extend(msgs)
+    return out
+
+
+def load_model(data: Mapping[str, Any]) -> InventoryModel:
+    """Validate a model given as plain data; raise ModelValidationError naming every field."""
+    if not isinstance(data, Mapping):
+        raise ModelValidationError({"_schema": "a model must be a mapping of fields"})
+    try:
+        raw = ModelSchema().load(data)
+    except ValidationError as exc:
+        raise ModelValidationError(flatten_errors(exc.messages)) from None
+    return _Builder(raw).build()
+
+
+def load_model_text(text: str, fmt: str = "yaml") -> InventoryModel:
+    try:
+        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise ModelValidationError({"_schema": f"malformed JSON at line {exc.lineno} column "
+                                               f"{exc.colno}: {exc.msg}"}) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ModelValidationError({"_schema": f"malformed YAML{where}: {problem}"}) from None
+    return load_model(data)
+
+
+def load_model_file(path: str | Path) -> InventoryModel:
+    path = Path(path)
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    return load_model_text(path.read_text("utf-8"), fmt)
+
+
+class _Builder:
+    """The whole-model pass: formulas, references, boundary and unit rules."""
+
+    def __init__(self, raw: dict[str, Any]):
+        self.raw = raw
+        self.errors: dict[str, list[str]] = {}
+        self.values: dict[str, float] = {}
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.setdefault(path, []).append(message)
+
+    def build(self) -> InventoryModel:
+        raw = self.raw
+        self.values, param_errors = resolve_parameters(raw["parameters"])
+        for name, msg in param_errors.items():
+            self.fail(f"parameters.{name}", msg)
+        declared = self.quantity(raw["declared_unit"], "declared_unit", positive=True)
+        mass = raw["product_mass"] and self.quantity(raw["product_mass"], "product_mass",
+                                                     positive=True)
+        if mass and not is_mass(mass.unit):
+            self.fail("product_mass.unit", f"'{mass.unit}' is not a unit of mass")
+        processes = self.processes()
+        self.check_references(processes)
+        self.check_exclusions()
+        period = raw["reference_period"]
+        if period and period["end"] < period["start"]:
+            self.fail("reference_period.end", "ends before it starts")
+        if self.errors:
+            raise ModelValidationError(self.errors)
+        return InventoryModel(
+            product=Product(**raw["product"]),
+            declared_unit=declared,
+            boundary=raw["boundary"],
+            reference_process=raw["reference_process"],
+            processes=tuple(processes),
+            product_mass=mass or None,
+            reference_period_start=period["start"] if period else None,
+            reference_period_end=period["end"] if period else None,
+            parameters=tuple(sorted(raw["parameters"].items())),
+            parameter_values=tuple(sorted(self.values.items())),
+            factor_sets=tuple(raw["factor_sets"]),
+            exclusions=tuple(Exclusion(**e) for e in raw["exclusions"]),
+            currency=raw["currency"],
+            notes=raw["notes"],
+            schema_version=raw["schema_version"],
+        )
+
+    def amount(self, value: float | str, path: str, *, positive: bool = False) -> tuple[
+            float, str | None]:
+        formula = value if isinstance(value, str) else None
+        number = 0.0
+        if formula is not None:
+            try:
+                number = evaluate(formula, self.values)
+            except FormulaProblem as exc:
+                self.fail(path, str(exc))
+                return 0.0, formula
+        else:
+            number = float(value)
+        if number < 0 or (positive and number == 0):
+            self.fail(path, f"{number:g} is not allowed: must be "
+                            f"{'greater than zero' if positive else 'zero or more'}")
+        return number, formula
+
+    def quantity(self, raw: Mapping[str, Any], path: str, *, positive: bool) -> Quantity:
+        number, _ = self.amount(raw["amount"], f"{path}.amount", positive=positive)
+        return Quantity(number, raw["unit"])
+
+    def processes(self) -> list[Process]:
+        allowed = STAGES_BY_BOUNDARY[self.raw["boundary"]]
+        out: list[Process] = []
+        for s, stage in enumerate(self.raw["stages"]):
+            if stage["stage"] not in allowed:
+                self.fail(f"stages[{s}].stage", f"'{stage['stage']}' is outside a "
+                          f"{self.raw['boundary']} boundary (allowed: {', '.join(allowed)})")
+            for p, proc in enumerate(stage["processes"]):
+                out.append(self.process(proc, stage["stage"], f"stages[{s}].processes[{p}]"))
+        return out
+
+    def process(self, raw: Mapping[str, Any], stage: str, path: str) -> Process:
+        output = self.output(raw["output"], f"{path}.output", raw["name"] or raw["id"])
+        co_products = tuple(self.output(c, f"{path}.co_products[{i}]", None)
+                            for i, c in enumerate(raw["co_products"]))
+        self.check_allocation(raw, output, co_products, path)
+        if raw["location"] and not is_valid_geography(raw["location"]):
+            self.fail(f"{path}.location", f"'{raw['location']}' is not an ISO 3166 code")
+        inputs = tuple(self.input(x, f"{path}.inputs[{i}]") for i, x in enumerate(raw["inputs"]))
+        emissions = tuple(self.emission(x, f"{path}.emissions[{i}]")
+                          for i, x in enumerate(raw["emissions"]))
+        legs = tuple(self.leg(x, f"{path}.transport[{i}]") for i, x in enumerate(raw["transport"]))
+        return Process(id=raw["id"], name=raw["name"] or raw["id"], stage=stage, output=output,
+                       inputs=inputs, emissions=emissions, transport=legs,
+                       co_products=co_products, allocation=raw["allocation"],
+                       location=raw["location"], path=path)
+
+    def output(self, raw: Mapping[str, Any], path: str, default_name: str | None) -> Output:
+        amount, _ = self.amount(raw["amount"], f"{path}.amount", positive=True)
+        name = raw["name"] or default_name
+        if not name:
+            self.fail(f"{path}.name", "a co-product needs a name")
+        return Output(name=name or "", amount=amount, unit=raw["unit"], price=raw["price"],
+                      allocation_value=raw["allocation_value"])
+
+    def check_allocation(self, raw: Mapping[str, Any], output: Output,
+                         co_products: tuple[Output, ...], path: str) -> None:
+        method = raw["allocation"]
+        if not co_products:
+            if method:
+                self.fail(f"{path}.allocation", "allocation needs co_products")
+            return
+        if not method:
+            self.fail(f"{path}.allocation", "a process with co_products needs an allocation "
+                                            f"method ({', '.join(ALLOCATION_METHODS)})")
+            return
+        for i, out in enumerate((output, *co_products)):
+            where = f"{path}.output" if i == 0 else f"{path}.co_products[{i - 1}]"
+            if method == "mass" and not is_mass(out.unit):
+                self.fail(f"{where}.unit", f"mass allocation needs a mass unit, not '{out.unit}'")
+            if method == "economic" and out.price is None:
+                self.fail(f"{where}.price", "economic allocation needs a price per unit")
+            if method == "physical" and out.allocation_value is None:
+                self.fail(f"{where}.allocation_value",
+                          "physical allocation needs an allocation_value per unit")
+
+    def input(self, raw: Mapping[str, Any], path: str) -> Input:
+        amount, formula = self.amount(raw["amount"], f"{path}.amount")
+        return Input(amount=amount, unit=raw["unit"], factor=raw["factor"],
+                     process=raw["process"], formula=formula, primary=raw["primary"],
+                     dqr_pedigree=raw["dqr_pedigree"],
+                     uncertainty_sigma=raw["uncertainty_sigma"], comment=raw["comment"])
+
+    def emission(self, raw: Mapping[str, Any], path: str) -> Emission:
+        amount, formula = self.amount(raw["amount"], f"{path}.amount")
+        gas = raw["gas"]
+        if gas not in flows() or gas.startswith("co2e_"):
+            known = ", ".join(c for c in flows() if not c.startswith("co2e_"))
+            self.fail(f"{path}.gas", f"'{gas}' is not a known gas ({known})")
+        if not is_mass(raw["unit"]):
+            self.fail(f"{path}.unit", f"'{raw['unit']}' is not a unit of mass")
+        return Emission(gas=gas, amount=amount, unit=raw["unit"], formula=formula,
+                        primary=raw["primary"], comment=raw["comment"])
+
+    def leg(self, raw: Mapping[str, Any], path: str) -> TransportLeg:
+        mass = self.quantity(raw["mass"], f"{path}.mass", positive=False)
+        distance = self.quantity(raw["distance"], f"{path}.distance", positive=False)
+        if not is_mass(mass.unit):
+            self.fail(f"{path}.mass.unit", f"'{mass.unit}' is not a unit of mass")
+        try:
+            conversion_factor(distance.unit, "km")
+        except UnitProblem:
+            self.fail(f"{path}.distance.unit", f"'{distance.unit}' is not a unit of length")
+        return TransportLeg(factor=raw["factor"], mass=mass, distance=distance,
+                            primary=raw["primary"], comment=raw["comment"])
+
+    def check_references(self, processes: list[Process]) -> None:
+        ids: dict[str, str] = {}
+        for proc in processes:
+            if proc.id in ids:
+                self.fail(f"{proc.path}.id", f"'{proc.id}' is already used by {ids[proc.id]}")
+            ids.setdefault(proc.id, proc.path)
+        if self.raw["reference_process"] not in ids:
+            self.fail("reference_process", f"'{self.raw['reference_process']}' is not the id "
+                                           "of a process in the model")
+        by_id = {p.id: p for p in processes}
+        for proc in processes:
+            for i, inp in enumerate(proc.inputs):
+                if inp.process is None:
+                    continue
+                target = by_id.get(inp.process)
+                if target is None:
+                    self.fail(f"{proc.path}.inputs[{i}].process",
+                              f"'{inp.process}' is not the id of a process in the model")
+                    continue
+                try:
+                    conversion_factor(inp.unit, target.output.unit)
+                except UnitProblem as exc:
+                    self.fail(f"{proc.path}.inputs[{i}].unit",
+                              f"{exc} (the output unit of process '{target.id}')")
+
+    def check_exclusions(self) -> None:
+        total = sum(e["share_percent"] for e in self.raw["exclusions"])
+        if total >= 100:
+            self.fail("exclusions", f"excluded shares add up to {total:g} %, which leaves "
+                                    "nothing to declare")
+
+
+def _gtin_ok(gtin: str) -> bool:
+    digits = [int(c) for c in gtin]
+    body, check = digits[:-1], digits[-1]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
+__all__ = ["flatten_errors", "load_model", "load_model_file", "load_model_text"]
