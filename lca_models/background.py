@@ -9,8 +9,10 @@ at once. Building is guarded by a file lock, so two workers never build the same
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -45,6 +47,15 @@ def use_brightway_dir(directory: Path) -> Any:
     directory.mkdir(parents=True, exist_ok=True)
     if "bw2data" not in sys.modules:
         os.environ["BRIGHTWAY2_DIR"] = str(directory.resolve())
+        # bw2data prints feedback on stdout, which would corrupt `carbonlabel calc --json`.
+        os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")
+        with contextlib.redirect_stdout(sys.stderr):
+            import bw2data
+        feedback = logging.getLogger("brightway-stdout-feedback")
+        feedback.setLevel(logging.WARNING)
+        for handler in feedback.handlers:
+            if isinstance(handler, logging.StreamHandler):
+                handler.setStream(sys.stderr)
     import bw2data
 
     if Path(bw2data.projects._base_data_dir).resolve() != directory.resolve():

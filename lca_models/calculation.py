@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib.metadata
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,7 +57,8 @@ def compute_footprint(model: InventoryModel, release: FactorRelease | None = Non
                       gwp_set: str = DEFAULT_GWP_SET,
                       user_sets: Mapping[str, FactorTable] | None = None,
                       brightway_dir: Path | None = None,
-                      monte_carlo: int | None = None, seed: int = 0) -> FootprintResult:
+                      monte_carlo: int | None = None, seed: int = 0,
+                      progress: Callable[[int, int], None] | None = None) -> FootprintResult:
     """Compute a model's footprint per declared unit; see FootprintResult for what it holds."""
     if gwp_set not in GWP_SETS:
         raise ValueError(f"GWP set must be one of {', '.join(GWP_SETS)}, not '{gwp_set}'")
@@ -70,7 +71,7 @@ def compute_footprint(model: InventoryModel, release: FactorRelease | None = Non
     _check_supply(compiled, supply)
     mc = None
     if monte_carlo:
-        mc = run_monte_carlo(background, gwp_set, fg, monte_carlo, seed)
+        mc = run_monte_carlo(background, gwp_set, fg, monte_carlo, seed, progress)
     from lca_models.breakdown import summarise
 
     return summarise(compiled, release, user_sets or {}, gwp_set, supply, score,
@@ -260,7 +261,8 @@ def _check_supply(compiled: CompiledModel, supply: np.ndarray) -> None:
 
 
 def run_monte_carlo(background: Background, gwp_set: str, fg: Foreground, iterations: int,
-                    seed: int) -> MonteCarloResult:
+                    seed: int, progress: Callable[[int, int], None] | None = None
+                    ) -> MonteCarloResult:
     """Sample factor and primary-data uncertainty with bw2calc's stochastic LCA."""
     bw2calc = _import_bw2calc(background.directory)
 
@@ -278,6 +280,8 @@ def run_monte_carlo(background: Background, gwp_set: str, fg: Foreground, iterat
         for i in range(iterations):
             next(lca)
             scores[i] = lca.score
+            if progress and (i + 1) % max(1, iterations // 100) == 0:
+                progress(i + 1, iterations)
     p2_5, p50, p97_5 = np.percentile(scores, [2.5, 50, 97.5])
     return MonteCarloResult(iterations=iterations, seed=seed, mean=float(scores.mean()),
                             std=float(scores.std(ddof=1)), p2_5=float(p2_5), p50=float(p50),

@@ -1,0 +1,1 @@
+"""JSON endpoints: parse with a schema, call a service, dump. Nothing else."""

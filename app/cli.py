@@ -1,0 +1,217 @@
+"""The `carbonlabel` command line: calculations and factor management without the web
+service, plus `serve`. Engine errors are printed with their field paths, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lca_models.errors import FactorFileError, LcaModelError, ModelValidationError
+
+
+def _fail(exc: Exception) -> None:
+    if isinstance(exc, ModelValidationError):
+        click.echo("error: the model is invalid:", err=True)
+        for path, messages in exc.errors.items():
+            for message in messages:
+                click.echo(f"  {path}: {message}", err=True)
+    elif isinstance(exc, FactorFileError):
+        click.echo(f"error: {exc.source} was rejected, nothing was imported:", err=True)
+        for row, column, message in exc.errors:
+            where = ", ".join(x for x in (f"row {row}" if row else "",
+                                          f"column '{column}'" if column else "") if x)
+            click.echo(f"  {where}: {message}" if where else f"  {message}", err=True)
+    else:
+        click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
+
+
+def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (LcaModelError, ValueError, OSError) as exc:
+            _fail(exc)
+
+    return wrapper
+
+
+def instance_dir() -> Path:
+    return Path(os.environ.get("CARBONLABEL_INSTANCE", "instance")).resolve()
+
+
+@click.group()
+@click.version_option(package_name="carbonlabel")
+def main() -> None:
+    """Product carbon footprints and carbon labels for Greater Bay Area exporters."""
+
+
+@main.command()
+@click.argument("model_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@click.option("--gwp", "gwp_set", type=click.Choice(["AR6", "AR5"]), default="AR6",
+              show_default=True, help="IPCC GWP100 set.")
+@click.option("--monte-carlo", "iterations", type=click.IntRange(min=2), default=None,
+              help="Run N Monte Carlo iterations.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Monte Carlo seed.")
+@click.option("--factor-set", "factor_sets", multiple=True, metavar="NAME=FILE",
+              help="A user factor set (CSV/XLSX) the model names; repeatable.")
+@friendly_errors
+def calc(model_file: Path, as_json: bool, gwp_set: str, iterations: int | None, seed: int,
+         factor_sets: tuple[str, ...]) -> None:
+    """Compute the footprint of MODEL_FILE (YAML or JSON)."""
+    from app.reports import format_result
+    from lca_models.calculation import compute_footprint
+    from lca_models.factors import load_release
+    from lca_models.inventory_schema import load_model_file
+
+    model = load_model_file(model_file)
+    release = load_release()
+    user_sets = _load_user_sets(model.factor_sets, factor_sets, release)
+    progress = None
+    if iterations and not as_json and sys.stderr.isatty():
+        def progress(done: int, total: int) -> None:
+            click.echo(f"\rMonte Carlo {done}/{total}", nl=done == total, err=True)
+    result = compute_footprint(model, release, gwp_set=gwp_set, user_sets=user_sets,
+                               monte_carlo=iterations, seed=seed, progress=progress)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_result(result))
+
+
+def _load_user_sets(names: tuple[str, ...], given: tuple[str, ...], release) -> dict:
+    from lca_models.factors import import_factor_set
+
+    paths: dict[str, Path] = {}
+    for item in given:
+        name, sep, path = item.partition("=")
+        if not sep:
+            raise ValueError(f"--factor-set needs NAME=FILE, not '{item}'")
+        paths[name] = Path(path)
+    for name in names:
+        stored = instance_dir() / "factor_sets" / f"{name}.csv"
+        if name not in paths and stored.exists():
+            paths[name] = stored
+    return {name: import_factor_set(path, name, release) for name, path in paths.items()}
+
+
+@main.group()
+def factors() -> None:
+    """Browse, export, validate and import emission factors."""
+
+
+@factors.command("list")
+@click.option("--category", default=None, help="electricity, fuel, transport, material, ...")
+@click.option("--geography", default=None, help="ISO 3166 code, e.g. CN-GD or HK.")
+@friendly_errors
+def factors_list(category: str | None, geography: str | None) -> None:
+    """List the factors of the shipped release."""
+    from lca_models.factors import load_release
+
+    release = load_release()
+    click.echo(f"release {release.version}  sha256 {release.sha256}")
+    for f in sorted(release.factors.values(), key=lambda f: f.id):
+        if category and f.category != category:
+            continue
+        if geography and geography not in f.geography.split(";"):
+            continue
+        click.echo(f"{f.id:<70} {f.unit:<5} {f.geography[:18]:<18} {f.reference_year}")
+
+
+@factors.command("show")
+@click.argument("factor_id")
+@friendly_errors
+def factors_show(factor_id: str) -> None:
+    """Show every column of one factor, with its source."""
+    from lca_models.factors import load_release
+
+    release = load_release()
+    release.get(factor_id)
+    row = next(r for r in release.rows if r["id"] == factor_id)
+    for key, value in row.items():
+        if value not in (None, ""):
+            click.echo(f"{key:>24}: {value}")
+
+
+@factors.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (.csv or .xlsx) instead of standard output.")
+@friendly_errors
+def factors_export(output: Path | None) -> None:
+    """Export the shipped release as one table."""
+    from lca_models.factors import export_rows, load_release
+
+    release = load_release()
+    if output and output.suffix.lower() == ".xlsx":
+        release.table.to_excel(output, index=False, sheet_name=f"release {release.version}")
+    elif output:
+        output.write_text(export_rows(release), "utf-8")
+    else:
+        click.echo(export_rows(release), nl=False)
+
+
+@factors.command("validate")
+@click.argument("factor_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@friendly_errors
+def factors_validate(factor_file: Path) -> None:
+    """Check a user factor file (CSV/XLSX) without importing it."""
+    from lca_models.factors import import_factor_set, load_release
+
+    table = import_factor_set(factor_file, factor_file.stem, load_release())
+    click.echo(f"{factor_file.name}: {len(table)} factors valid, sha256 {table.sha256}")
+
+
+@factors.command("import")
+@click.argument("factor_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", required=True, help="Name models use in `factor_sets`.")
+@friendly_errors
+def factors_import(factor_file: Path, name: str) -> None:
+    """Validate FACTOR_FILE and store it as user factor set NAME in the instance folder."""
+    from lca_models.factors import export_rows, import_factor_set, load_release
+
+    table = import_factor_set(factor_file, name, load_release())
+    target = instance_dir() / "factor_sets" / f"{name}.csv"
+    if target.exists():
+        raise ValueError(f"factor set '{name}' exists already ({target}); choose a new name "
+                         "so results that used it stay reproducible")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(export_rows(table), "utf-8")
+    tmp.replace(target)
+    click.echo(f"imported {len(table)} factors as '{name}' (sha256 {table.sha256}) "
+               f"into {target}")
+
+
+@factors.command("hash")
+@click.argument("release_dir", required=False,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@friendly_errors
+def factors_hash(release_dir: Path | None) -> None:
+    """Print the content hash of a release folder (to record in its release.json)."""
+    from lca_models.factors import load_release
+
+    release = load_release(release_dir, verify=False)
+    click.echo(f"{release.version} {release.sha256}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, type=int, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Run the web service (development server; use gunicorn in production)."""
+    from app import create_app
+
+    create_app().run(host=host, port=port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""One table from domain errors to HTTP: RFC 9457 problem+json bodies naming the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+from lca_models.errors import (
+    FactorFileError,
+    LcaModelError,
+    ModelValidationError,
+    SingularSystemError,
+    UnknownFactorError,
+)
+
+#: exception class -> (status, problem type slug, title)
+PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
+    ModelValidationError: (422, "invalid-model", "The inventory model is invalid"),
+    FactorFileError: (422, "invalid-factor-file", "The factor file was rejected"),
+    UnknownFactorError: (404, "unknown-factor", "No such emission factor"),
+    SingularSystemError: (422, "singular-system", "The process network cannot be solved"),
+    LcaModelError: (422, "calculation-error", "The calculation failed"),
+}
+
+
+def problem(status: int, slug: str, title: str, detail: str | None = None,
+            **extra: Any) -> Response:
+    body = {"type": f"/problems/{slug}", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+
+
+def _domain_error(exc: LcaModelError) -> Response:
+    for cls in type(exc).__mro__:
+        if cls in PROBLEMS:
+            status, slug, title = PROBLEMS[cls]
+            break
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ModelValidationError):
+        extra["errors"] = [{"field": path, "message": msg}
+                           for path, msgs in exc.errors.items() for msg in msgs]
+    if isinstance(exc, FactorFileError):
+        extra["errors"] = [{"row": r, "column": c, "message": m} for r, c, m in exc.errors]
+    return problem(status, slug, title, str(exc), **extra)
+
+
+def _http_error(exc: HTTPException) -> Response:
+    data = getattr(exc, "data", None) or {}
+    extra: dict[str, Any] = {}
+    messages = data.get("messages")
+    if messages:  # flask-smorest / webargs validation errors
+        from lca_models.inventory_schema import flatten_errors
+
+        flat: dict[str, list[str]] = {}
+        for location, fields in messages.items():
+            for path, msgs in flatten_errors(fields).items():
+                key = path if location == "json" else f"{location}.{path}"
+                flat.setdefault(key, []).extend(msgs)
+        extra["errors"] = [{"field": p, "message": m} for p, ms in flat.items() for m in ms]
+    code = exc.code or 500
+    return problem(code, (exc.name or "error").lower().replace(" ", "-"), exc.name or "Error",
+                   data.get("message") or exc.description, **extra)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(LcaModelError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)

@@ -1,0 +1,1 @@
+"""Marshmallow request and response shapes of the HTTP API."""

@@ -1,0 +1,1 @@
+"""Use cases of the service; they own transactions once persistence arrives."""
