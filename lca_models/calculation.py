@@ -10,6 +10,7 @@ calculation time, which keeps concurrent workers safe.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import threading
 import warnings
@@ -49,8 +50,11 @@ class Foreground:
     process_count: int
 
     def structure_key(self) -> str:
-        return sha256_hex([self.tech_indices.tobytes().hex(), self.tech_flip.tobytes().hex(),
-                           self.bio_indices.tobytes().hex(), self.demand_id])
+        digest = hashlib.sha256()
+        for array in (self.tech_indices, self.tech_flip, self.bio_indices):
+            digest.update(array.tobytes())
+        digest.update(str(self.demand_id).encode())
+        return digest.hexdigest()
 
 
 def compute_footprint(model: InventoryModel, release: FactorRelease | None = None, *,
@@ -83,6 +87,7 @@ def build_foreground(compiled: CompiledModel, background: Background) -> Foregro
     import bw_processing as bwp
 
     n = len(compiled.model.processes)
+    process_ids = {p.id: i + 1 for i, p in enumerate(compiled.model.processes)}
     user_ids = {f.id: n + 1 + k for k, f in enumerate(compiled.user_factors)}
     tech: list[tuple[int, int, float, bool, float]] = []
     bio: list[tuple[int, int, float]] = []
@@ -92,7 +97,7 @@ def build_foreground(compiled: CompiledModel, background: Background) -> Foregro
         col = ex.process_index + 1
         sigma = ex.sigma or 0.0
         if ex.kind == "process":
-            row = compiled.model.processes.index(compiled.model.process(ex.target)) + 1
+            row = process_ids[ex.target]
             tech.append((row, col, ex.amount, True, sigma))
         elif ex.kind in ("factor", "transport"):
             row = user_ids.get(ex.target) or background.factor_ids[ex.target]
@@ -299,10 +304,13 @@ def inputs_sha256(compiled: CompiledModel, release: FactorRelease,
 
 
 def engine_versions(background: Background) -> dict[str, str]:
-    versions = {"lca_models": lca_models.__version__, **background.brightway_versions}
-    for package in ("numpy", "scipy"):
-        versions[package] = importlib.metadata.version(package)
-    return versions
+    return {"lca_models": lca_models.__version__, **background.brightway_versions,
+            **_numeric_versions()}
+
+
+@lru_cache(maxsize=1)
+def _numeric_versions() -> dict[str, str]:
+    return {p: importlib.metadata.version(p) for p in ("numpy", "scipy")}
 
 
 __all__ = ["characterisation_factors", "compute_footprint"]

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -74,7 +74,7 @@ class Factor:
     source: str  # where a reviewer finds the number
     factor_set: str  # release version or user set name
 
-    @property
+    @cached_property
     def dqr(self) -> float | None:
         """Mean pedigree score (1 best, 5 worst), or None when unrated."""
         if not self.dqr_pedigree:

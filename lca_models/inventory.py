@@ -8,7 +8,7 @@ loaded; `inventory_schema` does the validation and names the field path of every
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -135,14 +135,47 @@ class InventoryModel:
         raise KeyError(process_id)
 
     def to_canonical(self) -> dict[str, Any]:
-        """Plain data for hashing and storage: what was computed, formulas and all."""
-        data = asdict(self)
-        data.pop("extra", None)
-        for key in ("reference_period_start", "reference_period_end"):
-            if data[key] is not None:
-                data[key] = data[key].isoformat()
-        for proc in data["processes"]:
-            proc.pop("path", None)
-        data["parameters"] = [list(p) for p in data["parameters"]]
-        data["parameter_values"] = [list(p) for p in data["parameter_values"]]
-        return data
+        """Plain data for hashing and storage: what was computed, formulas and all.
+
+        Written out by hand rather than with `dataclasses.asdict`, which deep-copies every
+        value and dominated the cost of hashing large models; unset (None) fields are left
+        out, so adding an optional field later does not change existing hashes.
+        """
+        return {
+            "schema_version": self.schema_version,
+            "product": _plain(self.product),
+            "declared_unit": _plain(self.declared_unit),
+            "product_mass": _plain(self.product_mass) if self.product_mass else None,
+            "boundary": self.boundary,
+            "reference_process": self.reference_process,
+            "reference_period_start": _iso(self.reference_period_start),
+            "reference_period_end": _iso(self.reference_period_end),
+            "parameters": [[k, v] for k, v in self.parameters],
+            "parameter_values": [[k, v] for k, v in self.parameter_values],
+            "factor_sets": list(self.factor_sets),
+            "exclusions": [_plain(e) for e in self.exclusions],
+            "currency": self.currency,
+            "notes": self.notes,
+            "processes": [_process(p) for p in self.processes],
+        }
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    """Fields of a flat model dataclass (Quantity nested at most), leaving out unset ones."""
+    return {k: (_plain(v) if isinstance(v, Quantity) else v)
+            for k, v in vars(obj).items() if v is not None}
+
+
+def _process(proc: Process) -> dict[str, Any]:
+    return {
+        "id": proc.id, "name": proc.name, "stage": proc.stage, "output": _plain(proc.output),
+        "inputs": [_plain(i) for i in proc.inputs],
+        "emissions": [_plain(e) for e in proc.emissions],
+        "transport": [_plain(t) for t in proc.transport],
+        "co_products": [_plain(c) for c in proc.co_products],
+        "allocation": proc.allocation, "location": proc.location,
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
