@@ -49,10 +49,10 @@ def use_brightway_dir(directory: Path) -> Any:
         os.environ["BRIGHTWAY2_DIR"] = str(directory.resolve())
         # bw2data prints feedback on stdout, which would corrupt `carbonlabel calc --json`.
         os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")
+        feedback = logging.getLogger("brightway-stdout-feedback")
+        feedback.addFilter(lambda record: record.levelno >= logging.WARNING)
         with contextlib.redirect_stdout(sys.stderr):
             import bw2data
-        feedback = logging.getLogger("brightway-stdout-feedback")
-        feedback.setLevel(logging.WARNING)
         for handler in feedback.handlers:
             if isinstance(handler, logging.StreamHandler):
                 handler.setStream(sys.stderr)

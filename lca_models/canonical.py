@@ -41,23 +41,30 @@ def sha256_hex(value: Any) -> str:
 
 def _simplify(value: Any) -> Any:
     kind = type(value)
+    if kind is dict:
+        if not "".join(value).isascii():  # raises TypeError on a non-str key
+            raise _NotFast
+        return {k: _scalar(v) if type(v) in _SCALARS else _simplify(v)
+                for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_scalar(v) if type(v) in _SCALARS else _simplify(v) for v in value]
+    if kind in _SCALARS:
+        return _scalar(value)
+    raise _NotFast  # subclasses and other types: let the reference library decide
+
+
+def _scalar(value: Any) -> Any:
+    kind = type(value)
     if kind is str:
         return value if value.isascii() else _checked_text(value)
     if kind is float:
         return _simple_float(value)
-    if kind is dict:
-        if not "".join(value).isascii():  # raises TypeError on a non-str key
-            raise _NotFast
-        return {k: _simplify(v) for k, v in value.items()}
-    if kind is list or kind is tuple:
-        return [_simplify(v) for v in value]
-    if value is None or kind is bool:
-        return value
-    if kind is int:
-        if abs(value) > _MAX_SAFE_INT:
-            raise _NotFast
-        return value
-    raise _NotFast  # subclasses and other types: let the reference library decide
+    if kind is int and abs(value) > _MAX_SAFE_INT:
+        raise _NotFast
+    return value  # None, bool, safe int
+
+
+_SCALARS = frozenset({str, float, int, bool, type(None)})
 
 
 def _checked_text(value: str) -> str:
