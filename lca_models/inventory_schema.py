@@ -205,9 +205,10 @@ def load_model(data: Mapping[str, Any]) -> InventoryModel:
     return _Builder(raw).build()
 
 
-def load_model_text(text: str, fmt: str = "yaml") -> InventoryModel:
+def parse_model_text(text: str, fmt: str = "yaml") -> Any:
+    """Parse YAML or JSON text, turning syntax errors into a message with line and column."""
     try:
-        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+        return json.loads(text) if fmt == "json" else yaml.safe_load(text)
     except json.JSONDecodeError as exc:
         raise ModelValidationError({"_schema": f"malformed JSON at line {exc.lineno} column "
                                                f"{exc.colno}: {exc.msg}"}) from None
@@ -216,7 +217,10 @@ def load_model_text(text: str, fmt: str = "yaml") -> InventoryModel:
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ModelValidationError({"_schema": f"malformed YAML{where}: {problem}"}) from None
-    return load_model(data)
+
+
+def load_model_text(text: str, fmt: str = "yaml") -> InventoryModel:
+    return load_model(parse_model_text(text, fmt))
 
 
 def load_model_file(path: str | Path) -> InventoryModel:

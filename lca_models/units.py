@@ -11,7 +11,7 @@ import pint
 _EXTRA_DEFINITIONS = (
     "tkm = tonne * kilometer = tonne_kilometer",
     "m3 = meter ** 3",
-    "item = [item] = pc = piece = pcs",
+    "item = [item] = piece = pcs",  # not "pc": pint already means parsec by it
 )
 
 
