@@ -9,16 +9,43 @@ from flask import Flask
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app import errors
-    from app.api import factors, footprints, health
+    from app.api import BLUEPRINTS
+    from app.auth import load_caller
     from app.config import load_config
-    from app.extensions import api
+    from app.extensions import api, db
+    from app.instance import ensure_secret_key
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = ensure_secret_key(app.config["INSTANCE_DIR"])
+    db.init_app(app)
+    _sqlite_pragmas(app)
     api.init_app(app)
-    for blueprint in (health.blp, factors.blp, footprints.blp):
+    for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    app.before_request(load_caller)
     errors.init_app(app)
     return app
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    """Foreign keys on, WAL for concurrent readers, a busy timeout instead of instant locks."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()

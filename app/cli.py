@@ -207,11 +207,17 @@ def factors_hash(release_dir: Path | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, type=int, show_default=True)
 def serve(host: str, port: int) -> None:
-    """Run the web service (development server; use gunicorn in production)."""
+    """Run the development server (production: gunicorn, see README)."""
     from app import create_app
 
     create_app().run(host=host, port=port)
 
+
+def _register_service_commands() -> None:
+    import app.cli_service  # noqa: F401  (adds init, db, demo, orgs, users, tokens, audit)
+
+
+_register_service_commands()
 
 if __name__ == "__main__":
     main()

@@ -7,18 +7,40 @@ from pathlib import Path
 from typing import Any
 
 
+def database_url(instance: Path) -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'carbonlabel.sqlite'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):  # psycopg 3, not the psycopg2 default
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
 def load_config(instance_path: str) -> dict[str, Any]:
-    instance = Path(os.environ.get("CARBONLABEL_INSTANCE", instance_path))
+    instance = Path(os.environ.get("CARBONLABEL_INSTANCE", instance_path)).resolve()
     return {
         "INSTANCE_DIR": instance,
+        "SQLALCHEMY_DATABASE_URI": database_url(instance),
+        "SECRET_KEY": os.environ.get("CARBONLABEL_SECRET_KEY"),  # else instance/secret_key
         "BRIGHTWAY_DIR": Path(os.environ.get("BRIGHTWAY_DIR", instance / "brightway")),
         "PUBLIC_URL": os.environ.get("CARBONLABEL_PUBLIC_URL", "http://127.0.0.1:8000"),
-        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("CARBONLABEL_MAX_UPLOAD_BYTES",
+                                                 str(5 * 1024 * 1024))),
         "MAX_MONTE_CARLO": int(os.environ.get("CARBONLABEL_MAX_MONTE_CARLO", "5000")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("CARBONLABEL_PUBLIC_URL", "").startswith(
+            "https://"),
+        "WTF_CSRF_TIME_LIMIT": None,
         "API_TITLE": "Carbon label service",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "OPENAPI_SWAGGER_UI_PATH": None,
+        "OPENAPI_REDOC_PATH": "docs",
+        "OPENAPI_REDOC_URL": "/api/redoc.standalone.js",
+        "API_SPEC_OPTIONS": {"components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+            "security": [{"bearer": []}, {"session": []}]},
     }

@@ -7,6 +7,16 @@ from typing import Any
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
+from app.domain import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    ServiceError,
+    Unauthenticated,
+)
 from lca_models.errors import (
     FactorFileError,
     LcaModelError,
@@ -22,6 +32,17 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     UnknownFactorError: (404, "unknown-factor", "No such emission factor"),
     SingularSystemError: (422, "singular-system", "The process network cannot be solved"),
     LcaModelError: (422, "calculation-error", "The calculation failed"),
+}
+
+
+SERVICE_PROBLEMS: dict[type[ServiceError], tuple[int, str, str]] = {
+    NotFound: (404, "not-found", "Not found"),
+    Unauthenticated: (401, "unauthenticated", "Authentication required"),
+    Forbidden: (403, "forbidden", "Not allowed"),
+    Conflict: (409, "conflict", "The resource is in a state that does not allow this"),
+    PreconditionRequired: (428, "precondition-required", "If-Match header required"),
+    PreconditionFailed: (412, "precondition-failed", "The resource has changed"),
+    InvalidInput: (422, "invalid-input", "The request cannot be accepted"),
 }
 
 
@@ -48,6 +69,35 @@ def _domain_error(exc: LcaModelError) -> Response:
     return problem(status, slug, title, str(exc), **extra)
 
 
+def _service_error(exc: ServiceError) -> Response:
+    status, slug, title = SERVICE_PROBLEMS[type(exc)]
+    extra: dict[str, Any] = {}
+    if exc.field:
+        extra["errors"] = [{"field": exc.field, "message": str(exc)}]
+    if isinstance(exc, Conflict) and exc.state:
+        extra["current_state"] = exc.state
+    response = problem(status, slug, title, str(exc), **extra)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="carbonlabel"'
+    return response
+
+
+def _integrity_error(exc: Exception) -> Response:
+    from app.extensions import db
+
+    db.session.rollback()
+    return problem(409, "conflict", "The change conflicts with existing data",
+                   "a concurrent or duplicate change was refused; reload and try again")
+
+
+def _stale_error(exc: Exception) -> Response:
+    from app.extensions import db
+
+    db.session.rollback()
+    return problem(412, "precondition-failed", "The resource has changed",
+                   "someone else changed this resource first; reload it and try again")
+
+
 def _http_error(exc: HTTPException) -> Response:
     data = getattr(exc, "data", None) or {}
     extra: dict[str, Any] = {}
@@ -67,5 +117,11 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
     app.register_error_handler(LcaModelError, _domain_error)
+    app.register_error_handler(ServiceError, _service_error)
+    app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(StaleDataError, _stale_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -1,0 +1,33 @@
+"""The audit trail (admin)."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.api.pagination import paginate
+from app.auth import requires
+from app.extensions import db
+from app.persistence import AuditEntry
+from app.schemas.audit import AuditPageSchema, ChainReportSchema
+from app.schemas.common import PageQuerySchema
+from app.services import audit
+
+blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Audit trail")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, AuditPageSchema)
+@requires("admin")
+def list_entries(args: dict) -> dict:
+    """Entries, oldest first."""
+    return paginate(db.session, select(AuditEntry).order_by(AuditEntry.seq), args)
+
+
+@blp.route("/verify", methods=["GET"])
+@blp.response(200, ChainReportSchema)
+@requires("admin")
+def verify() -> audit.ChainReport:
+    """Recompute the hash chain and name the first broken entry."""
+    return audit.verify(db.session)

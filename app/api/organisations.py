@@ -1,0 +1,65 @@
+"""Organisations (admin), and the certification bodies exporters choose from."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.api.pagination import paginate
+from app.auth import requires
+from app.domain import NotFound
+from app.extensions import db
+from app.persistence import Organisation
+from app.schemas.accounts import OrganisationInSchema, OrganisationPageSchema, OrganisationSchema
+from app.schemas.common import PageQuerySchema
+from app.services import accounts, transaction
+
+blp = Blueprint("organisations", __name__, url_prefix="/api/v1",
+                description="Organisations and certification bodies")
+
+
+@blp.route("/organisations", methods=["GET"])
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, OrganisationPageSchema)
+@requires("admin")
+def list_organisations(args: dict) -> dict:
+    """All organisations (admin)."""
+    return paginate(db.session, select(Organisation).order_by(Organisation.name,
+                                                              Organisation.id), args)
+
+
+@blp.route("/organisations", methods=["POST"])
+@blp.arguments(OrganisationInSchema)
+@blp.response(201, OrganisationSchema)
+@requires("admin", scope="admin")
+def create_organisation(body: dict) -> Organisation:
+    """Register an exporter, a certification body or the operator (admin)."""
+    from app.auth import caller
+
+    with transaction() as session:
+        return accounts.create_organisation(session, caller().user, body)
+
+
+@blp.route("/organisations/<string:org_id>", methods=["GET"])
+@blp.response(200, OrganisationSchema)
+@requires()
+def get_organisation(org_id: str) -> Organisation:
+    """One organisation: your own, any certification body, or any (admin)."""
+    from app.auth import caller
+
+    org = db.session.get(Organisation, org_id)
+    user = caller().user
+    if org is None or not (user.role == "admin" or org.id == user.organisation_id
+                           or org.kind == "certification_body"):
+        raise NotFound("no such organisation")
+    return org
+
+
+@blp.route("/certification-bodies", methods=["GET"])
+@blp.response(200, OrganisationSchema(many=True))
+@requires()
+def certification_bodies() -> list[Organisation]:
+    """Certification bodies with their accreditation (scope in HS chapters, validity)."""
+    return accounts.accredited_bodies(db.session, None, date.today())

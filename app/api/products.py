@@ -1,0 +1,159 @@
+"""Products, their model versions (JSON or file upload) and calculations."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from app.api.pagination import paginate
+from app.auth import caller, requires
+from app.extensions import db
+from app.persistence import Calculation, ModelVersion, Product
+from app.schemas.common import PageQuerySchema
+from app.schemas.products import (
+    CalculationInSchema,
+    CalculationSchema,
+    ModelInSchema,
+    ModelVersionDetailSchema,
+    ModelVersionPageSchema,
+    ProductInSchema,
+    ProductPageSchema,
+    ProductSchema,
+    RecomputeSchema,
+)
+from app.services import products, transaction
+from lca_models.errors import ModelValidationError
+
+blp = Blueprint("products", __name__, url_prefix="/api/v1",
+                description="Products, inventory model versions and calculations")
+
+UPLOAD_DOC = {"requestBody": {"content": {
+    "application/json": {"schema": {"type": "object", "properties": {
+        "model": {"type": "object"}}, "required": ["model"]}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary",
+                 "description": ".yaml, .yml, .json, .csv (bill of materials) or .xlsx"}}}}}}}
+
+
+@blp.route("/products", methods=["GET"])
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, ProductPageSchema)
+@requires("exporter", "admin")
+def list_products(args: dict) -> dict:
+    """Your organisation's products."""
+    return paginate(db.session, products.visible_products(db.session, caller().user), args)
+
+
+@blp.route("/products", methods=["POST"])
+@blp.arguments(ProductInSchema)
+@blp.response(201, ProductSchema)
+@requires("exporter", scope="write")
+def create_product(body: dict) -> Product:
+    """Add a product to your organisation."""
+    with transaction() as session:
+        return products.create_product(session, caller().user, body)
+
+
+@blp.route("/products/<string:product_id>", methods=["GET"])
+@blp.response(200, ProductSchema)
+@requires("exporter", "admin")
+def get_product(product_id: str) -> Product:
+    """One of your products."""
+    return products.get_product(db.session, caller().user, product_id)
+
+
+@blp.route("/products/<string:product_id>/model-versions", methods=["GET"])
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, ModelVersionPageSchema)
+@requires("exporter", "admin")
+def list_versions(args: dict, product_id: str) -> dict:
+    """Model versions of a product, oldest first."""
+    product = products.get_product(db.session, caller().user, product_id)
+    query = select(ModelVersion).where(ModelVersion.product_id == product.id).order_by(
+        ModelVersion.number)
+    return paginate(db.session, query, args)
+
+
+@blp.route("/products/<string:product_id>/model-versions", methods=["POST"])
+@blp.doc(**UPLOAD_DOC)
+@blp.response(201, ModelVersionDetailSchema)
+@requires("exporter", scope="write")
+def add_version(product_id: str) -> ModelVersion:
+    """Upload a new model version: JSON `{"model": ...}` or a file (YAML/JSON/CSV/XLSX)."""
+    content, source_format = _model_from_request()
+    with transaction() as session:
+        product = products.get_product(session, caller().user, product_id)
+        return products.add_version(session, caller().user, product, content, source_format)
+
+
+@blp.route("/model-versions/<string:version_id>", methods=["GET"])
+@blp.response(200, ModelVersionDetailSchema)
+@requires("exporter", "admin")
+def get_version(version_id: str) -> ModelVersion:
+    """A model version with its content."""
+    return products.get_version(db.session, caller().user, version_id)
+
+
+@blp.route("/model-versions/<string:version_id>", methods=["PUT"])
+@blp.doc(**UPLOAD_DOC)
+@blp.response(200, ModelVersionDetailSchema)
+@requires("exporter", scope="write")
+def replace_version(version_id: str) -> ModelVersion:
+    """Replace a version's content while it has not been submitted (409 once frozen)."""
+    content, _ = _model_from_request()
+    with transaction() as session:
+        version = products.get_version(session, caller().user, version_id)
+        return products.replace_version(session, caller().user, version, content)
+
+
+@blp.route("/model-versions/<string:version_id>/calculations", methods=["POST"])
+@blp.arguments(CalculationInSchema)
+@blp.response(201, CalculationSchema)
+@requires("exporter", scope="write")
+def calculate(body: dict, version_id: str) -> Calculation:
+    """Compute the version against the shipped factor release and store the result."""
+    limit = current_app.config["MAX_MONTE_CARLO"]
+    if body["monte_carlo"] and body["monte_carlo"] > limit:
+        raise ModelValidationError({"monte_carlo": f"at most {limit} iterations per request"})
+    with transaction() as session:
+        version = products.get_version(session, caller().user, version_id)
+        return products.calculate(session, caller().user, version, gwp_set=body["gwp_set"],
+                                  monte_carlo=body["monte_carlo"], seed=body["seed"],
+                                  brightway_dir=current_app.config["BRIGHTWAY_DIR"])
+
+
+@blp.route("/calculations/<string:calculation_id>", methods=["GET"])
+@blp.response(200, CalculationSchema)
+@requires("exporter", "admin")
+def get_calculation(calculation_id: str) -> Calculation:
+    """A stored calculation with its full result."""
+    return products.get_calculation(db.session, caller().user, calculation_id)
+
+
+@blp.route("/calculations/<string:calculation_id>/recompute", methods=["POST"])
+@blp.response(200, RecomputeSchema)
+@requires("exporter", "admin")
+def recompute(calculation_id: str) -> dict:
+    """Recompute a stored calculation and say whether it reproduces bit for bit."""
+    calc = products.get_calculation(db.session, caller().user, calculation_id)
+    same = products.recompute_matches(calc, current_app.config["BRIGHTWAY_DIR"])
+    return {"calculation_id": calc.id, "reproduced": same}
+
+
+def _model_from_request() -> tuple[dict, str]:
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise ModelValidationError({"file": "attach the model as form field 'file'"})
+        from lca_models.bom import parse_upload
+
+        return parse_upload(upload.filename, upload.read())
+    try:
+        body = ModelInSchema().load(request.get_json(silent=False) or {})
+    except ValidationError as exc:
+        from lca_models.inventory_schema import flatten_errors
+
+        raise ModelValidationError(flatten_errors(exc.messages)) from None
+    return body["model"], "json"

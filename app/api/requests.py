@@ -1,0 +1,110 @@
+"""Label requests: create, list, read (with ETag), transitions, comments, review."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_smorest import Blueprint
+
+from app.api.pagination import paginate
+from app.auth import caller, requires
+from app.extensions import db
+from app.persistence import Comment, LabelRequest
+from app.schemas.certification import (
+    CommentInSchema,
+    CommentSchema,
+    LabelRequestInSchema,
+    LabelRequestPageSchema,
+    LabelRequestSchema,
+    RequestQuerySchema,
+    ReviewSchema,
+    TransitionInSchema,
+)
+from app.services import certification, review, transaction
+from app.services.workflow import TRANSITIONS
+
+blp = Blueprint("label_requests", __name__, url_prefix="/api/v1/label-requests",
+                description="Label requests and their review")
+
+_SCOPE_FOR_ROLE = {"exporter": "write", "certifier": "review"}
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(RequestQuerySchema, location="query")
+@blp.response(200, LabelRequestPageSchema)
+@requires()
+def list_requests(args: dict) -> dict:
+    """Exporters: your requests. Certifiers: the review queue of your body."""
+    query = certification.visible_requests(caller().user)
+    if args.get("state"):
+        query = query.where(LabelRequest.state == args["state"])
+    return paginate(db.session, query, args)
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(LabelRequestInSchema)
+@blp.response(201, LabelRequestSchema)
+@requires("exporter", scope="write")
+def create_request(body: dict) -> tuple:
+    """Start a request (state draft) for a stored calculation."""
+    with transaction() as session:
+        req = certification.create_request(session, caller().user, body)
+    return req, 201, {"ETag": certification.etag(req)}
+
+
+@blp.route("/<string:request_id>", methods=["GET"])
+@blp.response(200, LabelRequestSchema)
+@requires()
+def get_request(request_id: str) -> tuple:
+    """One request; its ETag is what If-Match needs for a transition."""
+    req = certification.get_request(db.session, caller().user, request_id)
+    return req, 200, {"ETag": certification.etag(req)}
+
+
+@blp.route("/<string:request_id>/transitions", methods=["POST"])
+@blp.arguments(TransitionInSchema)
+@blp.response(200, LabelRequestSchema)
+@blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True,
+                      "schema": {"type": "string"}}])
+@requires("exporter", "certifier")
+def transition(body: dict, request_id: str) -> tuple:
+    """Move the request on: submit, start_review, request_changes, resubmit, approve,
+    reject, withdraw. 409 from the wrong state, 412 if someone acted first."""
+    rule = TRANSITIONS[body["action"]]
+    from app.services.accounts import require_scope
+
+    require_scope(list(caller().scopes), _SCOPE_FOR_ROLE.get(rule.role, "admin"))
+    with transaction() as session:
+        req = certification.transition(session, caller().user, request_id, body["action"],
+                                       if_match=request.headers.get("If-Match"),
+                                       reason=body["reason"],
+                                       calculation_id=body["calculation_id"])
+    return req, 200, {"ETag": certification.etag(req)}
+
+
+@blp.route("/<string:request_id>/comments", methods=["GET"])
+@blp.response(200, CommentSchema(many=True))
+@requires("exporter", "certifier", "admin")
+def list_comments(request_id: str) -> list[Comment]:
+    """Comments and answers, oldest first."""
+    return certification.get_request(db.session, caller().user, request_id).comments
+
+
+@blp.route("/<string:request_id>/comments", methods=["POST"])
+@blp.arguments(CommentInSchema)
+@blp.response(201, CommentSchema)
+@requires("exporter", "certifier")
+def add_comment(body: dict, request_id: str) -> Comment:
+    """Certifiers comment on a model path during review; exporters answer a comment."""
+    from app.services.accounts import require_scope
+
+    require_scope(list(caller().scopes), _SCOPE_FOR_ROLE[caller().user.role])
+    with transaction() as session:
+        return certification.add_comment(session, caller().user, request_id, **body)
+
+
+@blp.route("/<string:request_id>/review", methods=["GET"])
+@blp.response(200, ReviewSchema)
+@requires("certifier", "exporter", "admin")
+def get_review(request_id: str) -> dict:
+    """Everything behind the request: model, result, factor sources, diff, comments."""
+    return review.review(db.session, caller().user, request_id)

@@ -1,0 +1,43 @@
+"""API tokens of the calling user."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.auth import caller, requires
+from app.extensions import db
+from app.persistence import ApiToken
+from app.schemas.accounts import NewTokenSchema, TokenInSchema, TokenSchema
+from app.services import accounts, transaction
+
+blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens", description="API tokens")
+
+
+@blp.route("", methods=["GET"])
+@blp.response(200, TokenSchema(many=True))
+@requires()
+def list_tokens() -> list[ApiToken]:
+    """Your tokens (never their secrets)."""
+    return db.session.scalars(select(ApiToken).where(ApiToken.user_id == caller().user.id)
+                              .order_by(ApiToken.created_at)).all()
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(TokenInSchema)
+@blp.response(201, NewTokenSchema)
+@requires()
+def create_token(body: dict) -> dict:
+    """Create a token; its secret is in this response only."""
+    with transaction() as session:
+        token, secret = accounts.create_token(session, caller().user, **body)
+        return {**NewTokenSchema().dump(token), "token": secret}
+
+
+@blp.route("/<string:token_id>", methods=["DELETE"])
+@blp.response(204)
+@requires()
+def revoke_token(token_id: str) -> None:
+    """Revoke one of your tokens."""
+    with transaction() as session:
+        accounts.revoke_token(session, caller().user, token_id)

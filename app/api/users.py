@@ -1,0 +1,45 @@
+"""User administration (admin only)."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.api.pagination import paginate
+from app.auth import caller, requires
+from app.extensions import db
+from app.persistence import User
+from app.schemas.accounts import RoleChangeSchema, UserInSchema, UserPageSchema, UserSchema
+from app.schemas.common import PageQuerySchema
+from app.services import accounts, transaction
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users (admin)")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, UserPageSchema)
+@requires("admin")
+def list_users(args: dict) -> dict:
+    """All users."""
+    return paginate(db.session, select(User).order_by(User.email), args)
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(UserInSchema)
+@blp.response(201, UserSchema)
+@requires("admin", scope="admin")
+def create_user(body: dict) -> User:
+    """Create a user in an organisation of the matching kind."""
+    with transaction() as session:
+        return accounts.create_user(session, caller().user, **body)
+
+
+@blp.route("/<string:user_id>/role", methods=["PUT"])
+@blp.arguments(RoleChangeSchema)
+@blp.response(200, UserSchema)
+@requires("admin", scope="admin")
+def change_role(body: dict, user_id: str) -> User:
+    """Change a user's role, with a reason for the audit trail."""
+    with transaction() as session:
+        return accounts.set_role(session, caller().user, user_id, body["role"], body["reason"])

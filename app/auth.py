@@ -1,0 +1,75 @@
+"""Who is calling: a bearer API token (machines) or a session cookie (pages, CSRF-checked).
+
+`load_caller` runs before every request; endpoints declare what they need with `requires`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from flask import g, request, session
+from flask_wtf.csrf import CSRFError, validate_csrf
+
+from app.domain import Forbidden, Unauthenticated
+from app.extensions import db
+from app.persistence import User
+from app.services import accounts
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User
+    scopes: tuple[str, ...]
+    via: str  # "token" or "session"
+
+
+def load_caller() -> None:
+    g.caller = None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user, scopes = accounts.user_for_token(db.session, header[7:].strip())
+        g.caller = Caller(user, tuple(scopes), "token")
+        return
+    user_id = session.get("user_id")
+    if not user_id:
+        return
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        session.clear()
+        return
+    if request.method not in SAFE_METHODS:
+        try:
+            validate_csrf(request.headers.get("X-CSRF-Token"))
+        except CSRFError as exc:  # flask-wtf raises ValidationError subclasses too
+            raise Forbidden(f"CSRF check failed: {exc.description}") from None
+        except Exception as exc:  # wtforms ValidationError
+            raise Forbidden(f"CSRF check failed: {exc}") from None
+    g.caller = Caller(user, accounts.ROLE_SCOPES[user.role], "session")
+
+
+def caller() -> Caller:
+    if g.get("caller") is None:
+        raise Unauthenticated("log in or send an API token (Authorization: Bearer ...)")
+    return g.caller
+
+
+def requires(*roles: str, scope: str = "read") -> Callable:
+    """Allow only these roles (any role when none given) holding `scope`."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            who = caller()
+            if roles and who.user.role not in roles:
+                raise Forbidden(f"this is for {' or '.join(roles)} accounts")
+            accounts.require_scope(list(who.scopes), scope)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,278 @@
+"""`carbonlabel` commands that work on the service's database: init, db, demo, orgs, users,
+tokens, audit, serve. They run inside the app so configuration comes from one place."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+
+import click
+
+from app.cli import friendly_errors, main
+from app.domain import ServiceError
+
+
+def _app():
+    from app import create_app
+
+    return create_app()
+
+
+def service_errors(func):
+    """Domain errors are printed plainly and exit 2, like engine errors."""
+    func = friendly_errors(func)
+
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ServiceError as exc:
+            field = f" ({exc.field})" if exc.field else ""
+            click.echo(f"error: {exc}{field}", err=True)
+            sys.exit(2)
+
+    wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
+    return wrapper
+
+
+@main.command()
+@service_errors
+def init() -> None:
+    """Create the instance folder, its secret key and the database schema."""
+    app = _app()
+    from app.persistence.migrate import upgrade
+
+    upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
+    click.echo(f"instance folder {app.config['INSTANCE_DIR']}; database is at the latest "
+               "schema")
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@service_errors
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to REVISION."""
+    from app.persistence.migrate import current, upgrade
+
+    url = _app().config["SQLALCHEMY_DATABASE_URI"]
+    upgrade(url, revision)
+    click.echo(f"database at revision {current(url)}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print accounts and tokens as JSON.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if demo data exists.")
+@service_errors
+def demo(as_json: bool, if_empty: bool) -> None:
+    """Seed fictional demo organisations, accounts and the example products."""
+    from app.domain import Conflict
+    from app.persistence.migrate import upgrade
+    from app.services import demo as demo_service
+    from app.services import transaction
+
+    app = _app()
+    upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
+    with app.app_context():
+        try:
+            with transaction() as session:
+                data = demo_service.seed(session, app.config["BRIGHTWAY_DIR"])
+        except Conflict:
+            if if_empty:
+                click.echo("demo data exists already; accounts are in "
+                           f"{app.config['INSTANCE_DIR'] / 'demo-accounts.json'}", err=True)
+                return
+            raise
+    path = app.config["INSTANCE_DIR"] / "demo-accounts.json"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle, indent=2)
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo("Demo data created (all fictional). Log in with:")
+    for role, acc in data["accounts"].items():
+        click.echo(f"  {role:<10} {acc['email']:<26} password {acc['password']}")
+    click.echo(f"API tokens for each role are in {path} (readable only by you).")
+    for product in data["products"]:
+        click.echo(f"  {product['kg_co2e_per_declared_unit']:>12,.3f} kg CO2e  {product['name']}")
+
+
+@main.group()
+def orgs() -> None:
+    """Organisations."""
+
+
+@orgs.command("list")
+@service_errors
+def orgs_list() -> None:
+    """List organisations."""
+    from sqlalchemy import select
+
+    from app.extensions import db as database
+    from app.persistence import Organisation
+
+    with _app().app_context():
+        for org in database.session.scalars(select(Organisation).order_by(Organisation.name)):
+            click.echo(f"{org.id}  {org.kind:<19} {org.name}")
+
+
+@orgs.command("create")
+@click.option("--kind", type=click.Choice(["exporter", "certification_body", "operator"]),
+              required=True)
+@click.option("--name", required=True)
+@click.option("--country", required=True, help="ISO 3166-1 alpha-2")
+@click.option("--subdivision", default=None, help="ISO 3166-2, e.g. CN-GD")
+@click.option("--identifier", default=None, help="USCC or BR number")
+@click.option("--accreditation-body", default=None, help="e.g. CNAS, HKAS, UKAS")
+@click.option("--accreditation-number", default=None)
+@click.option("--accreditation-standard", default=None, help="e.g. ISO 14065:2020")
+@click.option("--scope", default="", help="HS chapters, comma separated, e.g. 72,76")
+@click.option("--valid-from", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--valid-to", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@service_errors
+def orgs_create(kind, name, country, subdivision, identifier, accreditation_body,
+                accreditation_number, accreditation_standard, scope, valid_from,
+                valid_to) -> None:
+    """Register an organisation."""
+    from app.services import accounts, transaction
+
+    data = {"kind": kind, "name": name, "country": country, "subdivision": subdivision,
+            "identifier": identifier, "accreditation_body": accreditation_body,
+            "accreditation_number": accreditation_number,
+            "accreditation_standard": accreditation_standard,
+            "accreditation_scope": [s.strip() for s in scope.split(",") if s.strip()],
+            "accredited_from": _date(valid_from), "accredited_to": _date(valid_to)}
+    with _app().app_context(), transaction() as session:
+        org = accounts.create_organisation(session, None, data)
+        click.echo(org.id)
+
+
+def _date(value) -> date | None:
+    return value.date() if value else None
+
+
+@main.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["exporter", "certifier", "admin"]), required=True)
+@click.option("--org", "organisation_id", default=None, help="organisation id")
+@click.password_option()
+@service_errors
+def users_create(email, name, role, organisation_id, password) -> None:
+    """Create a user (the password is asked twice and never echoed)."""
+    from app.services import accounts, transaction
+
+    with _app().app_context(), transaction() as session:
+        user = accounts.create_user(session, None, email=email, name=name, password=password,
+                                    role=role, organisation_id=organisation_id)
+        click.echo(user.id)
+
+
+@users.command("list")
+@service_errors
+def users_list() -> None:
+    """List users."""
+    from sqlalchemy import select
+
+    from app.extensions import db as database
+    from app.persistence import User
+
+    with _app().app_context():
+        for user in database.session.scalars(select(User).order_by(User.email)):
+            click.echo(f"{user.id}  {user.role:<9} {user.email}")
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(["exporter", "certifier", "admin"]))
+@click.option("--reason", required=True)
+@service_errors
+def users_set_role(email, role, reason) -> None:
+    """Change a user's role (audited)."""
+    from sqlalchemy import select
+
+    from app.persistence import User
+    from app.services import accounts, transaction
+
+    with _app().app_context(), transaction() as session:
+        user = session.scalar(select(User).where(User.email == email.lower()))
+        if user is None:
+            raise click.ClickException(f"no user {email}")
+        accounts.set_role(session, None, user.id, role, reason)
+        click.echo(f"{email} is now {role}")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--scope", "scopes", multiple=True, required=True)
+@click.option("--days", type=int, default=90, show_default=True)
+@service_errors
+def tokens_create(email, name, scopes, days) -> None:
+    """Create a token for a user; the secret is printed once."""
+    from sqlalchemy import select
+
+    from app.persistence import User
+    from app.services import accounts, transaction
+
+    with _app().app_context(), transaction() as session:
+        user = session.scalar(select(User).where(User.email == email.lower()))
+        if user is None:
+            raise click.ClickException(f"no user {email}")
+        token, secret = accounts.create_token(session, user, name=name, scopes=list(scopes),
+                                              days=days)
+        click.echo(f"{token.id}  {secret}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id")
+@service_errors
+def tokens_revoke(token_id) -> None:
+    """Revoke a token."""
+    from app.persistence import ApiToken
+    from app.services import accounts, transaction
+
+    with _app().app_context(), transaction() as session:
+        token = session.get(ApiToken, token_id)
+        if token is None:
+            raise click.ClickException(f"no token {token_id}")
+        accounts.revoke_token(session, token.user, token_id)
+        click.echo(f"revoked {token_id}")
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command("verify")
+@service_errors
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 1 and name the first broken entry if any."""
+    from app.extensions import db as database
+    from app.services import audit as audit_service
+
+    with _app().app_context():
+        report = audit_service.verify(database.session)
+    if report.ok:
+        click.echo(f"audit chain intact: {report.entries} entries")
+        return
+    click.echo(f"audit chain BROKEN at entry {report.first_broken_seq}: {report.problem}",
+               err=True)
+    sys.exit(1)

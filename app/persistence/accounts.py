@@ -1,0 +1,73 @@
+"""Organisations, users and API tokens."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.persistence.types import UtcDateTime, new_id, utcnow
+
+ORG_KINDS = ("exporter", "certification_body", "operator")
+ROLES = ("exporter", "certifier", "admin")
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(300))
+    identifier: Mapped[str | None] = mapped_column(String(64))  # USCC or BR number
+    address: Mapped[str | None] = mapped_column(String(500))
+    country: Mapped[str] = mapped_column(String(2))
+    subdivision: Mapped[str | None] = mapped_column(String(6))
+    accreditation_body: Mapped[str | None] = mapped_column(String(32))
+    accreditation_number: Mapped[str | None] = mapped_column(String(64))
+    accreditation_standard: Mapped[str | None] = mapped_column(String(64))
+    accreditation_scope: Mapped[list[str]] = mapped_column(JSON, default=list)  # HS chapters
+    accredited_from: Mapped[date | None] = mapped_column(Date)
+    accredited_to: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    def accredited_for(self, hs_chapter: str, on: date) -> bool:
+        return (self.kind == "certification_body"
+                and hs_chapter in (self.accreditation_scope or [])
+                and self.accredited_from is not None and self.accredited_to is not None
+                and self.accredited_from <= on <= self.accredited_to)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    user: Mapped[User] = relationship()

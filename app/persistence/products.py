@@ -1,0 +1,75 @@
+"""Products, versioned inventory models and stored calculations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.persistence.types import UtcDateTime, new_id, utcnow
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_zh: Mapped[str | None] = mapped_column(String(300))
+    gtin: Mapped[str | None] = mapped_column(String(14))
+    hs_code: Mapped[str | None] = mapped_column(String(10))
+    cn_code: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    versions: Mapped[list[ModelVersion]] = relationship(
+        back_populates="product", order_by="ModelVersion.number")
+
+    @property
+    def hs_chapter(self) -> str | None:
+        return self.hs_code[:2] if self.hs_code else None
+
+
+class ModelVersion(db.Model):
+    """An inventory model version; frozen once a calculation of it has been submitted."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (UniqueConstraint("product_id", "number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    source_format: Mapped[str] = mapped_column(String(8))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)  # the model as submitted (plain data)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="versions")
+
+
+class Calculation(db.Model):
+    """Everything needed to recompute and compare a result later."""
+
+    __tablename__ = "calculations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    model_version_id: Mapped[str] = mapped_column(ForeignKey("model_versions.id"), index=True)
+    gwp_set: Mapped[str] = mapped_column(String(8))
+    monte_carlo_iterations: Mapped[int | None] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)  # canonical model as computed
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    kg_co2e_per_declared_unit: Mapped[float] = mapped_column(Float)
+    factor_release_version: Mapped[str] = mapped_column(String(32))
+    factor_release_sha256: Mapped[str] = mapped_column(String(64))
+    engine: Mapped[dict[str, str]] = mapped_column(JSON)
+    inputs_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    result_sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    model_version: Mapped[ModelVersion] = relationship()

@@ -1,0 +1,87 @@
+"""Label requests, transitions, comments and the review view."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.schemas.common import PageSchema, StrictSchema
+from app.schemas.products import CalculationSchema, ModelVersionDetailSchema, ProductSchema
+from app.services.certification import LABEL_TYPES
+from app.services.workflow import STATES, TRANSITIONS
+
+
+class LabelRequestInSchema(StrictSchema):
+    calculation_id = fields.String(required=True)
+    certification_body_id = fields.String(required=True)
+    label_type = fields.String(required=True, validate=validate.OneOf(LABEL_TYPES))
+    home_scheme = fields.String(required=True)
+    baseline_request_id = fields.String(load_default=None)
+
+
+class LabelRequestSchema(Schema):
+    id = fields.String()
+    product_id = fields.String()
+    organisation_id = fields.String()
+    certification_body_id = fields.String()
+    calculation_id = fields.String()
+    label_type = fields.String()
+    baseline_request_id = fields.String(allow_none=True)
+    home_scheme = fields.String()
+    state = fields.String(metadata={"enum": list(STATES)})
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    reviewer_id = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    reviewed_inputs_sha256 = fields.String(allow_none=True)
+    reviewed_result_sha256 = fields.String(allow_none=True)
+
+
+class LabelRequestPageSchema(PageSchema):
+    items = fields.List(fields.Nested(LabelRequestSchema))
+
+
+class RequestQuerySchema(StrictSchema):
+    state = fields.String(validate=validate.OneOf(STATES))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class TransitionInSchema(StrictSchema):
+    action = fields.String(required=True, validate=validate.OneOf(sorted(TRANSITIONS)))
+    reason = fields.String(load_default=None, validate=validate.Length(max=2000))
+    calculation_id = fields.String(load_default=None)
+
+
+class CommentInSchema(StrictSchema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    path = fields.String(load_default=None, validate=validate.Regexp(
+        r"^[A-Za-z_][A-Za-z0-9_]*(\[\d+\])?(\.[A-Za-z_][A-Za-z0-9_]*(\[\d+\])?)*$",
+        error="a model path such as stages[1].processes[0].inputs[2]"))
+    parent_id = fields.String(load_default=None)
+
+
+class CommentSchema(Schema):
+    id = fields.String()
+    request_id = fields.String()
+    author_id = fields.String()
+    path = fields.String(allow_none=True)
+    parent_id = fields.String(allow_none=True)
+    body = fields.String()
+    calculation_id = fields.String()
+    created_at = fields.DateTime()
+
+
+class ReviewSchema(Schema):
+    request = fields.Nested(LabelRequestSchema)
+    etag = fields.String()
+    allowed_actions = fields.List(fields.String())
+    product = fields.Nested(ProductSchema)
+    model_version = fields.Nested(ModelVersionDetailSchema)
+    calculation = fields.Nested(CalculationSchema)
+    factors = fields.List(fields.Dict(), metadata={
+        "description": "every factor the calculation used, with source, licence and release"})
+    comparison = fields.Dict(allow_none=True, metadata={
+        "description": "changes against the previous model version of the product"})
+    comments = fields.List(fields.Nested(CommentSchema))

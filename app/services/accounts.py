@@ -1,0 +1,169 @@
+"""Organisations, users, passwords and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from app.persistence import ApiToken, Organisation, User
+from app.persistence.accounts import ORG_KINDS, ROLES
+from app.persistence.types import utcnow
+from app.services import audit
+
+#: What each role may do with a token; a token's scopes must be a subset.
+ROLE_SCOPES: dict[str, tuple[str, ...]] = {
+    "exporter": ("read", "write"),
+    "certifier": ("read", "review"),
+    "admin": ("read", "admin"),
+}
+TOKEN_PREFIX = "clt_"
+MAX_TOKEN_DAYS = 365
+
+_hasher = PasswordHasher()  # argon2id, memory-hard
+_DUMMY_HASH = _hasher.hash("timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 12:
+        raise InvalidInput("a password needs at least 12 characters", field="password")
+    return _hasher.hash(password)
+
+
+def create_organisation(session: Session, actor: User | None, data: dict[str, Any]
+                        ) -> Organisation:
+    if data["kind"] not in ORG_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(ORG_KINDS)}", field="kind")
+    if data["kind"] == "certification_body":
+        missing = [k for k in ("accreditation_body", "accreditation_number",
+                               "accreditation_standard", "accredited_from", "accredited_to")
+                   if not data.get(k)]
+        if missing:
+            raise InvalidInput("a certification body needs its accreditation",
+                               field=missing[0])
+        if data["accredited_to"] < data["accredited_from"]:
+            raise InvalidInput("accreditation ends before it starts", field="accredited_to")
+    org = Organisation(**data)
+    session.add(org)
+    session.flush()
+    audit.append(session, actor, "organisation.created", target_type="organisation",
+                 target_id=org.id, details={"name": org.name, "kind": org.kind})
+    return org
+
+
+def create_user(session: Session, actor: User | None, *, email: str, name: str,
+                password: str, role: str, organisation_id: str | None) -> User:
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+    org = session.get(Organisation, organisation_id) if organisation_id else None
+    if organisation_id and org is None:
+        raise InvalidInput("no such organisation", field="organisation_id")
+    needed = {"exporter": "exporter", "certifier": "certification_body"}.get(role)
+    if needed and (org is None or org.kind != needed):
+        raise InvalidInput(f"a {role} belongs to an organisation of kind {needed}",
+                           field="organisation_id")
+    email = email.strip().lower()
+    if session.scalar(select(User).where(User.email == email)):
+        raise Conflict("a user with this e-mail exists", field="email")
+    user = User(email=email, name=name, password_hash=hash_password(password), role=role,
+                organisation_id=org.id if org else None)
+    session.add(user)
+    session.flush()
+    audit.append(session, actor, "user.created", target_type="user", target_id=user.id,
+                 details={"email": email, "role": role, "organisation_id": user.organisation_id})
+    return user
+
+
+def set_role(session: Session, actor: User | None, user_id: str, role: str,
+             reason: str) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+    old, user.role = user.role, role
+    audit.append(session, actor, "user.role_changed", target_type="user", target_id=user.id,
+                 reason=reason, details={"from": old, "to": role})
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    """Check a password; every attempt is audited, failures without saying which part."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        ok = user is not None and user.active
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:  # the failed attempt is kept even though the request fails
+        audit.append(session, None, "auth.login_failed", actor_label=email.strip().lower()[:320])
+        session.commit()
+        raise Unauthenticated("wrong e-mail or password")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    audit.append(session, user, "auth.login", target_type="user", target_id=user.id)
+    return user
+
+
+def create_token(session: Session, user: User, *, name: str, scopes: list[str],
+                 days: int) -> tuple[ApiToken, str]:
+    """Returns the token record and the secret, which is shown this once and never stored."""
+    allowed = ROLE_SCOPES[user.role]
+    bad = [s for s in scopes if s not in allowed]
+    if bad or not scopes:
+        raise InvalidInput(f"scopes for a {user.role} are a non-empty subset of "
+                           f"{', '.join(allowed)}", field="scopes")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise InvalidInput(f"a token lives 1 to {MAX_TOKEN_DAYS} days", field="days")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, prefix=secret[:12],
+                     token_hash=_token_hash(secret), scopes=sorted(set(scopes)),
+                     expires_at=utcnow() + timedelta(days=days))
+    session.add(token)
+    session.flush()
+    audit.append(session, user, "token.created", target_type="token", target_id=token.id,
+                 details={"name": name, "scopes": token.scopes, "days": days})
+    return token, secret
+
+
+def revoke_token(session: Session, user: User, token_id: str) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or (token.user_id != user.id and user.role != "admin"):
+        raise NotFound("no such token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.append(session, user, "token.revoked", target_type="token", target_id=token.id)
+    return token
+
+
+def user_for_token(session: Session, secret: str) -> tuple[User, list[str]]:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(secret)))
+    now = utcnow()
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        raise Unauthenticated("the API token is unknown, expired or revoked")
+    if not token.user.active:
+        raise Unauthenticated("the token's user is deactivated")
+    return token.user, list(token.scopes)
+
+
+def require_scope(scopes: list[str], needed: str) -> None:
+    if needed not in scopes:
+        raise Forbidden(f"this needs the '{needed}' scope")
+
+
+def accredited_bodies(session: Session, hs_chapter: str | None, on: date) -> list[Organisation]:
+    bodies = session.scalars(select(Organisation).where(
+        Organisation.kind == "certification_body").order_by(Organisation.name)).all()
+    return [b for b in bodies if hs_chapter is None or b.accredited_for(hs_chapter, on)]
+
+
+def _token_hash(secret: str) -> str:
+    # Tokens carry 256 bits of randomness, so a fast hash is enough (no dictionary to attack).
+    return hashlib.sha256(secret.encode()).hexdigest()

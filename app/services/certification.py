@@ -1,0 +1,220 @@
+"""Label requests: creation, the review workflow, comments and the reviewer's view.
+
+Every change is one transaction (the API layer commits); a transition checks, in order:
+visibility (404), role (403), If-Match (428/412), state (409), then the rules of the action.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
+from app.persistence import Calculation, Comment, LabelRequest, ModelVersion, Organisation, User
+from app.persistence.types import utcnow
+from app.services import audit, products
+from app.services.workflow import TRANSITIONS
+
+LABEL_TYPES = ("footprint_disclosure", "reduction", "rating")
+_SCHEME = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+
+
+def visible_requests(user: User):
+    query = select(LabelRequest).order_by(LabelRequest.created_at, LabelRequest.id)
+    if user.role == "exporter":
+        return query.where(LabelRequest.organisation_id == user.organisation_id)
+    if user.role == "certifier":
+        return query.where(LabelRequest.certification_body_id == user.organisation_id,
+                           LabelRequest.state != "draft")
+    return query
+
+
+def get_request(session: Session, user: User, request_id: str) -> LabelRequest:
+    req = session.get(LabelRequest, request_id)
+    if req is None or not _can_see(user, req):
+        raise NotFound("no such label request")
+    return req
+
+
+def _can_see(user: User, req: LabelRequest) -> bool:
+    if user.role == "admin":
+        return True
+    if user.role == "exporter":
+        return req.organisation_id == user.organisation_id
+    return req.certification_body_id == user.organisation_id and req.state != "draft"
+
+
+def create_request(session: Session, user: User, data: dict[str, Any]) -> LabelRequest:
+    calc = products.get_calculation(session, user, data["calculation_id"])
+    product = calc.model_version.product
+    body = session.get(Organisation, data["certification_body_id"])
+    if body is None or body.kind != "certification_body":
+        raise InvalidInput("no such certification body", field="certification_body_id")
+    _check_accreditation(body, product, "certification_body_id")
+    if data["label_type"] == "rating":
+        raise InvalidInput("a rating label needs a product-category rule with a benchmark; "
+                           f"none is registered for HS chapter {product.hs_chapter}",
+                           field="label_type")
+    baseline = None
+    if data["label_type"] == "reduction":
+        baseline = _baseline(session, user, data.get("baseline_request_id"), product.id)
+    if not _SCHEME.match(data["home_scheme"]):
+        raise InvalidInput("a scheme id is lowercase letters, digits and '-'",
+                           field="home_scheme")
+    req = LabelRequest(product_id=product.id, organisation_id=user.organisation_id,
+                       certification_body_id=body.id, calculation_id=calc.id,
+                       label_type=data["label_type"], home_scheme=data["home_scheme"],
+                       baseline_request_id=baseline.id if baseline else None, state="draft",
+                       created_by=user.id)
+    session.add(req)
+    session.flush()
+    audit.append(session, user, "label_request.created", target_type="label_request",
+                 target_id=req.id, details={"calculation_id": calc.id,
+                                            "certification_body_id": body.id,
+                                            "label_type": req.label_type})
+    return req
+
+
+def _check_accreditation(body: Organisation, product, field: str | None) -> None:
+    chapter = product.hs_chapter
+    if chapter is None:
+        raise InvalidInput("the product needs an HS code to be certified", field="hs_code")
+    if not body.accredited_for(chapter, date.today()):
+        raise InvalidInput(f"{body.name} is not accredited for HS chapter {chapter} today "
+                           f"(scope {', '.join(body.accreditation_scope or []) or 'none'}, "
+                           f"valid {body.accredited_from} to {body.accredited_to})", field=field)
+
+
+def _baseline(session: Session, user: User, baseline_id: str | None, product_id: str
+              ) -> LabelRequest:
+    if not baseline_id:
+        raise InvalidInput("a reduction label needs the earlier certified request",
+                           field="baseline_request_id")
+    base = get_request(session, user, baseline_id)
+    if base.product_id != product_id or base.state != "approved":
+        raise InvalidInput("the baseline must be an approved request for the same product",
+                           field="baseline_request_id")
+    return base
+
+
+def transition(session: Session, user: User, request_id: str, action: str, *,
+               if_match: str | None, reason: str | None = None,
+               calculation_id: str | None = None) -> LabelRequest:
+    req = get_request(session, user, request_id)
+    rule = TRANSITIONS.get(action)
+    if rule is None:
+        raise InvalidInput(f"unknown action '{action}'", field="action")
+    _check_actor(user, req, rule.role)
+    check_if_match(req, if_match)
+    if req.state not in rule.sources:
+        raise Conflict(f"'{action}' is not possible while the request is {req.state}",
+                       state=req.state)
+    if rule.needs_reason and not (reason or "").strip():
+        raise InvalidInput(f"'{action}' needs a reason", field="reason")
+    details: dict[str, Any] = {"from": req.state, "to": rule.target}
+    if action == "submit":
+        _freeze(req.calculation)
+    if action == "resubmit":
+        details["calculation_id"] = _resubmit(session, user, req, calculation_id)
+    if rule.role == "certifier":
+        _check_accreditation(session.get(Organisation, req.certification_body_id), req.product,
+                             None)
+    if action in ("approve", "reject"):
+        req.reviewer_id, req.decided_at, req.decision_reason = user.id, utcnow(), reason
+        req.reviewed_inputs_sha256 = req.calculation.inputs_sha256
+        req.reviewed_result_sha256 = req.calculation.result_sha256
+        details["reviewed_inputs_sha256"] = req.reviewed_inputs_sha256
+    req.state, req.updated_at = rule.target, utcnow()
+    session.flush()  # the versioned UPDATE: a concurrent winner makes this raise StaleDataError
+    audit.append(session, user, f"label_request.{action}", target_type="label_request",
+                 target_id=req.id, reason=reason, details=details)
+    return req
+
+
+def _check_actor(user: User, req: LabelRequest, role: str) -> None:
+    if user.role != role:
+        raise Forbidden(f"only the {'requesting exporter' if role == 'exporter' else 'certifier'}"
+                        " can do this")
+    if role == "certifier" and user.organisation_id == req.organisation_id:
+        raise Forbidden("a certifier cannot review its own organisation's products")
+
+
+def _freeze(calc: Calculation) -> None:
+    calc.model_version.frozen = True
+
+
+def _resubmit(session: Session, user: User, req: LabelRequest, calculation_id: str | None
+              ) -> str:
+    if not calculation_id:
+        raise InvalidInput("resubmit with the calculation of the revised model",
+                           field="calculation_id")
+    calc = products.get_calculation(session, user, calculation_id)
+    if calc.model_version.product_id != req.product_id:
+        raise InvalidInput("the calculation is of another product", field="calculation_id")
+    req.calculation_id = calc.id
+    req.calculation = calc
+    _freeze(calc)
+    return calc.id
+
+
+def etag(req: LabelRequest) -> str:
+    return f'"{req.id}.{req.version}"'
+
+
+def check_if_match(req: LabelRequest, if_match: str | None) -> None:
+    if not if_match:
+        raise PreconditionRequired("send If-Match with the ETag of the request you read")
+    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
+    if etag(req) not in tags and "*" not in tags:
+        raise PreconditionFailed(f"the request changed since you read it (now {etag(req)}, "
+                                 f"state {req.state})")
+
+
+def add_comment(session: Session, user: User, request_id: str, *, body: str,
+                path: str | None, parent_id: str | None) -> Comment:
+    req = get_request(session, user, request_id)
+    if user.role == "certifier":
+        _check_actor(user, req, "certifier")
+        if req.state != "in_review":
+            raise Conflict("comments are made during review", state=req.state)
+    elif user.role == "exporter":
+        if not parent_id:
+            raise InvalidInput("exporters answer a certifier's comment", field="parent_id")
+    else:
+        raise Forbidden("admins do not take part in reviews")
+    if parent_id:
+        parent = session.get(Comment, parent_id)
+        if parent is None or parent.request_id != req.id:
+            raise InvalidInput("no such comment on this request", field="parent_id")
+        path = path or parent.path
+    comment = Comment(request_id=req.id, author_id=user.id, path=path, parent_id=parent_id,
+                      body=body, calculation_id=req.calculation_id)
+    session.add(comment)
+    session.flush()
+    audit.append(session, user, "comment.added", target_type="label_request", target_id=req.id,
+                 details={"comment_id": comment.id, "path": path, "parent_id": parent_id})
+    return comment
+
+
+def previous_version(session: Session, version: ModelVersion) -> ModelVersion | None:
+    return session.scalar(select(ModelVersion).where(
+        ModelVersion.product_id == version.product_id,
+        ModelVersion.number < version.number).order_by(ModelVersion.number.desc()).limit(1))
+
+
+def latest_calculation(session: Session, version: ModelVersion) -> Calculation | None:
+    return session.scalar(select(Calculation).where(
+        Calculation.model_version_id == version.id).order_by(
+        Calculation.created_at.desc()).limit(1))
+

@@ -1,0 +1,142 @@
+"""Products, model versions and calculations, within organisation boundaries."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain import Conflict, InvalidInput, NotFound
+from app.persistence import Calculation, ModelVersion, Product, User
+from app.services import audit
+from lca_models.calculation import compute_footprint
+from lca_models.canonical import sha256_hex
+from lca_models.errors import ModelValidationError
+from lca_models.factors import load_release
+from lca_models.inventory_schema import load_model
+from lca_models.system import compile_model
+
+
+def visible_products(session: Session, user: User):
+    query = select(Product).order_by(Product.created_at, Product.id)
+    if user.role != "admin":
+        query = query.where(Product.organisation_id == user.organisation_id)
+    return query
+
+
+def get_product(session: Session, user: User, product_id: str) -> Product:
+    product = session.get(Product, product_id)
+    if product is None or (user.role != "admin"
+                           and product.organisation_id != user.organisation_id):
+        raise NotFound("no such product")
+    return product
+
+
+def create_product(session: Session, user: User, data: dict[str, Any]) -> Product:
+    product = Product(organisation_id=user.organisation_id, **data)
+    session.add(product)
+    session.flush()
+    audit.append(session, user, "product.created", target_type="product",
+                 target_id=product.id, details={"name": product.name})
+    return product
+
+
+def get_version(session: Session, user: User, version_id: str) -> ModelVersion:
+    version = session.get(ModelVersion, version_id)
+    if version is None:
+        raise NotFound("no such model version")
+    get_product(session, user, version.product_id)
+    return version
+
+
+def plain(data: Any) -> Any:
+    """JSON-safe copy (YAML gives dates; the database stores JSON)."""
+    return json.loads(json.dumps(data, default=str))
+
+
+def check_model(content: dict[str, Any]) -> None:
+    """Validate shape and resolve every factor now, so errors show at upload time."""
+    model = load_model(content)
+    compile_model(model, load_release())
+
+
+def add_version(session: Session, user: User, product: Product, content: dict[str, Any],
+                source_format: str) -> ModelVersion:
+    content = plain(content)
+    try:
+        check_model(content)
+    except ModelValidationError as exc:
+        raise ModelValidationError({f"model.{p}": m for p, m in exc.errors.items()}) from None
+    number = (session.scalar(select(func.max(ModelVersion.number))
+                             .where(ModelVersion.product_id == product.id)) or 0) + 1
+    version = ModelVersion(product_id=product.id, number=number, source_format=source_format,
+                           content=content, content_sha256=sha256_hex(content),
+                           created_by=user.id)
+    session.add(version)
+    session.flush()
+    audit.append(session, user, "model_version.created", target_type="model_version",
+                 target_id=version.id, details={"product_id": product.id, "number": number,
+                                                "sha256": version.content_sha256})
+    return version
+
+
+def replace_version(session: Session, user: User, version: ModelVersion,
+                    content: dict[str, Any]) -> ModelVersion:
+    if version.frozen:
+        raise Conflict("this model version has been submitted for certification and is "
+                       "frozen; upload a new version instead", state="frozen")
+    content = plain(content)
+    try:
+        check_model(content)
+    except ModelValidationError as exc:
+        raise ModelValidationError({f"model.{p}": m for p, m in exc.errors.items()}) from None
+    version.content, version.content_sha256 = content, sha256_hex(content)
+    audit.append(session, user, "model_version.replaced", target_type="model_version",
+                 target_id=version.id, details={"sha256": version.content_sha256})
+    return version
+
+
+def calculate(session: Session, user: User, version: ModelVersion, *, gwp_set: str,
+              monte_carlo: int | None, seed: int, brightway_dir: Path) -> Calculation:
+    model = load_model(version.content)
+    result = compute_footprint(model, load_release(), gwp_set=gwp_set,
+                               brightway_dir=brightway_dir, monte_carlo=monte_carlo, seed=seed)
+    data = plain(result.to_dict())
+    calc = Calculation(
+        model_version_id=version.id, gwp_set=gwp_set, monte_carlo_iterations=monte_carlo,
+        seed=seed, inputs=model.to_canonical(), result=data,
+        kg_co2e_per_declared_unit=result.kg_co2e_per_declared_unit,
+        factor_release_version=result.factor_release["version"],
+        factor_release_sha256=result.factor_release["sha256"], engine=result.engine,
+        inputs_sha256=result.inputs_sha256, result_sha256=sha256_hex(data),
+        created_by=user.id)
+    session.add(calc)
+    session.flush()
+    audit.append(session, user, "calculation.created", target_type="calculation",
+                 target_id=calc.id, details={"inputs_sha256": calc.inputs_sha256,
+                                             "result_sha256": calc.result_sha256,
+                                             "kg_co2e": calc.kg_co2e_per_declared_unit})
+    return calc
+
+
+def get_calculation(session: Session, user: User, calculation_id: str) -> Calculation:
+    calc = session.get(Calculation, calculation_id)
+    if calc is None:
+        raise NotFound("no such calculation")
+    get_version(session, user, calc.model_version_id)
+    return calc
+
+
+def recompute_matches(calc: Calculation, brightway_dir: Path) -> bool:
+    """Recompute a stored calculation and compare it with what was stored, bit for bit."""
+    model = load_model(calc.model_version.content)
+    release = load_release()
+    if release.sha256 != calc.factor_release_sha256:
+        raise InvalidInput(f"the calculation used factor release {calc.factor_release_version}"
+                           f", this service ships {release.version}")
+    again = compute_footprint(model, release, gwp_set=calc.gwp_set, brightway_dir=brightway_dir,
+                              monte_carlo=calc.monte_carlo_iterations, seed=calc.seed)
+    return sha256_hex(plain(again.to_dict())) == calc.result_sha256
