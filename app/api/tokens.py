@@ -27,11 +27,12 @@ def list_tokens() -> list[ApiToken]:
 @blp.arguments(TokenInSchema)
 @blp.response(201, NewTokenSchema)
 @requires()
-def create_token(body: dict) -> dict:
+def create_token(body: dict) -> ApiToken:
     """Create a token; its secret is in this response only."""
     with transaction() as session:
         token, secret = accounts.create_token(session, caller().user, **body)
-        return {**NewTokenSchema().dump(token), "token": secret}
+    token.token = secret  # a plain attribute for this response; never stored
+    return token
 
 
 @blp.route("/<string:token_id>", methods=["DELETE"])

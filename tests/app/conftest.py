@@ -154,3 +154,14 @@ def world(app, client):
         actors["ids"] = {"exp_a": exp_a.id, "exp_b": exp_b.id, "cb_c": cb_c.id,
                          "cb_d": cb_d.id}
     return actors
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """argon2id at production cost takes ~50 ms a hash; tests only need it to be argon2id."""
+    from argon2 import PasswordHasher
+
+    from app.services import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                            parallelism=1))

@@ -1,0 +1,79 @@
+"""Two certifiers act on the same request at the same moment: exactly one wins.
+
+Runs on PostgreSQL with real concurrent connections (one thread and session each). A short
+pause after the If-Match check makes both requests pass it before either writes, so the
+versioned UPDATE itself has to refuse the loser.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.persistence import AuditEntry, LabelRequest
+from app.services import accounts, audit, certification, transaction
+from tests.app.flows import act, submitted_request
+
+
+@pytest.fixture
+def two_certifiers(world, app):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("concurrency is tested on PostgreSQL")
+    with app.app_context(), transaction() as session:
+        user = accounts.create_user(session, None, email="second@test.example",
+                                    name="second", password="correct horse battery",
+                                    role="certifier", organisation_id=world["ids"]["cb_c"])
+        _, secret = accounts.create_token(session, user, name="t", scopes=["read", "review"],
+                                          days=1)
+    return world["certifier_c"], secret
+
+
+def test_exactly_one_of_two_simultaneous_decisions_wins(world, app, two_certifiers,
+                                                        monkeypatch):
+    first, second_secret = two_certifiers
+    request_id, etag = submitted_request(world)
+    etag = act(first, request_id, "start_review", etag).headers["ETag"]
+
+    original = certification._check_accreditation
+
+    def slow_check(*args, **kwargs):
+        original(*args, **kwargs)
+        time.sleep(0.3)  # both requests are now past If-Match, neither has written
+
+    monkeypatch.setattr(certification, "_check_accreditation", slow_check)
+    barrier = threading.Barrier(2)
+    results: dict[str, int] = {}
+
+    def decide(name: str, headers: dict[str, str], body: dict) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(f"/api/v1/label-requests/{request_id}/transitions", json=body,
+                               headers={**headers, "If-Match": etag})
+        results[name] = response.status_code
+
+    threads = [
+        threading.Thread(target=decide, args=("approve", {
+            "Authorization": f"Bearer {first.token}"}, {"action": "approve"})),
+        threading.Thread(target=decide, args=("reject", {
+            "Authorization": f"Bearer {second_secret}"},
+            {"action": "reject", "reason": "at the same time"})),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(results.values()) == [200, 412], results
+    winner = "approve" if results["approve"] == 200 else "reject"
+    with app.app_context():
+        req = db.session.get(LabelRequest, request_id)
+        assert req.state == {"approve": "approved", "reject": "rejected"}[winner]
+        decisions = db.session.scalars(select(AuditEntry.action).where(
+            AuditEntry.target_id == request_id,
+            AuditEntry.action.in_(["label_request.approve", "label_request.reject"]))).all()
+        assert decisions == [f"label_request.{winner}"]
+        assert audit.verify(db.session).ok

@@ -1,0 +1,83 @@
+"""The service commands of carbonlabel: init, demo, orgs, users, tokens, audit."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from app.cli import main
+
+
+@pytest.fixture
+def cli(runner, monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    def run(*args, input=None):
+        return runner.invoke(main, list(args), input=input)
+
+    return run
+
+
+def test_init_creates_instance_and_schema(cli, tmp_path):
+    result = cli("init")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "carbonlabel.sqlite").exists()
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+    assert cli("db", "upgrade").output.strip() == "database at revision 0001"
+
+
+def test_demo_json_gives_accounts_and_a_token_per_role(cli, tmp_path):
+    result = cli("demo", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data["tokens"]) == {"exporter", "certifier", "admin"}
+    assert all(t.startswith("clt_") for t in data["tokens"].values())
+    assert len(data["products"]) == 7
+    assert all(p["kg_co2e_per_declared_unit"] > 0 for p in data["products"])
+    assert oct((tmp_path / "demo-accounts.json").stat().st_mode & 0o777) == "0o600"
+    again = cli("demo")
+    assert again.exit_code == 2 and "exists already" in again.stderr
+    assert cli("demo", "--if-empty").exit_code == 0
+
+
+def test_demo_tokens_work_against_the_api(cli, tmp_path, brightway_dir, monkeypatch):
+    data = json.loads(cli("demo", "--json").stdout)
+    from app import create_app
+
+    app = create_app({"TESTING": True, "BRIGHTWAY_DIR": brightway_dir})
+    client = app.test_client()
+    products = client.get("/api/v1/products", headers={
+        "Authorization": f"Bearer {data['tokens']['exporter']}"}).json
+    assert products["total"] == 7
+    bodies = client.get("/api/v1/certification-bodies", headers={
+        "Authorization": f"Bearer {data['tokens']['certifier']}"}).json
+    assert bodies[0]["accreditation_body"] == "DEMO"
+
+
+def test_orgs_users_tokens_and_audit(cli, tmp_path):
+    cli("init")
+    org = cli("orgs", "create", "--kind", "exporter", "--name", "Acme", "--country", "CN",
+              "--subdivision", "CN-GD")
+    assert org.exit_code == 0, org.output
+    org_id = org.stdout.strip()
+    user = cli("users", "create", "--email", "a@acme.example", "--name", "A", "--role",
+               "exporter", "--org", org_id, input="long enough password\n" * 2)
+    assert user.exit_code == 0, user.output
+    assert "a@acme.example" in cli("users", "list").stdout
+    token = cli("tokens", "create", "a@acme.example", "--name", "ci", "--scope", "read")
+    assert token.exit_code == 0 and "clt_" in token.stdout
+    token_id = token.stdout.split()[0]
+    assert cli("tokens", "revoke", token_id).exit_code == 0
+    role = cli("users", "set-role", "a@acme.example", "admin", "--reason", "promotion")
+    assert role.exit_code == 0
+    bad = cli("users", "create", "--email", "b@acme.example", "--name", "B", "--role",
+              "certifier", "--org", org_id, input="long enough password\n" * 2)
+    assert bad.exit_code == 2 and "certification_body" in bad.stderr
+
+    assert cli("audit", "verify").exit_code == 0
+    with sqlite3.connect(tmp_path / "carbonlabel.sqlite") as conn:
+        conn.execute("UPDATE audit_entries SET actor = 'mallory' WHERE seq = 2")
+    broken = cli("audit", "verify")
+    assert broken.exit_code == 1 and "entry 2" in broken.stderr
