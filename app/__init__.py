@@ -10,6 +10,7 @@ from flask import Flask
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app import errors
     from app.api import BLUEPRINTS
+    from app.api.docs import swagger_ui
     from app.auth import load_caller
     from app.config import load_config
     from app.extensions import api, db
@@ -24,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     _sqlite_pragmas(app)
     api.init_app(app)
+    app.register_blueprint(swagger_ui)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.before_request(load_caller)

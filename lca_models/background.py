@@ -237,8 +237,10 @@ def _factor_dataset(db_name: str, factor) -> dict[str, Any]:
     for code, amount in factor.gases.items():
         exchanges.append({"input": (BIOSPHERE_DB, code), "amount": amount, "type": "biosphere",
                           **_bw_uncertainty(amount, factor)})
-    return {"name": factor.name, "unit": factor.unit, "location": factor.geography,
-            "type": "process", "exchanges": exchanges}
+    # No "location": our geographies (e.g. a list of provinces for a regional grid) are not
+    # Brightway geocollections, and the factor's geography stays in the release.
+    return {"name": factor.name, "unit": factor.unit, "type": "process",
+            "exchanges": exchanges}
 
 
 def _bw_uncertainty(amount: float, factor) -> dict[str, float]:

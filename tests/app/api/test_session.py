@@ -65,4 +65,6 @@ def test_openapi_and_docs_page(client):
     spec = client.get("/api/openapi.json").json
     assert "/api/v1/label-requests/{request_id}/transitions" in spec["paths"]
     assert "bearer" in spec["components"]["securitySchemes"]
-    assert client.get("/api/docs").status_code == 200
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assert client.get("/api/swagger-ui/swagger-ui-bundle.js").status_code == 200
