@@ -1,0 +1,1 @@
+"""Tests for the trust primitives: transparency log and signatures."""
