@@ -13,7 +13,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.api.docs import swagger_ui
     from app.auth import load_caller
     from app.config import load_config
-    from app.extensions import api, db
+    from app.extensions import api, db, limiter
     from app.instance import ensure_secret_key
 
     app = Flask(__name__, instance_relative_config=True)
@@ -23,6 +23,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.config["INSTANCE_DIR"])
     db.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
     _sqlite_pragmas(app)
     api.init_app(app)
     app.register_blueprint(swagger_ui)

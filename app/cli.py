@@ -204,6 +204,39 @@ def factors_hash(release_dir: Path | None) -> None:
 
 
 @main.command()
+@click.argument("credential_file", type=click.Path(exists=True, dir_okay=False,
+                                                   path_type=Path))
+@click.option("--did-document", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The issuer's DID document (saved from /.well-known/did.json).")
+@click.option("--online", "base_url", default=None,
+              help="Also check revocation and the transparency log at this service URL.")
+@friendly_errors
+def verify(credential_file: Path, did_document: Path | None, base_url: str | None) -> None:
+    """Verify a label credential: offline with its issuer's DID document, or online."""
+    from app.trust.offline import verify_offline, verify_online
+
+    credential = json.loads(credential_file.read_text("utf-8"))
+    if base_url:
+        report = verify_online(credential, base_url, _fetch_json)
+    elif did_document:
+        report = verify_offline(credential, json.loads(did_document.read_text("utf-8")))
+    else:
+        raise ValueError("offline verification needs the issuer's DID document: "
+                         "--did-document did.json (or --online URL)")
+    for reason in report.reasons:
+        click.echo(f"  {reason}")
+    click.echo("VERIFIED" if report.ok else "NOT VERIFIED")
+    sys.exit(0 if report.ok else 1)
+
+
+def _fetch_json(url: str):
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=20) as response:
+        return json.loads(response.read())
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, type=int, show_default=True)
 def serve(host: str, port: int) -> None:

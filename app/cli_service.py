@@ -46,6 +46,13 @@ def init() -> None:
     upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
     click.echo(f"instance folder {app.config['INSTANCE_DIR']}; database is at the latest "
                "schema")
+    from app.services import keys as key_service
+    from app.services import transaction
+
+    with app.app_context(), transaction() as session:
+        if key_service.active_key(session) is None:
+            key = key_service.generate(session, app.config["KEYS_DIR"])
+            click.echo(f"generated signing key {key.id} in {app.config['KEYS_DIR']}")
 
 
 @main.group()
@@ -276,3 +283,47 @@ def audit_verify() -> None:
     click.echo(f"audit chain BROKEN at entry {report.first_broken_seq}: {report.problem}",
                err=True)
     sys.exit(1)
+
+
+@main.group()
+def keys() -> None:
+    """Issuer signing keys (private halves in files, never in the database)."""
+
+
+@keys.command("generate")
+@service_errors
+def keys_generate() -> None:
+    """Create the first signing key."""
+    _key_command(rotate=False)
+
+
+@keys.command("rotate")
+@service_errors
+def keys_rotate() -> None:
+    """Create a new active key; the old one is retired but stays in the DID document."""
+    _key_command(rotate=True)
+
+
+def _key_command(rotate: bool) -> None:
+    from app.persistence.migrate import upgrade
+    from app.services import keys as key_service
+    from app.services import transaction
+
+    app = _app()
+    upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
+    with app.app_context(), transaction() as session:
+        key = key_service.generate(session, app.config["KEYS_DIR"], rotate=rotate)
+    click.echo(f"active signing key {key.id}; private key in {app.config['KEYS_DIR']} (0600)")
+
+
+@keys.command("list")
+@service_errors
+def keys_list() -> None:
+    """List keys: id, status, public key (multibase)."""
+    from app.extensions import db as database
+    from app.services import keys as key_service
+
+    with _app().app_context():
+        for key in key_service.all_keys(database.session):
+            status = f"retired {key.retired_at:%Y-%m-%d}" if key.retired_at else "active"
+            click.echo(f"{key.id}  {status:<18} {key.public_multibase}")

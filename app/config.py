@@ -24,6 +24,10 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": os.environ.get("CARBONLABEL_SECRET_KEY"),  # else instance/secret_key
         "BRIGHTWAY_DIR": Path(os.environ.get("BRIGHTWAY_DIR", instance / "brightway")),
         "PUBLIC_URL": os.environ.get("CARBONLABEL_PUBLIC_URL", "http://127.0.0.1:8000"),
+        "KEYS_DIR": Path(os.environ.get("CARBONLABEL_KEYS_DIR", instance / "keys")),
+        "RATELIMIT_PUBLIC": os.environ.get("CARBONLABEL_RATELIMIT_PUBLIC", "120 per minute"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("CARBONLABEL_RATELIMIT_STORAGE",
+                                                "memory://"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("CARBONLABEL_MAX_UPLOAD_BYTES",
                                                  str(5 * 1024 * 1024))),
         "MAX_MONTE_CARLO": int(os.environ.get("CARBONLABEL_MAX_MONTE_CARLO", "5000")),

@@ -83,9 +83,12 @@ def _service_error(exc: ServiceError) -> Response:
 
 
 def _integrity_error(exc: Exception) -> Response:
+    from flask import current_app
+
     from app.extensions import db
 
     db.session.rollback()
+    current_app.logger.warning("refused by a database constraint: %s", exc)
     return problem(409, "conflict", "The change conflicts with existing data",
                    "a concurrent or duplicate change was refused; reload and try again")
 

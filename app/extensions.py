@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -23,3 +25,6 @@ class Base(DeclarativeBase):
 
 api = Api()
 db = SQLAlchemy(model_class=Base)
+#: Public endpoints (verification, credentials, the log) are rate limited per client address;
+#: storage is memory by default, Redis (CARBONLABEL_RATELIMIT_STORAGE) with several workers.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

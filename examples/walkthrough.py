@@ -76,9 +76,16 @@ def main() -> None:
     print(f"5. exporter answered, uploaded version {new_version['number']} and resubmitted")
 
     req, etag = call(certifier, "POST", f"/api/v1/label-requests/{req['id']}/transitions",
-                     {"action": "approve"}, etag)
+                     {"action": "approve", "valid_until": "2029-12-31"}, etag)
     print(f"6. certifier approved: state {req['state']}, reviewed inputs "
           f"{req['reviewed_inputs_sha256'][:16]}...")
+
+    issued, _ = call(exporter, "GET", "/api/v1/labels?page_size=200")
+    label = next(item for item in issued["items"] if item["request_id"] == req["id"])
+    check, _ = call(exporter, "GET", f"/api/v1/labels/{label['id']}/verification")
+    print(f"7. label {label['id']} issued; anyone can verify it: {check['status']} "
+          f"({', '.join(k for k, ok in check['checks'].items() if ok)})")
+    print(f"   {BASE}/verify/{label['id']}")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,16 @@ from app.api import (
     factors,
     footprints,
     health,
+    labels,
+    log,
     organisations,
     products,
     requests,
     tokens,
     users,
+    wellknown,
 )
 
 BLUEPRINTS = (health.blp, factors.blp, footprints.blp, auth.blp, organisations.blp, users.blp,
-              tokens.blp, products.blp, requests.blp, audit.blp)
+              tokens.blp, products.blp, requests.blp, labels.blp, log.blp, audit.blp,
+              wellknown.blp)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_smorest import Blueprint
 
 from app.api.pagination import paginate
@@ -20,6 +20,7 @@ from app.schemas.certification import (
     TransitionInSchema,
 )
 from app.services import certification, review, transaction
+from app.services.issuer import issuer_from_config
 from app.services.workflow import TRANSITIONS
 
 blp = Blueprint("label_requests", __name__, url_prefix="/api/v1/label-requests",
@@ -77,7 +78,9 @@ def transition(body: dict, request_id: str) -> tuple:
         req = certification.transition(session, caller().user, request_id, body["action"],
                                        if_match=request.headers.get("If-Match"),
                                        reason=body["reason"],
-                                       calculation_id=body["calculation_id"])
+                                       calculation_id=body["calculation_id"],
+                                       valid_until=body["valid_until"],
+                                       issuer=issuer_from_config(current_app.config))
     return req, 200, {"ETag": certification.etag(req)}
 
 

@@ -52,6 +52,8 @@ class TransitionInSchema(StrictSchema):
     action = fields.String(required=True, validate=validate.OneOf(sorted(TRANSITIONS)))
     reason = fields.String(load_default=None, validate=validate.Length(max=2000))
     calculation_id = fields.String(load_default=None)
+    valid_until = fields.Date(load_default=None, metadata={
+        "description": "approve: the last day the label is valid (your scheme's rule)"})
 
 
 class CommentInSchema(StrictSchema):

@@ -23,7 +23,8 @@ from app.domain import (
 )
 from app.persistence import Calculation, Comment, LabelRequest, ModelVersion, Organisation, User
 from app.persistence.types import utcnow
-from app.services import audit, products
+from app.services import audit, labels, products
+from app.services.issuer import Issuer
 from app.services.workflow import TRANSITIONS
 
 LABEL_TYPES = ("footprint_disclosure", "reduction", "rating")
@@ -110,7 +111,8 @@ def _baseline(session: Session, user: User, baseline_id: str | None, product_id:
 
 def transition(session: Session, user: User, request_id: str, action: str, *,
                if_match: str | None, reason: str | None = None,
-               calculation_id: str | None = None) -> LabelRequest:
+               calculation_id: str | None = None, valid_until: date | None = None,
+               issuer: Issuer | None = None) -> LabelRequest:
     req = get_request(session, user, request_id)
     rule = TRANSITIONS.get(action)
     if rule is None:
@@ -122,6 +124,9 @@ def transition(session: Session, user: User, request_id: str, action: str, *,
                        state=req.state)
     if rule.needs_reason and not (reason or "").strip():
         raise InvalidInput(f"'{action}' needs a reason", field="reason")
+    if action == "approve" and (valid_until is None or issuer is None):
+        raise InvalidInput("approval issues the label: give valid_until (the certified "
+                           "validity under your scheme)", field="valid_until")
     details: dict[str, Any] = {"from": req.state, "to": rule.target}
     if action == "submit":
         _freeze(req.calculation)
@@ -137,6 +142,9 @@ def transition(session: Session, user: User, request_id: str, action: str, *,
         details["reviewed_inputs_sha256"] = req.reviewed_inputs_sha256
     req.state, req.updated_at = rule.target, utcnow()
     session.flush()  # the versioned UPDATE: a concurrent winner makes this raise StaleDataError
+    if action == "approve":
+        label = labels.issue_label(session, req, user, valid_until, issuer)
+        details["label_id"] = label.id
     audit.append(session, user, f"label_request.{action}", target_type="label_request",
                  target_id=req.id, reason=reason, details=details)
     return req

@@ -18,7 +18,8 @@ from app import create_app
 
 PG_ADMIN_DSN = os.environ.get("CARBONLABEL_TEST_PG",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-TABLES = ("comments", "label_requests", "calculations", "model_versions", "products",
+TABLES = ("log_entries", "log_nodes", "tree_heads", "labels", "signing_keys", "comments",
+          "label_requests", "calculations", "model_versions", "products",
           "api_tokens", "users", "organisations", "audit_entries")
 
 
@@ -65,7 +66,8 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
 def app(database_url, tmp_path, brightway_dir):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
                       "INSTANCE_DIR": tmp_path, "SECRET_KEY": "test-secret",
-                      "BRIGHTWAY_DIR": brightway_dir})
+                      "BRIGHTWAY_DIR": brightway_dir, "KEYS_DIR": tmp_path / "keys",
+                      "PUBLIC_URL": "https://labels.test"})
     yield app
     from app.extensions import db
 
@@ -153,6 +155,9 @@ def world(app, client):
             actors[key] = Actor(client, secret, user.id, org_.id, role)
         actors["ids"] = {"exp_a": exp_a.id, "exp_b": exp_b.id, "cb_c": cb_c.id,
                          "cb_d": cb_d.id}
+        from app.services import keys
+
+        keys.generate(session, app.config["KEYS_DIR"])
     return actors
 
 

@@ -57,7 +57,8 @@ def test_exactly_one_of_two_simultaneous_decisions_wins(world, app, two_certifie
 
     threads = [
         threading.Thread(target=decide, args=("approve", {
-            "Authorization": f"Bearer {first.token}"}, {"action": "approve"})),
+            "Authorization": f"Bearer {first.token}"},
+            {"action": "approve", "valid_until": "2030-01-01"})),
         threading.Thread(target=decide, args=("reject", {
             "Authorization": f"Bearer {second_secret}"},
             {"action": "reject", "reason": "at the same time"})),

@@ -72,7 +72,7 @@ def test_exporter_to_approval(world, app):
     assert [c["body"] for c in review["comments"]] == ["Source of this amount?",
                                                        "Metered; revised down 10 %"]
 
-    response = act(certifier, req["id"], "approve", review["etag"])
+    response = act(certifier, req["id"], "approve", review["etag"], valid_until="2029-12-31")
     assert response.status_code == 200, response.json
     decided = response.json
     assert decided["state"] == "approved"

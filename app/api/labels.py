@@ -1,0 +1,77 @@
+"""Issued labels: public credential, verification and revocation list; revocation."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.api.pagination import paginate
+from app.auth import caller, requires
+from app.extensions import db, limiter
+from app.persistence import Label
+from app.schemas.common import PageQuerySchema, ReasonSchema
+from app.schemas.labels import LabelPageSchema, LabelSchema, VerificationSchema
+from app.services import labels, transaction, verification
+from app.services.issuer import issuer_from_config
+
+blp = Blueprint("labels", __name__, url_prefix="/api/v1",
+                description="Issued labels, their credentials and verification")
+
+
+def public_limit() -> str:
+    return current_app.config["RATELIMIT_PUBLIC"]
+
+
+@blp.route("/labels", methods=["GET"])
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, LabelPageSchema)
+@requires()
+def list_labels(args: dict) -> dict:
+    """Exporters: your labels. Certifiers: labels your body issued. Admins: all."""
+    user = caller().user
+    query = select(Label).order_by(Label.issued_at, Label.id)
+    if user.role == "exporter":
+        query = query.where(Label.organisation_id == user.organisation_id)
+    elif user.role == "certifier":
+        query = query.where(Label.certification_body_id == user.organisation_id)
+    return paginate(db.session, query, args)
+
+
+@blp.route("/labels/<string:label_id>/credential", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.response(200)
+def credential(label_id: str) -> dict:
+    """The signed W3C Verifiable Credential of a label (public)."""
+    return labels.get_label(db.session, label_id).credential
+
+
+@blp.route("/labels/<string:label_id>/verification", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.response(200, VerificationSchema)
+def verify(label_id: str) -> verification.Verification:
+    """Status and every check, with reasons (public). A mistyped ID answers 422."""
+    return verification.verify_label(db.session, label_id, issuer_from_config(current_app.config))
+
+
+@blp.route("/labels/<string:label_id>/revocation", methods=["POST"])
+@blp.arguments(ReasonSchema)
+@blp.response(200, LabelSchema)
+@requires("certifier", "admin", scope="read")
+def revoke(body: dict, label_id: str) -> Label:
+    """Revoke a label (its issuing certification body, or an admin); logged and listed."""
+    from app.services.accounts import require_scope
+
+    require_scope(list(caller().scopes),
+                  "review" if caller().user.role == "certifier" else "admin")
+    with transaction() as session:
+        return labels.revoke(session, caller().user, label_id, body["reason"],
+                             issuer_from_config(current_app.config))
+
+
+@blp.route("/status-lists/revocation", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.response(200)
+def status_list() -> dict:
+    """The signed Bitstring Status List credential for revocation (public)."""
+    return labels.status_list_credential(db.session, issuer_from_config(current_app.config))

@@ -1,0 +1,71 @@
+"""The public transparency log (RFC 9162 style): tree heads, proofs, entries."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from app.api.labels import public_limit
+from app.domain import NotFound
+from app.extensions import db, limiter
+from app.schemas.log import (
+    ConsistencyQuerySchema,
+    ConsistencySchema,
+    EntriesQuerySchema,
+    InclusionQuerySchema,
+    InclusionSchema,
+    LogEntrySchema,
+    TreeHeadSchema,
+)
+from app.services import transparency_log as tlog
+
+blp = Blueprint("log", __name__, url_prefix="/log", description="Transparency log")
+
+
+@blp.route("/sth", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.response(200, TreeHeadSchema)
+def latest():
+    """The latest signed tree head."""
+    head = tlog.latest_head(db.session)
+    if head is None:
+        raise NotFound("the log is empty")
+    return head
+
+
+@blp.route("/sth/<int:size>", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.response(200, TreeHeadSchema)
+def at_size(size: int):
+    """The signed tree head issued when the log reached `size`."""
+    return tlog.head_at(db.session, size)
+
+
+@blp.route("/proof/inclusion", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.arguments(InclusionQuerySchema, location="query")
+@blp.response(200, InclusionSchema)
+def inclusion(args: dict) -> dict:
+    """Audit path of a leaf in the tree of `tree_size` (default: the latest)."""
+    proof = tlog.inclusion(db.session, args["leaf_index"], args["tree_size"])
+    return {"leaf_index": proof.leaf_index, "tree_size": proof.tree_size,
+            "leaf_hash": proof.leaf_hash.hex(), "audit_path": [h.hex() for h in proof.hashes]}
+
+
+@blp.route("/proof/consistency", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.arguments(ConsistencyQuerySchema, location="query")
+@blp.response(200, ConsistencySchema)
+def consistency(args: dict) -> dict:
+    """Proof that the tree of size `first` is a prefix of the tree of size `second`."""
+    hashes = tlog.consistency(db.session, args["first"], args["second"])
+    return {"first": args["first"], "second": args["second"],
+            "consistency": [h.hex() for h in hashes]}
+
+
+@blp.route("/entries", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.arguments(EntriesQuerySchema, location="query")
+@blp.response(200, LogEntrySchema(many=True))
+def entries(args: dict):
+    """Entries [start, end), at most 1000 at a time."""
+    return tlog.entries(db.session, args["start"], args["end"])

@@ -1,0 +1,84 @@
+"""Issued labels, signing keys (public halves only) and the transparency log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.persistence.audit import BigId
+from app.persistence.certification import LabelRequest
+from app.persistence.types import UtcDateTime, utcnow
+
+
+class SigningKey(db.Model):
+    """The public half of an issuer key; the private half lives in a file, never here."""
+
+    __tablename__ = "signing_keys"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_multibase: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Label(db.Model):
+    __tablename__ = "labels"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # e.g. GBA-2026-XXXX-XXXX-C
+    request_id: Mapped[str] = mapped_column(ForeignKey("label_requests.id"), unique=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    certification_body_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    status_index: Mapped[int] = mapped_column(Integer, unique=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("signing_keys.id"))
+    credential: Mapped[dict[str, Any]] = mapped_column(JSON)
+    credential_sha256: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+    supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("labels.id"))
+    superseded_by_id: Mapped[str | None] = mapped_column(ForeignKey("labels.id"))
+    superseded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    request: Mapped[LabelRequest] = relationship()
+
+
+class LogEntry(db.Model):
+    """One leaf of the transparency log: an issuance, revocation or supersession."""
+
+    __tablename__ = "log_entries"
+
+    leaf_index: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    label_id: Mapped[str] = mapped_column(ForeignKey("labels.id"), index=True)
+    entry: Mapped[bytes] = mapped_column(LargeBinary)  # the exact bytes that were hashed
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LogNode(db.Model):
+    """A perfect subtree of the log, stored once complete (it never changes after)."""
+
+    __tablename__ = "log_nodes"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    node_index: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class TreeHead(db.Model):
+    """A signed tree head: the log's size and root at a moment, signed by the issuer key."""
+
+    __tablename__ = "tree_heads"
+
+    size: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
+    key_id: Mapped[str] = mapped_column(ForeignKey("signing_keys.id"))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))

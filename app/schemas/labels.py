@@ -1,0 +1,38 @@
+"""Labels and their verification."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from app.schemas.common import PageSchema
+
+
+class LabelSchema(Schema):
+    id = fields.String()
+    request_id = fields.String()
+    product_id = fields.String()
+    certification_body_id = fields.String()
+    issued_at = fields.DateTime()
+    valid_from = fields.Date()
+    valid_until = fields.Date()
+    key_id = fields.String()
+    credential_sha256 = fields.String()
+    revoked_at = fields.DateTime(allow_none=True)
+    revocation_reason = fields.String(allow_none=True)
+    supersedes_id = fields.String(allow_none=True)
+    superseded_by_id = fields.String(allow_none=True)
+
+
+class LabelPageSchema(PageSchema):
+    items = fields.List(fields.Nested(LabelSchema))
+
+
+class VerificationSchema(Schema):
+    label_id = fields.String()
+    status = fields.String(metadata={"enum": ["valid", "revoked", "superseded", "expired",
+                                              "invalid"]})
+    checks = fields.Dict(keys=fields.String(), values=fields.Boolean(), metadata={
+        "description": "signature, status_list, transparency_log"})
+    reasons = fields.List(fields.String())
+    details = fields.Dict()
+    log = fields.Dict(allow_none=True)

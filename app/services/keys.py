@@ -1,0 +1,74 @@
+"""Issuer signing keys: private halves in files (0600) outside the database, public halves
+in `signing_keys`, one active at a time; retired keys stay published so that everything
+signed before a rotation still verifies."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import Conflict
+from app.persistence import SigningKey
+from app.persistence.types import utcnow
+from app.services import audit
+from app.trust.signing import public_multibase
+
+
+def keys_dir(instance: Path, configured: str | None) -> Path:
+    return Path(configured) if configured else instance / "keys"
+
+
+def active_key(session: Session) -> SigningKey | None:
+    return session.scalar(select(SigningKey).where(SigningKey.retired_at.is_(None)))
+
+
+def all_keys(session: Session) -> list[SigningKey]:
+    return list(session.scalars(select(SigningKey).order_by(SigningKey.created_at)))
+
+
+def generate(session: Session, directory: Path, *, rotate: bool = False) -> SigningKey:
+    """Create a key pair; with `rotate`, retire the active key (it stays published)."""
+    current = active_key(session)
+    if current is not None and not rotate:
+        raise Conflict(f"an active signing key exists ({current.id}); use rotate")
+    private = Ed25519PrivateKey.generate()
+    key_id = "key-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    _write_private(directory / f"{key_id}.pem", private)
+    if current is not None:
+        current.retired_at = utcnow()
+    key = SigningKey(id=key_id, public_multibase=public_multibase(private.public_key()))
+    session.add(key)
+    session.flush()
+    audit.append(session, None, "key.rotated" if current else "key.generated",
+                 target_type="signing_key", target_id=key_id,
+                 details={"key_id": key_id, "retired": current.id if current else None})
+    return key
+
+
+def load_private(directory: Path, key: SigningKey) -> Ed25519PrivateKey:
+    path = directory / f"{key.id}.pem"
+    if not path.exists():
+        raise Conflict(f"the private key file for {key.id} is missing from {directory}; "
+                       "restore it or rotate to a new key")
+    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise Conflict(f"{path} is not an Ed25519 key")
+    if public_multibase(private.public_key()) != key.public_multibase:
+        raise Conflict(f"{path} does not match the published key {key.id}")
+    return private
+
+
+def _write_private(path: Path, private: Ed25519PrivateKey) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)

@@ -1,0 +1,191 @@
+"""Issuing, revoking and superseding labels. Issuance happens inside the approval
+transaction: label, signed credential, status-list slot and log entries exist together or
+not at all."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain import Conflict, Forbidden, InvalidInput, NotFound
+from app.persistence import Label, LabelRequest, Organisation, User
+from app.persistence.types import utcnow
+from app.services import audit, keys, transparency_log
+from app.services.issuer import VC_CONTEXT, Issuer
+from app.trust import label_ids, signing, status_list
+from lca_models.canonical import sha256_hex
+
+STATUS_LIST_BITS = status_list.MIN_BITS
+
+
+def get_label(session: Session, text: str) -> Label:
+    try:
+        label_id = label_ids.normalise(text)
+    except label_ids.LabelIdError as exc:
+        raise InvalidInput(str(exc), field="label_id") from None
+    label = session.get(Label, label_id)
+    if label is None:
+        raise NotFound(f"no label {label_id}")
+    return label
+
+
+def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until: date,
+                issuer: Issuer) -> Label:
+    if valid_until <= date.today():
+        raise InvalidInput("a label must be valid until a future date", field="valid_until")
+    key = keys.active_key(session)
+    if key is None:
+        raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
+    private = keys.load_private(issuer.keys_dir, key)
+    transparency_log.lock(session)
+    label_id = _unused_id(session, date.today().year)
+    previous = current_label(session, req.product_id)
+    highest = session.scalar(select(func.max(Label.status_index)))
+    index = 0 if highest is None else highest + 1
+    if index >= STATUS_LIST_BITS:
+        raise Conflict("the revocation status list is full; a second list is needed")
+    credential = signing.sign(
+        build_credential(session, req, label_id, index, valid_until, previous, issuer),
+        private, issuer.method_id(key.id), created=_now_iso())
+    label = Label(id=label_id, request_id=req.id, product_id=req.product_id,
+                  organisation_id=req.organisation_id,
+                  certification_body_id=req.certification_body_id, valid_from=date.today(),
+                  valid_until=valid_until, status_index=index, key_id=key.id,
+                  credential=credential, credential_sha256=sha256_hex(credential),
+                  supersedes_id=previous.id if previous else None)
+    session.add(label)
+    session.flush()
+    transparency_log.append(session, "issuance", label_id,
+                            {"credential_sha256": label.credential_sha256}, key, private)
+    if previous is not None:
+        previous.superseded_by_id, previous.superseded_at = label_id, utcnow()
+        transparency_log.append(session, "supersession", previous.id,
+                                {"superseded_by": label_id}, key, private)
+    audit.append(session, reviewer, "label.issued", target_type="label", target_id=label_id,
+                 details={"request_id": req.id, "supersedes": label.supersedes_id,
+                          "credential_sha256": label.credential_sha256})
+    return label
+
+
+def current_label(session: Session, product_id: str) -> Label | None:
+    """The product's label that is still in force (not revoked, superseded or expired)."""
+    return session.scalar(select(Label).where(
+        Label.product_id == product_id, Label.revoked_at.is_(None),
+        Label.superseded_by_id.is_(None), Label.valid_until >= date.today()
+    ).order_by(Label.issued_at.desc()).limit(1))
+
+
+def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer) -> Label:
+    label = get_label(session, text)
+    if not (user.role == "admin" or (user.role == "certifier"
+                                     and user.organisation_id == label.certification_body_id)):
+        raise Forbidden("only the issuing certification body or an admin can revoke")
+    if label.revoked_at is not None:
+        raise Conflict("the label is revoked already", state="revoked")
+    key = keys.active_key(session)
+    private = keys.load_private(issuer.keys_dir, key)
+    transparency_log.lock(session)
+    label.revoked_at, label.revocation_reason = utcnow(), reason
+    transparency_log.append(session, "revocation", label.id, {"reason": reason}, key, private)
+    audit.append(session, user, "label.revoked", target_type="label", target_id=label.id,
+                 reason=reason)
+    return label
+
+
+def build_credential(session: Session, req: LabelRequest, label_id: str, index: int,
+                     valid_until: date, previous: Label | None, issuer: Issuer
+                     ) -> dict[str, Any]:
+    calc, product = req.calculation, req.product
+    result = calc.result
+    body = session.get(Organisation, req.certification_body_id)
+    producer = session.get(Organisation, req.organisation_id)
+    subject: dict[str, Any] = {
+        "id": issuer.label_url(label_id),
+        "type": "CarbonFootprintLabel",
+        "labelId": label_id,
+        "labelType": req.label_type,
+        "homeScheme": req.home_scheme,
+        "product": _compact({"name": product.name, "nameZh": product.name_zh,
+                             "gtin": product.gtin, "hsCode": product.hs_code,
+                             "cnCode": product.cn_code}),
+        "producer": _compact({"name": producer.name, "identifier": producer.identifier,
+                              "country": producer.country,
+                              "subdivision": producer.subdivision}),
+        "declaredUnit": result["declared_unit"],
+        "boundary": result["boundary"],
+        "footprint": {"kgCO2ePerDeclaredUnit": result["kg_co2e_per_declared_unit"],
+                      "iso14067": result["iso14067"], "gwpSet": result["gwp_set"],
+                      "method": result["method"]},
+        "factorRelease": result["factor_release"],
+        "calculation": {"inputsSha256": req.reviewed_inputs_sha256,
+                        "resultSha256": req.reviewed_result_sha256},
+        "certifier": _compact({"name": body.name, "accreditationBody": body.accreditation_body,
+                               "accreditationNumber": body.accreditation_number,
+                               "accreditationStandard": body.accreditation_standard}),
+    }
+    if previous is not None:
+        subject["supersedes"] = previous.id
+    return {
+        "@context": [VC_CONTEXT, issuer.context_url],
+        "id": issuer.label_url(label_id),
+        "type": ["VerifiableCredential", "CarbonLabelCredential"],
+        "issuer": issuer.did,
+        "validFrom": date.today().isoformat() + "T00:00:00Z",
+        "validUntil": valid_until.isoformat() + "T23:59:59Z",
+        "credentialSubject": subject,
+        "credentialStatus": {
+            "id": f"{issuer.status_list_url}#{index}", "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation", "statusListIndex": str(index),
+            "statusListCredential": issuer.status_list_url},
+    }
+
+
+def status_list_credential(session: Session, issuer: Issuer) -> dict[str, Any]:
+    """The signed revocation list: bit i (left-most first) set when label i is revoked."""
+    revoked = session.scalars(select(Label.status_index).where(Label.revoked_at.is_not(None)))
+    encoded = status_list.encode(revoked, STATUS_LIST_BITS)
+    key = keys.active_key(session)
+    document = {
+        "@context": [VC_CONTEXT],
+        "id": issuer.status_list_url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer.did,
+        "validFrom": _last_change(session).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "credentialSubject": {"id": f"{issuer.status_list_url}#list",
+                              "type": "BitstringStatusList", "statusPurpose": "revocation",
+                              "encodedList": encoded},
+    }
+    private = keys.load_private(issuer.keys_dir, key)
+    return signing.sign(document, private, issuer.method_id(key.id),
+                        created=document["validFrom"])
+
+
+def _last_change(session: Session) -> datetime:
+    """The list changes only at issuance and revocation; stamping it with the last of those
+    keeps it byte-identical (Ed25519 is deterministic) until the next change."""
+    times = [session.scalar(select(func.max(Label.issued_at))),
+             session.scalar(select(func.max(Label.revoked_at)))]
+    return max((t for t in times if t is not None), default=utcnow())
+
+
+def status_bit(credential: dict[str, Any], index: int) -> bool:
+    return status_list.is_set(credential["credentialSubject"]["encodedList"], index)
+
+
+def _unused_id(session: Session, year: int) -> str:
+    for _ in range(10):
+        candidate = label_ids.new_label_id(year)
+        if session.get(Label, candidate) is None:
+            return candidate
+    raise Conflict("could not find an unused label ID; try again")
+
+
+def _compact(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _now_iso() -> str:
+    return utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
