@@ -15,6 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.config import load_config
     from app.extensions import api, db, limiter
     from app.instance import ensure_secret_key
+    from app.web import verify as verify_pages
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path))
@@ -28,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _sqlite_pragmas(app)
     api.init_app(app)
     app.register_blueprint(swagger_ui)
+    app.register_blueprint(verify_pages.blp)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.before_request(load_caller)

@@ -82,13 +82,15 @@ def demo(as_json: bool, if_empty: bool) -> None:
     from app.persistence.migrate import upgrade
     from app.services import demo as demo_service
     from app.services import transaction
+    from app.services.issuer import issuer_from_config
 
     app = _app()
     upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
         try:
             with transaction() as session:
-                data = demo_service.seed(session, app.config["BRIGHTWAY_DIR"])
+                data = demo_service.seed(session, app.config["BRIGHTWAY_DIR"],
+                                         issuer_from_config(app.config))
         except Conflict:
             if if_empty:
                 click.echo("demo data exists already; accounts are in "
@@ -108,6 +110,8 @@ def demo(as_json: bool, if_empty: bool) -> None:
     click.echo(f"API tokens for each role are in {path} (readable only by you).")
     for product in data["products"]:
         click.echo(f"  {product['kg_co2e_per_declared_unit']:>12,.3f} kg CO2e  {product['name']}")
+    click.echo("Labels: " + ", ".join(f"{kind} {label_id}"
+                                      for kind, label_id in data["labels"].items()))
 
 
 @main.group()

@@ -8,7 +8,7 @@ illustrative (examples/models/README.md). Passwords are random and printed once.
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from app.domain import Conflict
 from app.persistence import Organisation
-from app.services import accounts, products
+from app.services import accounts, certification, keys, labels, products
+from app.services.issuer import Issuer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "models"
 DEMO_EXPORTER = "Pearl River Demo Manufacturing Co., Ltd. (fictional)"
 
 
-def seed(session: Session, brightway_dir: Path) -> dict[str, Any]:
+def seed(session: Session, brightway_dir: Path, issuer: Issuer) -> dict[str, Any]:
     if session.scalar(select(Organisation).where(Organisation.name == DEMO_EXPORTER)):
         raise Conflict("demo data exists already in this database")
     operator = accounts.create_organisation(session, None, {
@@ -68,4 +69,37 @@ def seed(session: Session, brightway_dir: Path) -> dict[str, Any]:
                                 "model_version_id": version.id, "calculation_id": calc.id,
                                 "kg_co2e_per_declared_unit": calc.kg_co2e_per_declared_unit})
     out["certification_body_id"] = body.id
+    out["labels"] = _labels(session, users, body.id, out["products"], issuer)
     return out
+
+
+def _labels(session: Session, users: dict[str, Any], body_id: str,
+            demo_products: list[dict[str, Any]], issuer: Issuer) -> dict[str, str]:
+    """A valid label, a revoked one, and a label superseded by a newer certification."""
+    if keys.active_key(session) is None:
+        keys.generate(session, issuer.keys_dir)
+    valid_until = date.today() + timedelta(days=365)  # the fictional body's choice
+    by_name = {p["name"]: p for p in demo_products}
+
+    def certify(product: dict[str, Any]) -> str:
+        req = certification.create_request(session, users["exporter"], {
+            "calculation_id": product["calculation_id"], "certification_body_id": body_id,
+            "label_type": "footprint_disclosure", "home_scheme": "gba-home"})
+        for actor, action in (("exporter", "submit"), ("certifier", "start_review"),
+                              ("certifier", "approve")):
+            certification.transition(session, users[actor], req.id, action,
+                                     if_match=certification.etag(req),
+                                     valid_until=valid_until, issuer=issuer)
+        return labels.current_label(session, product["id"]).id
+
+    rebar = next(p for n, p in by_name.items() if "reinforcing bar" in n)
+    cement = next(p for n, p in by_name.items() if "cement" in n.lower())
+    lamp = next(p for n, p in by_name.items() if "LED" in n)
+    superseded = certify(lamp)
+    valid = certify(rebar)
+    revoked = certify(cement)
+    labels.revoke(session, users["certifier"], revoked, "demo: revoked to show the status",
+                  issuer)
+    replacement = certify(lamp)
+    return {"valid": valid, "revoked": revoked, "superseded": superseded,
+            "superseding": replacement}

@@ -175,6 +175,15 @@ def status_bit(credential: dict[str, Any], index: int) -> bool:
     return status_list.is_set(credential["credentialSubject"]["encodedList"], index)
 
 
+def qr_target(label: Label, issuer: Issuer) -> str:
+    """What the QR code encodes: a GS1 Digital Link URI (GTIN-14, served by this service and
+    leading on to the label) when the product has a GTIN, else the verification page."""
+    gtin = label.credential["credentialSubject"]["product"].get("gtin")
+    if gtin:
+        return issuer.url(f"/01/{gtin.zfill(14)}?label={label.id}")
+    return issuer.verify_page(label.id)
+
+
 def _unused_id(session: Session, year: int) -> str:
     for _ in range(10):
         candidate = label_ids.new_label_id(year)

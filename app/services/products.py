@@ -29,10 +29,14 @@ def visible_products(session: Session, user: User):
 
 def get_product(session: Session, user: User, product_id: str) -> Product:
     product = session.get(Product, product_id)
-    if product is None or (user.role != "admin"
-                           and product.organisation_id != user.organisation_id):
+    if product is None or not _owns(user, product):
         raise NotFound("no such product")
     return product
+
+
+def _owns(user: User, product: Product) -> bool:
+    """Another organisation's resource answers exactly like a missing one (no leak)."""
+    return user.role == "admin" or product.organisation_id == user.organisation_id
 
 
 def create_product(session: Session, user: User, data: dict[str, Any]) -> Product:
@@ -46,9 +50,8 @@ def create_product(session: Session, user: User, data: dict[str, Any]) -> Produc
 
 def get_version(session: Session, user: User, version_id: str) -> ModelVersion:
     version = session.get(ModelVersion, version_id)
-    if version is None:
+    if version is None or not _owns(user, version.product):
         raise NotFound("no such model version")
-    get_product(session, user, version.product_id)
     return version
 
 
@@ -124,9 +127,8 @@ def calculate(session: Session, user: User, version: ModelVersion, *, gwp_set: s
 
 def get_calculation(session: Session, user: User, calculation_id: str) -> Calculation:
     calc = session.get(Calculation, calculation_id)
-    if calc is None:
+    if calc is None or not _owns(user, calc.model_version.product):
         raise NotFound("no such calculation")
-    get_version(session, user, calc.model_version_id)
     return calc
 
 

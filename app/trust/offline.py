@@ -45,10 +45,13 @@ def verify_offline(credential: dict[str, Any], did_document: dict[str, Any],
     report.add("signature", outcome.verified,
                "eddsa-jcs-2022 proof verifies with a key of the DID document"
                if outcome.verified else "proof does not verify: " + "; ".join(outcome.problems))
-    start, end = _time(credential.get("validFrom")), _time(credential.get("validUntil"))
-    in_window = (start is None or start <= now) and (end is None or now <= end)
-    report.add("validity", in_window,
-               f"valid from {credential.get('validFrom')} until {credential.get('validUntil')}")
+    try:
+        start, end = _time(credential.get("validFrom")), _time(credential.get("validUntil"))
+        in_window = (start is None or start <= now) and (end is None or now <= end)
+        message = f"valid from {credential.get('validFrom')} until {credential.get('validUntil')}"
+    except (TypeError, ValueError, AttributeError):
+        in_window, message = False, "validFrom/validUntil are not date-times"
+    report.add("validity", in_window, message)
     return report
 
 
@@ -100,7 +103,12 @@ def _in_log(credential: dict[str, Any], base: str, index: int, fetch: Fetch, res
 
 
 def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError("a date-time without a time zone")
+    return parsed
 
 
 def _z(value: str) -> str:

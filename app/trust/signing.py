@@ -211,10 +211,10 @@ def _verify(secured: Any, resolve_key: Callable[[str], Ed25519PublicKey],
     unsecured = {name: value for name, value in secured.items() if name != "proof"}
     proof_options = {name: value for name, value in proof.items() if name != "proofValue"}
     signature = _proof_bytes(proof.get("proofValue"))
-    if "@context" in proof_options:
-        _check_context_prefix(secured, proof_options["@context"])
-        unsecured["@context"] = proof_options["@context"]
     try:
+        if "@context" in proof_options:
+            _check_context_prefix(secured, proof_options["@context"])
+            unsecured["@context"] = proof_options["@context"]
         transformed = transform(unsecured, proof_options)
         canonical_config = configure_proof(proof_options)
     except ProofError as exc:

@@ -37,6 +37,7 @@ def test_demo_json_gives_accounts_and_a_token_per_role(cli, tmp_path):
     assert len(data["products"]) == 7
     assert all(p["kg_co2e_per_declared_unit"] > 0 for p in data["products"])
     assert oct((tmp_path / "demo-accounts.json").stat().st_mode & 0o777) == "0o600"
+    assert set(data["labels"]) == {"valid", "revoked", "superseded", "superseding"}
     again = cli("demo")
     assert again.exit_code == 2 and "exists already" in again.stderr
     assert cli("demo", "--if-empty").exit_code == 0
@@ -54,6 +55,12 @@ def test_demo_tokens_work_against_the_api(cli, tmp_path, brightway_dir, monkeypa
     bodies = client.get("/api/v1/certification-bodies", headers={
         "Authorization": f"Bearer {data['tokens']['certifier']}"}).json
     assert bodies[0]["accreditation_body"] == "DEMO"
+    statuses = {kind: client.get(f"/api/v1/labels/{label_id}/verification").json["status"]
+                for kind, label_id in data["labels"].items()}
+    assert statuses == {"valid": "valid", "revoked": "revoked", "superseded": "superseded",
+                        "superseding": "valid"}
+    page = client.get(f"/verify/{data['labels']['valid']}")
+    assert page.status_code == 200 and "有效" in page.text and "Valid" in page.text
 
 
 def test_orgs_users_tokens_and_audit(cli, tmp_path):

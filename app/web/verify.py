@@ -1,0 +1,67 @@
+"""The public verification page: type a label ID or scan the QR code. No account, no
+JavaScript; the same checks as the verification API, in plain Chinese and English."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+from app.domain import InvalidInput, NotFound
+from app.extensions import db, limiter
+from app.services import labels, verification
+from app.services.issuer import issuer_from_config
+
+blp = Blueprint("verify_pages", __name__)
+
+
+def _limit() -> str:
+    return current_app.config["RATELIMIT_PUBLIC"]
+
+
+@blp.route("/verify", methods=["GET"])
+@limiter.limit(_limit)
+def form():
+    label_id = (request.args.get("id") or "").strip()
+    if label_id:
+        return redirect(url_for("verify_pages.label", label_id=label_id))
+    return render_template("verify.html", result=None, error=None, label_id="")
+
+
+@blp.route("/verify/<string:label_id>", methods=["GET"])
+@limiter.limit(_limit)
+def label(label_id: str):
+    try:
+        result = verification.verify_label(db.session, label_id,
+                                           issuer_from_config(current_app.config))
+    except InvalidInput as exc:
+        return render_template("verify.html", result=None, error=("typo", str(exc)),
+                               label_id=label_id), 422
+    except NotFound:
+        return render_template("verify.html", result=None, error=("unknown", label_id),
+                               label_id=label_id), 404
+    return render_template("verify.html", result=result, error=None, label_id=result.label_id)
+
+
+@blp.route("/01/<string:gtin>", methods=["GET"])
+@limiter.limit(_limit)
+def digital_link(gtin: str):
+    """GS1 Digital Link entry (the QR on a product with a GTIN): on to the label's page."""
+    label_id = request.args.get("label")
+    if not label_id:
+        return render_template("verify.html", result=None, label_id="",
+                               error=("unknown", f"GTIN {gtin}")), 404
+    return redirect(url_for("verify_pages.label", label_id=label_id))
+
+
+@blp.route("/api/v1/labels/<string:label_id>/qr.svg", methods=["GET"])
+@limiter.limit(_limit)
+def qr(label_id: str) -> Response:
+    """The label's QR code (SVG): its verification URL, or a GS1 Digital Link with a GTIN."""
+    import io
+
+    import segno
+
+    found = labels.get_label(db.session, label_id)
+    target = labels.qr_target(found, issuer_from_config(current_app.config))
+    buffer = io.BytesIO()
+    segno.make(target, error="m").save(buffer, kind="svg", scale=4, border=4)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
