@@ -22,6 +22,10 @@ class ModelValidationError(LcaModelError):
             "; ".join(f"{path}: {msg}" for path, msgs in self.errors.items() for msg in msgs)
         )
 
+    def under(self, prefix: str) -> ModelValidationError:
+        """The same errors with paths as the caller's document spells them (`model.…`)."""
+        return ModelValidationError({f"{prefix}.{p}": m for p, m in self.errors.items()})
+
 
 class FactorFileError(LcaModelError):
     """A factor file has bad rows; `errors` lists (row, column, message), rows 1-based as in a

@@ -19,9 +19,9 @@ def calculate(model: dict[str, Any], *, gwp_set: str, monte_carlo: int | None, s
     try:
         inventory = load_model(model)
     except ModelValidationError as exc:  # name the field as the request spells it
-        raise ModelValidationError({f"model.{p}": m for p, m in exc.errors.items()}) from None
+        raise exc.under("model") from None
     try:
         return compute_footprint(inventory, gwp_set=gwp_set, brightway_dir=brightway_dir,
                                  monte_carlo=monte_carlo, seed=seed)
     except ModelValidationError as exc:
-        raise ModelValidationError({f"model.{p}": m for p, m in exc.errors.items()}) from None
+        raise exc.under("model") from None

@@ -72,7 +72,7 @@ def add_version(session: Session, user: User, product: Product, content: dict[st
     try:
         check_model(content)
     except ModelValidationError as exc:
-        raise ModelValidationError({f"model.{p}": m for p, m in exc.errors.items()}) from None
+        raise exc.under("model") from None
     number = (session.scalar(select(func.max(ModelVersion.number))
                              .where(ModelVersion.product_id == product.id)) or 0) + 1
     version = ModelVersion(product_id=product.id, number=number, source_format=source_format,
@@ -95,7 +95,7 @@ def replace_version(session: Session, user: User, version: ModelVersion,
     try:
         check_model(content)
     except ModelValidationError as exc:
-        raise ModelValidationError({f"model.{p}": m for p, m in exc.errors.items()}) from None
+        raise exc.under("model") from None
     version.content, version.content_sha256 = content, sha256_hex(content)
     audit.append(session, user, "model_version.replaced", target_type="model_version",
                  target_id=version.id, details={"sha256": version.content_sha256})
