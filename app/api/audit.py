@@ -17,17 +17,17 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Audi
 
 
 @blp.route("", methods=["GET"])
+@requires("admin")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, AuditPageSchema)
-@requires("admin")
 def list_entries(args: dict) -> dict:
     """Entries, oldest first."""
     return paginate(db.session, select(AuditEntry).order_by(AuditEntry.seq), args)
 
 
 @blp.route("/verify", methods=["GET"])
-@blp.response(200, ChainReportSchema)
 @requires("admin")
+@blp.response(200, ChainReportSchema)
 def verify() -> audit.ChainReport:
     """Recompute the hash chain and name the first broken entry."""
     return audit.verify(db.session)

@@ -27,16 +27,16 @@ def login(body: dict) -> dict:
 
 
 @blp.route("", methods=["GET"])
-@blp.response(200, SessionSchema)
 @requires()
+@blp.response(200, SessionSchema)
 def current() -> dict:
     """Who is logged in (or whose token this is)."""
     return {"user": caller().user, "csrf_token": generate_csrf()}
 
 
 @blp.route("", methods=["DELETE"])
-@blp.response(204)
 @requires()
+@blp.response(204)
 def logout() -> None:
     """End the session."""
     with transaction() as db:

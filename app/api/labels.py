@@ -24,9 +24,9 @@ def public_limit() -> str:
 
 
 @blp.route("/labels", methods=["GET"])
+@requires()
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, LabelPageSchema)
-@requires()
 def list_labels(args: dict) -> dict:
     """Exporters: your labels. Certifiers: labels your body issued. Admins: all."""
     user = caller().user
@@ -55,9 +55,9 @@ def verify(label_id: str) -> verification.Verification:
 
 
 @blp.route("/labels/<string:label_id>/revocation", methods=["POST"])
+@requires("certifier", "admin", scope="read")
 @blp.arguments(ReasonSchema)
 @blp.response(200, LabelSchema)
-@requires("certifier", "admin", scope="read")
 def revoke(body: dict, label_id: str) -> Label:
     """Revoke a label (its issuing certification body, or an admin); logged and listed."""
     from app.services.accounts import require_scope

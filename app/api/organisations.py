@@ -21,9 +21,9 @@ blp = Blueprint("organisations", __name__, url_prefix="/api/v1",
 
 
 @blp.route("/organisations", methods=["GET"])
+@requires("admin")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, OrganisationPageSchema)
-@requires("admin")
 def list_organisations(args: dict) -> dict:
     """All organisations (admin)."""
     return paginate(db.session, select(Organisation).order_by(Organisation.name,
@@ -31,9 +31,9 @@ def list_organisations(args: dict) -> dict:
 
 
 @blp.route("/organisations", methods=["POST"])
+@requires("admin", scope="admin")
 @blp.arguments(OrganisationInSchema)
 @blp.response(201, OrganisationSchema)
-@requires("admin", scope="admin")
 def create_organisation(body: dict) -> Organisation:
     """Register an exporter, a certification body or the operator (admin)."""
     from app.auth import caller
@@ -43,8 +43,8 @@ def create_organisation(body: dict) -> Organisation:
 
 
 @blp.route("/organisations/<string:org_id>", methods=["GET"])
-@blp.response(200, OrganisationSchema)
 @requires()
+@blp.response(200, OrganisationSchema)
 def get_organisation(org_id: str) -> Organisation:
     """One organisation: your own, any certification body, or any (admin)."""
     from app.auth import caller
@@ -58,8 +58,8 @@ def get_organisation(org_id: str) -> Organisation:
 
 
 @blp.route("/certification-bodies", methods=["GET"])
-@blp.response(200, OrganisationSchema(many=True))
 @requires()
+@blp.response(200, OrganisationSchema(many=True))
 def certification_bodies() -> list[Organisation]:
     """Certification bodies with their accreditation (scope in HS chapters, validity)."""
     return accounts.accredited_bodies(db.session, None, date.today())

@@ -38,18 +38,18 @@ UPLOAD_DOC = {"requestBody": {"content": {
 
 
 @blp.route("/products", methods=["GET"])
+@requires("exporter", "admin")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, ProductPageSchema)
-@requires("exporter", "admin")
 def list_products(args: dict) -> dict:
     """Your organisation's products."""
     return paginate(db.session, products.visible_products(db.session, caller().user), args)
 
 
 @blp.route("/products", methods=["POST"])
+@requires("exporter", scope="write")
 @blp.arguments(ProductInSchema)
 @blp.response(201, ProductSchema)
-@requires("exporter", scope="write")
 def create_product(body: dict) -> Product:
     """Add a product to your organisation."""
     with transaction() as session:
@@ -57,17 +57,17 @@ def create_product(body: dict) -> Product:
 
 
 @blp.route("/products/<string:product_id>", methods=["GET"])
-@blp.response(200, ProductSchema)
 @requires("exporter", "admin")
+@blp.response(200, ProductSchema)
 def get_product(product_id: str) -> Product:
     """One of your products."""
     return products.get_product(db.session, caller().user, product_id)
 
 
 @blp.route("/products/<string:product_id>/model-versions", methods=["GET"])
+@requires("exporter", "admin")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, ModelVersionPageSchema)
-@requires("exporter", "admin")
 def list_versions(args: dict, product_id: str) -> dict:
     """Model versions of a product, oldest first."""
     product = products.get_product(db.session, caller().user, product_id)
@@ -77,9 +77,9 @@ def list_versions(args: dict, product_id: str) -> dict:
 
 
 @blp.route("/products/<string:product_id>/model-versions", methods=["POST"])
+@requires("exporter", scope="write")
 @blp.doc(**UPLOAD_DOC)
 @blp.response(201, ModelVersionDetailSchema)
-@requires("exporter", scope="write")
 def add_version(product_id: str) -> ModelVersion:
     """Upload a new model version: JSON `{"model": ...}` or a file (YAML/JSON/CSV/XLSX)."""
     content, source_format = _model_from_request()
@@ -89,17 +89,17 @@ def add_version(product_id: str) -> ModelVersion:
 
 
 @blp.route("/model-versions/<string:version_id>", methods=["GET"])
-@blp.response(200, ModelVersionDetailSchema)
 @requires("exporter", "admin")
+@blp.response(200, ModelVersionDetailSchema)
 def get_version(version_id: str) -> ModelVersion:
     """A model version with its content."""
     return products.get_version(db.session, caller().user, version_id)
 
 
 @blp.route("/model-versions/<string:version_id>", methods=["PUT"])
+@requires("exporter", scope="write")
 @blp.doc(**UPLOAD_DOC)
 @blp.response(200, ModelVersionDetailSchema)
-@requires("exporter", scope="write")
 def replace_version(version_id: str) -> ModelVersion:
     """Replace a version's content while it has not been submitted (409 once frozen)."""
     content, _ = _model_from_request()
@@ -109,9 +109,9 @@ def replace_version(version_id: str) -> ModelVersion:
 
 
 @blp.route("/model-versions/<string:version_id>/calculations", methods=["POST"])
+@requires("exporter", scope="write")
 @blp.arguments(CalculationInSchema)
 @blp.response(201, CalculationSchema)
-@requires("exporter", scope="write")
 def calculate(body: dict, version_id: str) -> Calculation:
     """Compute the version against the shipped factor release and store the result."""
     limit = current_app.config["MAX_MONTE_CARLO"]
@@ -125,16 +125,16 @@ def calculate(body: dict, version_id: str) -> Calculation:
 
 
 @blp.route("/calculations/<string:calculation_id>", methods=["GET"])
-@blp.response(200, CalculationSchema)
 @requires("exporter", "admin")
+@blp.response(200, CalculationSchema)
 def get_calculation(calculation_id: str) -> Calculation:
     """A stored calculation with its full result."""
     return products.get_calculation(db.session, caller().user, calculation_id)
 
 
 @blp.route("/calculations/<string:calculation_id>/recompute", methods=["POST"])
-@blp.response(200, RecomputeSchema)
 @requires("exporter", "admin")
+@blp.response(200, RecomputeSchema)
 def recompute(calculation_id: str) -> dict:
     """Recompute a stored calculation and say whether it reproduces bit for bit."""
     calc = products.get_calculation(db.session, caller().user, calculation_id)

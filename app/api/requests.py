@@ -30,9 +30,9 @@ _SCOPE_FOR_ROLE = {"exporter": "write", "certifier": "review"}
 
 
 @blp.route("", methods=["GET"])
+@requires()
 @blp.arguments(RequestQuerySchema, location="query")
 @blp.response(200, LabelRequestPageSchema)
-@requires()
 def list_requests(args: dict) -> dict:
     """Exporters: your requests. Certifiers: the review queue of your body."""
     query = certification.visible_requests(caller().user)
@@ -42,9 +42,9 @@ def list_requests(args: dict) -> dict:
 
 
 @blp.route("", methods=["POST"])
+@requires("exporter", scope="write")
 @blp.arguments(LabelRequestInSchema)
 @blp.response(201, LabelRequestSchema)
-@requires("exporter", scope="write")
 def create_request(body: dict) -> tuple:
     """Start a request (state draft) for a stored calculation."""
     with transaction() as session:
@@ -53,8 +53,8 @@ def create_request(body: dict) -> tuple:
 
 
 @blp.route("/<string:request_id>", methods=["GET"])
-@blp.response(200, LabelRequestSchema)
 @requires()
+@blp.response(200, LabelRequestSchema)
 def get_request(request_id: str) -> tuple:
     """One request; its ETag is what If-Match needs for a transition."""
     req = certification.get_request(db.session, caller().user, request_id)
@@ -62,11 +62,11 @@ def get_request(request_id: str) -> tuple:
 
 
 @blp.route("/<string:request_id>/transitions", methods=["POST"])
+@requires("exporter", "certifier")
 @blp.arguments(TransitionInSchema)
 @blp.response(200, LabelRequestSchema)
 @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True,
                       "schema": {"type": "string"}}])
-@requires("exporter", "certifier")
 def transition(body: dict, request_id: str) -> tuple:
     """Move the request on: submit, start_review, request_changes, resubmit, approve,
     reject, withdraw. 409 from the wrong state, 412 if someone acted first."""
@@ -85,17 +85,17 @@ def transition(body: dict, request_id: str) -> tuple:
 
 
 @blp.route("/<string:request_id>/comments", methods=["GET"])
-@blp.response(200, CommentSchema(many=True))
 @requires("exporter", "certifier", "admin")
+@blp.response(200, CommentSchema(many=True))
 def list_comments(request_id: str) -> list[Comment]:
     """Comments and answers, oldest first."""
     return certification.get_request(db.session, caller().user, request_id).comments
 
 
 @blp.route("/<string:request_id>/comments", methods=["POST"])
+@requires("exporter", "certifier")
 @blp.arguments(CommentInSchema)
 @blp.response(201, CommentSchema)
-@requires("exporter", "certifier")
 def add_comment(body: dict, request_id: str) -> Comment:
     """Certifiers comment on a model path during review; exporters answer a comment."""
     from app.services.accounts import require_scope
@@ -106,8 +106,8 @@ def add_comment(body: dict, request_id: str) -> Comment:
 
 
 @blp.route("/<string:request_id>/review", methods=["GET"])
-@blp.response(200, ReviewSchema)
 @requires("certifier", "exporter", "admin")
+@blp.response(200, ReviewSchema)
 def get_review(request_id: str) -> dict:
     """Everything behind the request: model, result, factor sources, diff, comments."""
     return review.review(db.session, caller().user, request_id)

@@ -15,8 +15,8 @@ blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens", description="AP
 
 
 @blp.route("", methods=["GET"])
-@blp.response(200, TokenSchema(many=True))
 @requires()
+@blp.response(200, TokenSchema(many=True))
 def list_tokens() -> list[ApiToken]:
     """Your tokens (never their secrets)."""
     return db.session.scalars(select(ApiToken).where(ApiToken.user_id == caller().user.id)
@@ -24,21 +24,22 @@ def list_tokens() -> list[ApiToken]:
 
 
 @blp.route("", methods=["POST"])
+@requires()
 @blp.arguments(TokenInSchema)
 @blp.response(201, NewTokenSchema)
-@requires()
 def create_token(body: dict) -> ApiToken:
     """Create a token; its secret is in this response only."""
     with transaction() as session:
-        token, secret = accounts.create_token(session, caller().user, **body)
+        token, secret = accounts.create_token(session, caller().user, **body,
+                                              granted=caller().scopes)
     token.token = secret  # a plain attribute for this response; never stored
     return token
 
 
 @blp.route("/<string:token_id>", methods=["DELETE"])
-@blp.response(204)
 @requires()
+@blp.response(204)
 def revoke_token(token_id: str) -> None:
     """Revoke one of your tokens."""
     with transaction() as session:
-        accounts.revoke_token(session, caller().user, token_id)
+        accounts.revoke_token(session, caller().user, token_id, granted=caller().scopes)

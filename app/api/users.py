@@ -17,18 +17,18 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User
 
 
 @blp.route("", methods=["GET"])
+@requires("admin")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, UserPageSchema)
-@requires("admin")
 def list_users(args: dict) -> dict:
     """All users."""
     return paginate(db.session, select(User).order_by(User.email), args)
 
 
 @blp.route("", methods=["POST"])
+@requires("admin", scope="admin")
 @blp.arguments(UserInSchema)
 @blp.response(201, UserSchema)
-@requires("admin", scope="admin")
 def create_user(body: dict) -> User:
     """Create a user in an organisation of the matching kind."""
     with transaction() as session:
@@ -36,9 +36,9 @@ def create_user(body: dict) -> User:
 
 
 @blp.route("/<string:user_id>/role", methods=["PUT"])
+@requires("admin", scope="admin")
 @blp.arguments(RoleChangeSchema)
 @blp.response(200, UserSchema)
-@requires("admin", scope="admin")
 def change_role(body: dict, user_id: str) -> User:
     """Change a user's role, with a reason for the audit trail."""
     with transaction() as session:

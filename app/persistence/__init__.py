@@ -3,9 +3,16 @@
 from app.persistence.accounts import ApiToken, Organisation, User
 from app.persistence.audit import AuditEntry
 from app.persistence.certification import Comment, LabelRequest
-from app.persistence.labels import Label, LogEntry, LogNode, SigningKey, TreeHead
+from app.persistence.labels import (
+    Label,
+    LogEntry,
+    LogNode,
+    SigningKey,
+    StatusList,
+    TreeHead,
+)
 from app.persistence.products import Calculation, ModelVersion, Product
 
 __all__ = ["ApiToken", "AuditEntry", "Calculation", "Comment", "Label", "LabelRequest",
            "LogEntry", "LogNode", "ModelVersion", "Organisation", "Product", "SigningKey",
-           "TreeHead", "User"]
+           "StatusList", "TreeHead", "User"]

@@ -82,3 +82,14 @@ class TreeHead(db.Model):
     timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
     key_id: Mapped[str] = mapped_column(ForeignKey("signing_keys.id"))
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+
+class StatusList(db.Model):
+    """The signed Bitstring Status List credential as last published. It changes only when a
+    label is revoked, so it is signed then and served as stored."""
+
+    __tablename__ = "status_lists"
+
+    purpose: Mapped[str] = mapped_column(String(16), primary_key=True)  # "revocation"
+    credential: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

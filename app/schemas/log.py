@@ -1,4 +1,5 @@
-"""Transparency-log shapes: hashes and entries are base64, as in RFC 9162's JSON APIs."""
+"""Transparency-log shapes: hashes are lowercase hex; entries are the UTF-8 JSON that was
+hashed, so a verifier can recompute every leaf."""
 
 from __future__ import annotations
 

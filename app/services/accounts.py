@@ -113,13 +113,18 @@ def authenticate(session: Session, email: str, password: str) -> User:
 
 
 def create_token(session: Session, user: User, *, name: str, scopes: list[str],
-                 days: int) -> tuple[ApiToken, str]:
-    """Returns the token record and the secret, which is shown this once and never stored."""
-    allowed = ROLE_SCOPES[user.role]
-    bad = [s for s in scopes if s not in allowed]
-    if bad or not scopes:
+                 days: int, granted: tuple[str, ...] | None = None) -> tuple[ApiToken, str]:
+    """Returns the token record and the secret, which is shown this once and never stored.
+
+    `granted` are the scopes of the credential making the call: a token can only create
+    tokens with fewer or equal powers, never more than its own.
+    """
+    role_scopes = ROLE_SCOPES[user.role]
+    if not scopes or any(s not in role_scopes for s in scopes):
         raise InvalidInput(f"scopes for a {user.role} are a non-empty subset of "
-                           f"{', '.join(allowed)}", field="scopes")
+                           f"{', '.join(role_scopes)}", field="scopes")
+    if granted is not None and any(s not in granted for s in scopes):
+        raise Forbidden("a token cannot create a token with scopes it does not have itself")
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise InvalidInput(f"a token lives 1 to {MAX_TOKEN_DAYS} days", field="days")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -133,9 +138,11 @@ def create_token(session: Session, user: User, *, name: str, scopes: list[str],
     return token, secret
 
 
-def revoke_token(session: Session, user: User, token_id: str) -> ApiToken:
+def revoke_token(session: Session, user: User, token_id: str,
+                 granted: tuple[str, ...] | None = None) -> ApiToken:
     token = session.get(ApiToken, token_id)
-    if token is None or (token.user_id != user.id and user.role != "admin"):
+    admin = user.role == "admin" and (granted is None or "admin" in granted)
+    if token is None or (token.user_id != user.id and not admin):
         raise NotFound("no such token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()

@@ -136,9 +136,10 @@ def transition(session: Session, user: User, request_id: str, action: str, *,
         _check_accreditation(session.get(Organisation, req.certification_body_id), req.product,
                              None)
     if action in ("approve", "reject"):
+        reviewed = req.calculation  # loaded before any field changes: one versioned UPDATE
         req.reviewer_id, req.decided_at, req.decision_reason = user.id, utcnow(), reason
-        req.reviewed_inputs_sha256 = req.calculation.inputs_sha256
-        req.reviewed_result_sha256 = req.calculation.result_sha256
+        req.reviewed_inputs_sha256 = reviewed.inputs_sha256
+        req.reviewed_result_sha256 = reviewed.result_sha256
         details["reviewed_inputs_sha256"] = req.reviewed_inputs_sha256
     req.state, req.updated_at = rule.target, utcnow()
     session.flush()  # the versioned UPDATE: a concurrent winner makes this raise StaleDataError

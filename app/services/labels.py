@@ -4,14 +4,14 @@ not at all."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import Conflict, Forbidden, InvalidInput, NotFound
-from app.persistence import Label, LabelRequest, Organisation, User
+from app.persistence import Label, LabelRequest, Organisation, StatusList, User
 from app.persistence.types import utcnow
 from app.services import audit, keys, transparency_log
 from app.services.issuer import VC_CONTEXT, Issuer
@@ -58,6 +58,8 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
                   supersedes_id=previous.id if previous else None)
     session.add(label)
     session.flush()
+    if session.get(StatusList, "revocation") is None:
+        publish_status_list(session, issuer)
     transparency_log.append(session, "issuance", label_id,
                             {"credential_sha256": label.credential_sha256}, key, private)
     if previous is not None:
@@ -90,6 +92,7 @@ def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer)
     transparency_log.lock(session)
     label.revoked_at, label.revocation_reason = utcnow(), reason
     transparency_log.append(session, "revocation", label.id, {"reason": reason}, key, private)
+    publish_status_list(session, issuer)
     audit.append(session, user, "label.revoked", target_type="label", target_id=label.id,
                  reason=reason)
     return label
@@ -144,31 +147,41 @@ def build_credential(session: Session, req: LabelRequest, label_id: str, index: 
 
 
 def status_list_credential(session: Session, issuer: Issuer) -> dict[str, Any]:
-    """The signed revocation list: bit i (left-most first) set when label i is revoked."""
+    """The signed revocation list as published (built and stored on first use)."""
+    stored = session.get(StatusList, "revocation")
+    if stored is not None:
+        return stored.credential
+    return publish_status_list(session, issuer)
+
+
+def publish_status_list(session: Session, issuer: Issuer) -> dict[str, Any]:
+    """Sign the current revocation bits (bit i, left-most first, set when label i is revoked)
+    and store the result. It changes only on revocation, so it is signed then, inside that
+    transaction, and served as stored."""
     revoked = session.scalars(select(Label.status_index).where(Label.revoked_at.is_not(None)))
-    encoded = status_list.encode(revoked, STATUS_LIST_BITS)
-    key = keys.active_key(session)
+    now = _now_iso()
     document = {
         "@context": [VC_CONTEXT],
         "id": issuer.status_list_url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer.did,
-        "validFrom": _last_change(session).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "validFrom": now,
         "credentialSubject": {"id": f"{issuer.status_list_url}#list",
                               "type": "BitstringStatusList", "statusPurpose": "revocation",
-                              "encodedList": encoded},
+                              "encodedList": status_list.encode(revoked, STATUS_LIST_BITS)},
     }
-    private = keys.load_private(issuer.keys_dir, key)
-    return signing.sign(document, private, issuer.method_id(key.id),
-                        created=document["validFrom"])
-
-
-def _last_change(session: Session) -> datetime:
-    """The list changes only at issuance and revocation; stamping it with the last of those
-    keeps it byte-identical (Ed25519 is deterministic) until the next change."""
-    times = [session.scalar(select(func.max(Label.issued_at))),
-             session.scalar(select(func.max(Label.revoked_at)))]
-    return max((t for t in times if t is not None), default=utcnow())
+    key = keys.active_key(session)
+    if key is None:
+        raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
+    credential = signing.sign(document, keys.load_private(issuer.keys_dir, key),
+                              issuer.method_id(key.id), created=now)
+    stored = session.get(StatusList, "revocation")
+    if stored is None:
+        session.add(StatusList(purpose="revocation", credential=credential))
+    else:
+        stored.credential, stored.updated_at = credential, utcnow()
+    session.flush()
+    return credential
 
 
 def status_bit(credential: dict[str, Any], index: int) -> bool:

@@ -6,17 +6,16 @@ O(log n) reads however long the log grows.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from sqlalchemy import select, text
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
 from app.domain import InvalidInput, NotFound
@@ -26,16 +25,35 @@ from app.trust import merkle
 from lca_models.canonical import canonical_json
 
 _LOCK_KEY = 7_346_012  # "the transparency log" among advisory locks
+T = TypeVar("T")
 
 
-def _getter(session: Session) -> Callable[[int, int], bytes]:
+def _with_nodes(session: Session, compute: Callable[[Callable[[int, int], bytes]], T]) -> T:
+    """Run a merkle computation with every node it reads fetched in one query.
+
+    Which (level, index) nodes a proof or root reads depends only on sizes and indices, never
+    on hash values, so a dry run with placeholder hashes lists them; one query fetches them.
+    """
+    wanted: set[tuple[int, int]] = set()
+
+    def record(level: int, index: int) -> bytes:
+        wanted.add((level, index))
+        return bytes(32)
+
+    compute(record)
+    found: dict[tuple[int, int], bytes] = {}
+    if wanted:
+        rows = session.execute(select(LogNode.level, LogNode.node_index, LogNode.hash).where(
+            tuple_(LogNode.level, LogNode.node_index).in_(sorted(wanted))))
+        found = {(level, index): digest for level, index, digest in rows}
+
     def get(level: int, index: int) -> bytes:
-        node = session.get(LogNode, (level, index))
-        if node is None:
-            raise LookupError(f"log node ({level}, {index}) is missing")
-        return node.hash
+        try:
+            return found[(level, index)]
+        except KeyError:
+            raise LookupError(f"log node ({level}, {index}) is missing") from None
 
-    return get
+    return compute(get)
 
 
 def lock(session: Session) -> None:
@@ -61,11 +79,11 @@ def append(session: Session, kind: str, label_id: str, payload: dict[str, Any],
     entry = LogEntry(leaf_index=size, kind=kind, label_id=label_id, entry=entry_bytes,
                      leaf_hash=leaf, created_at=at)
     session.add(entry)
-    get = _getter(session)
-    for level, index, digest in merkle.appended_nodes(size, entry_bytes, get):
-        session.add(LogNode(level=level, node_index=index, hash=digest))
+    nodes = _with_nodes(session, lambda get: merkle.appended_nodes(size, entry_bytes, get))
+    session.add_all(LogNode(level=level, node_index=index, hash=digest)
+                    for level, index, digest in nodes)
     session.flush()
-    root = merkle.root_hash(size + 1, get)
+    root = _with_nodes(session, lambda get: merkle.root_hash(size + 1, get))
     session.add(sign_head(size + 1, root, at, key, private_key))
     session.flush()
     return entry
@@ -107,8 +125,8 @@ def inclusion(session: Session, leaf_index: int, tree_size: int | None = None
     if head is None or not 0 <= leaf_index < size <= head.size:
         raise InvalidInput(f"no leaf {leaf_index} in a tree of size {size}", field="leaf_index")
     entry = session.get(LogEntry, leaf_index)
-    return InclusionProof(leaf_index, size, entry.leaf_hash,
-                          merkle.inclusion_proof(leaf_index, size, _getter(session)))
+    return InclusionProof(leaf_index, size, entry.leaf_hash, _with_nodes(
+        session, lambda get: merkle.inclusion_proof(leaf_index, size, get)))
 
 
 def consistency(session: Session, old_size: int, new_size: int) -> list[bytes]:
@@ -116,7 +134,7 @@ def consistency(session: Session, old_size: int, new_size: int) -> list[bytes]:
     if head is None or not 0 < old_size <= new_size <= head.size:
         raise InvalidInput(f"sizes must satisfy 0 < first <= second <= {head.size if head else 0}",
                            field="first")
-    return merkle.consistency_proof(old_size, new_size, _getter(session))
+    return _with_nodes(session, lambda get: merkle.consistency_proof(old_size, new_size, get))
 
 
 def head_at(session: Session, size: int) -> TreeHead:
@@ -131,7 +149,3 @@ def entries(session: Session, start: int, end: int) -> list[LogEntry]:
         raise InvalidInput("ask for at most 1000 entries, start <= end", field="start")
     return list(session.scalars(select(LogEntry).where(
         LogEntry.leaf_index >= start, LogEntry.leaf_index < end).order_by(LogEntry.leaf_index)))
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
