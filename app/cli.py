@@ -229,6 +229,39 @@ def verify(credential_file: Path, did_document: Path | None, base_url: str | Non
     sys.exit(0 if report.ok else 1)
 
 
+@main.command()
+@click.argument("label_or_file")
+@click.option("--scheme", default=None, help="One scheme id (default: every scheme).")
+@friendly_errors
+def recognition(label_or_file: str, scheme: str | None) -> None:
+    """Is a label acceptable under other schemes? LABEL_OR_FILE: a credential JSON file or a
+    label ID of this service's database."""
+    from app.services.recognition import evaluate_credential
+
+    path = Path(label_or_file)
+    if path.exists():
+        credential = json.loads(path.read_text("utf-8"))
+    else:
+        from app import create_app
+        from app.extensions import db
+        from app.services import labels
+
+        with create_app().app_context():
+            credential = labels.get_label(db.session, label_or_file).credential
+    try:
+        results = evaluate_credential(credential, scheme)
+    except Exception as exc:  # domain errors from the service layer carry a clear message
+        raise ValueError(str(exc)) from None
+    for result in results:
+        click.echo(f"{result.scheme_id:<24} {result.outcome}"
+                   + ("  (illustrative rules)" if result.illustrative else ""))
+        for reason in result.reasons:
+            click.echo(f"    {reason.severity:<9} {reason.code} {reason.field}: expected "
+                       f"{reason.expected}, found {reason.found}")
+        for fix in result.adjustments:
+            click.echo(f"    suggestion: {fix}")
+
+
 def _fetch_json(url: str):
     import urllib.request
 

@@ -11,8 +11,14 @@ from app.auth import caller, requires
 from app.extensions import db, limiter
 from app.persistence import Label
 from app.schemas.common import PageQuerySchema, ReasonSchema
-from app.schemas.labels import LabelPageSchema, LabelSchema, VerificationSchema
-from app.services import labels, transaction, verification
+from app.schemas.labels import (
+    EvaluationSchema,
+    LabelPageSchema,
+    LabelSchema,
+    RecognitionQuerySchema,
+    VerificationSchema,
+)
+from app.services import labels, recognition, transaction, verification
 from app.services.issuer import issuer_from_config
 
 blp = Blueprint("labels", __name__, url_prefix="/api/v1",
@@ -52,6 +58,17 @@ def credential(label_id: str) -> dict:
 def verify(label_id: str) -> verification.Verification:
     """Status and every check, with reasons (public). A mistyped ID answers 422."""
     return verification.verify_label(db.session, label_id, issuer_from_config(current_app.config))
+
+
+@blp.route("/labels/<string:label_id>/recognition", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.arguments(RecognitionQuerySchema, location="query")
+@blp.response(200, EvaluationSchema(many=True))
+def recognition_(args: dict, label_id: str) -> list[dict]:
+    """Is the label acceptable under each scheme (or `?scheme=`), and why (public)."""
+    credential = labels.get_label(db.session, label_id).credential
+    return [e.to_dict() for e in recognition.evaluate_credential(credential, args["scheme"],
+                                                                 args["on"])]
 
 
 @blp.route("/labels/<string:label_id>/revocation", methods=["POST"])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -24,6 +25,7 @@ class LabelRequest(db.Model):
     label_type: Mapped[str] = mapped_column(String(32))
     baseline_request_id: Mapped[str | None] = mapped_column(ForeignKey("label_requests.id"))
     home_scheme: Mapped[str] = mapped_column(String(64))
+    declared_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # see recognition
     state: Mapped[str] = mapped_column(String(24), index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))

@@ -10,12 +10,45 @@ from app.services.certification import LABEL_TYPES
 from app.services.workflow import STATES, TRANSITIONS
 
 
+class StandardSchema(StrictSchema):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=80),
+                       metadata={"example": "ISO 14067"})
+    version = fields.String(load_default=None, metadata={"example": "2018"})
+
+
+class ProductRulesSchema(StrictSchema):
+    operator = fields.String(required=True)
+    name = fields.String(required=True)
+    version = fields.String(load_default=None)
+    source_type = fields.String(required=True, validate=validate.OneOf(
+        ["national", "group", "pcr_programme", "none"]))
+
+
+class ElectricitySchema(StrictSchema):
+    approach = fields.String(required=True, validate=validate.OneOf(
+        ["location-based", "market-based"]))
+    certificates_used = fields.Boolean(required=True)
+
+
+class DeclaredMetadataSchema(StrictSchema):
+    """What the exporter declares for mutual recognition; the rest is derived from the model
+    and calculation, and the certifier confirms all of it by approving."""
+
+    standards = fields.List(fields.Nested(StandardSchema), load_default=list)
+    product_rules = fields.Nested(ProductRulesSchema, load_default=None)
+    electricity = fields.Nested(ElectricitySchema, load_default=None, metadata={
+        "description": "default: location-based without certificates (grid-average factors)"})
+    uncertainty_statement = fields.String(load_default=None, validate=validate.Length(max=2000))
+    exemptions = fields.List(fields.String(), load_default=list)
+
+
 class LabelRequestInSchema(StrictSchema):
     calculation_id = fields.String(required=True)
     certification_body_id = fields.String(required=True)
     label_type = fields.String(required=True, validate=validate.OneOf(LABEL_TYPES))
     home_scheme = fields.String(required=True)
     baseline_request_id = fields.String(load_default=None)
+    declared = fields.Nested(DeclaredMetadataSchema, load_default=None)
 
 
 class LabelRequestSchema(Schema):
@@ -27,6 +60,7 @@ class LabelRequestSchema(Schema):
     label_type = fields.String()
     baseline_request_id = fields.String(allow_none=True)
     home_scheme = fields.String()
+    declared_metadata = fields.Dict(allow_none=True)
     state = fields.String(metadata={"enum": list(STATES)})
     version = fields.Integer()
     created_at = fields.DateTime()

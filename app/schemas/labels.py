@@ -36,3 +36,29 @@ class VerificationSchema(Schema):
     reasons = fields.List(fields.String())
     details = fields.Dict()
     log = fields.Dict(allow_none=True)
+
+
+class RecognitionQuerySchema(Schema):
+    scheme = fields.String(load_default=None, metadata={"description": "one scheme id"})
+    on = fields.Date(load_default=None, metadata={"description": "also check validity on"})
+
+
+class RecognitionReasonSchema(Schema):
+    code = fields.String()
+    field = fields.String()
+    expected = fields.Raw()
+    found = fields.Raw()
+    severity = fields.String()
+    source = fields.Dict(allow_none=True)
+    illustrative = fields.Boolean()
+
+
+class EvaluationSchema(Schema):
+    scheme_id = fields.String()
+    outcome = fields.String(metadata={"enum": ["recognised", "recognised_with_conditions",
+                                               "not_recognised"]})
+    reasons = fields.List(fields.Nested(RecognitionReasonSchema))
+    adjustments = fields.List(fields.String())
+    notes = fields.List(fields.String())
+    home_scheme = fields.Boolean()
+    illustrative = fields.Boolean()

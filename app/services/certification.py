@@ -77,7 +77,7 @@ def create_request(session: Session, user: User, data: dict[str, Any]) -> LabelR
                        certification_body_id=body.id, calculation_id=calc.id,
                        label_type=data["label_type"], home_scheme=data["home_scheme"],
                        baseline_request_id=baseline.id if baseline else None, state="draft",
-                       created_by=user.id)
+                       declared_metadata=data.get("declared"), created_by=user.id)
     session.add(req)
     session.flush()
     audit.append(session, user, "label_request.created", target_type="label_request",

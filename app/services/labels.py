@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.domain import Conflict, Forbidden, InvalidInput, NotFound
 from app.persistence import Label, LabelRequest, Organisation, StatusList, User
 from app.persistence.types import utcnow
-from app.services import audit, keys, transparency_log
+from app.services import audit, keys, recognition, transparency_log
 from app.services.issuer import VC_CONTEXT, Issuer
 from app.trust import label_ids, signing, status_list
 from lca_models.canonical import sha256_hex
@@ -131,6 +131,8 @@ def build_credential(session: Session, req: LabelRequest, label_id: str, index: 
     }
     if previous is not None:
         subject["supersedes"] = previous.id
+    subject["recognitionMetadata"] = recognition.metadata_for(req, body, valid_until,
+                                                              date.today())
     return {
         "@context": [VC_CONTEXT, issuer.context_url],
         "id": issuer.label_url(label_id),

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from app.domain import InvalidInput, NotFound
 from app.extensions import db, limiter
-from app.services import labels, verification
+from app.services import labels, recognition, verification
 from app.services.issuer import issuer_from_config
 
 blp = Blueprint("verify_pages", __name__)
@@ -38,7 +38,12 @@ def label(label_id: str):
     except NotFound:
         return render_template("verify.html", result=None, error=("unknown", label_id),
                                label_id=label_id), 404
-    return render_template("verify.html", result=result, error=None, label_id=result.label_id)
+    try:
+        matrix = recognition.evaluate_credential(result.label.credential)
+    except NotFound:
+        matrix = []
+    return render_template("verify.html", result=result, error=None, label_id=result.label_id,
+                           recognition=matrix, schemes=recognition.schemes())
 
 
 @blp.route("/01/<string:gtin>", methods=["GET"])

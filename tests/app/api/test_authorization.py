@@ -201,6 +201,8 @@ MATRIX: list[Row] = [
         state="approved"),
     Row("GET", "/labels/{label}/qr.svg",                     (200, 200, 200, 200, 200, 200),
         state="approved"),
+    Row("GET", "/labels/{label}/recognition",                (200, 200, 200, 200, 200, 200),
+        state="approved"),
     Row("POST", "/labels/{label}/revocation",                (401, 403, 403, 200, 403, 200),
         body=REVOCATION, state="approved"),
     Row("GET", "/status-lists/revocation",                   (200, 200, 200, 200, 200, 200)),
