@@ -25,7 +25,7 @@ def test_init_creates_instance_and_schema(cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "carbonlabel.sqlite").exists()
     assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
-    assert cli("db", "upgrade").output.strip() == "database at revision 0003"
+    assert cli("db", "upgrade").output.strip() == "database at revision 0004"
 
 
 def test_demo_json_gives_accounts_and_a_token_per_role(cli, tmp_path):
