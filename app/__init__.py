@@ -34,7 +34,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api.register_blueprint(blueprint)
     app.before_request(load_caller)
     errors.init_app(app)
+    _proxies(app)
     return app
+
+
+def _proxies(app: Flask) -> None:
+    """Behind a TLS-terminating proxy, trust its X-Forwarded-* headers (so request.is_secure
+    and the Link URLs are right) only for the number of proxies configured."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if app.config.get("PACT_ALLOW_HTTP"):
+        app.logger.warning("CARBONLABEL_PACT_ALLOW_HTTP=1: PACT endpoints accept plain HTTP; "
+                           "development only")
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

@@ -331,3 +331,55 @@ def keys_list() -> None:
         for key in key_service.all_keys(database.session):
             status = f"retired {key.retired_at:%Y-%m-%d}" if key.retired_at else "active"
             click.echo(f"{key.id}  {status:<18} {key.public_multibase}")
+
+
+@main.group()
+def pact() -> None:
+    """PACT v3 data recipients and event delivery."""
+
+
+@pact.command("register")
+@click.option("--name", required=True, help="The trade partner's system.")
+@click.option("--org", "organisation_ids", multiple=True, required=True,
+              help="Exporter organisation id whose footprints it may read; repeatable.")
+@click.option("--events-url", default=None, help="The partner's /3/events endpoint.")
+@service_errors
+def pact_register(name, organisation_ids, events_url) -> None:
+    """Register a client; prints client_id and the secret (shown once)."""
+    from app.services import pact_host, transaction
+
+    with _app().app_context(), transaction() as session:
+        client, secret = pact_host.register_client(session, None, name=name,
+                                                   organisation_ids=list(organisation_ids),
+                                                   events_url=events_url)
+        click.echo(f"client_id {client.client_id}\nclient_secret {secret}")
+
+
+@pact.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds.")
+@service_errors
+def pact_worker(once: bool, interval: float) -> None:
+    """Deliver queued PACT events (request answers, published notices) with backoff."""
+    import time
+
+    from app.services import pact_host, transaction
+
+    app = _app()
+    while True:
+        with app.app_context(), transaction() as session:
+            sent = pact_host.deliver_due(session, post_event)
+        if sent:
+            click.echo(f"delivered {sent} event(s)")
+        if once:
+            return
+        time.sleep(interval)
+
+
+def post_event(url: str, event: dict) -> int:
+    import urllib.request
+
+    request = urllib.request.Request(url, data=json.dumps(event).encode(), method="POST",
+                                     headers={"Content-Type": "application/cloudevents+json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status

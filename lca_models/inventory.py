@@ -124,6 +124,8 @@ class InventoryModel:
     factor_sets: tuple[str, ...] = ()
     exclusions: tuple[Exclusion, ...] = ()
     currency: str | None = None
+    fossil_carbon_kg: float | None = None  # carbon contained per declared unit (not emitted)
+    biogenic_carbon_kg: float | None = None
     notes: str | None = None
     schema_version: int = 1
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -157,6 +159,9 @@ class InventoryModel:
             "currency": self.currency,
             "notes": self.notes,
             "processes": [_process(p) for p in self.processes],
+            **{k: v for k, v in (("fossil_carbon_kg", self.fossil_carbon_kg),
+                                 ("biogenic_carbon_kg", self.biogenic_carbon_kg))
+               if v is not None},  # only when given, so older models keep their hashes
         }
 
 

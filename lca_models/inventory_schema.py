@@ -158,6 +158,13 @@ class ExclusionSchema(_Strict):
     share_percent = fields.Float(required=True, validate=validate.Range(min=0, max=100))
 
 
+class CarbonContentSchema(_Strict):
+    """Carbon contained in the product per declared unit (PACT v3 asks for it)."""
+
+    fossil = fields.Nested(QuantitySchema, load_default=None)
+    biogenic = fields.Nested(QuantitySchema, load_default=None)
+
+
 class ModelSchema(_Strict):
     schema_version = fields.Integer(load_default=1, validate=validate.Equal(1))
     product = fields.Nested(ProductSchema, required=True)
@@ -173,6 +180,7 @@ class ModelSchema(_Strict):
     stages = fields.List(fields.Nested(StageSchema), required=True,
                          validate=validate.Length(min=1))
     exclusions = fields.List(fields.Nested(ExclusionSchema), load_default=list)
+    carbon_content = fields.Nested(CarbonContentSchema, load_default=None)
     notes = fields.String(load_default=None)
 
 
@@ -253,6 +261,8 @@ class _Builder:
         processes = self.processes()
         self.check_references(processes)
         self.check_exclusions()
+        carbon = {kind: self.carbon(raw["carbon_content"], kind) for kind in
+                  ("fossil", "biogenic")} if raw["carbon_content"] else {}
         period = raw["reference_period"]
         if period and period["end"] < period["start"]:
             self.fail("reference_period.end", "ends before it starts")
@@ -272,6 +282,8 @@ class _Builder:
             factor_sets=tuple(raw["factor_sets"]),
             exclusions=tuple(Exclusion(**e) for e in raw["exclusions"]),
             currency=raw["currency"],
+            fossil_carbon_kg=carbon.get("fossil"),
+            biogenic_carbon_kg=carbon.get("biogenic"),
             notes=raw["notes"],
             schema_version=raw["schema_version"],
         )
@@ -292,6 +304,15 @@ class _Builder:
             self.fail(path, f"{number:g} is not allowed: must be "
                             f"{'greater than zero' if positive else 'zero or more'}")
         return number, formula
+
+    def carbon(self, raw: Mapping[str, Any], kind: str) -> float | None:
+        if raw.get(kind) is None:
+            return None
+        quantity = self.quantity(raw[kind], f"carbon_content.{kind}", positive=False)
+        if not is_mass(quantity.unit):
+            self.fail(f"carbon_content.{kind}.unit", f"'{quantity.unit}' is not a unit of mass")
+            return None
+        return quantity.amount * conversion_factor(quantity.unit, "kg")
 
     def quantity(self, raw: Mapping[str, Any], path: str, *, positive: bool) -> Quantity:
         number, _ = self.amount(raw["amount"], f"{path}.amount", positive=positive)

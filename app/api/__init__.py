@@ -9,6 +9,7 @@ from app.api import (
     labels,
     log,
     organisations,
+    pact,
     products,
     requests,
     tokens,
@@ -18,4 +19,4 @@ from app.api import (
 
 BLUEPRINTS = (health.blp, factors.blp, footprints.blp, auth.blp, organisations.blp, users.blp,
               tokens.blp, products.blp, requests.blp, labels.blp, log.blp, audit.blp,
-              wellknown.blp)
+              wellknown.blp, pact.blp)

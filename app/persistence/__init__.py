@@ -11,8 +11,10 @@ from app.persistence.labels import (
     StatusList,
     TreeHead,
 )
+from app.persistence.pact import PactClient, PactOutbox, PactToken
 from app.persistence.products import Calculation, ModelVersion, Product
 
 __all__ = ["ApiToken", "AuditEntry", "Calculation", "Comment", "Label", "LabelRequest",
-           "LogEntry", "LogNode", "ModelVersion", "Organisation", "Product", "SigningKey",
+           "LogEntry", "LogNode", "ModelVersion", "Organisation", "PactClient",
+           "PactOutbox", "PactToken", "Product", "SigningKey",
            "StatusList", "TreeHead", "User"]

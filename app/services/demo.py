@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import Conflict
 from app.persistence import Organisation
-from app.services import accounts, certification, keys, labels, products
+from app.services import accounts, certification, keys, labels, pact_host, products
 from app.services.issuer import Issuer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "models"
@@ -70,6 +70,9 @@ def seed(session: Session, brightway_dir: Path, issuer: Issuer) -> dict[str, Any
                                 "kg_co2e_per_declared_unit": calc.kg_co2e_per_declared_unit})
     out["certification_body_id"] = body.id
     out["labels"] = _labels(session, users, body.id, out["products"], issuer)
+    client, secret = pact_host.register_client(session, None, name="Demo trade partner (PACT)",
+                                               organisation_ids=[exporter.id])
+    out["pact_client"] = {"client_id": client.client_id, "client_secret": secret}
     return out
 
 
@@ -84,7 +87,8 @@ def _labels(session: Session, users: dict[str, Any], body_id: str,
     def certify(product: dict[str, Any]) -> str:
         req = certification.create_request(session, users["exporter"], {
             "calculation_id": product["calculation_id"], "certification_body_id": body_id,
-            "label_type": "footprint_disclosure", "home_scheme": "gba-home"})
+            "label_type": "footprint_disclosure", "home_scheme": "gba-home",
+            "declared": {"standards": [{"id": "ISO 14067", "version": "2018"}]}})
         for actor, action in (("exporter", "submit"), ("certifier", "start_review"),
                               ("certifier", "approve")):
             certification.transition(session, users[actor], req.id, action,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.domain import Conflict, Forbidden, InvalidInput, NotFound
 from app.persistence import Label, LabelRequest, Organisation, StatusList, User
 from app.persistence.types import utcnow
-from app.services import audit, keys, recognition, transparency_log
+from app.services import audit, keys, pact_host, recognition, transparency_log
 from app.services.issuer import VC_CONTEXT, Issuer
 from app.trust import label_ids, signing, status_list
 from lca_models.canonical import sha256_hex
@@ -66,6 +66,7 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
         previous.superseded_by_id, previous.superseded_at = label_id, utcnow()
         transparency_log.append(session, "supersession", previous.id,
                                 {"superseded_by": label_id}, key, private)
+    pact_host.notify_published(session, label, issuer)
     audit.append(session, reviewer, "label.issued", target_type="label", target_id=label_id,
                  details={"request_id": req.id, "supersedes": label.supersedes_id,
                           "credential_sha256": label.credential_sha256})
@@ -93,6 +94,7 @@ def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer)
     label.revoked_at, label.revocation_reason = utcnow(), reason
     transparency_log.append(session, "revocation", label.id, {"reason": reason}, key, private)
     publish_status_list(session, issuer)
+    pact_host.notify_published(session, label, issuer)
     audit.append(session, user, "label.revoked", target_type="label", target_id=label.id,
                  reason=reason)
     return label

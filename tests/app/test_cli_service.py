@@ -25,7 +25,7 @@ def test_init_creates_instance_and_schema(cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "carbonlabel.sqlite").exists()
     assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
-    assert cli("db", "upgrade").output.strip() == "database at revision 0004"
+    assert cli("db", "upgrade").output.strip() == "database at revision 0005"
 
 
 def test_demo_json_gives_accounts_and_a_token_per_role(cli, tmp_path):
@@ -38,6 +38,8 @@ def test_demo_json_gives_accounts_and_a_token_per_role(cli, tmp_path):
     assert all(p["kg_co2e_per_declared_unit"] > 0 for p in data["products"])
     assert oct((tmp_path / "demo-accounts.json").stat().st_mode & 0o777) == "0o600"
     assert set(data["labels"]) == {"valid", "revoked", "superseded", "superseding"}
+    assert data["pact_client"]["client_id"].startswith("pact-")
+    assert len(data["pact_client"]["client_secret"]) >= 32
     again = cli("demo")
     assert again.exit_code == 2 and "exists already" in again.stderr
     assert cli("demo", "--if-empty").exit_code == 0

@@ -1,0 +1,163 @@
+"""PACT v3 host endpoints (spec 3.0.3): /auth/token, /3/footprints, /3/events, discovery.
+
+Errors use the specification's own body ({"code", "message"}) and status table, not the
+problem+json of /api/v1, because PACT clients parse them.
+"""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import urlencode
+
+from flask import Response, current_app, json, request
+from flask_smorest import Blueprint
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+from app.services import pact_host, transaction
+from app.services.issuer import issuer_from_config
+
+blp = Blueprint("pact", __name__, url_prefix="", description="PACT v3 host system")
+
+
+def _error(exc: pact_host.PactError) -> Response:
+    return Response(json.dumps({"code": exc.code, "message": exc.message}), status=exc.status,
+                    mimetype="application/json")
+
+
+def _oauth_error(exc: pact_host.OAuthError) -> Response:
+    response = Response(json.dumps({"error": exc.error, "error_description": exc.description}),
+                        status=exc.status, mimetype="application/json")
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="pact"'
+    return response
+
+
+def _http_error(exc: HTTPException) -> Response:
+    codes = {400: "BadRequest", 401: "AccessDenied", 403: "AccessDenied", 404: "NotFound",
+             405: "BadRequest", 413: "BadRequest", 415: "BadRequest", 429: "AccessDenied",
+             501: "NotImplemented"}
+    error = pact_host.PactError(codes.get(exc.code or 500, "InternalError"),
+                                exc.description or exc.name)
+    error.status = exc.code or 500
+    return _error(error)
+
+
+def _unexpected(exc: Exception) -> Response:
+    current_app.logger.exception("PACT request failed")
+    return _error(pact_host.PactError("InternalError", "the request could not be completed"))
+
+
+blp.register_error_handler(pact_host.PactError, _error)
+blp.register_error_handler(pact_host.OAuthError, _oauth_error)
+blp.register_error_handler(HTTPException, _http_error)
+blp.register_error_handler(Exception, _unexpected)
+
+
+@blp.before_request
+def https_only() -> None:
+    if request.is_secure or current_app.config["PACT_ALLOW_HTTP"]:
+        return
+    raise pact_host.PactError("AccessDenied", "PACT endpoints are served over HTTPS only")
+
+
+@blp.route("/auth/token", methods=["POST"])
+@blp.response(200)
+def token():
+    """OAuth2 client credentials grant with HTTP Basic client authentication (RFC 6749 4.4)."""
+    if request.form.get("grant_type") != "client_credentials":
+        raise pact_host.OAuthError("unsupported_grant_type", "use grant_type=client_credentials")
+    client_id, secret = _basic_credentials()
+    with transaction() as session:
+        access, scopes = pact_host.issue_token(session, client_id, secret,
+                                               request.form.get("scope"))
+    body = {"access_token": access, "token_type": "bearer",
+            "expires_in": pact_host.TOKEN_SECONDS, "scope": " ".join(scopes)}
+    return Response(json.dumps(body), mimetype="application/json",
+                    headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+def _basic_credentials() -> tuple[str, str]:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        raise pact_host.OAuthError("invalid_client", "authenticate with HTTP Basic", 401)
+    try:
+        client_id, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        raise pact_host.OAuthError("invalid_client", "malformed Basic credentials", 401) from None
+    return client_id, secret
+
+
+@blp.route("/.well-known/openid-configuration", methods=["GET"])
+@blp.response(200)
+def discovery() -> dict:
+    """OpenID Connect discovery: where to get tokens (client credentials only)."""
+    issuer = issuer_from_config(current_app.config)
+    return {"issuer": issuer.public_url, "token_endpoint": issuer.url("/auth/token"),
+            "jwks_uri": issuer.url("/.well-known/jwks.json"),
+            "grant_types_supported": ["client_credentials"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+            "scopes_supported": list(pact_host.SCOPES), "response_types_supported": ["token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["EdDSA"]}
+
+
+@blp.route("/3/footprints", methods=["GET"])
+@blp.response(200)
+def list_footprints():
+    """ListFootprints with every v3 filter, `limit` and a `Link: rel="next"` header."""
+    client, scopes = pact_host.client_for_token(db.session, request.headers.get("Authorization"))
+    pact_host.require(scopes, "footprint:list")
+    filters = pact_host.Filters.from_mapping(request.args, request.args.getlist)
+    limit, offset = _int_arg("limit"), _int_arg("offset") or 0
+    issuer = issuer_from_config(current_app.config)
+    found = [pf for pf in pact_host.visible_footprints(db.session, client, issuer)
+             if filters.match(pf)]
+    page = found[offset:offset + limit] if limit is not None else found[offset:]
+    response = Response(json.dumps({"data": page}), mimetype="application/json")
+    if limit is not None and offset + limit < len(found):
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "offset"]
+        url = f"{request.host_url.rstrip('/')}{request.path}?" + urlencode(
+            [*args, ("offset", offset + limit)])
+        response.headers["Link"] = f'<{url}>; rel="next"'
+    return response
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise pact_host.PactError("BadRequest", f"{name} must be a non-negative integer")
+    return int(raw)
+
+
+@blp.route("/3/footprints/<string:pf_id>", methods=["GET"])
+@blp.response(200)
+def get_footprint(pf_id: str):
+    """GetFootprint: one ProductFootprint, also when deprecated."""
+    client, scopes = pact_host.client_for_token(db.session, request.headers.get("Authorization"))
+    pact_host.require(scopes, "footprint:read")
+    pf = pact_host.find(db.session, client, issuer_from_config(current_app.config), pf_id)
+    return Response(json.dumps({"data": pf}), mimetype="application/json")
+
+
+@blp.route("/3/events", methods=["POST"])
+@blp.response(200)
+def events():
+    """CloudEvents (structured mode): requests are answered asynchronously."""
+    client, scopes = pact_host.client_for_token(db.session, request.headers.get("Authorization"))
+    pact_host.require(scopes, "footprint:read")
+    event = request.get_json(force=True, silent=True)
+    with transaction() as session:
+        pact_host.accept_event(session, client, event, issuer_from_config(current_app.config))
+    return Response(status=200)
+
+
+@blp.route("/pact/extensions/carbon-label/v1/schema.json", methods=["GET"])
+@blp.response(200)
+def extension_schema():
+    """JSON Schema of this service's ProductFootprint data-model extension."""
+    from lca_models.pact import EXTENSION_SCHEMA_PATH
+
+    return json.loads(EXTENSION_SCHEMA_PATH.read_text("utf-8"))
