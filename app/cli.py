@@ -191,6 +191,40 @@ def factors_import(factor_file: Path, name: str) -> None:
                f"into {target}")
 
 
+@factors.command("import-pact")
+@click.argument("footprint_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", required=True, help="Name of the user factor set to create.")
+@friendly_errors
+def factors_import_pact(footprint_file: Path, name: str) -> None:
+    """Turn a supplier's PACT ProductFootprint(s) (JSON: one footprint, {"data": ...} or a
+    list) into a user factor set, provenance in each row's notes."""
+    from lca_models.errors import FactorFileError
+    from lca_models.factors import export_rows, load_release, table_from_rows
+    from lca_models.pact import PactMappingError, footprint_to_factor_row
+
+    data = json.loads(footprint_file.read_text("utf-8"))
+    data = data.get("data", data) if isinstance(data, dict) else data
+    footprints = data if isinstance(data, list) else [data]
+    try:
+        rows = [footprint_to_factor_row(pf) for pf in footprints]
+    except PactMappingError as exc:
+        raise ValueError(f"{footprint_file.name}: {exc}") from None
+    release = load_release()
+    clashes = [(i + 2, "id", "shadows a shipped factor") for i, r in enumerate(rows)
+               if r["id"] in release]
+    if clashes:
+        raise FactorFileError(footprint_file.name, clashes)
+    table = table_from_rows(name, rows, release=False, source=footprint_file.name)
+    target = instance_dir() / "factor_sets" / f"{name}.csv"
+    if target.exists():
+        raise ValueError(f"factor set '{name}' exists already ({target}); choose a new name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(export_rows(table), "utf-8")
+    for row in table.rows:
+        click.echo(f"  {row['id']}  {row['co2e_kg']} kg CO2e / {row['unit']}")
+    click.echo(f"imported {len(table)} supplier footprint(s) as '{name}' into {target}")
+
+
 @factors.command("hash")
 @click.argument("release_dir", required=False,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))

@@ -10,6 +10,7 @@ from app.api import (
     log,
     organisations,
     pact,
+    pact_clients,
     products,
     requests,
     tokens,
@@ -19,4 +20,4 @@ from app.api import (
 
 BLUEPRINTS = (health.blp, factors.blp, footprints.blp, auth.blp, organisations.blp, users.blp,
               tokens.blp, products.blp, requests.blp, labels.blp, log.blp, audit.blp,
-              wellknown.blp, pact.blp)
+              wellknown.blp, pact.blp, pact_clients.blp)

@@ -127,3 +127,29 @@ def test_imported_set_is_found_by_calc(runner, tmp_path):
 def test_factors_hash_matches_release(runner, release):
     result = runner.invoke(main, ["factors", "hash"])
     assert result.output.strip() == f"{release.version} {release.sha256}"
+
+
+def test_import_a_supplier_pact_footprint(runner, tmp_path):
+    from pathlib import Path
+
+    example = (Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "pact-v3"
+               / "examples" / "example-1.json")
+    if not example.exists():
+        pytest.skip("the PACT examples are not beside the repository")
+    result = runner.invoke(main, ["factors", "import-pact", str(example), "--name", "supplier"])
+    assert result.exit_code == 0, result.output
+    stored = (tmp_path / "factor_sets" / "supplier.csv").read_text("utf-8")
+    assert "PACT ProductFootprint" in stored and "supplier-provided primary data" in stored
+    data = base()
+    data["factor_sets"] = ["supplier"]
+    import csv
+    import io
+
+    row = next(csv.DictReader(io.StringIO(stored)))
+    data["stages"][1]["processes"][0]["inputs"].append(
+        {"factor": row["id"], "amount": 1, "unit": row["unit"], "primary": True})
+    model = tmp_path / "m.yaml"
+    model.write_text(yaml.safe_dump(data), "utf-8")
+    calc = runner.invoke(main, ["calc", str(model), "--json"])
+    assert calc.exit_code == 0, calc.output
+    assert json.loads(calc.stdout)["kg_co2e_per_declared_unit"] > BASE_EXPECTED

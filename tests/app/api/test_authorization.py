@@ -56,6 +56,7 @@ NEW_REQUEST: Body = {"calculation_id": "{calc}", "certification_body_id": "{cb_c
 QUESTION: Body = {"body": "Source of this amount?", "path": COMMENT_PATH}
 ANSWER: Body = {"body": "Metered.", "parent_id": "{comment}"}
 REVOCATION: Body = {"reason": "misleading claim"}
+PACT_CLIENT: Body = {"name": "Buyer GmbH", "organisation_ids": ["{org_a}"]}
 
 
 def step(action: str, **extra: str) -> Body:
@@ -206,6 +207,9 @@ MATRIX: list[Row] = [
     Row("POST", "/labels/{label}/revocation",                (401, 403, 403, 200, 403, 200),
         body=REVOCATION, state="approved"),
     Row("GET", "/status-lists/revocation",                   (200, 200, 200, 200, 200, 200)),
+    # PACT data recipients (admin)
+    Row("POST", "/pact-clients",                             (401, 403, 403, 403, 403, 201),
+        body=PACT_CLIENT),
     # audit trail (admin)
     Row("GET", "/audit",                                     (401, 403, 403, 403, 403, 200)),
     Row("GET", "/audit/verify",                              (401, 403, 403, 403, 403, 200)),
