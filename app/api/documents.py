@@ -1,0 +1,72 @@
+"""PDF and SVG documents: label artwork and certificate (public), calculation report."""
+
+from __future__ import annotations
+
+from flask import Response, current_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.api.labels import public_limit
+from app.auth import caller, requires
+from app.extensions import db, limiter
+from app.persistence import Organisation
+from app.services import certification, documents, labels, review
+from app.services.issuer import issuer_from_config
+
+blp = Blueprint("documents", __name__, url_prefix="/api/v1",
+                description="Label artwork, certificates and calculation reports")
+
+
+class SizeQuerySchema(Schema):
+    size = fields.String(load_default="medium", validate=validate.OneOf(sorted(documents.SIZES)))
+
+
+def _file(data: bytes | str, mimetype: str, name: str) -> Response:
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@blp.route("/labels/<string:label_id>/artwork.svg", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.arguments(SizeQuerySchema, location="query")
+@blp.response(200)
+def artwork_svg(args: dict, label_id: str) -> Response:
+    """Bilingual label artwork with its QR code, as SVG (small, medium or large)."""
+    label = labels.get_label(db.session, label_id)
+    svg = documents.label_svg(label, issuer_from_config(current_app.config), args["size"])
+    return _file(svg, "image/svg+xml", f"{label.id}.svg")
+
+
+@blp.route("/labels/<string:label_id>/artwork.pdf", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.arguments(SizeQuerySchema, location="query")
+@blp.response(200)
+def artwork_pdf(args: dict, label_id: str) -> Response:
+    """The label artwork as a print-ready PDF at its size in millimetres."""
+    label = labels.get_label(db.session, label_id)
+    pdf = documents.label_pdf(label, issuer_from_config(current_app.config), args["size"])
+    return _file(pdf, "application/pdf", f"{label.id}.pdf")
+
+
+@blp.route("/labels/<string:label_id>/certificate.pdf", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.response(200)
+def certificate(label_id: str) -> Response:
+    """The A4 certificate of an issued label."""
+    label = labels.get_label(db.session, label_id)
+    body = db.session.get(Organisation, label.certification_body_id)
+    pdf = documents.certificate_pdf(label, issuer_from_config(current_app.config), body)
+    return _file(pdf, "application/pdf", f"{label.id}-certificate.pdf")
+
+
+@blp.route("/label-requests/<string:request_id>/report.pdf", methods=["GET"])
+@requires("certifier", "exporter", "admin")
+@blp.response(200)
+def report(request_id: str) -> Response:
+    """The certifier's calculation report: inputs, factors, charts, uncertainty, changes."""
+    view = review.review(db.session, caller().user, request_id)
+    comparison = view["comparison"]
+    changes = comparison["model_changes"] if comparison else None
+    pdf = documents.calculation_report_pdf(view["calculation"], changes)
+    return _file(pdf, "application/pdf",
+                 f"report-{certification.etag(view['request']).strip(chr(34))}.pdf")

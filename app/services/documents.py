@@ -1,0 +1,158 @@
+"""Documents rendered from label_templates/: label artwork (SVG, and PDF via WeasyPrint),
+the A4 certificate, and the certifier's calculation report. WeasyPrint is imported only
+when a PDF is asked for, so the web app starts fast."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import segno
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.persistence import Calculation, Label, Organisation
+from app.services import labels as label_service
+from app.services.issuer import Issuer
+from lca_models.canonical import sha256_hex
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "label_templates"
+#: Artwork sizes in millimetres (width, height); the design is drawn on a 3:4 canvas.
+SIZES = {"small": (30, 40), "medium": (60, 80), "large": (90, 120)}
+TYPES = {"footprint_disclosure": ("碳足迹披露", "Footprint disclosure"),
+         "reduction": ("减碳", "Reduction"), "rating": ("评级", "Rating")}
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                       autoescape=select_autoescape(["html", "svg", "j2"]))
+
+
+def _css() -> str:
+    return (TEMPLATES / "base.css").read_text("utf-8")
+
+
+def _pdf(html: str) -> bytes:
+    import weasyprint
+
+    return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+
+
+def qr_data_uri(target: str) -> str:
+    return segno.make(target, error="m").svg_data_uri(scale=4, border=2)
+
+
+def _value(number: float) -> str:
+    return f"{number:,.3g}" if abs(number) < 100 else f"{number:,.0f}"
+
+
+def label_svg(label: Label, issuer: Issuer, size: str = "medium") -> str:
+    width, height = SIZES[size]
+    subject = label.credential["credentialSubject"]
+    value = _value(subject["footprint"]["kgCO2ePerDeclaredUnit"])
+    unit = subject["declaredUnit"]
+    zh, en = TYPES.get(subject["labelType"], (subject["labelType"], subject["labelType"]))
+    return _env().get_template("label.svg.j2").render(
+        width_mm=width, height_mm=height, label_id=label.id, value=value,
+        value_font=120 if len(value) <= 6 else 90,
+        unit=f"{unit['amount']:g} {unit['unit']}", type_zh=zh, type_en=en,
+        qr_data_uri=qr_data_uri(label_service.qr_target(label, issuer)),
+        certifier=subject["certifier"]["name"], valid_until=label.valid_until.isoformat(),
+        scheme=subject.get("homeScheme", ""))
+
+
+def label_pdf(label: Label, issuer: Issuer, size: str = "medium") -> bytes:
+    width, height = SIZES[size]
+    html = _env().get_template("label.html.j2").render(
+        width_mm=width, height_mm=height, svg=label_svg(label, issuer, size))
+    return _pdf(html)
+
+
+def certificate_pdf(label: Label, issuer: Issuer, body: Organisation) -> bytes:
+    subject = label.credential["credentialSubject"]
+    meta = subject.get("recognitionMetadata") or {}
+    unit = subject["declaredUnit"]
+    zh, en = TYPES.get(subject["labelType"], (subject["labelType"], subject["labelType"]))
+    iso = subject["footprint"]["iso14067"]
+    rules = meta.get("product_rules")
+    context = {
+        "label_id": label.id, "value": _value(subject["footprint"]["kgCO2ePerDeclaredUnit"]),
+        "unit": f"{unit['amount']:g} {unit['unit']}", "type_zh": zh, "type_en": en,
+        "product": subject["product"]["name"], "product_zh": subject["product"].get("nameZh",
+                                                                                    ""),
+        "producer": subject["producer"]["name"], "boundary": subject["boundary"],
+        "standards": ", ".join(f"{s['id']}:{s['version']}" if s.get("version") else s["id"]
+                               for s in meta.get("standards", [])),
+        "pcr": f"{rules['name']} ({rules['operator']})" if rules else "",
+        "method": subject["footprint"]["method"],
+        "release": f"factor release {subject['factorRelease']['version']}",
+        "split": "; ".join(f"{k.replace('_', ' ')} {v:.4g}" for k, v in iso.items()),
+        "certifier": body.name,
+        "accreditation": " ".join(x for x in (body.accreditation_body,
+                                              body.accreditation_number,
+                                              body.accreditation_standard) if x),
+        "valid_from": label.valid_from.isoformat(), "valid_until": label.valid_until.isoformat(),
+        "verify_url": issuer.verify_page(label.id),
+        "credential_url": issuer.url(f"/api/v1/labels/{label.id}/credential"),
+        "fingerprint": sha256_hex(label.credential),
+        "qr_data_uri": qr_data_uri(label_service.qr_target(label, issuer)),
+    }
+    return _pdf(_env().get_template("certificate.html.j2").render(c=context, css=_css()))
+
+
+def bar_chart(items: list[tuple[str, float]], width: int = 170) -> str:
+    """A horizontal bar chart as inline SVG (mm units), largest first."""
+    items = sorted(((k, v) for k, v in items if v), key=lambda kv: -abs(kv[1]))[:12]
+    if not items:
+        return "<p class='muted'>—</p>"
+    top = max(abs(v) for _, v in items)
+    row, label_w, bar_w = 6, 70, width - 70 - 25
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}mm" '
+             f'height="{row * len(items) + 2}mm" viewBox="0 0 {width} {row * len(items) + 2}">']
+    for i, (name, value) in enumerate(items):
+        y = i * row + 1
+        length = bar_w * abs(value) / top
+        parts.append(f'<text class="bar-label" x="{label_w - 2}" y="{y + 4}" '
+                     f'text-anchor="end" font-size="3">{escape(_short(name))}</text>'
+                     f'<rect fill="#1f6b4f" x="{label_w}" y="{y}" width="{length:.2f}" '
+                     f'height="4"/>'
+                     f'<text class="bar-label" x="{label_w + length + 1.5:.2f}" y="{y + 3.6}" '
+                     f'font-size="3">{value:,.4g}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _short(name: str, limit: int = 44) -> str:
+    return name if len(name) <= limit else name[:limit - 1] + "…"
+
+
+def calculation_report_pdf(calc: Calculation, changes: list[dict[str, Any]] | None,
+                           recognition: list[dict[str, Any]] | None = None) -> bytes:
+    result = calc.result
+    mc = result.get("monte_carlo")
+    dq = result["data_quality"]
+    unit = result["declared_unit"]
+    context = {
+        "product": result["product"], "value": _value(result["kg_co2e_per_declared_unit"]),
+        "unit": f"{unit['amount']:g} {unit['unit']}", "method": result["method"],
+        "boundary": result["boundary"],
+        "release": f"{calc.factor_release_version} ({calc.factor_release_sha256[:16]}…)",
+        "inputs_sha256": calc.inputs_sha256,
+        "stage_chart": bar_chart(list(result["by_stage"].items())),
+        "process_chart": bar_chart([(p["name"], p["kg_co2e"]) for p in result["by_process"]]),
+        "gas_chart": bar_chart(list(result["by_gas"].items())),
+        "uncertainty": (f"Monte Carlo, {mc['iterations']} runs (seed {mc['seed']}): mean "
+                        f"{mc['mean']:.4g}, standard deviation {mc['std']:.3g}, 95 % interval "
+                        f"{mc['p2_5']:.4g} to {mc['p97_5']:.4g} kg CO2e." if mc else
+                        "No Monte Carlo run was stored with this calculation."),
+        "quality": (f"Primary data share {result['primary_data_share']:.1%}; data-quality "
+                    f"rating {dq['dqr']:.2f} (1 best … 5 worst) over "
+                    f"{dq['rated_share']:.0%} of emissions." if dq.get("dqr") is not None else
+                    f"Primary data share {result['primary_data_share']:.1%}; not rated."),
+        "inputs": result["by_input"], "recognition": recognition, "changes": changes,
+        "warnings": result.get("warnings", []),
+    }
+    return _pdf(_env().get_template("calculation_report.html.j2").render(r=context,
+                                                                          css=_css()))

@@ -1,0 +1,76 @@
+"""Label artwork, certificate and calculation report: text, fonts and QR content checked by
+reading the rendered files back (poppler's pdftotext and pdffonts)."""
+
+from __future__ import annotations
+
+import subprocess
+from urllib.parse import unquote
+
+import segno
+
+from tests.app.api.test_labels import issue
+from tests.app.flows import submitted_request
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    """Text in content-stream order (-raw), so a wrapped table cell stays together."""
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def pdf_fonts(data: bytes, tmp_path) -> str:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def embedded_cjk(fonts: str) -> bool:
+    return any("CJK" in line and " yes " in line for line in fonts.splitlines())
+
+
+def test_label_artwork_svg_carries_the_qr_of_the_verification_page(world, client):
+    label, _ = issue(world)
+    svg = client.get(f"/api/v1/labels/{label['id']}/artwork.svg?size=small")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    text = svg.text
+    assert label["id"] in text and "碳足迹" in text and "CARBON FOOTPRINT" in text
+    assert 'width="30mm"' in text
+    expected = segno.make(f"https://labels.test/verify/{label['id']}", error="m")
+    assert unquote(expected.svg_data_uri(scale=4, border=2)) in unquote(text)
+
+
+def test_label_pdf_renders_chinese_with_an_embedded_cjk_font(world, client, tmp_path):
+    label, _ = issue(world)
+    pdf = client.get(f"/api/v1/labels/{label['id']}/artwork.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    text = pdf_text(pdf.data, tmp_path)
+    assert "碳足迹" in text and "CARBON FOOTPRINT" in text and label["id"] in text
+    assert embedded_cjk(pdf_fonts(pdf.data, tmp_path))
+
+
+def test_certificate_states_the_claim_and_fingerprint(world, client, tmp_path):
+    label, credential = issue(world)
+    pdf = client.get(f"/api/v1/labels/{label['id']}/certificate.pdf")
+    text = pdf_text(pdf.data, tmp_path)
+    from lca_models.canonical import sha256_hex
+
+    assert "碳足迹证书" in text and "Product Carbon Footprint" in text
+    assert "Body C" in text and "ISO 14067:2018" in text
+    assert sha256_hex(credential)[:32] in text.replace("\n", "").replace(" ", "")
+    assert embedded_cjk(pdf_fonts(pdf.data, tmp_path))
+
+
+def test_calculation_report_lists_inputs_and_sources(world, tmp_path):
+    request_id, _ = submitted_request(world)
+    pdf = world["certifier_c"].get(f"/api/v1/label-requests/{request_id}/report.pdf")
+    assert pdf.status_code == 200
+    text = pdf_text(pdf.data, tmp_path)
+    assert "Carbon footprint calculation report" in text and "碳足迹计算报告" in text
+    compact = "".join(text.split())  # table cells wrap long ids across lines
+    assert "electricity.cn-south-grid.co2.2022" in compact
+    assert "MinistryofEcology" in compact
+    other = world["certifier_d"].get(f"/api/v1/label-requests/{request_id}/report.pdf")
+    assert other.status_code == 404
