@@ -1,0 +1,223 @@
+"""Outputs of a CBAM report: a JSON document and an XLSX for EU importers.
+
+Importers copy values from the operator's "communication template" into their declaration,
+so the XLSX summary sheet keeps the template's "Summary_Communication" layout and product
+columns in the template's order (see NOTES.md in the shared CBAM standards folder); detail
+sheets carry what a verifier needs to redo the numbers. The file is written to a temporary
+name first so a failure never leaves half a workbook under the target name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from lca_models.cbam import CbamReport, GoodResult
+
+REPORT_FORMAT = "carbonlabel-cbam-report/1"
+_PCT_FORMAT = "0.00%"
+_SEE_FORMAT = "0.00000"
+
+
+def _param(key: str) -> Callable[[GoodResult], Any]:
+    return lambda g: g.parameters.get(key)
+
+
+def _price(attr: str) -> Callable[[GoodResult], Any]:
+    return lambda g: getattr(g.carbon_price, attr) if g.carbon_price else None
+
+
+def _calcined(g: GoodResult) -> str | None:
+    value = g.parameters.get("calcined")
+    return None if value is None else ("calcined" if value else "not calcined")
+
+
+#: The template's product table: (header exactly as in NOTES.md, value, number format).
+PRODUCT_COLUMNS: tuple[tuple[str, Callable[[GoodResult], Any], str | None], ...] = (
+    ("production process the product comes from", lambda g: g.process_name, None),
+    ("type of aggregated good or precursor", lambda g: g.goods_category, None),
+    ("CN code", lambda g: g.cn_code, None),
+    ("CN name", lambda g: g.cn_name, None),
+    ("product name used with the declarant (e.g. on invoices)", lambda g: g.name, None),
+    ("SEE direct", lambda g: g.see_direct, _SEE_FORMAT),
+    ("SEE indirect", lambda g: g.see_indirect, _SEE_FORMAT),
+    ("SEE total", lambda g: g.see_total, _SEE_FORMAT),
+    ("unit", lambda g: f"tCO2e/{g.unit}", None),
+    ("share of emissions determined by default values", lambda g: g.default_share, _PCT_FORMAT),
+    ("source of the electricity emission factor", lambda g: g.electricity_ef_source, None),
+    ("embedded electricity (MWh/t)", lambda g: g.embedded_electricity_mwh_per_t, None),
+    ("electricity EF (tCO2/MWh)", lambda g: g.electricity_ef_t_per_mwh, None),
+    ("main reducing agent of the precursor", _param("main_reducing_agent"), None),
+    ("steel mill identification number", _param("steel_mill_id"), None),
+    ("% Mn", _param("mn_percent"), None),
+    ("% Cr", _param("cr_percent"), None),
+    ("% Ni", _param("ni_percent"), None),
+    ("% other alloys", _param("other_alloys_percent"), None),
+    ("% carbon", _param("carbon_percent"), None),
+    ("t scrap per t steel", _param("scrap_t_per_t_steel"), None),
+    ("% other materials", _param("other_materials_percent"), None),
+    ("% pre-consumer scrap", _param("pre_consumer_scrap_percent"), None),
+    ("t scrap per t aluminium", _param("scrap_t_per_t_aluminium"), None),
+    ("% non-aluminium elements", _param("non_aluminium_percent"), None),
+    ("clinker factor", _param("clinker_factor"), None),
+    ("calcined or not", _calcined, None),
+    ("concentration if hydrous solution", _param("hydrous_concentration_percent"), None),
+    ("% nitric acid", _param("nitric_acid_percent"), None),
+    ("% urea", _param("urea_percent"), None),
+    ("% N contained", _param("n_total_percent"), None),
+    ("% N as ammonium", _param("n_ammonium_percent"), None),
+    ("% N as nitrate", _param("n_nitrate_percent"), None),
+    ("% N as urea", _param("n_urea_percent"), None),
+    ("% N in other (organic) forms", _param("n_other_percent"), None),
+    ("type of carbon-pricing instrument", _price("instrument"), None),
+    ("share of total embedded emissions covered by the carbon price", _price("share_covered"),
+     _PCT_FORMAT),
+    ("embedded emissions covered by the carbon price", _price("covered_t_per_unit"), None),
+    ("currency", _price("currency"), None),
+    ("carbon price due (per t or MWh)", _price("due_per_unit"), "0.00"),
+    ("type of rebate", _price("rebate_type"), None),
+    ("share of embedded emissions covered by the rebate", _price("rebate_share"), _PCT_FORMAT),
+    ("embedded emissions covered by the rebate", _price("rebate_covered_t_per_unit"), None),
+    ("amount of rebate (per t or MWh)", _price("rebate_per_unit"), "0.00"),
+    ("effective carbon price due (per t or MWh)", _price("effective_per_unit"), "0.00"),
+)
+PRODUCT_HEADERS = tuple(c[0] for c in PRODUCT_COLUMNS)
+PROCESS_HEADERS = (
+    "production process", "aggregated goods category", "route",
+    "calculation-based excluding PFC (tCO2e)", "PFC (tCO2e)", "measurement-based (tCO2e)",
+    "other (tCO2e)", "total direct emissions (tCO2e)", "attributed direct emissions (tCO2e)",
+    "indirect emissions (tCO2e)", "total attributed emissions (tCO2e)")
+
+
+def to_json(report: CbamReport) -> dict[str, Any]:
+    """The full report as JSON-ready data (dates as ISO text, SEE rounded, the rest exact)."""
+    return {"format": REPORT_FORMAT, **_plain(report)}
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def to_xlsx(report: CbamReport, path: str | Path) -> Path:
+    """Write the importer workbook; returns the path written."""
+    path = Path(path)
+    book = Workbook()
+    summary = book.active
+    summary.title = "Summary_Communication"
+    _summary(summary, report)
+    _detail(book.create_sheet("Processes"), report.processes)
+    _detail(book.create_sheet("Source_streams"), report.source_streams)
+    _detail(book.create_sheet("Precursors"), report.precursors)
+    notes = book.create_sheet("Notes")
+    for line in ("Notes", *report.notes, f"Factor release: {report.factor_release}",
+                 f"Default values: {report.default_values_source or 'not used'}"):
+        notes.append([line])
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        book.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def _summary(ws: Worksheet, report: CbamReport) -> None:
+    inst = report.installation
+    period, coords, op = inst["reporting_period"], inst["coordinates"], inst["operator"]
+    quality = report.data_quality or {}
+    bold = Font(bold=True)
+    ws.append(["Summary of the communication to importers (CBAM, Regulation (EU) 2023/956)"])
+    ws["A1"].font = bold
+    block = (
+        ("Name of the installation (English)", inst["name_en"]),
+        ("Street and number", inst["address"]["street"]),
+        ("City", inst["address"]["city"]),
+        ("Postcode", inst["address"]["postcode"]),
+        ("Economic activity", inst["economic_activity"]),
+        ("Country", inst["country"]),
+        ("Subdivision", inst["subdivision"]),
+        ("UN/LOCODE", inst["unlocode"]),
+        ("Latitude of the main emission source", coords["latitude"]),
+        ("Longitude of the main emission source", coords["longitude"]),
+        ("Start of the reporting period", period["start"]),
+        ("End of the reporting period", period["end"]),
+        ("Operator", op["name"]),
+        (f"Operator identifier ({op['identifier_type']})", op["identifier"]),
+        ("Operator address", op["address"]),
+    )
+    for label, value in block:
+        ws.append([label, value])
+        if isinstance(value, date):
+            ws.cell(ws.max_row, 2).number_format = "yyyy-mm-dd"
+    ws.append([])
+    ws.append(["Production processes"])
+    ws.cell(ws.max_row, 1).font = bold
+    ws.append(list(PROCESS_HEADERS))
+    for p in report.processes:
+        a = p.emissions_by_approach
+        ws.append([p.name, p.goods_category, p.route, a["calculation"], a["pfc"],
+                   a["measurement"], a["other"], p.direct_emissions_t, p.attributed_direct_t,
+                   p.attributed_indirect_t, p.attributed_direct_t + p.attributed_indirect_t])
+    ws.append(["Total", None, None, None, None, None, None, report.total_direct_t, None,
+               report.total_indirect_t, report.total_direct_t + report.total_indirect_t])
+    ws.append([])
+    instruments = sorted({g.carbon_price.name for g in report.goods if g.carbon_price})
+    for label, value in (
+            ("Data quality information", quality.get("information")),
+            ("Justification for the use of default values",
+             quality.get("default_value_justification")),
+            ("Quality assurance", quality.get("quality_assurance")),
+            ("Carbon price instrument", "; ".join(instruments) or None)):
+        ws.append([label, value])
+    for note in report.notes:
+        ws.append(["Note", note])
+    ws.append([])
+    ws.append(["Products"])
+    ws.cell(ws.max_row, 1).font = bold
+    ws.append(list(PRODUCT_HEADERS))
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for good in report.goods:
+        ws.append([column(good) for _, column, _ in PRODUCT_COLUMNS])
+        for cell, (_, _, fmt) in zip(ws[ws.max_row], PRODUCT_COLUMNS, strict=True):
+            if fmt and cell.value is not None:
+                cell.number_format = fmt
+    ws.column_dimensions["A"].width = 42
+
+
+def _detail(ws: Worksheet, items: tuple[Any, ...]) -> None:
+    """One row per result, one column per field, so a verifier can filter and re-add."""
+    if not items:
+        ws.append(["(none)"])
+        return
+    names = [f.name for f in dataclasses.fields(items[0])]
+    ws.append(names)
+    for item in items:
+        ws.append([_cell(getattr(item, n)) for n in names])
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}={v}" for k, v in value.items()) or None
+    if isinstance(value, tuple):
+        return "; ".join(str(v) for v in value) or None
+    return value
