@@ -237,6 +237,31 @@ def factors_hash(release_dir: Path | None) -> None:
     click.echo(f"{release.version} {release.sha256}")
 
 
+@main.group()
+def cbam() -> None:
+    """EU CBAM communication for importers (specific embedded emissions per good)."""
+
+
+@cbam.command("report")
+@click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "json"]), default="xlsx",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              required=True)
+@friendly_errors
+def cbam_report(input_file: Path, fmt: str, output: Path) -> None:
+    """Compute an installation's report from INPUT_FILE (YAML/JSON) and write it."""
+    from lca_models.cbam import compute_report, load_report_input
+    from lca_models.cbam_report import to_json, to_xlsx
+
+    report = compute_report(load_report_input(input_file))
+    if fmt == "xlsx":
+        to_xlsx(report, output)
+    else:
+        output.write_text(json.dumps(to_json(report), indent=2, ensure_ascii=False), "utf-8")
+    click.echo(f"wrote {output}")
+
+
 @main.command()
 @click.argument("credential_file", type=click.Path(exists=True, dir_okay=False,
                                                    path_type=Path))

@@ -153,3 +153,32 @@ def test_import_a_supplier_pact_footprint(runner, tmp_path):
     calc = runner.invoke(main, ["calc", str(model), "--json"])
     assert calc.exit_code == 0, calc.output
     assert json.loads(calc.stdout)["kg_co2e_per_declared_unit"] > BASE_EXPECTED
+
+
+def test_cbam_report_command_writes_xlsx_and_json(runner, tmp_path):
+    from pathlib import Path
+
+    import openpyxl
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "cbam" / "cement-jiangmen.yaml"
+    xlsx, js = tmp_path / "r.xlsx", tmp_path / "r.json"
+    assert runner.invoke(main, ["cbam", "report", str(example), "-o", str(xlsx)]).exit_code == 0
+    assert "Summary_Communication" in openpyxl.load_workbook(xlsx).sheetnames
+    result = runner.invoke(main, ["cbam", "report", str(example), "--format", "json", "-o",
+                                  str(js)])
+    assert result.exit_code == 0
+    goods = json.loads(js.read_text("utf-8"))["goods"]
+    assert goods and all(g["cn_code"].startswith("25") for g in goods)
+
+
+def test_cbam_report_rejects_a_good_outside_cbam(runner, tmp_path):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "cbam" / "cement-jiangmen.yaml"
+    data = yaml.safe_load(example.read_text("utf-8"))
+    data["goods"][0]["cn_code"] = "61091000"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(data), "utf-8")
+    result = runner.invoke(main, ["cbam", "report", str(bad), "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2 and "goods[0].cn_code" in result.stderr
+    assert not (tmp_path / "x.xlsx").exists()
