@@ -44,6 +44,7 @@ from app.trust.keys import (
     public_key_from_multibase,
     public_multibase,
 )
+from lca_models.canonical import canonical_json
 
 __all__ = [
     "CRYPTOSUITE", "PROOF_TYPE", "ProofError", "VerificationResult", "configure_proof",
@@ -79,8 +80,10 @@ class VerificationResult:
 
 
 def _jcs(value: Any) -> bytes:
+    """RFC 8785 bytes; lca_models.canonical takes the C json encoder when the result provably
+    equals rfc8785's (property-tested there) and falls back to rfc8785 otherwise."""
     try:
-        return rfc8785.dumps(value)
+        return canonical_json(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError, RecursionError) as exc:
         raise ProofError(f"cannot canonicalise with JCS (RFC 8785): {exc}") from exc
 
