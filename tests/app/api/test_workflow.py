@@ -141,3 +141,20 @@ def test_body_must_be_accredited_for_the_product(world):
         "label_type": "footprint_disclosure", "home_scheme": "gba-home"})
     assert response.status_code == 422
     assert "not accredited for HS chapter 72" in response.json["detail"]
+
+
+def test_certifier_cannot_act_after_the_accreditation_expired(world, app):
+    from datetime import date
+
+    from app.extensions import db
+    from app.persistence import Organisation
+    from tests.app.flows import submitted_request
+
+    request_id, etag = submitted_request(world)
+    with app.app_context():
+        body = db.session.get(Organisation, world["ids"]["cb_c"])
+        body.accredited_to = date(2020, 12, 31)
+        db.session.commit()
+    response = act(world["certifier_c"], request_id, "start_review", etag)
+    assert response.status_code == 422
+    assert "not accredited" in response.json["detail"]
