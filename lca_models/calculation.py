@@ -26,13 +26,11 @@ from lca_models.background import Background, open_background, use_brightway_dir
 from lca_models.canonical import sha256_hex
 from lca_models.errors import SingularSystemError
 from lca_models.factors import FactorRelease, FactorTable, load_release
-from lca_models.gwp import DEFAULT_GWP_SET, GWP_SETS, characterisation_factors, flows, method_id
+from lca_models.gwp import DEFAULT_GWP_SET, GWP_SETS, method_id
 from lca_models.inventory import InventoryModel
 from lca_models.results import FootprintResult, MonteCarloResult
 from lca_models.system import CompiledModel, compile_model
 from lca_models.uncertainty import LOGNORMAL, UNDEFINED
-
-_FLOWS = tuple(flows())
 
 
 @dataclass(frozen=True)
@@ -312,5 +310,3 @@ def engine_versions(background: Background) -> dict[str, str]:
 def _numeric_versions() -> dict[str, str]:
     return {p: importlib.metadata.version(p) for p in ("numpy", "scipy")}
 
-
-__all__ = ["characterisation_factors", "compute_footprint"]
