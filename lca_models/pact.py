@@ -385,6 +385,16 @@ def _nonneg(what: str, value: float | None) -> str | None:
     return "0"
 
 
+def validity_period(pf: Mapping[str, Any]) -> tuple[datetime, datetime]:
+    """A footprint's validity period as the specification determines it: explicit, else from
+    creation to three years after the reference period's end."""
+    start = _when(pf, "validityPeriodStart") if pf.get("validityPeriodStart") else _when(
+        pf, "created")
+    if pf.get("validityPeriodEnd"):
+        return start, _when(pf, "validityPeriodEnd")
+    return start, _plus_3_years(_when(pf["pcf"], "referencePeriodEnd"))
+
+
 def _plus_3_years(moment: datetime) -> datetime:
     leap_day = (moment.month, moment.day) == (2, 29)
     return moment.replace(year=moment.year + 3, day=28 if leap_day else moment.day)

@@ -13,24 +13,19 @@ from app.trust import signing
 blp = Blueprint("wellknown", __name__, url_prefix="", description="Issuer identity")
 
 
-def _keys():
-    return [(k.id, signing.public_key_from_multibase(k.public_multibase),
-             "retired" if k.retired_at else "current") for k in keys.all_keys(db.session)]
-
-
 @blp.route("/.well-known/did.json", methods=["GET"])
 @blp.response(200)
 def did_document() -> dict:
     """did:web document listing current and retired verification methods (Multikey)."""
     issuer = issuer_from_config(current_app.config)
-    return signing.did_document(issuer.did, _keys())
+    return keys.did_document(db.session, issuer.did)
 
 
 @blp.route("/.well-known/jwks.json", methods=["GET"])
 @blp.response(200)
 def jwks() -> dict:
     """The same keys as a JSON Web Key Set (OKP / Ed25519)."""
-    return signing.jwks(_keys())
+    return signing.jwks(keys.published(db.session))
 
 
 @blp.route("/contexts/carbon-label/v1", methods=["GET"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -17,7 +18,8 @@ from app.domain import Conflict
 from app.persistence import SigningKey
 from app.persistence.types import utcnow
 from app.services import audit
-from app.trust.signing import public_multibase
+from app.trust import keys as trust_keys
+from app.trust.keys import public_key_from_multibase, public_multibase
 
 
 def keys_dir(instance: Path, configured: str | None) -> Path:
@@ -30,6 +32,17 @@ def active_key(session: Session) -> SigningKey | None:
 
 def all_keys(session: Session) -> list[SigningKey]:
     return list(session.scalars(select(SigningKey).order_by(SigningKey.created_at)))
+
+
+def published(session: Session) -> list[tuple[str, Any, str]]:
+    """(key id, public key, "current"|"retired") of every key the issuer publishes."""
+    return [(k.id, public_key_from_multibase(k.public_multibase),
+             "retired" if k.retired_at else "current") for k in all_keys(session)]
+
+
+def did_document(session: Session, did: str) -> dict[str, Any]:
+    """The issuer's DID document, as served at /.well-known/did.json."""
+    return trust_keys.did_document(did, published(session))
 
 
 def generate(session: Session, directory: Path, *, rotate: bool = False) -> SigningKey:

@@ -231,7 +231,7 @@ class Filters:
         subdivision = pcf.get("geographyCountrySubdivision")
         if subdivision:  # a footprint in CN-GD is also "within" CN
             places.append(subdivision.split("-")[0])
-        start, end = validity(pf)
+        start, end = pact.validity_period(pf)
         return (any_of(self.product_id, pf["productIds"])
                 and any_of(self.company_id, pf["companyIds"])
                 and any_of(self.geography, places)
@@ -240,19 +240,6 @@ class Filters:
                 and (self.valid_after is None or start > self.valid_after)
                 and (self.valid_before is None or end < self.valid_before)
                 and (self.status is None or pf["status"].lower() == self.status))
-
-
-def validity(pf: dict[str, Any]) -> tuple[datetime, datetime]:
-    """The specification's validity period: explicit, else from creation to three years
-    after the reference period's end."""
-    def parse(text: str) -> datetime:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-    start = parse(pf.get("validityPeriodStart") or pf["created"])
-    if pf.get("validityPeriodEnd"):
-        return start, parse(pf["validityPeriodEnd"])
-    ref_end = parse(pf["pcf"]["referencePeriodEnd"])
-    return start, ref_end.replace(year=ref_end.year + 3)
 
 
 def find(session: Session, client: PactClient, issuer: Issuer, pf_id: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@ status list and the transparency log, each with a reason a person can read."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,10 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.persistence import Label, LogEntry, Organisation, SigningKey
-from app.services import labels, transparency_log
+from app.persistence import Label, LogEntry, Organisation
+from app.services import keys, labels, transparency_log
 from app.services.issuer import Issuer
 from app.trust import merkle, signing
+from app.trust.keys import key_resolver
 from lca_models.canonical import sha256_hex
 
 
@@ -28,22 +30,11 @@ class Verification:
     log: dict[str, int] | None = None  # where the issuance sits in the log
 
 
-def key_resolver(session: Session, issuer: Issuer):
-    keys = {issuer.method_id(k.id): k for k in session.scalars(select(SigningKey))}
-
-    def resolve(method_id: str):
-        key = keys.get(method_id)
-        if key is None:
-            raise KeyError(method_id)
-        return signing.public_key_from_multibase(key.public_multibase)
-
-    return resolve
-
-
 def verify_label(session: Session, text: str, issuer: Issuer) -> Verification:
     label = labels.get_label(session, text)
     result = Verification(label_id=label.id, status="valid", label=label)
-    resolve = key_resolver(session, issuer)
+    # The same DID document a partner fetches, and the same resolver the offline check uses.
+    resolve = key_resolver(keys.did_document(session, issuer.did))
     _check_signature(result, label, resolve)
     _check_status_list(result, label, session, issuer, resolve)
     _check_log(result, label, session, resolve, issuer)
@@ -100,7 +91,7 @@ def _check_log(result: Verification, label: Label, session: Session, resolve,
             head_ok = transparency_log.head_is_signed(head, head_key)
         except KeyError:
             head_ok = False
-        records = f'"credential_sha256":"{label.credential_sha256}"'.encode() in entry.entry
+        records = json.loads(entry.entry).get("credential_sha256") == label.credential_sha256
         ok = in_tree and head_ok and records
         result.log = {"leaf_index": entry.leaf_index, "tree_size": head.size}
     result.checks["transparency_log"] = ok
