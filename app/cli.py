@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from app.domain import ServiceError
 from lca_models.errors import FactorFileError, LcaModelError, ModelValidationError
 
 
@@ -28,17 +29,21 @@ def _fail(exc: Exception) -> None:
             where = ", ".join(x for x in (f"row {row}" if row else "",
                                           f"column '{column}'" if column else "") if x)
             click.echo(f"  {where}: {message}" if where else f"  {message}", err=True)
+    elif isinstance(exc, ServiceError) and exc.field:
+        click.echo(f"error: {exc} ({exc.field})", err=True)
     else:
         click.echo(f"error: {exc}", err=True)
     sys.exit(2)
 
 
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Engine and service errors print plainly and exit 2; never a traceback."""
+
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (LcaModelError, ValueError, OSError) as exc:
+        except (LcaModelError, ServiceError, ValueError, OSError) as exc:
             _fail(exc)
 
     return wrapper
@@ -307,11 +312,7 @@ def recognition(label_or_file: str, scheme: str | None) -> None:
 
         with create_app().app_context():
             credential = labels.get_label(db.session, label_or_file).credential
-    try:
-        results = evaluate_credential(credential, scheme)
-    except Exception as exc:  # domain errors from the service layer carry a clear message
-        raise ValueError(str(exc)) from None
-    for result in results:
+    for result in evaluate_credential(credential, scheme):
         click.echo(f"{result.scheme_id:<24} {result.outcome}"
                    + ("  (illustrative rules)" if result.illustrative else ""))
         for reason in result.reasons:

@@ -11,7 +11,6 @@ from datetime import date
 import click
 
 from app.cli import friendly_errors, main
-from app.domain import ServiceError
 
 
 def _app():
@@ -20,24 +19,8 @@ def _app():
     return create_app()
 
 
-def service_errors(func):
-    """Domain errors are printed plainly and exit 2, like engine errors."""
-    func = friendly_errors(func)
-
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ServiceError as exc:
-            field = f" ({exc.field})" if exc.field else ""
-            click.echo(f"error: {exc}{field}", err=True)
-            sys.exit(2)
-
-    wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
-    return wrapper
-
-
 @main.command()
-@service_errors
+@friendly_errors
 def init() -> None:
     """Create the instance folder, its secret key and the database schema."""
     app = _app()
@@ -62,7 +45,7 @@ def db() -> None:
 
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
-@service_errors
+@friendly_errors
 def db_upgrade(revision: str) -> None:
     """Migrate the database to REVISION."""
     from app.persistence.migrate import current, upgrade
@@ -75,7 +58,7 @@ def db_upgrade(revision: str) -> None:
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print accounts and tokens as JSON.")
 @click.option("--if-empty", is_flag=True, help="Do nothing if demo data exists.")
-@service_errors
+@friendly_errors
 def demo(as_json: bool, if_empty: bool) -> None:
     """Seed fictional demo organisations, accounts and the example products."""
     from app.domain import Conflict
@@ -120,7 +103,7 @@ def orgs() -> None:
 
 
 @orgs.command("list")
-@service_errors
+@friendly_errors
 def orgs_list() -> None:
     """List organisations."""
     from sqlalchemy import select
@@ -146,7 +129,7 @@ def orgs_list() -> None:
 @click.option("--scope", default="", help="HS chapters, comma separated, e.g. 72,76")
 @click.option("--valid-from", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--valid-to", type=click.DateTime(["%Y-%m-%d"]), default=None)
-@service_errors
+@friendly_errors
 def orgs_create(kind, name, country, subdivision, identifier, accreditation_body,
                 accreditation_number, accreditation_standard, scope, valid_from,
                 valid_to) -> None:
@@ -179,7 +162,7 @@ def users() -> None:
 @click.option("--role", type=click.Choice(["exporter", "certifier", "admin"]), required=True)
 @click.option("--org", "organisation_id", default=None, help="organisation id")
 @click.password_option()
-@service_errors
+@friendly_errors
 def users_create(email, name, role, organisation_id, password) -> None:
     """Create a user (the password is asked twice and never echoed)."""
     from app.services import accounts, transaction
@@ -191,7 +174,7 @@ def users_create(email, name, role, organisation_id, password) -> None:
 
 
 @users.command("list")
-@service_errors
+@friendly_errors
 def users_list() -> None:
     """List users."""
     from sqlalchemy import select
@@ -208,7 +191,7 @@ def users_list() -> None:
 @click.argument("email")
 @click.argument("role", type=click.Choice(["exporter", "certifier", "admin"]))
 @click.option("--reason", required=True)
-@service_errors
+@friendly_errors
 def users_set_role(email, role, reason) -> None:
     """Change a user's role (audited)."""
     from sqlalchemy import select
@@ -234,7 +217,7 @@ def tokens() -> None:
 @click.option("--name", required=True)
 @click.option("--scope", "scopes", multiple=True, required=True)
 @click.option("--days", type=int, default=90, show_default=True)
-@service_errors
+@friendly_errors
 def tokens_create(email, name, scopes, days) -> None:
     """Create a token for a user; the secret is printed once."""
     from sqlalchemy import select
@@ -253,7 +236,7 @@ def tokens_create(email, name, scopes, days) -> None:
 
 @tokens.command("revoke")
 @click.argument("token_id")
-@service_errors
+@friendly_errors
 def tokens_revoke(token_id) -> None:
     """Revoke a token."""
     from app.persistence import ApiToken
@@ -273,7 +256,7 @@ def audit() -> None:
 
 
 @audit.command("verify")
-@service_errors
+@friendly_errors
 def audit_verify() -> None:
     """Recompute the hash chain; exit 1 and name the first broken entry if any."""
     from app.extensions import db as database
@@ -295,14 +278,14 @@ def keys() -> None:
 
 
 @keys.command("generate")
-@service_errors
+@friendly_errors
 def keys_generate() -> None:
     """Create the first signing key."""
     _key_command(rotate=False)
 
 
 @keys.command("rotate")
-@service_errors
+@friendly_errors
 def keys_rotate() -> None:
     """Create a new active key; the old one is retired but stays in the DID document."""
     _key_command(rotate=True)
@@ -321,7 +304,7 @@ def _key_command(rotate: bool) -> None:
 
 
 @keys.command("list")
-@service_errors
+@friendly_errors
 def keys_list() -> None:
     """List keys: id, status, public key (multibase)."""
     from app.extensions import db as database
@@ -343,7 +326,7 @@ def pact() -> None:
 @click.option("--org", "organisation_ids", multiple=True, required=True,
               help="Exporter organisation id whose footprints it may read; repeatable.")
 @click.option("--events-url", default=None, help="The partner's /3/events endpoint.")
-@service_errors
+@friendly_errors
 def pact_register(name, organisation_ids, events_url) -> None:
     """Register a client; prints client_id and the secret (shown once)."""
     from app.services import pact_host, transaction
@@ -358,7 +341,7 @@ def pact_register(name, organisation_ids, events_url) -> None:
 @pact.command("worker")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds.")
-@service_errors
+@friendly_errors
 def pact_worker(once: bool, interval: float) -> None:
     """Deliver queued PACT events (request answers, published notices) with backoff."""
     import time
