@@ -114,14 +114,12 @@ def replace_version(version_id: str) -> ModelVersion:
 @blp.response(201, CalculationSchema)
 def calculate(body: dict, version_id: str) -> Calculation:
     """Compute the version against the shipped factor release and store the result."""
-    limit = current_app.config["MAX_MONTE_CARLO"]
-    if body["monte_carlo"] and body["monte_carlo"] > limit:
-        raise ModelValidationError({"monte_carlo": f"at most {limit} iterations per request"})
     with transaction() as session:
         version = products.get_version(session, caller().user, version_id)
         return products.calculate(session, caller().user, version, gwp_set=body["gwp_set"],
                                   monte_carlo=body["monte_carlo"], seed=body["seed"],
-                                  brightway_dir=current_app.config["BRIGHTWAY_DIR"])
+                                  brightway_dir=current_app.config["BRIGHTWAY_DIR"],
+                                  max_monte_carlo=current_app.config["MAX_MONTE_CARLO"])
 
 
 @blp.route("/calculations/<string:calculation_id>", methods=["GET"])

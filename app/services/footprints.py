@@ -11,11 +11,15 @@ from lca_models.inventory_schema import load_model
 from lca_models.results import FootprintResult
 
 
+def check_monte_carlo(iterations: int | None, limit: int) -> None:
+    """One request may not tie a worker up with an unbounded Monte Carlo run."""
+    if iterations and iterations > limit:
+        raise ModelValidationError({"monte_carlo": f"at most {limit} iterations per request"})
+
+
 def calculate(model: dict[str, Any], *, gwp_set: str, monte_carlo: int | None, seed: int,
               brightway_dir: Path, max_monte_carlo: int) -> FootprintResult:
-    if monte_carlo and monte_carlo > max_monte_carlo:
-        raise ModelValidationError({"monte_carlo": f"at most {max_monte_carlo} iterations "
-                                                   "per request"})
+    check_monte_carlo(monte_carlo, max_monte_carlo)
     try:
         inventory = load_model(model)
     except ModelValidationError as exc:  # name the field as the request spells it

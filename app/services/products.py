@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.domain import Conflict, InvalidInput, NotFound
 from app.persistence import Calculation, ModelVersion, Product, User
 from app.services import audit
+from app.services.footprints import check_monte_carlo
 from lca_models.calculation import compute_footprint
 from lca_models.canonical import sha256_hex
 from lca_models.errors import ModelValidationError
@@ -60,19 +61,20 @@ def plain(data: Any) -> Any:
     return json.loads(json.dumps(data, default=str))
 
 
-def check_model(content: dict[str, Any]) -> None:
-    """Validate shape and resolve every factor now, so errors show at upload time."""
-    model = load_model(content)
-    compile_model(model, load_release())
+def checked_content(content: dict[str, Any]) -> dict[str, Any]:
+    """The model as stored (JSON-safe), validated with every factor resolved now, so errors
+    show at upload time and name the field as the request spells it (`model.…`)."""
+    content = plain(content)
+    try:
+        compile_model(load_model(content), load_release())
+    except ModelValidationError as exc:
+        raise exc.under("model") from None
+    return content
 
 
 def add_version(session: Session, user: User, product: Product, content: dict[str, Any],
                 source_format: str) -> ModelVersion:
-    content = plain(content)
-    try:
-        check_model(content)
-    except ModelValidationError as exc:
-        raise exc.under("model") from None
+    content = checked_content(content)
     number = (session.scalar(select(func.max(ModelVersion.number))
                              .where(ModelVersion.product_id == product.id)) or 0) + 1
     version = ModelVersion(product_id=product.id, number=number, source_format=source_format,
@@ -91,11 +93,7 @@ def replace_version(session: Session, user: User, version: ModelVersion,
     if version.frozen:
         raise Conflict("this model version has been submitted for certification and is "
                        "frozen; upload a new version instead", state="frozen")
-    content = plain(content)
-    try:
-        check_model(content)
-    except ModelValidationError as exc:
-        raise exc.under("model") from None
+    content = checked_content(content)
     version.content, version.content_sha256 = content, sha256_hex(content)
     audit.append(session, user, "model_version.replaced", target_type="model_version",
                  target_id=version.id, details={"sha256": version.content_sha256})
@@ -103,7 +101,10 @@ def replace_version(session: Session, user: User, version: ModelVersion,
 
 
 def calculate(session: Session, user: User, version: ModelVersion, *, gwp_set: str,
-              monte_carlo: int | None, seed: int, brightway_dir: Path) -> Calculation:
+              monte_carlo: int | None, seed: int, brightway_dir: Path,
+              max_monte_carlo: int | None = None) -> Calculation:
+    if max_monte_carlo is not None:
+        check_monte_carlo(monte_carlo, max_monte_carlo)
     model = load_model(version.content)
     result = compute_footprint(model, load_release(), gwp_set=gwp_set,
                                brightway_dir=brightway_dir, monte_carlo=monte_carlo, seed=seed)
