@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lca_models.cbam import CbamReport, GoodResult
+from lca_models.cbam_results import CbamReport, GoodResult
 
 REPORT_FORMAT = "carbonlabel-cbam-report/1"
 _PCT_FORMAT = "0.00%"

@@ -1,0 +1,230 @@
+"""Loading a CBAM report input and the checks that need the whole document.
+
+`load_report_data` runs the marshmallow schema (shape) and then `_Checker` (references
+between processes, precursors and goods, precursor cycles, CN coverage, sector parameters),
+so every problem is reported at once with its field path and nothing is computed from a
+half-valid document. The validated input is frozen so a computation cannot change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pint
+import pycountry
+from marshmallow import ValidationError
+
+from lca_models.cbam_data import EL_SOURCES, QUALIFYING_PARAMETERS, SECTOR_OF, classify_cn
+from lca_models.cbam_schema import CbamInputSchema
+from lca_models.errors import ModelValidationError
+from lca_models.inventory_schema import flatten_errors, parse_model_text
+from lca_models.units import registry
+
+
+@dataclass(frozen=True)
+class CbamInput:
+    """A validated report input; `base_dir` resolves a default-value workbook path."""
+
+    data: Mapping[str, Any]
+    base_dir: Path | None = None
+
+
+def load_report_data(data: Mapping[str, Any], base_dir: Path | None = None) -> CbamInput:
+    """Validate plain data; raise ModelValidationError naming every bad field."""
+    if not isinstance(data, Mapping):
+        raise ModelValidationError({"_schema": "a CBAM report input must be a mapping"})
+    try:
+        raw = CbamInputSchema().load(data)
+    except ValidationError as exc:
+        raise ModelValidationError(flatten_errors(exc.messages)) from None
+    errors = _Checker(raw).run()
+    if errors:
+        raise ModelValidationError(errors)
+    return CbamInput(_freeze(raw), base_dir)
+
+
+def load_report_input(path: str | Path) -> CbamInput:
+    """Read a YAML or JSON report input file."""
+    path = Path(path)
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    return load_report_data(parse_model_text(path.read_text("utf-8"), fmt), path.parent)
+
+
+class _Checker:
+    """References, cycles, CN coverage and sector rules: what needs the whole document."""
+
+    def __init__(self, raw: dict[str, Any]):
+        self.raw = raw
+        self.errors: dict[str, list[str]] = {}
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.setdefault(path, []).append(message)
+
+    def ids(self, key: str) -> dict[str, int]:
+        seen: dict[str, int] = {}
+        for i, item in enumerate(self.raw[key]):
+            if item["id"] in seen:
+                self.fail(f"{key}[{i}].id", f"'{item['id']}' is already used by "
+                                            f"{key}[{seen[item['id']]}]")
+            seen.setdefault(item["id"], i)
+        return seen
+
+    def run(self) -> dict[str, list[str]]:
+        inst, raw = self.raw["installation"], self.raw
+        sub = inst["subdivision"]
+        if sub and (pycountry.subdivisions.get(code=sub) is None
+                    or not sub.startswith(inst["country"] + "-")):
+            self.fail("installation.subdivision", f"'{sub}' is not an ISO 3166-2 subdivision "
+                                                  f"of {inst['country']}")
+        if not inst["unlocode"].startswith(inst["country"]):
+            self.fail("installation.unlocode", f"must start with the country {inst['country']}")
+        period = inst["reporting_period"]
+        if period["end"] < period["start"]:
+            self.fail("installation.reporting_period.end", "ends before it starts")
+        procs, precs = self.ids("processes"), self.ids("precursors")
+        self.ids("source_streams")
+        for i, s in enumerate(raw["source_streams"]):
+            self.stream(s, f"source_streams[{i}]", procs)
+        for i, p in enumerate(raw["processes"]):
+            self.process(p, f"processes[{i}]", precs)
+        for i, p in enumerate(raw["precursors"]):
+            self.precursor(p, f"precursors[{i}]", procs)
+        self.cycles(procs, precs)
+        for i, g in enumerate(raw["goods"]):
+            self.good(g, f"goods[{i}]", procs)
+        priced: dict[str, int] = {}
+        for i, cp in enumerate(raw["carbon_price"]):
+            for j, pid in enumerate(cp["processes"] or list(procs)):
+                if pid not in procs:
+                    self.fail(f"carbon_price[{i}].processes[{j}]", f"no process '{pid}'")
+                elif pid in priced:
+                    self.fail(f"carbon_price[{i}].processes", f"process '{pid}' already has "
+                              f"carbon_price[{priced[pid]}]; the template has one per product")
+                priced.setdefault(pid, i)
+        return self.errors
+
+    def stream(self, s: dict, path: str, procs: dict[str, int]) -> None:
+        if s["process"] not in procs:
+            self.fail(f"{path}.process", f"'{s['process']}' is not the id of a process")
+        if s["method"] == "mass_balance":
+            if s["carbon_content"] is None:
+                self.fail(f"{path}.carbon_content", "mass balance needs the carbon content "
+                                                    "(t C per t)")
+        elif (s["factor"] is None) == (s["emission_factor"] is None):
+            self.fail(f"{path}.emission_factor", "give exactly one of 'emission_factor' "
+                                                 "or 'factor' (a release factor id)")
+
+    def process(self, p: dict, path: str, precs: dict[str, int]) -> None:
+        unit = "MWh" if p["goods_category"] == "electricity" else "t"
+        try:
+            _qty(p["activity_level"]).to(unit)
+        except pint.errors.DimensionalityError:
+            self.fail(f"{path}.activity_level.unit", f"a {p['goods_category']} activity level "
+                                                     f"is in {unit}")
+        if p["electricity_consumed_mwh"] > 0 and p["electricity_factor"] is None:
+            self.fail(f"{path}.electricity_factor", "the process consumes electricity: give its "
+                      f"emission factor and source ({', '.join(EL_SOURCES)})")
+        if p["electricity_exported_mwh"] > 0 and p["electricity_exported_ef_t_per_mwh"] is None:
+            self.fail(f"{path}.electricity_exported_ef_t_per_mwh",
+                      "exported electricity needs the emission factor of its generation")
+        for j, use in enumerate(p["precursors"]):
+            if use["precursor"] not in precs:
+                self.fail(f"{path}.precursors[{j}].precursor",
+                          f"'{use['precursor']}' is not the id of a precursor")
+
+    def precursor(self, p: dict, path: str, procs: dict[str, int]) -> None:
+        if p["origin"] == "own":
+            if p["process"] not in procs:
+                self.fail(f"{path}.process", "an own precursor names the process making it")
+            elif (made := self.raw["processes"][procs[p["process"]]]["goods_category"]) \
+                    != p["goods_category"]:
+                self.fail(f"{path}.goods_category", f"process '{p['process']}' makes {made}")
+            if p["eu_origin"]:
+                self.fail(f"{path}.eu_origin", "an own precursor is made in this installation")
+        elif p["eu_origin"]:
+            return
+        elif p["see_source"] == "actual":
+            for key in ("see_direct", "see_indirect"):
+                if p[key] is None:
+                    self.fail(f"{path}.{key}", "actual values from the supplier are required")
+        else:
+            for key in ("cn_code", "country"):
+                if p[key] is None:
+                    self.fail(f"{path}.{key}", "default values are looked up by CN code and "
+                                               "country of origin")
+
+    def cycles(self, procs: dict[str, int], precs: dict[str, int]) -> None:
+        state: dict[str, int] = {}  # 1 visiting, 2 done
+
+        def visit(pid: str, trail: list[str]) -> None:
+            state[pid] = 1
+            p = self.raw["processes"][procs[pid]]
+            for j, use in enumerate(p["precursors"]):
+                prec = self.raw["precursors"][precs[use["precursor"]]] \
+                    if use["precursor"] in precs else {"origin": "purchased"}
+                nxt = prec["process"] if prec["origin"] == "own" else None
+                if nxt not in procs:
+                    continue
+                if state.get(nxt) == 1:
+                    self.fail(f"processes[{procs[pid]}].precursors[{j}].precursor",
+                              "precursor cycle: " + " -> ".join([*trail, pid, nxt]))
+                elif nxt not in state:
+                    visit(nxt, [*trail, pid])
+            state[pid] = 2
+
+        for pid in procs:
+            if pid not in state:
+                visit(pid, [])
+
+    def good(self, g: dict, path: str, procs: dict[str, int]) -> None:
+        code = classify_cn(g["cn_code"])
+        if code is None or code.status == "excluded":
+            self.fail(f"{path}.cn_code", f"{g['cn_code']} is not a CBAM good (Annex I of "
+                      "Regulation (EU) 2023/956)" + (f": {code.note}" if code else ""))
+            return
+        if code.status == "partly_excluded" and not g["annex_i_checked"]:
+            self.fail(f"{path}.cn_code", f"{code.note}; set annex_i_checked: true once checked")
+        if g["process"] not in procs:
+            self.fail(f"{path}.process", f"'{g['process']}' is not the id of a process")
+            return
+        category = self.raw["processes"][procs[g["process"]]]["goods_category"]
+        if SECTOR_OF[category] != code.sector:
+            self.fail(f"{path}.cn_code", f"{g['cn_code']} is a {code.sector} good but process "
+                      f"'{g['process']}' makes {category} ({SECTOR_OF[category]})")
+        allowed = QUALIFYING_PARAMETERS.get(code.sector, {})
+        for key, value in g["parameters"].items():
+            rule = allowed.get(key)
+            where = f"{path}.parameters.{key}"
+            if rule is None:
+                self.fail(where, f"not a qualifying parameter for {code.sector} (allowed: "
+                                 f"{', '.join(allowed) or 'none'})")
+            elif rule == "text":
+                if not isinstance(value, str):
+                    self.fail(where, "must be text")
+            elif rule == "bool":
+                if not isinstance(value, bool):
+                    self.fail(where, "must be true or false")
+            elif isinstance(value, bool) or not isinstance(value, int | float):
+                self.fail(where, "must be a number")
+            elif value < rule[0] or (rule[1] is not None and value > rule[1]):
+                self.fail(where, f"{value:g} is outside {rule[0]:g}..{rule[1] or 'no limit'}")
+
+
+def _qty(raw: Mapping[str, Any]) -> pint.Quantity:
+    return registry().Quantity(raw["amount"], raw["unit"])
+
+
+def _show(raw: Mapping[str, Any]) -> str:
+    return f"{raw['amount']:.12g} {raw['unit']}"
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
