@@ -38,6 +38,7 @@ from lca_models.cbam_input import CbamInput, _qty, _show, load_report_data, load
 from lca_models.cbam_results import (
     CarbonPriceResult,
     CbamReport,
+    FootprintComparison,
     GoodResult,
     PrecursorResult,
     ProcessResult,
@@ -51,9 +52,10 @@ from lca_models.units import registry
 __all__ = [
     "APPROACHES", "EL_SOURCES", "MASS_BALANCE_CO2_PER_C", "QUALIFYING_PARAMETERS",
     "SECTOR_CATEGORIES", "SECTOR_OF", "CarbonPriceResult", "CbamInput", "CbamReport",
-    "CoveredCode", "DefaultValue", "DefaultValues", "GoodResult", "Markup", "PrecursorResult",
-    "ProcessResult", "StreamResult", "classify_cn", "compute_report", "covered_codes",
-    "import_default_values", "load_report_data", "load_report_input", "markups", "round_see",
+    "CoveredCode", "DefaultValue", "DefaultValues", "FootprintComparison", "GoodResult",
+    "Markup", "PrecursorResult", "ProcessResult", "StreamResult", "classify_cn",
+    "compute_report", "covered_codes", "import_default_values", "load_report_data",
+    "load_report_input", "markups", "round_see",
 ]
 
 
@@ -292,7 +294,9 @@ class _Calc:
             None if direct_only else round_see(ind), round_see(basis), share,
             r.electricity_ef_source if el is not None else None,
             r.electricity_ef_t_per_mwh if el is not None else None, el, g["parameters"],
-            self.carbon_price(r.id, basis))
+            self.carbon_price(r.id, basis),
+            g["product_footprint"] and _comparison(g, r, code.sector, direct_only,
+                                                   round_see(basis)))
 
     def carbon_price(self, pid: str, see: float) -> CarbonPriceResult | None:
         """Effective price per unit of good: price × covered emissions − rebates, not < 0."""
@@ -316,3 +320,44 @@ class _Calc:
             "; ".join(r["type"] for r in cp["rebates"]) or None,
             rebate_share if has_share else None, rebate_share * see if has_share else None,
             rebate, effective, effective / see if see else 0.0, cp["evidence"])
+
+
+def _comparison(g: Mapping[str, Any], r: ProcessResult, sector: str, direct_only: bool,
+                see_total: float) -> FootprintComparison:
+    """The footprint per unit of good beside the SEE, with why the two differ for this good.
+
+    Every note is a fact of this report (what its formulas count, what the footprint says
+    about itself), so the explanation never claims more than the data show."""
+    fp = g["product_footprint"]
+    per_unit = (fp["kg_co2e_per_declared_unit"] / 1000
+                / _qty(fp["declared_unit"]).to(r.unit).magnitude)
+    counted = ["its source streams and other direct emissions, corrected for heat, waste gases "
+               "and exported electricity"]
+    if not direct_only:
+        counted.append("the electricity it consumes")
+    if r.precursors_direct_t or r.precursors_indirect_t:
+        counted.append("the embedded emissions of the precursors listed in this report")
+    notes = [
+        "The SEE count the installation's attributed emissions (" + "; ".join(counted)
+        + f") per {r.unit} of good; the footprint counts every input from extraction on as "
+        "far as its model goes, such as raw materials that are not CBAM precursors, the "
+        "supply chains of fuels and transport to the gate.",
+        "The source streams here count fossil CO2 (the biomass share is left out); other "
+        "gases only as PFC, measured or other direct emissions. The footprint weighs every "
+        "greenhouse gas" + (f" ({fp['method']})." if fp["method"] else "."),
+    ]
+    if direct_only:
+        notes.append(f"For {sector} goods only direct emissions are reported (Annex II of "
+                     "Regulation (EU) 2023/956); the footprint also counts the electricity "
+                     "used.")
+    if g["see_source"] == "default":
+        notes.append("This good is reported at default values (with the mark-up), not the "
+                     "installation's own emissions.")
+    if "cradletogate" not in "".join(ch for ch in fp["boundary"].lower() if ch.isalpha()):
+        notes.append(f"The footprint's boundary is '{fp['boundary']}', not cradle-to-gate, so "
+                     "it covers a different part of the life cycle than the SEE.")
+    amount = fp["declared_unit"]
+    return FootprintComparison(
+        fp["kg_co2e_per_declared_unit"], f"{amount['amount']:g} {amount['unit']}",
+        fp["boundary"], fp["method"], fp["reference"] or fp["calculation_id"], per_unit,
+        see_total, per_unit - see_total, tuple(notes))

@@ -192,6 +192,12 @@ class _Checker:
             self.fail(f"{path}.process", f"'{g['process']}' is not the id of a process")
             return
         category = self.raw["processes"][procs[g["process"]]]["goods_category"]
+        footprint = g["product_footprint"]
+        unit = "MWh" if category == "electricity" else "t"
+        if footprint and not _converts(footprint["declared_unit"], unit):
+            self.fail(f"{path}.product_footprint.declared_unit.unit",
+                      f"the footprint's declared unit must be an amount of {unit} of the good "
+                      "to be set beside its SEE")
         if SECTOR_OF[category] != code.sector:
             self.fail(f"{path}.cn_code", f"{g['cn_code']} is a {code.sector} good but process "
                       f"'{g['process']}' makes {category} ({SECTOR_OF[category]})")
@@ -216,6 +222,14 @@ class _Checker:
 
 def _qty(raw: Mapping[str, Any]) -> pint.Quantity:
     return registry().Quantity(raw["amount"], raw["unit"])
+
+
+def _converts(raw: Mapping[str, Any], unit: str) -> bool:
+    try:
+        _qty(raw).to(unit)
+    except pint.errors.DimensionalityError:
+        return False
+    return True
 
 
 def _show(raw: Mapping[str, Any]) -> str:

@@ -125,6 +125,7 @@ def to_xlsx(report: CbamReport, path: str | Path) -> Path:
     _detail(book.create_sheet("Processes"), report.processes)
     _detail(book.create_sheet("Source_streams"), report.source_streams)
     _detail(book.create_sheet("Precursors"), report.precursors)
+    _footprints(book, report)
     notes = book.create_sheet("Notes")
     for line in ("Notes", *report.notes, f"Factor release: {report.factor_release}",
                  f"Default values: {report.default_values_source or 'not used'}"):
@@ -213,6 +214,23 @@ def _detail(ws: Worksheet, items: tuple[Any, ...]) -> None:
     ws.append(names)
     for item in items:
         ws.append([_cell(getattr(item, n)) for n in names])
+
+
+def _footprints(book: Workbook, report: CbamReport) -> None:
+    """Goods with a product footprint: both values per unit and why they differ."""
+    goods = [g for g in report.goods if g.product_footprint]
+    if not goods:
+        return
+    ws = book.create_sheet("Product_footprints")
+    ws.append(["CN code", "product name", "SEE total (tCO2e per unit)",
+               "footprint (kg CO2e per declared unit)", "declared unit", "boundary", "method",
+               "reference", "footprint (tCO2e per unit)", "footprint - SEE (tCO2e per unit)",
+               "differences in boundary"])
+    for g in goods:
+        f = g.product_footprint
+        ws.append([g.cn_code, g.name, f.see_total, f.kg_co2e_per_declared_unit,
+                   f.declared_unit, f.boundary, f.method, f.reference, f.footprint_t_per_unit,
+                   f.difference_t_per_unit, " ".join(f.boundary_notes)])
 
 
 def _cell(value: Any) -> Any:

@@ -91,6 +91,24 @@ class CarbonPriceResult:
 
 
 @dataclass(frozen=True)
+class FootprintComparison:
+    """The good's cradle-to-gate footprint beside its reported SEE, per tonne (MWh) of good.
+
+    Both are in tCO2e per unit but count different things, so the difference is shown with
+    the reasons (`boundary_notes`) rather than used to correct either value."""
+
+    kg_co2e_per_declared_unit: float
+    declared_unit: str
+    boundary: str
+    method: str | None
+    reference: str | None
+    footprint_t_per_unit: float
+    see_total: float
+    difference_t_per_unit: float  # footprint − SEE
+    boundary_notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class GoodResult:
     cn_code: str
     cn_name: str | None
@@ -112,6 +130,7 @@ class GoodResult:
     embedded_electricity_mwh_per_t: float | None
     parameters: Mapping[str, Any]
     carbon_price: CarbonPriceResult | None
+    product_footprint: FootprintComparison | None = None
 
 
 @dataclass(frozen=True)

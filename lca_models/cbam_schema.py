@@ -182,6 +182,18 @@ class PrecursorSchema(_S):
     embedded_electricity_mwh_per_t = _ge0(load_default=None)
 
 
+class ProductFootprintSchema(_S):
+    """The good's own cradle-to-gate carbon footprint, shown beside its SEE (never mixed in:
+    the two are computed over different boundaries, which the report explains)."""
+
+    kg_co2e_per_declared_unit = _ge0(required=True)
+    declared_unit = fields.Nested(PositiveQtySchema, required=True)
+    boundary = fields.String(required=True, validate=validate.Length(min=1))
+    method = fields.String(load_default=None)
+    reference = fields.String(load_default=None)
+    calculation_id = fields.String(load_default=None)
+
+
 class GoodSchema(_S):
     cn_code = fields.String(required=True, validate=validate.Regexp(
         r"^\d{8}$", error="a CN code has 8 digits"))
@@ -193,6 +205,7 @@ class GoodSchema(_S):
         ("actual", "default")))
     parameters = fields.Dict(keys=fields.String(), load_default=dict)
     annex_i_checked = fields.Boolean(load_default=False)
+    product_footprint = fields.Nested(ProductFootprintSchema, load_default=None)
 
 
 class RebateSchema(_S):

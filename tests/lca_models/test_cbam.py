@@ -491,6 +491,46 @@ def test_xlsx_summary_follows_the_template(tmp_path):
     assert labels["Latitude of the main emission source"] == 23.03
 
 
+def _with_footprint(**footprint) -> dict:
+    data = base()
+    data["source_streams"] = [{"id": "meal", "process": "kiln", "method": "process",
+                               "quantity": {"amount": 1000, "unit": "t"},
+                               "emission_factor": {"amount": 0.5, "unit": "t/t"}}]
+    data["goods"][0]["product_footprint"] = {
+        "kg_co2e_per_declared_unit": 425, "declared_unit": {"amount": 500, "unit": "kg"},
+        "boundary": "cradle-to-gate", "method": "IPCC-AR6-GWP100", "reference": "calc-1",
+        **footprint}
+    return data
+
+
+def test_product_footprint_beside_the_see_per_tonne(tmp_path):
+    report = compute_report(_with_footprint())
+    good = report.goods[0]
+    assert good.see_total == 0.5  # 1000 t × 0.5 t/t / 1000 t
+    fp = good.product_footprint
+    assert fp.footprint_t_per_unit == pytest.approx(0.85)  # 425 kg / 0.5 t = 850 kg/t
+    assert fp.difference_t_per_unit == pytest.approx(0.35)
+    assert fp.declared_unit == "500 kg" and fp.reference == "calc-1"
+    assert "IPCC-AR6-GWP100" in fp.boundary_notes[1]
+    assert not any("Annex II" in n or "not cradle-to-gate" in n for n in fp.boundary_notes)
+    assert good.see_direct == 0.5  # the footprint never changes the SEE
+    doc = to_json(report)
+    assert doc["goods"][0]["product_footprint"]["footprint_t_per_unit"] == pytest.approx(0.85)
+    book = openpyxl.load_workbook(to_xlsx(report, tmp_path / "fp.xlsx"))
+    rows = list(book["Product_footprints"].iter_rows(values_only=True))
+    assert rows[1][0] == "25231000" and rows[1][9] == pytest.approx(0.35)
+
+
+def test_product_footprint_other_boundary_is_explained():
+    fp = compute_report(_with_footprint(boundary="cradle-to-grave")).goods[0].product_footprint
+    assert "'cradle-to-grave', not cradle-to-gate" in fp.boundary_notes[-1]
+
+
+def test_product_footprint_needs_a_declared_unit_of_mass():
+    errors = errors_of(_with_footprint(declared_unit={"amount": 1, "unit": "m3"}))
+    assert "goods[0].product_footprint.declared_unit.unit" in errors
+
+
 def test_json_is_the_full_report():
     report = _example("cement-jiangmen.yaml")
     doc = json.loads(json.dumps(to_json(report)))
