@@ -249,7 +249,7 @@ def cbam() -> None:
 
 @cbam.command("report")
 @click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "json"]), default="xlsx",
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "json", "pdf"]), default="xlsx",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               required=True)
@@ -262,6 +262,10 @@ def cbam_report(input_file: Path, fmt: str, output: Path) -> None:
     report = compute_report(load_report_input(input_file))
     if fmt == "xlsx":
         to_xlsx(report, output)
+    elif fmt == "pdf":
+        from app.services.cbam_pdf import cbam_report_pdf
+
+        output.write_bytes(cbam_report_pdf(report))
     else:
         output.write_text(json.dumps(to_json(report), indent=2, ensure_ascii=False), "utf-8")
     click.echo(f"wrote {output}")

@@ -40,6 +40,11 @@ def _pdf(html: str) -> bytes:
     return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
 
 
+def render_pdf(template: str, **context: Any) -> bytes:
+    """Any document of label_templates/ with the shared stylesheet (`css`), as PDF."""
+    return _pdf(_env().get_template(template).render(css=_css(), **context))
+
+
 def qr_data_uri(target: str) -> str:
     return segno.make(target, error="m").svg_data_uri(scale=4, border=2)
 
