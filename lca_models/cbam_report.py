@@ -15,13 +15,23 @@ import tempfile
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lca_models.cbam_results import CbamReport, GoodResult
+from lca_models.cbam_data import Markup
+from lca_models.cbam_results import (
+    CarbonPriceResult,
+    CbamReport,
+    FootprintComparison,
+    GoodResult,
+    PrecursorResult,
+    ProcessResult,
+    StreamResult,
+)
 
 REPORT_FORMAT = "carbonlabel-cbam-report/1"
 _PCT_FORMAT = "0.00%"
@@ -101,6 +111,37 @@ PROCESS_HEADERS = (
 def to_json(report: CbamReport) -> dict[str, Any]:
     """The full report as JSON-ready data (dates as ISO text, SEE rounded, the rest exact)."""
     return {"format": REPORT_FORMAT, **_plain(report)}
+
+
+def from_json(doc: Mapping[str, Any]) -> CbamReport:
+    """The report back from its JSON document, so a stored report can be written as XLSX or
+    PDF later exactly as computed, without recomputing against a newer factor release."""
+    if doc.get("format") != REPORT_FORMAT:
+        raise ValueError(f"not a {REPORT_FORMAT} document")
+    inst = dict(doc["installation"])
+    inst["reporting_period"] = {k: date.fromisoformat(v) if isinstance(v, str) else v
+                                for k, v in inst["reporting_period"].items()}
+    return CbamReport(
+        installation=inst, data_quality=doc["data_quality"],
+        source_streams=tuple(StreamResult(**s) for s in doc["source_streams"]),
+        processes=tuple(ProcessResult(**{**p, "emissions_by_approach": MappingProxyType(
+            p["emissions_by_approach"])}) for p in doc["processes"]),
+        precursors=tuple(PrecursorResult(**{**p, "consumed_t": MappingProxyType(
+            p["consumed_t"])}) for p in doc["precursors"]),
+        goods=tuple(_good(g) for g in doc["goods"]),
+        total_direct_t=doc["total_direct_t"], total_indirect_t=doc["total_indirect_t"],
+        markup=Markup(**doc["markup"]) if doc["markup"] else None,
+        default_values_source=doc["default_values_source"],
+        factor_release=doc["factor_release"], notes=tuple(doc["notes"]))
+
+
+def _good(g: Mapping[str, Any]) -> GoodResult:
+    cp, fp = g["carbon_price"], g.get("product_footprint")
+    return GoodResult(**{
+        **g, "parameters": MappingProxyType(g["parameters"]),
+        "carbon_price": cp and CarbonPriceResult(**{**cp, "evidence": tuple(cp["evidence"])}),
+        "product_footprint": fp and FootprintComparison(**{
+            **fp, "boundary_notes": tuple(fp["boundary_notes"])})})
 
 
 def _plain(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from app.api import (
     audit,
     auth,
+    cbam,
     documents,
     factors,
     footprints,
@@ -21,4 +22,4 @@ from app.api import (
 
 BLUEPRINTS = (health.blp, factors.blp, footprints.blp, auth.blp, organisations.blp, users.blp,
               tokens.blp, products.blp, requests.blp, labels.blp, log.blp, audit.blp,
-              wellknown.blp, pact.blp, pact_clients.blp, documents.blp)
+              wellknown.blp, pact.blp, pact_clients.blp, documents.blp, cbam.blp)

@@ -2,6 +2,7 @@
 
 from app.persistence.accounts import ApiToken, Organisation, User
 from app.persistence.audit import AuditEntry
+from app.persistence.cbam import CbamInstallation, CbamReportRecord
 from app.persistence.certification import Comment, LabelRequest
 from app.persistence.labels import (
     Label,
@@ -14,7 +15,8 @@ from app.persistence.labels import (
 from app.persistence.pact import PactClient, PactOutbox, PactToken
 from app.persistence.products import Calculation, ModelVersion, Product
 
-__all__ = ["ApiToken", "AuditEntry", "Calculation", "Comment", "Label", "LabelRequest",
+__all__ = ["ApiToken", "AuditEntry", "Calculation", "CbamInstallation", "CbamReportRecord",
+           "Comment", "Label", "LabelRequest",
            "LogEntry", "LogNode", "ModelVersion", "Organisation", "PactClient",
            "PactOutbox", "PactToken", "Product", "SigningKey",
            "StatusList", "TreeHead", "User"]

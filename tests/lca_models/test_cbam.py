@@ -29,7 +29,7 @@ from lca_models.cbam import (
     load_report_input,
     round_see,
 )
-from lca_models.cbam_report import to_json, to_xlsx
+from lca_models.cbam_report import from_json, to_json, to_xlsx
 from lca_models.errors import ModelValidationError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cbam"
@@ -539,6 +539,18 @@ def test_json_is_the_full_report():
     assert [g["cn_code"] for g in doc["goods"]] == ["25231000", "25232900"]
     assert doc["goods"][1]["carbon_price"]["evidence"][0]["reference"] == "ILLUSTRATIVE-DOC-101"
     assert len(doc["source_streams"]) == 4 and len(doc["processes"]) == 2
+
+
+@pytest.mark.parametrize("name", ["steel-eaf-guangzhou.yaml", "cement-jiangmen.yaml"])
+def test_json_reads_back_into_the_same_report(name, tmp_path):
+    report = _example(name)
+    doc = json.loads(json.dumps(to_json(report)))  # as stored in a database
+    again = from_json(doc)
+    assert to_json(again) == to_json(report)
+    assert again.installation["reporting_period"]["end"].year == 2026
+    assert again.goods[0].see_direct == report.goods[0].see_direct
+    with pytest.raises(ValueError):
+        from_json({**doc, "format": "something-else"})
 
 
 # ---- examples ----------------------------------------------------------------------------
