@@ -27,6 +27,7 @@ from werkzeug.test import TestResponse
 
 from tests.app.conftest import Actor
 from tests.app.flows import act, calculate, create_product, draft_request, steel_model, upload
+from tests.app.test_cbam_api import example as cbam_example
 
 API = "/api/v1"
 ANON = "anonymous"
@@ -57,6 +58,7 @@ QUESTION: Body = {"body": "Source of this amount?", "path": COMMENT_PATH}
 ANSWER: Body = {"body": "Metered.", "parent_id": "{comment}"}
 REVOCATION: Body = {"reason": "misleading claim"}
 PACT_CLIENT: Body = {"name": "Buyer GmbH", "organisation_ids": ["{org_a}"]}
+INSTALLATION: Body = {"input": "{cbam_input}"}
 
 
 def step(action: str, **extra: str) -> Body:
@@ -74,9 +76,10 @@ class Case:
     status: int
     body: Body = None
     state: str = "submitted"  # the state of A's label request before the call
-    if_match: bool = False  # send the request's current ETag as If-Match
+    if_match: bool = False  # send the current ETag (of `etag_key`) as If-Match
     lists: str | None = None  # a "{key}" whose id must appear in a 2xx answer iff `sees`
     sees: bool = False
+    etag_key: str = "etag"  # the label request's ETag, or "installation_etag"
 
     @property
     def id(self) -> str:
@@ -98,11 +101,12 @@ class Row:
     if_match: bool = False
     lists: str | None = None
     seen_by: tuple[str, ...] = ()
+    etag_key: str = "etag"
 
     def cases(self) -> Iterator[Case]:
         for actor, status in zip(CALLERS, self.statuses, strict=True):
             yield Case(self.method, API + self.path, actor, status, self.body, self.state,
-                       self.if_match, self.lists, actor in self.seen_by)
+                       self.if_match, self.lists, actor in self.seen_by, self.etag_key)
 
 
 # fmt: off
@@ -217,6 +221,20 @@ MATRIX: list[Row] = [
     # PACT data recipients (admin)
     Row("POST", "/pact-clients",                             (401, 403, 403, 403, 403, 201),
         body=PACT_CLIENT),
+    # CBAM installations and reports: exporters (own organisation) and admins (read)
+    Row("GET", "/cbam/installations",                        (401, 200, 200, 403, 403, 200),
+        lists="{installation}", seen_by=("exporter_a", "admin")),
+    Row("POST", "/cbam/installations",                       (401, 201, 201, 403, 403, 403),
+        body=INSTALLATION),
+    Row("GET", "/cbam/installations/{installation}",         (401, 200, 404, 403, 403, 200)),
+    Row("PUT", "/cbam/installations/{installation}",         (401, 200, 404, 403, 403, 403),
+        body=INSTALLATION, if_match=True, etag_key="installation_etag"),
+    Row("GET", "/cbam/installations/{installation}/reports", (401, 200, 404, 403, 403, 200),
+        lists="{cbam_report}", seen_by=("exporter_a", "admin")),
+    Row("POST", "/cbam/installations/{installation}/reports",
+        (401, 201, 404, 403, 403, 403)),
+    Row("GET", "/cbam/reports/{cbam_report}",                (401, 200, 404, 403, 403, 200)),
+    Row("GET", "/cbam/reports/{cbam_report}/download",       (401, 200, 404, 403, 403, 200)),
     # audit trail (admin)
     Row("GET", "/audit",                                     (401, 403, 403, 403, 403, 200)),
     Row("GET", "/audit/verify",                              (401, 403, 403, 403, 403, 200)),
@@ -261,7 +279,7 @@ class Resources(Mapping[str, Any]):
         """Build everything `case` names, so that its call is the only thing measured."""
         fill([case.url, case.body, case.lists], self)
         if case.if_match:
-            self["etag"]
+            self[case.etag_key]
 
     def _build_model(self) -> dict[str, Any]:
         return copy.deepcopy(STEEL)
@@ -311,6 +329,26 @@ class Resources(Mapping[str, Any]):
         assert len(labels) == 1 and self.state == "approved", (self.state, labels)
         return labels[0]["id"]
 
+    def _build_cbam_input(self) -> dict[str, Any]:
+        return cbam_example("cement-jiangmen")
+
+    def _build_installation(self) -> str:
+        response = self.world["exporter_a"].post(f"{API}/cbam/installations",
+                                                 json={"input": self["cbam_input"]})
+        assert response.status_code == 201, response.json
+        self.values["installation_etag"] = response.headers["ETag"]
+        return response.json["id"]
+
+    def _build_installation_etag(self) -> str:
+        self["installation"]
+        return self.values["installation_etag"]
+
+    def _build_cbam_report(self) -> str:
+        response = self.world["exporter_a"].post(
+            f"{API}/cbam/installations/{self['installation']}/reports")
+        assert response.status_code == 201, response.json
+        return response.json["id"]
+
     def _build_comment(self) -> str:
         self["request"]
         if "comment" not in self.values:
@@ -322,7 +360,7 @@ class Ghosts(Mapping[str, Any]):
     """The same values, but every id is one that exists nowhere."""
 
     IDS = frozenset({"org_a", "cb_c", "user_a", "product", "version", "calc", "token",
-                     "request", "comment"})
+                     "request", "comment", "installation", "cbam_report"})
 
     def __init__(self, real: Resources) -> None:
         self.real = real
@@ -353,7 +391,7 @@ def call(client: FlaskClient, world: dict[str, Any], actor: str, case: Case,
          values: Mapping[str, Any], token: str | None = None) -> TestResponse:
     """`case` as `actor` (with `token` instead of the actor's own, if given)."""
     url, body = fill(case.url, values), fill(case.body, values)
-    headers = {"If-Match": values["etag"]} if case.if_match else {}
+    headers = {"If-Match": values[case.etag_key]} if case.if_match else {}
     if actor != ANON:
         headers["Authorization"] = f"Bearer {token or world[actor].token}"
     return client.open(url, method=case.method, json=body, headers=headers)
