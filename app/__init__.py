@@ -8,14 +8,13 @@ from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    from app import errors
+    from app import errors, web
     from app.api import BLUEPRINTS
     from app.api.docs import swagger_ui
     from app.auth import load_caller
     from app.config import load_config
     from app.extensions import api, db, limiter
     from app.instance import ensure_secret_key
-    from app.web import verify as verify_pages
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path))
@@ -29,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _sqlite_pragmas(app)
     api.init_app(app)
     app.register_blueprint(swagger_ui)
-    app.register_blueprint(verify_pages.blp)
+    web.init_app(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.before_request(load_caller)

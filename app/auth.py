@@ -1,4 +1,5 @@
-"""Who is calling: a bearer API token (machines) or a session cookie (pages, CSRF-checked).
+"""Who is calling: a bearer API token (machines) or a session cookie (pages, CSRF-checked:
+the token comes as the X-CSRF-Token header from scripts or a `csrf_token` field from forms).
 
 `load_caller` runs before every request; endpoints declare what they need with `requires`.
 """
@@ -46,7 +47,7 @@ def load_caller() -> None:
         return
     if request.method not in SAFE_METHODS:
         try:
-            validate_csrf(request.headers.get("X-CSRF-Token"))
+            validate_csrf(request.headers.get("X-CSRF-Token") or request.form.get("csrf_token"))
         except CSRFError as exc:  # flask-wtf raises ValidationError subclasses too
             raise Forbidden(f"CSRF check failed: {exc.description}") from None
         except Exception as exc:  # wtforms ValidationError

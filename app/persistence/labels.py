@@ -48,6 +48,20 @@ class Label(db.Model):
 
     request: Mapped[LabelRequest] = relationship()
 
+    @property
+    def lifecycle(self) -> str:
+        """revoked, superseded, expired or active: what the records say, before any of the
+        cryptographic checks that verification adds."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.superseded_by_id:
+            return "superseded"
+        return "expired" if self.valid_until < date.today() else "valid"
+
+    @property
+    def kg_co2e(self) -> float:
+        return self.credential["credentialSubject"]["footprint"]["kgCO2ePerDeclaredUnit"]
+
 
 class LogEntry(db.Model):
     """One leaf of the transparency log: an issuance, revocation or supersession."""

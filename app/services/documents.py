@@ -107,14 +107,16 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation) -> bytes:
     return _pdf(_env().get_template("certificate.html.j2").render(c=context, css=_css()))
 
 
-def bar_chart(items: list[tuple[str, float]], width: int = 170) -> str:
-    """A horizontal bar chart as inline SVG (mm units), largest first."""
+def bar_chart(items: list[tuple[str, float]], width: int = 170, title: str = "") -> str:
+    """A horizontal bar chart as inline SVG (mm units), largest first. The same drawing goes
+    into the PDFs and the pages (where CSS scales it to the screen)."""
     items = sorted(((k, v) for k, v in items if v), key=lambda kv: -abs(kv[1]))[:12]
     if not items:
         return "<p class='muted'>—</p>"
     top = max(abs(v) for _, v in items)
     row, label_w, bar_w = 6, 70, width - 70 - 25
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}mm" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+             f'aria-label="{escape(title)}" width="{width}mm" '
              f'height="{row * len(items) + 2}mm" viewBox="0 0 {width} {row * len(items) + 2}">']
     for i, (name, value) in enumerate(items):
         y = i * row + 1

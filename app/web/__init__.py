@@ -1,1 +1,16 @@
-"""Server-rendered pages."""
+"""Server-rendered pages: public verification, and the exporter's and certifier's work."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from flask_wtf.csrf import generate_csrf
+
+    from app.web import certifier, exporter, i18n, requests, session, verify
+
+    i18n.init_app(app)
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+    for module in (verify, session, exporter, requests, certifier):
+        app.register_blueprint(module.blp)

@@ -1,0 +1,41 @@
+"""The certifier's pages: the review queue and revoking an issued label."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from app.extensions import db
+from app.persistence import LabelRequest
+from app.schemas.common import ReasonSchema
+from app.services import certification, labels, transaction
+from app.services.issuer import issuer_from_config
+from app.services.workflow import OPEN_STATES, STATES
+from app.web.common import form, register_errors, signed_in, user
+from app.web.i18n import t
+
+blp = Blueprint("certifier_pages", __name__, url_prefix="/app")
+register_errors(blp)
+
+
+@blp.route("/queue", methods=["GET"])
+@signed_in("certifier", "admin")
+def queue():
+    wanted = request.args.get("state")
+    query = certification.visible_requests(user())
+    if wanted in STATES:
+        query = query.where(LabelRequest.state == wanted)
+    else:
+        query = query.where(LabelRequest.state.in_(OPEN_STATES))
+    return render_template("pages/queue.html", requests=db.session.scalars(query).all(),
+                           wanted=wanted if wanted in STATES else None, states=STATES)
+
+
+@blp.route("/labels/<string:label_id>/revoke", methods=["POST"])
+@signed_in("certifier", "admin")
+def revoke(label_id: str):
+    data = form(ReasonSchema())
+    with transaction() as session:
+        label = labels.revoke(session, user(), label_id, data["reason"],
+                              issuer_from_config(current_app.config))
+    flash(t(f"标签 {label.id} 已撤销。", f"Label {label.id} is revoked."), "info")
+    return redirect(url_for("request_pages.request_page", request_id=label.request_id))

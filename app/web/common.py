@@ -1,0 +1,117 @@
+"""What every signed-in page shares: who may see it, reading forms, and errors as pages.
+
+Pages call the same services as the JSON API; only the edges differ. A refused change comes
+back as a message on the page the form was on (post/redirect/get), never as problem+json,
+and a visitor who is not signed in is sent to the sign-in page and back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from marshmallow import Schema, ValidationError
+
+from app.domain import Forbidden, NotFound, ServiceError, Unauthenticated
+from app.web.i18n import t
+from lca_models.errors import LcaModelError, ModelValidationError
+
+#: form fields that are plumbing, not data
+_PLUMBING = frozenset({"csrf_token", "etag", "next", "lang"})
+
+
+def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        from lca_models.inventory_schema import flatten_errors
+
+        raise FormError(flatten_errors(exc.messages)) from None
+
+
+class FormError(ServiceError):
+    """A form field failed its schema; `errors` maps field -> messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def signed_in(*roles: str) -> Callable:
+    """Like app.auth.requires, for pages: strangers go to sign-in, other roles get a 403 page."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            who = g.get("caller")
+            if who is None:
+                return redirect(url_for("session_pages.login", next=request.full_path))
+            if roles and who.user.role not in roles:
+                raise Forbidden(t("此页面仅供", "This page is for ") + " / ".join(roles))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def user():
+    return g.caller.user
+
+
+def form(schema: Schema) -> dict[str, Any]:
+    """Load the posted form with the API's own schema; blank optional fields count as absent."""
+    data: dict[str, Any] = {}
+    for key in request.form:
+        if key in _PLUMBING or key not in schema.load_fields:
+            continue  # other fields of the same form are read by the view itself
+        values = [v for v in request.form.getlist(key) if v.strip()]
+        if not values:
+            continue
+        field = schema.fields.get(key)
+        many = field is not None and field.__class__.__name__ == "List"
+        data[key] = values if many else values[0].strip()
+    return load(schema, data)
+
+
+def back(fallback: str) -> str:
+    """Where to return after a form: the page it was posted from, if it is ours."""
+    target = request.form.get("next") or request.referrer or fallback
+    parts = urlsplit(target)
+    if parts.netloc and parts.netloc != request.host:
+        return fallback
+    return target
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    if not target or urlsplit(target).netloc or not target.startswith("/"):
+        return fallback
+    return target
+
+
+def messages(exc: Exception) -> list[str]:
+    if isinstance(exc, FormError | ModelValidationError):
+        return [f"{path}: {msg}" for path, msgs in exc.errors.items() for msg in msgs]
+    field = getattr(exc, "field", None)
+    return [f"{field}: {exc}" if field else str(exc)]
+
+
+def register_errors(blp: Blueprint) -> None:
+    """Refused changes become a message on the form's page; a refused page, an error page."""
+
+    def handle(exc: Exception):
+        if isinstance(exc, Unauthenticated):
+            return redirect(url_for("session_pages.login", next=request.full_path))
+        if request.method == "POST":
+            for text in messages(exc):
+                flash(text, "error")
+            return redirect(back(url_for("session_pages.home")))
+        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 422
+        return render_template("pages/error.html", status=status,
+                               problems=messages(exc)), status
+
+    blp.register_error_handler(ServiceError, handle)
+    blp.register_error_handler(LcaModelError, handle)

@@ -1,0 +1,193 @@
+"""The exporter's pages: products, model versions, calculations and label requests.
+
+Thin like the API: read the form with the API's schema, call the service, redirect.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import yaml
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from app.persistence import Calculation, LabelRequest
+from app.schemas.certification import LabelRequestInSchema
+from app.schemas.products import CalculationInSchema, ProductInSchema
+from app.services import accounts, certification, labels, recognition, transaction
+from app.services import products as catalogue
+from app.web import charts
+from app.web.common import form, load, register_errors, signed_in, user
+from app.web.i18n import t
+from lca_models.errors import ModelValidationError
+
+blp = Blueprint("exporter_pages", __name__, url_prefix="/app")
+register_errors(blp)
+
+
+@blp.route("/products", methods=["GET"])
+@signed_in("exporter", "admin")
+def products():
+    rows = db.session.scalars(catalogue.visible_products(db.session, user())).all()
+    return render_template("pages/products.html", products=rows)
+
+
+@blp.route("/products", methods=["POST"])
+@signed_in("exporter")
+def create_product():
+    data = form(ProductInSchema())
+    with transaction() as session:
+        product = catalogue.create_product(session, user(), data)
+    flash(t("产品已创建。", "Product created."), "info")
+    return redirect(url_for(".product", product_id=product.id))
+
+
+@blp.route("/products/<string:product_id>", methods=["GET"])
+@signed_in("exporter", "admin")
+def product(product_id: str):
+    found = catalogue.get_product(db.session, user(), product_id)
+    reqs = db.session.scalars(select(LabelRequest).where(
+        LabelRequest.product_id == found.id).order_by(LabelRequest.created_at.desc())).all()
+    return render_template("pages/product.html", product=found, versions=found.versions,
+                           requests=reqs, label=labels.current_label(db.session, found.id))
+
+
+@blp.route("/products/<string:product_id>/versions", methods=["POST"])
+@signed_in("exporter")
+def add_version(product_id: str):
+    content, source_format = _posted_model()
+    with transaction() as session:
+        found = catalogue.get_product(session, user(), product_id)
+        version = catalogue.add_version(session, user(), found, content, source_format)
+    flash(t(f"已保存模型第 {version.number} 版。", f"Model version {version.number} saved."),
+          "info")
+    return redirect(url_for(".version", version_id=version.id))
+
+
+@blp.route("/versions/<string:version_id>", methods=["GET"])
+@signed_in("exporter", "admin")
+def version(version_id: str):
+    found = catalogue.get_version(db.session, user(), version_id)
+    return _version_page(found, _as_yaml(found.content), [])
+
+
+@blp.route("/versions/<string:version_id>", methods=["POST"])
+@signed_in("exporter")
+def replace_version(version_id: str):
+    """Save an edit. A model with errors comes back in the editor as typed, errors listed."""
+    text = request.form.get("model_text", "")
+    try:
+        content, _ = _posted_model()
+        with transaction() as session:
+            found = catalogue.get_version(session, user(), version_id)
+            catalogue.replace_version(session, user(), found, content)
+    except ModelValidationError as exc:
+        found = catalogue.get_version(db.session, user(), version_id)
+        problems = [f"{path}: {msg}" for path, msgs in exc.errors.items() for msg in msgs]
+        return _version_page(found, text, problems), 422
+    flash(t("模型已保存。", "Model saved."), "info")
+    return redirect(url_for(".version", version_id=version_id))
+
+
+@blp.route("/versions/<string:version_id>/calculations", methods=["POST"])
+@signed_in("exporter")
+def calculate(version_id: str):
+    data = form(CalculationInSchema())
+    with transaction() as session:
+        found = catalogue.get_version(session, user(), version_id)
+        calc = catalogue.calculate(session, user(), found, gwp_set=data["gwp_set"],
+                                   monte_carlo=data["monte_carlo"], seed=data["seed"],
+                                   brightway_dir=current_app.config["BRIGHTWAY_DIR"],
+                                   max_monte_carlo=current_app.config["MAX_MONTE_CARLO"])
+    return redirect(url_for(".calculation", calculation_id=calc.id))
+
+
+@blp.route("/calculations/<string:calculation_id>", methods=["GET"])
+@signed_in("exporter", "admin")
+def calculation(calculation_id: str):
+    calc = catalogue.get_calculation(db.session, user(), calculation_id)
+    product = calc.model_version.product
+    bodies = accounts.accredited_bodies(db.session, product.hs_chapter, date.today())
+    return render_template("pages/calculation.html", calc=calc, result=calc.result,
+                           product=product, charts=charts.for_result(calc.result),
+                           bodies=bodies, schemes=recognition.schemes(),
+                           open_requests=_open_requests(product.id))
+
+
+@blp.route("/calculations/<string:calculation_id>/requests", methods=["POST"])
+@signed_in("exporter")
+def request_label(calculation_id: str):
+    """Start a label request for this calculation and, if asked, submit it at once."""
+    declared = _declared()
+    data = form(LabelRequestInSchema(exclude=("calculation_id", "declared")))
+    data.update(calculation_id=calculation_id, declared=declared)
+    with transaction() as session:
+        req = certification.create_request(session, user(), data)
+        if request.form.get("submit_now"):
+            session.flush()
+            certification.transition(session, user(), req.id, "submit",
+                                     if_match=certification.etag(req))
+    flash(t("标签申请已创建。", "Label request created."), "info")
+    return redirect(url_for("request_pages.request_page", request_id=req.id))
+
+
+@blp.route("/requests", methods=["GET"])
+@signed_in("exporter", "admin")
+def requests():
+    rows = db.session.scalars(certification.visible_requests(user())).all()
+    return render_template("pages/requests.html", requests=rows)
+
+
+def _posted_model() -> tuple[dict, str]:
+    """The model from an uploaded file (YAML, JSON, BOM CSV/XLSX) or the text editor."""
+    from lca_models.bom import parse_upload
+
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        return parse_upload(upload.filename, upload.read())
+    text = request.form.get("model_text", "")
+    if not text.strip():
+        raise ModelValidationError({"model": [t("请上传文件或在编辑器中输入模型。",
+                                                "Upload a file or write the model in the "
+                                                "editor.")]})
+    return parse_upload("model.yaml", text.encode("utf-8"))
+
+
+def _declared() -> dict | None:
+    """The recognition metadata an exporter declares, from plain form fields."""
+    from app.schemas.certification import DeclaredMetadataSchema
+
+    standards = []
+    for text in request.form.getlist("standard"):  # "ISO 14067:2018" -> id and version
+        name, _, version = text.strip().rpartition(":") if ":" in text else (text, "", "")
+        if name.strip():
+            standards.append({"id": name.strip(), "version": version.strip() or None})
+    electricity = request.form.get("electricity")
+    data = {"standards": standards}
+    if electricity:
+        data["electricity"] = {"approach": electricity,
+                               "certificates_used": bool(request.form.get("certificates_used"))}
+    if request.form.get("uncertainty_statement", "").strip():
+        data["uncertainty_statement"] = request.form["uncertainty_statement"].strip()
+    return load(DeclaredMetadataSchema(), data)
+
+
+def _open_requests(product_id: str) -> list[LabelRequest]:
+    from app.services.workflow import OPEN_STATES
+
+    return list(db.session.scalars(select(LabelRequest).where(
+        LabelRequest.product_id == product_id, LabelRequest.state.in_(OPEN_STATES))))
+
+
+def _as_yaml(content: dict) -> str:
+    return yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _version_page(version, text: str, problems: list[str]):
+    calcs = db.session.scalars(select(Calculation).where(
+        Calculation.model_version_id == version.id).order_by(
+        Calculation.created_at.desc())).all()
+    return render_template("pages/version.html", version=version, product=version.product,
+                           model_text=text, problems=problems, calculations=calcs,
+                           max_monte_carlo=current_app.config["MAX_MONTE_CARLO"])

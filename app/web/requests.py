@@ -1,0 +1,101 @@
+"""One page per label request, shown to each side as it needs it: the exporter follows it and
+answers comments; the certifier reviews every input, comments on model paths and decides.
+
+Every decision carries the ETag the page was rendered with, so two certifiers (or a certifier
+and a resubmitting exporter) cannot overwrite each other unseen: the second gets a message.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from app.persistence import Calculation, Label, ModelVersion
+from app.schemas.certification import CommentInSchema, TransitionInSchema
+from app.services import certification, recognition, review, transaction
+from app.services.issuer import issuer_from_config
+from app.services.workflow import allowed_actions
+from app.web import charts
+from app.web.common import form, register_errors, signed_in, user
+from app.web.i18n import t
+
+blp = Blueprint("request_pages", __name__, url_prefix="/app/requests")
+register_errors(blp)
+
+_DONE = {"submit": ("已提交审核。", "Submitted for review."),
+         "start_review": ("已开始审核。", "Review started."),
+         "request_changes": ("已要求修改。", "Changes requested."),
+         "resubmit": ("已重新提交。", "Resubmitted."),
+         "approve": ("已批准，标签已签发。", "Approved; the label is issued."),
+         "reject": ("已拒绝。", "Rejected."), "withdraw": ("已撤回。", "Withdrawn.")}
+
+
+@blp.route("/<string:request_id>", methods=["GET"])
+@signed_in()
+def request_page(request_id: str):
+    who = user()
+    if who.role == "exporter":
+        req = certification.get_request(db.session, who, request_id)
+        return render_template("pages/request.html", req=req, etag=certification.etag(req),
+                               actions=allowed_actions(req.state, who.role),
+                               result=req.calculation.result,
+                               charts=charts.for_result(req.calculation.result),
+                               label=_label(req.id), revisions=_revisions(req),
+                               threads=_threads(req.comments))
+    view = review.review(db.session, who, request_id)
+    req = view["request"]
+    label = _label(req.id)
+    return render_template("pages/review.html", **view, result=view["calculation"].result,
+                           charts=charts.for_result(view["calculation"].result),
+                           threads=_threads(req.comments), label=label,
+                           recognition=(recognition.evaluate_credential(label.credential)
+                                        if label else []),
+                           default_valid_until=date.today() + timedelta(days=365))
+
+
+@blp.route("/<string:request_id>/actions", methods=["POST"])
+@signed_in("exporter", "certifier")
+def act(request_id: str):
+    data = form(TransitionInSchema())
+    with transaction() as session:
+        certification.transition(session, user(), request_id, data["action"],
+                                 if_match=request.form.get("etag"), reason=data["reason"],
+                                 calculation_id=data["calculation_id"],
+                                 valid_until=data["valid_until"],
+                                 issuer=issuer_from_config(current_app.config))
+    flash(t(*_DONE[data["action"]]), "info")
+    return redirect(url_for(".request_page", request_id=request_id))
+
+
+@blp.route("/<string:request_id>/comments", methods=["POST"])
+@signed_in("exporter", "certifier")
+def comment(request_id: str):
+    data = form(CommentInSchema())
+    with transaction() as session:
+        certification.add_comment(session, user(), request_id, body=data["body"],
+                                  path=data["path"], parent_id=data["parent_id"])
+    flash(t("评论已发布。", "Comment posted."), "info")
+    return redirect(url_for(".request_page", request_id=request_id) + "#comments")
+
+
+def _label(request_id: str) -> Label | None:
+    return db.session.scalar(select(Label).where(Label.request_id == request_id))
+
+
+def _threads(comments) -> list[tuple]:
+    """Certifier comments, each followed by its answers (oldest first)."""
+    top = [c for c in comments if c.parent_id is None]
+    return [(c, [r for r in comments if r.parent_id == c.id]) for c in top]
+
+
+def _revisions(req) -> list[Calculation]:
+    """Calculations of this product newer than the one under review: what a resubmission
+    can send."""
+    return list(db.session.scalars(
+        select(Calculation).join(ModelVersion).where(
+            ModelVersion.product_id == req.product_id,
+            Calculation.created_at > req.calculation.created_at)
+        .order_by(Calculation.created_at.desc())))

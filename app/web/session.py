@@ -1,0 +1,62 @@
+"""Signing in and out of the pages, and the front door that sends each role to its work."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import validate_csrf
+
+from app.domain import Unauthenticated
+from app.extensions import limiter
+from app.services import accounts, audit, transaction
+from app.web.common import register_errors, safe_next, signed_in, user
+from app.web.i18n import t
+
+blp = Blueprint("session_pages", __name__, url_prefix="/app")
+register_errors(blp)
+
+_HOME = {"exporter": "exporter_pages.products", "certifier": "certifier_pages.queue",
+         "admin": "certifier_pages.queue"}
+
+
+@blp.route("/", methods=["GET"])
+@signed_in()
+def home():
+    return redirect(url_for(_HOME[user().role]))
+
+
+@blp.route("/login", methods=["GET"])
+def login():
+    return render_template("pages/login.html", next=request.args.get("next", ""), email="")
+
+
+@blp.route("/login", methods=["POST"])
+@limiter.limit("20 per minute")
+def do_login():
+    email = request.form.get("email", "").strip()
+    try:  # no login CSRF: the form must come from our own sign-in page
+        validate_csrf(request.form.get("csrf_token"))
+    except Exception:
+        flash(t("页面已过期，请重新登录。", "The page expired; please sign in again."), "error")
+        return render_template("pages/login.html", next=request.form.get("next", ""),
+                               email=email), 400
+    target = safe_next(request.form.get("next"), url_for("session_pages.home"))
+    try:
+        with transaction() as db:
+            found = accounts.authenticate(db, email, request.form.get("password", ""))
+    except Unauthenticated:
+        flash(t("邮箱或密码不正确。", "Wrong email or password."), "error")
+        return render_template("pages/login.html", next=target, email=email), 401
+    session.clear()
+    session["user_id"] = found.id
+    return redirect(target)
+
+
+@blp.route("/logout", methods=["POST"])
+@signed_in()
+def logout():
+    with transaction() as db:
+        audit.append(db, g.caller.user, "auth.logout", target_type="user",
+                     target_id=g.caller.user.id)
+    session.clear()
+    flash(t("您已退出。", "You are signed out."), "info")
+    return redirect(url_for("session_pages.login"))

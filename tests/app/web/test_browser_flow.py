@@ -1,0 +1,139 @@
+"""The whole certification story in a real browser (Debian Chromium via Playwright):
+
+an exporter creates a product, uploads and calculates a model and requests a label; the
+certifier comments on a model path and asks for changes; the exporter answers, uploads a
+revised model and resubmits; the certifier approves; an anonymous visitor follows the QR code
+and sees the label verified, with the recognition matrix. Screenshots of every step are kept
+under test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import segno
+
+from tests.app.web.conftest import CHROMIUM
+
+pytestmark = pytest.mark.browser
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "models" / "eaf_rebar.yaml"
+PASSWORD = "correct horse battery"  # of every user in `world`
+
+
+def sign_in(context, base: str, who: str):
+    page = context.new_page()
+    page.goto(f"{base}/app/login")
+    page.get_by_label(re.compile("Email|邮箱")).fill(f"{who}@test.example")
+    page.get_by_label(re.compile("Password|密码")).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in|登录")).click()
+    return page
+
+
+def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
+    assert Path(CHROMIUM).exists()
+    phone = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2}
+    exporter_ctx = browser.new_context(locale="zh-CN")
+    certifier_ctx = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    visitor_ctx = browser.new_context(locale="en-GB", **phone)
+
+    # Exporter (Chinese pages): product, model, calculation, request.
+    exp = sign_in(exporter_ctx, live_server, "exporter_a")
+    assert exp.url.endswith("/app/products")
+    exp.get_by_label("英文名称").fill("Rebar B500B")
+    exp.get_by_label("中文名称").fill("螺纹钢")
+    exp.get_by_label("HS 编码").fill("721420")
+    exp.get_by_role("button", name="创建产品").click()
+    exp.get_by_text("产品已创建。").wait_for()
+    product_url = exp.url
+    exp.get_by_label("模型文件").set_input_files(str(EXAMPLE))
+    exp.get_by_role("button", name="保存新版本").click()
+    exp.get_by_text("已保存模型第 1 版。").wait_for()
+    exp.get_by_role("button", name="计算").click()
+    exp.get_by_role("heading", name=re.compile("碳足迹")).wait_for()
+    first_total = exp.locator(".big").inner_text()
+    assert float(first_total) > 0
+    exp.screenshot(path=shots / "1-exporter-result.png", full_page=True)
+    exp.get_by_role("button", name="申请标签").click()
+    exp.get_by_text("标签申请已创建。").wait_for()
+    assert "已提交" in exp.locator("main").inner_text()
+    request_url = exp.url
+
+    # Certifier (English): queue, start review, comment on a model path, ask for changes.
+    cert = sign_in(certifier_ctx, live_server, "certifier_c")
+    assert cert.url.endswith("/app/queue")
+    cert.get_by_role("link", name=re.compile("Rebar B500B")).click()
+    cert.get_by_role("button", name="Start review").click()
+    cert.get_by_text("Review started.").wait_for()
+    path = cert.locator("#path option").nth(1).get_attribute("value")
+    cert.get_by_label("Model path it is about").select_option(path)
+    cert.get_by_label("Comment", exact=True).fill("Which meter gives this amount?")
+    cert.get_by_role("button", name="Post comment").click()
+    cert.get_by_text("Comment posted.").wait_for()
+    cert.get_by_label(re.compile("^Reason")).fill("Please document the metering.")
+    cert.get_by_role("button", name="Request changes").click()
+    cert.get_by_text("Changes requested.").wait_for()
+    cert.screenshot(path=shots / "2-certifier-review.png", full_page=True)
+
+    # Exporter: answers, uploads a revised model, calculates it and resubmits.
+    exp.goto(request_url)
+    assert "Which meter gives this amount?" in exp.locator("#comments").inner_text()
+    assert path in exp.locator("#comments").inner_text()
+    exp.get_by_label("回复此意见").fill("Sub-meter M-3, calibrated 2024-03.")
+    exp.get_by_role("button", name="发送回复").click()
+    exp.get_by_text("评论已发布。").wait_for()
+    exp.goto(product_url)
+    exp.locator("summary").click()
+    revised = EXAMPLE.read_text("utf-8").replace("eaf_kwh_per_t: 420", "eaf_kwh_per_t: 380")
+    assert revised != EXAMPLE.read_text("utf-8")
+    exp.get_by_label("模型 (YAML)").fill(revised)
+    exp.get_by_role("button", name="保存新版本").click()
+    exp.get_by_text("已保存模型第 2 版。").wait_for()
+    exp.get_by_role("button", name="计算").click()
+    exp.locator(".big").wait_for()
+    assert float(exp.locator(".big").inner_text()) < float(first_total)  # less electricity
+    exp.goto(request_url)
+    exp.get_by_role("button", name="重新提交").click()
+    exp.get_by_text("已重新提交。").wait_for()
+    exp.screenshot(path=shots / "3-exporter-request.png", full_page=True)
+
+    # Certifier: sees the answer and the diff, approves; the label is issued.
+    cert.reload()
+    body = cert.locator("main").inner_text()
+    assert "Sub-meter M-3" in body
+    assert "eaf_kwh_per_t" in cert.locator("#diff-h + p + .table-wrap, #diff-h ~ .table-wrap"
+                                            ).first.inner_text()
+    valid_until = (date.today() + timedelta(days=300)).isoformat()
+    cert.get_by_label(re.compile("Valid until")).fill(valid_until)
+    cert.get_by_role("button", name="Approve and issue the label").click()
+    cert.get_by_text("Approved; the label is issued.").wait_for()
+    heading = cert.get_by_role("heading", name=re.compile("Issued label")).inner_text()
+    label_id = re.search(r"GBA-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z*~$=U]", heading).group(0)
+    cert.screenshot(path=shots / "4-certifier-approved.png", full_page=True)
+
+    # The QR code served for the label encodes the verification URL (same matrix as segno's).
+    target = f"{live_server}/verify/{label_id}"
+    served = visitor_ctx.request.get(f"{live_server}/api/v1/labels/{label_id}/qr.svg").body()
+    expected = segno.make(target, error="m")
+    assert _modules(served) == _modules(expected.svg_inline(scale=4, border=4).encode())
+
+    # An anonymous visitor on a phone follows it.
+    visitor = visitor_ctx.new_page()
+    visitor.goto(target)
+    text = visitor.locator("body").inner_text()
+    assert "Valid" in text and label_id in text
+    assert "螺纹钢" in text and "Rebar B500B" in text
+    assert "Recognition under other schemes" in text
+    assert visitor.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    visitor.screenshot(path=shots / "5-visitor-verify-phone.png", full_page=True)
+
+    for ctx in (exporter_ctx, certifier_ctx, visitor_ctx):
+        ctx.close()
+
+
+def _modules(svg: bytes) -> str:
+    """The QR's dark modules as drawn (the path data), whatever the SVG's wrapper."""
+    return re.search(rb' d="([^"]+)"', svg).group(1).decode()
