@@ -24,6 +24,11 @@ from lca_models.errors import (
     SingularSystemError,
     UnknownFactorError,
 )
+from lca_models.pact_client import (
+    PactExchangeError,
+    PactFootprintNotFound,
+    PactInvalidFootprint,
+)
 
 #: exception class -> (status, problem type slug, title)
 PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
@@ -32,6 +37,13 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     UnknownFactorError: (404, "unknown-factor", "No such emission factor"),
     SingularSystemError: (422, "singular-system", "The process network cannot be solved"),
     LcaModelError: (422, "calculation-error", "The calculation failed"),
+    # we as a PACT data recipient: the partner's host is the upstream
+    PactInvalidFootprint: (502, "invalid-partner-footprint",
+                           "The partner sent a footprint that does not conform to PACT v3"),
+    PactFootprintNotFound: (404, "unknown-partner-footprint",
+                            "No such footprint at the partner's PACT host"),
+    PactExchangeError: (502, "pact-partner-error",
+                        "The partner's PACT host refused or failed the request"),
 }
 
 
@@ -66,6 +78,8 @@ def _domain_error(exc: LcaModelError) -> Response:
                            for path, msgs in exc.errors.items() for msg in msgs]
     if isinstance(exc, FactorFileError):
         extra["errors"] = [{"row": r, "column": c, "message": m} for r, c, m in exc.errors]
+    if isinstance(exc, PactInvalidFootprint):
+        extra["errors"] = [{"message": m} for m in exc.errors]
     return problem(status, slug, title, str(exc), **extra)
 
 
