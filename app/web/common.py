@@ -93,8 +93,9 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 
 def messages(exc: Exception) -> list[str]:
-    if isinstance(exc, FormError | ModelValidationError):
-        return [f"{path}: {msg}" for path, msgs in exc.errors.items() for msg in msgs]
+    if isinstance(exc, FormError | ModelValidationError):  # on a page the model is the document
+        return [f"{path.removeprefix('model.')}: {msg}" for path, msgs in exc.errors.items()
+                for msg in msgs]
     field = getattr(exc, "field", None)
     return [f"{field}: {exc}" if field else str(exc)]
 

@@ -18,7 +18,7 @@ from app.schemas.products import CalculationInSchema, ProductInSchema
 from app.services import accounts, certification, labels, recognition, transaction
 from app.services import products as catalogue
 from app.web import charts
-from app.web.common import form, load, register_errors, signed_in, user
+from app.web.common import form, load, messages, register_errors, signed_in, user
 from app.web.i18n import t
 from lca_models.errors import ModelValidationError
 
@@ -84,8 +84,7 @@ def replace_version(version_id: str):
             catalogue.replace_version(session, user(), found, content)
     except ModelValidationError as exc:
         found = catalogue.get_version(db.session, user(), version_id)
-        problems = [f"{path}: {msg}" for path, msgs in exc.errors.items() for msg in msgs]
-        return _version_page(found, text, problems), 422
+        return _version_page(found, text, messages(exc)), 422
     flash(t("模型已保存。", "Model saved."), "info")
     return redirect(url_for(".version", version_id=version_id))
 
