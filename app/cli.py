@@ -203,26 +203,38 @@ def factors_import(factor_file: Path, name: str) -> None:
 def factors_import_pact(footprint_file: Path, name: str) -> None:
     """Turn a supplier's PACT ProductFootprint(s) (JSON: one footprint, {"data": ...} or a
     list) into a user factor set, provenance in each row's notes."""
+    data = json.loads(footprint_file.read_text("utf-8"))
+    data = data.get("data", data) if isinstance(data, dict) else data
+    footprints = data if isinstance(data, list) else [data]
+    store_supplier_footprints(footprints, name, footprint_file.name)
+
+
+def store_supplier_footprints(footprints: list[dict[str, Any]], name: str, source: str,
+                              source_url: Callable[[dict[str, Any]], str] | None = None
+                              ) -> None:
+    """Footprints -> user factor set NAME in the instance folder (one row each, see
+    lca_models.pact.footprint_to_factor_row); all or nothing. Shared by `factors import-pact`
+    and `pact pull`, which passes each footprint's URL at the partner's host."""
     from lca_models.errors import FactorFileError
     from lca_models.factors import export_rows, load_release, table_from_rows
     from lca_models.pact import PactMappingError, footprint_to_factor_row
 
-    data = json.loads(footprint_file.read_text("utf-8"))
-    data = data.get("data", data) if isinstance(data, dict) else data
-    footprints = data if isinstance(data, list) else [data]
+    target = instance_dir() / "factor_sets" / f"{name}.csv"
+    if target.exists():
+        raise ValueError(f"factor set '{name}' exists already ({target}); choose a new name")
+    if not footprints:
+        raise ValueError(f"{source}: no footprints to import")
     try:
-        rows = [footprint_to_factor_row(pf) for pf in footprints]
+        rows = [footprint_to_factor_row(pf, source_url=source_url(pf) if source_url else None)
+                for pf in footprints]
     except PactMappingError as exc:
-        raise ValueError(f"{footprint_file.name}: {exc}") from None
+        raise ValueError(f"{source}: {exc}") from None
     release = load_release()
     clashes = [(i + 2, "id", "shadows a shipped factor") for i, r in enumerate(rows)
                if r["id"] in release]
     if clashes:
-        raise FactorFileError(footprint_file.name, clashes)
-    table = table_from_rows(name, rows, release=False, source=footprint_file.name)
-    target = instance_dir() / "factor_sets" / f"{name}.csv"
-    if target.exists():
-        raise ValueError(f"factor set '{name}' exists already ({target}); choose a new name")
+        raise FactorFileError(source, clashes)
+    table = table_from_rows(name, rows, release=False, source=source)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(export_rows(table), "utf-8")
     for row in table.rows:

@@ -25,6 +25,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "BRIGHTWAY_DIR": Path(os.environ.get("BRIGHTWAY_DIR", instance / "brightway")),
         "PUBLIC_URL": os.environ.get("CARBONLABEL_PUBLIC_URL", "http://127.0.0.1:8000"),
         "PACT_ALLOW_HTTP": os.environ.get("CARBONLABEL_PACT_ALLOW_HTTP") == "1",
+        # client credentials partners issued to us, for our event deliveries (0600 file)
+        "PACT_PARTNERS_FILE": Path(os.environ.get("CARBONLABEL_PACT_PARTNERS",
+                                                  instance / "pact-partners.json")),
         "TRUSTED_PROXIES": int(os.environ.get("CARBONLABEL_TRUSTED_PROXIES", "0")),
         "KEYS_DIR": Path(os.environ.get("CARBONLABEL_KEYS_DIR", instance / "keys")),
         "RATELIMIT_PUBLIC": os.environ.get("CARBONLABEL_RATELIMIT_PUBLIC", "120 per minute"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -299,8 +300,11 @@ def notify_published(session: Session, label: Label, issuer: Issuer) -> None:
             _enqueue(session, client, {"type": PUBLISHED, "data": {"pfIds": [pf_id]}}, issuer)
 
 
-def deliver_due(session: Session, send, now: datetime | None = None) -> int:
-    """Send due outbox events with send(url, event) -> status; back off on failure."""
+def deliver_due(session: Session, send: Callable[[PactClient, dict[str, Any]], int],
+                now: datetime | None = None) -> int:
+    """Send due outbox events with send(client, event) -> HTTP status; back off on failure.
+    `send` gets the partner's row, not only its URL, because the credentials to
+    authenticate with are the partner's (app.services.pact_partner.EventSender)."""
     now = now or utcnow()
     due = session.scalars(select(PactOutbox).where(
         PactOutbox.delivered_at.is_(None), PactOutbox.failed_at.is_(None),
@@ -310,7 +314,7 @@ def deliver_due(session: Session, send, now: datetime | None = None) -> int:
         client = session.get(PactClient, item.client_id)
         item.attempts += 1
         try:
-            status = send(client.events_url, item.event)
+            status = send(client, item.event)
             ok, error = 200 <= status < 300, f"HTTP {status}"
         except Exception as exc:  # network failures are retried like error statuses
             ok, error = False, f"{type(exc).__name__}: {exc}"

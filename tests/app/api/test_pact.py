@@ -22,17 +22,37 @@ OPENAPI = (Path(__file__).resolve().parents[3].parent / "shared" / "standards" /
 
 
 class Receiver:
-    """A partner's /3/events endpoint on 127.0.0.1, recording what it is sent."""
+    """A partner's /3/events endpoint on 127.0.0.1, recording what it is sent. Like a PACT
+    host it wants a bearer token from its /auth/token (client credentials, HTTP Basic)."""
+
+    CLIENT_ID, SECRET, TOKEN = "gba-labels", "receiver-secret", "receiver-token"
 
     def __init__(self):
         received = self.received = []
+        expected_basic = "Basic " + base64.b64encode(
+            f"{self.CLIENT_ID}:{self.SECRET}".encode()).decode()
+        token = self.TOKEN
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append(json.loads(body))
-                self.send_response(200)
+                auth = self.headers.get("Authorization")
+                if self.path == "/auth/token" and auth == expected_basic:
+                    self._answer(200, {"access_token": token, "token_type": "bearer",
+                                       "expires_in": 3600})
+                elif self.path == "/3/events" and auth == f"Bearer {token}":
+                    received.append(json.loads(body))
+                    self._answer(200, None)
+                else:
+                    self._answer(401, {"code": "AccessDenied", "message": "who are you?"})
+
+            def _answer(self, status, body):
+                data = json.dumps(body).encode() if body is not None else b""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
+                self.wfile.write(data)
 
             def log_message(self, *args):
                 pass
@@ -219,17 +239,24 @@ def _event(kind, data, event_id="e-1"):
             "data": data}
 
 
-def _deliver(app) -> None:
-    from app.cli_service import post_event
+def _deliver(app, partner, tmp_path) -> None:
+    from app.services.pact_partner import EventSender
 
+    partners = tmp_path / "pact-partners.json"
+    partners.write_text(json.dumps({partner["client_id"]: {
+        "client_id": Receiver.CLIENT_ID, "client_secret": Receiver.SECRET}}))
+    partners.chmod(0o600)
+    sender = EventSender(partners, allow_http=True)
     with app.app_context(), transaction() as session:
-        pact_host.deliver_due(session, post_event)
+        pact_host.deliver_due(session, sender)
+    sender.close()
 
 
-def test_request_flow_is_answered_asynchronously(client, partner, app, receiver, world):
+def test_request_flow_is_answered_asynchronously(client, partner, app, receiver, world,
+                                                  tmp_path):
     headers = bearer(client, partner)
     issue(world)  # a new label of the granting exporter: subscribed partners are told
-    _deliver(app)
+    _deliver(app, partner, tmp_path)
     published = [e for e in receiver.received if e["type"].endswith("PublishedEvent.3")]
     assert published and published[0]["data"]["pfIds"]
     pf = client.get("/3/footprints", base_url=HTTPS, headers=headers).json["data"][0]
@@ -239,7 +266,7 @@ def test_request_flow_is_answered_asynchronously(client, partner, app, receiver,
     nothing = client.post("/3/events", base_url=HTTPS, headers=headers, json=_event(
         "RequestCreatedEvent", {"productId": ["urn:gtin:00000000000000"]}, "req-2"))
     assert nothing.status_code == 200
-    _deliver(app)
+    _deliver(app, partner, tmp_path)
     answers = {e["data"]["requestEventId"]: e for e in receiver.received
                if "requestEventId" in e["data"]}
     assert answers["req-1"]["type"].endswith("RequestFulfilledEvent.3")
@@ -260,8 +287,8 @@ def test_failed_deliveries_back_off(app, partner, world):
     issue(world)  # queues a PublishedEvent for the partner
     calls = []
 
-    def failing(url, event):
-        calls.append(url)
+    def failing(client, event):
+        calls.append(client.events_url)
         raise OSError("connection refused")
 
     with app.app_context(), transaction() as session:
