@@ -558,3 +558,19 @@ def test_partner_that_refuses_the_event_is_retried(app, world, outbox, partner_h
     row = next(r for r in outbox_rows(app) if r.delivered_at is None)
     assert "HTTP 403 AccessDenied" in row.last_error and "revoked" in row.last_error
     assert row.attempts == 1 and row.failed_at is None and row.next_attempt_at > utcnow()
+
+
+def test_partner_errors_map_to_problems(app):
+    """Should a request handler meet a partner's failure, it answers problem+json."""
+    from app.errors import _domain_error
+    from lca_models.pact_client import PactExchangeError
+
+    with app.test_request_context():
+        invalid = _domain_error(PactInvalidFootprint("bad", ["pcf/x: wrong"]))
+        missing = _domain_error(PactFootprintNotFound("gone", code="NotFound", status=404))
+        failed = _domain_error(PactAuthError("refused"))
+        other = _domain_error(PactExchangeError("down"))
+    assert invalid.status_code == 502 and invalid.json["errors"] == [{"message": "pcf/x: wrong"}]
+    assert invalid.mimetype == "application/problem+json"
+    assert missing.status_code == 404 and missing.json["type"].endswith("partner-footprint")
+    assert failed.status_code == other.status_code == 502
