@@ -13,10 +13,10 @@ from app.persistence.labels import (
     TreeHead,
 )
 from app.persistence.pact import PactClient, PactOutbox, PactToken
-from app.persistence.products import Calculation, ModelVersion, Product
+from app.persistence.products import Calculation, CalculationJob, ModelVersion, Product
 
-__all__ = ["ApiToken", "AuditEntry", "Calculation", "CbamInstallation", "CbamReportRecord",
-           "Comment", "Label", "LabelRequest",
+__all__ = ["ApiToken", "AuditEntry", "Calculation", "CalculationJob", "CbamInstallation",
+           "CbamReportRecord", "Comment", "Label", "LabelRequest",
            "LogEntry", "LogNode", "ModelVersion", "Organisation", "PactClient",
            "PactOutbox", "PactToken", "Product", "SigningKey",
            "StatusList", "TreeHead", "User"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ from lca_models.calculation import compute_footprint
 from lca_models.canonical import sha256_hex
 from lca_models.errors import ModelValidationError
 from lca_models.factors import load_release
+from lca_models.inventory import InventoryModel
 from lca_models.inventory_schema import load_model
+from lca_models.results import FootprintResult
 from lca_models.system import compile_model
 
 
@@ -105,14 +108,29 @@ def calculate(session: Session, user: User, version: ModelVersion, *, gwp_set: s
               max_monte_carlo: int | None = None) -> Calculation:
     if max_monte_carlo is not None:
         check_monte_carlo(monte_carlo, max_monte_carlo)
-    model = load_model(version.content)
-    result = compute_footprint(model, load_release(), gwp_set=gwp_set,
-                               brightway_dir=brightway_dir, monte_carlo=monte_carlo, seed=seed)
+    model, result = footprint(version.content, gwp_set=gwp_set, monte_carlo=monte_carlo,
+                              seed=seed, brightway_dir=brightway_dir)
+    return record(session, user, version, model, result, monte_carlo=monte_carlo, seed=seed)
+
+
+def footprint(content: dict[str, Any], *, gwp_set: str, monte_carlo: int | None, seed: int,
+              brightway_dir: Path, progress: Callable[[int, int], None] | None = None
+              ) -> tuple[InventoryModel, FootprintResult]:
+    """The computation alone, touching no database (a background job holds no transaction
+    open while it runs)."""
+    model = load_model(content)
+    return model, compute_footprint(model, load_release(), gwp_set=gwp_set,
+                                    brightway_dir=brightway_dir, monte_carlo=monte_carlo,
+                                    seed=seed, progress=progress)
+
+
+def record(session: Session, user: User, version: ModelVersion, model: InventoryModel,
+           result: FootprintResult, *, monte_carlo: int | None, seed: int) -> Calculation:
     data = plain(result.to_dict())
     calc = Calculation(
-        model_version_id=version.id, gwp_set=gwp_set, monte_carlo_iterations=monte_carlo,
-        seed=seed, inputs=model.to_canonical(), result=data,
-        kg_co2e_per_declared_unit=result.kg_co2e_per_declared_unit,
+        model_version_id=version.id, gwp_set=result.gwp_set,
+        monte_carlo_iterations=monte_carlo, seed=seed, inputs=model.to_canonical(),
+        result=data, kg_co2e_per_declared_unit=result.kg_co2e_per_declared_unit,
         factor_release_version=result.factor_release["version"],
         factor_release_sha256=result.factor_release["sha256"], engine=result.engine,
         inputs_sha256=result.inputs_sha256, result_sha256=sha256_hex(data),

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.persistence import Calculation, LabelRequest
 from app.schemas.certification import LabelRequestInSchema
 from app.schemas.products import CalculationInSchema, ProductInSchema
-from app.services import accounts, certification, labels, recognition, transaction
+from app.services import accounts, certification, jobs, labels, recognition, transaction
 from app.services import products as catalogue
 from app.web import charts
 from app.web.common import form, load, messages, register_errors, signed_in, user
@@ -92,14 +92,34 @@ def replace_version(version_id: str):
 @blp.route("/versions/<string:version_id>/calculations", methods=["POST"])
 @signed_in("exporter")
 def calculate(version_id: str):
+    """A plain calculation answers at once; a Monte Carlo run becomes a job with a progress
+    page, so the browser is never left waiting on a silent request."""
     data = form(CalculationInSchema())
+    limit = current_app.config["MAX_MONTE_CARLO"]
     with transaction() as session:
         found = catalogue.get_version(session, user(), version_id)
-        calc = catalogue.calculate(session, user(), found, gwp_set=data["gwp_set"],
-                                   monte_carlo=data["monte_carlo"], seed=data["seed"],
-                                   brightway_dir=current_app.config["BRIGHTWAY_DIR"],
-                                   max_monte_carlo=current_app.config["MAX_MONTE_CARLO"])
+        if data["monte_carlo"]:
+            job = jobs.start(session, user(), found, gwp_set=data["gwp_set"],
+                             monte_carlo=data["monte_carlo"], seed=data["seed"],
+                             max_monte_carlo=limit)
+        else:
+            calc = catalogue.calculate(session, user(), found, gwp_set=data["gwp_set"],
+                                       monte_carlo=None, seed=data["seed"],
+                                       brightway_dir=current_app.config["BRIGHTWAY_DIR"],
+                                       max_monte_carlo=limit)
+    if data["monte_carlo"]:
+        jobs.submit(current_app._get_current_object(), job.id)
+        return redirect(url_for(".job", job_id=job.id))
     return redirect(url_for(".calculation", calculation_id=calc.id))
+
+
+@blp.route("/jobs/<string:job_id>", methods=["GET"])
+@signed_in("exporter", "admin")
+def job(job_id: str):
+    found = jobs.get(db.session, user(), job_id)
+    if found.state == "done":
+        return redirect(url_for(".calculation", calculation_id=found.calculation_id))
+    return render_template("pages/job.html", job=found, stalled=jobs.stalled(found))
 
 
 @blp.route("/calculations/<string:calculation_id>", methods=["GET"])

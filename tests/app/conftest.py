@@ -18,7 +18,7 @@ from app import create_app
 
 PG_ADMIN_DSN = os.environ.get("CARBONLABEL_TEST_PG",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-TABLES = ("cbam_reports", "cbam_installations",
+TABLES = ("calculation_jobs", "cbam_reports", "cbam_installations",
           "pact_outbox", "pact_tokens", "pact_clients", "status_lists", "log_entries",
           "log_nodes", "tree_heads", "labels", "signing_keys",
           "comments",
