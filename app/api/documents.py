@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Response, current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -10,7 +12,7 @@ from app.api.labels import public_limit
 from app.auth import caller, requires
 from app.extensions import db, limiter
 from app.persistence import Organisation
-from app.services import certification, documents, labels, review
+from app.services import certification, documents, labels, pact_host, review
 from app.services.issuer import issuer_from_config
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1",
@@ -57,6 +59,21 @@ def certificate(label_id: str) -> Response:
     body = db.session.get(Organisation, label.certification_body_id)
     pdf = documents.certificate_pdf(label, issuer_from_config(current_app.config), body)
     return _file(pdf, "application/pdf", f"{label.id}-certificate.pdf")
+
+
+@blp.route("/labels/<string:label_id>/pact-footprint", methods=["GET"])
+@requires("certifier", "exporter", "admin")
+@blp.response(200, description="a PACT v3 ProductFootprint (spec 3.0.3)")
+def pact_footprint(label_id: str) -> Response:
+    """The label as a PACT v3 footprint, for the exporter (and its certifier) to download;
+    buyers' systems pull the same document from /3/footprints with their own credentials."""
+    label = labels.get_label(db.session, label_id)
+    certification.get_request(db.session, caller().user, label.request_id)  # 404 to others
+    footprint = pact_host.footprint_for_label(db.session, label,
+                                              issuer_from_config(current_app.config))
+    return Response(json.dumps(footprint, ensure_ascii=False, indent=2),
+                    mimetype="application/json", headers={
+                        "Content-Disposition": f'attachment; filename="{label.id}-pact.json"'})
 
 
 @blp.route("/label-requests/<string:request_id>/report.pdf", methods=["GET"])

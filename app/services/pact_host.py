@@ -108,6 +108,12 @@ def require(scopes: list[str], needed: str) -> None:
         raise PactError("AccessDenied", f"the access token lacks the {needed} scope")
 
 
+def footprint_for_label(session: Session, label: Label, issuer: Issuer) -> dict[str, Any]:
+    """The label as the PACT v3 ProductFootprint our host serves, for its exporter to hand
+    to a buyer directly."""
+    return pact.product_footprint(_facts(session, label, issuer))
+
+
 def _facts(session: Session, label: Label, issuer: Issuer) -> pact.LabelFacts:
     subject = label.credential["credentialSubject"]
     meta = subject.get("recognitionMetadata") or {}

@@ -215,6 +215,8 @@ MATRIX: list[Row] = [
     Row("GET", "/labels/{label}/certificate.pdf",            (200, 200, 200, 200, 200, 200),
         state="approved"),
     Row("GET", "/label-requests/{request}/report.pdf",       (401, 200, 404, 200, 404, 200)),
+    Row("GET", "/labels/{label}/pact-footprint",             (401, 200, 404, 200, 404, 200),
+        state="approved"),
     Row("POST", "/labels/{label}/revocation",                (401, 403, 403, 200, 403, 200),
         body=REVOCATION, state="approved"),
     Row("GET", "/status-lists/revocation",                   (200, 200, 200, 200, 200, 200)),

@@ -74,3 +74,24 @@ def test_calculation_report_lists_inputs_and_sources(world, tmp_path):
     assert "MinistryofEcology" in compact
     other = world["certifier_d"].get(f"/api/v1/label-requests/{request_id}/report.pdf")
     assert other.status_code == 404
+
+
+def test_pact_footprint_download_is_the_label_in_pact_v3(world, client):
+    from pathlib import Path
+
+    from lca_models.pact import footprint_id, validate_product_footprint
+
+    label, credential = issue(world)
+    response = world["exporter_a"].get(f"/api/v1/labels/{label['id']}/pact-footprint")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    pf = response.json
+    total = credential["credentialSubject"]["footprint"]["kgCO2ePerDeclaredUnit"]
+    assert pf["id"] == footprint_id(label["id"])
+    assert abs(float(pf["pcf"]["pcfIncludingBiogenicUptake"]) - total) < 1e-9 * max(1, total)
+    openapi = (Path(__file__).resolve().parents[4] / "shared" / "standards" / "pact-v3"
+               / "openapi.yaml")
+    if openapi.exists():
+        assert validate_product_footprint(pf, openapi) == []
+    assert world["exporter_b"].get(f"/api/v1/labels/{label['id']}/pact-footprint"
+                                   ).status_code == 404
