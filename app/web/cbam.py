@@ -1,0 +1,67 @@
+"""The exporter's CBAM pages: installations, computed reports and their downloads
+(XLSX for the EU template's summary, JSON, PDF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from app.extensions import db
+from app.services import cbam, transaction
+from app.web.common import register_errors, signed_in, user
+from app.web.i18n import t
+from lca_models.errors import ModelValidationError
+
+blp = Blueprint("cbam_pages", __name__, url_prefix="/app/cbam")
+register_errors(blp)
+
+
+@blp.route("", methods=["GET"])
+@signed_in("exporter", "admin")
+def installations():
+    rows = db.session.scalars(cbam.visible_installations(user())).all()
+    return render_template("pages/cbam_installations.html", installations=rows)
+
+
+@blp.route("", methods=["POST"])
+@signed_in("exporter")
+def create():
+    with transaction() as session:
+        installation = cbam.create_installation(session, user(), _posted_input())
+    flash(t("装置已保存。", "Installation saved."), "info")
+    return redirect(url_for(".installation", installation_id=installation.id))
+
+
+@blp.route("/<string:installation_id>", methods=["GET"])
+@signed_in("exporter", "admin")
+def installation(installation_id: str):
+    found = cbam.get_installation(db.session, user(), installation_id)
+    reports = list(reversed(db.session.scalars(cbam.visible_reports(found)).all()))
+    return render_template("pages/cbam_installation.html", installation=found,
+                           reports=reports, latest=reports[0] if reports else None)
+
+
+@blp.route("/<string:installation_id>/reports", methods=["POST"])
+@signed_in("exporter")
+def compute(installation_id: str):
+    with transaction() as session:
+        cbam.compute(session, user(), installation_id)
+    flash(t("CBAM 报告已计算。", "CBAM report computed."), "info")
+    return redirect(url_for(".installation", installation_id=installation_id))
+
+
+def _posted_input() -> dict[str, Any]:
+    """The report input from an uploaded YAML/JSON file (the format of examples/cbam/)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ModelValidationError({"file": [t("请选择 CBAM 输入文件。",
+                                               "Choose a CBAM input file.")]})
+    try:
+        data = yaml.safe_load(upload.read().decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ModelValidationError({"file": [f"not YAML or JSON: {exc}"]}) from None
+    if not isinstance(data, dict):
+        raise ModelValidationError({"file": ["the file must hold one CBAM input document"]})
+    return data
