@@ -36,8 +36,9 @@ def sign_in(context, base: str, who: str):
 def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     assert Path(CHROMIUM).exists()
     phone = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2}
-    exporter_ctx = browser.new_context(locale="zh-CN")
-    certifier_ctx = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    desktop = {"viewport": {"width": 1280, "height": 900}}
+    exporter_ctx = browser.new_context(locale="zh-CN", **desktop)
+    certifier_ctx = browser.new_context(locale="en-GB", **desktop)
     visitor_ctx = browser.new_context(locale="en-GB", **phone)
 
     # Exporter (Chinese pages): product, model, calculation, request.
@@ -57,6 +58,7 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     first_total = exp.locator(".big").inner_text()
     assert float(first_total) > 0
     exp.screenshot(path=shots / "1-exporter-result.png", full_page=True)
+    exp.screenshot(path=shots / "readme-exporter.png")  # the viewport, for README
     exp.get_by_role("button", name="申请标签").click()
     exp.get_by_text("标签申请已创建。").wait_for()
     assert "已提交" in exp.locator("main").inner_text()
@@ -113,6 +115,7 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     heading = cert.get_by_role("heading", name=re.compile("Issued label")).inner_text()
     label_id = re.search(r"GBA-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z*~$=U]", heading).group(0)
     cert.screenshot(path=shots / "4-certifier-approved.png", full_page=True)
+    cert.screenshot(path=shots / "readme-certifier.png")
 
     # The QR code served for the label encodes the verification URL (same matrix as segno's).
     target = f"{live_server}/verify/{label_id}"
@@ -129,6 +132,7 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     assert "Recognition under other schemes" in text
     assert visitor.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
     visitor.screenshot(path=shots / "5-visitor-verify-phone.png", full_page=True)
+    visitor.screenshot(path=shots / "readme-public.png")
 
     for ctx in (exporter_ctx, certifier_ctx, visitor_ctx):
         ctx.close()
