@@ -33,6 +33,23 @@ def sign_in(context, base: str, who: str):
     return page
 
 
+UNLABELLED = """() => [...document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea')].filter(
+    el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.name)"""
+
+
+def assert_accessible(page) -> None:
+    """What a screen-reader user needs on every page: a language, one h1, a name for every
+    form control and image, and a way past the navigation."""
+    assert page.evaluate("document.documentElement.lang") in ("zh-Hans", "en")
+    assert page.locator("h1").count() == 1
+    assert page.evaluate(UNLABELLED) == []
+    assert page.locator("img:not([alt])").count() == 0
+    assert page.locator("svg.chart:not([aria-label])").count() == 0
+    if page.locator("header.top").count():
+        assert page.locator("a.skip[href='#main']").count() == 1
+
+
 def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     assert Path(CHROMIUM).exists()
     phone = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2}
@@ -56,6 +73,7 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     exp.get_by_role("button", name="计算").click()
     exp.get_by_role("heading", name=re.compile("碳足迹")).wait_for()
     first_total = exp.locator(".big").inner_text()
+    assert_accessible(exp)
     assert float(first_total) > 0
     exp.screenshot(path=shots / "1-exporter-result.png", full_page=True)
     exp.screenshot(path=shots / "readme-exporter.png")  # the viewport, for README
@@ -68,6 +86,7 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     cert = sign_in(certifier_ctx, live_server, "certifier_c")
     assert cert.url.endswith("/app/queue")
     cert.get_by_role("link", name=re.compile("Rebar B500B")).click()
+    assert_accessible(cert)
     cert.get_by_role("button", name="Start review").click()
     cert.get_by_text("Review started.").wait_for()
     path = cert.locator("#path option").nth(1).get_attribute("value")
@@ -78,12 +97,16 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     cert.get_by_label(re.compile("^Reason")).fill("Please document the metering.")
     cert.get_by_role("button", name="Request changes").click()
     cert.get_by_text("Changes requested.").wait_for()
+    assert_accessible(cert)
+    inline = cert.locator("tr.inline-comment").inner_text()  # shown at the input it is about
+    assert "Which meter gives this amount?" in inline
     cert.screenshot(path=shots / "2-certifier-review.png", full_page=True)
 
     # Exporter: answers, uploads a revised model, calculates it and resubmits.
     exp.goto(request_url)
     assert "Which meter gives this amount?" in exp.locator("#comments").inner_text()
     assert path in exp.locator("#comments").inner_text()
+    assert_accessible(exp)
     exp.get_by_label("回复此意见").fill("Sub-meter M-3, calibrated 2024-03.")
     exp.get_by_role("button", name="发送回复").click()
     exp.get_by_text("评论已发布。").wait_for()
@@ -130,6 +153,7 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     assert "Valid" in text and label_id in text
     assert "螺纹钢" in text and "Rebar B500B" in text
     assert "Recognition under other schemes" in text
+    assert_accessible(visitor)
     assert visitor.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
     visitor.screenshot(path=shots / "5-visitor-verify-phone.png", full_page=True)
     visitor.screenshot(path=shots / "readme-public.png")
