@@ -297,3 +297,34 @@ def test_failed_deliveries_back_off(app, partner, world):
         assert item.attempts == 1 and "refused" in item.last_error
         assert pact_host.deliver_due(session, failing) == 0  # not due yet: backing off
         assert len(calls) == 1
+
+
+def test_failing_deliveries_are_retried_for_72_hours_then_abandoned(app, partner, world):
+    """The spec: exponential backoff, abandon after 72 hours. By hand: waits of 2, 4, ...,
+    2048 s after attempts 1-11 (4,094 s in all), then 3,600 s (the cap); attempt 12 + j runs
+    at 4,094 + 3,600 j s, and the next wait would pass 259,200 s (72 h) after attempt 82,
+    at 256,094 s."""
+    from datetime import UTC, datetime
+
+    issue(world)
+
+    def failing(client, event):
+        raise OSError("connection refused")
+
+    with app.app_context(), transaction() as session:
+        item = session.query(PactOutbox).first()
+        created = datetime.strptime(item.event["time"], "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=UTC)
+        start = when = item.next_attempt_at  # the first attempt, within a second of `created`
+        assert timedelta(0) <= start - created < timedelta(seconds=1)
+        waits = []
+        while item.failed_at is None:
+            pact_host.deliver_due(session, failing, now=when)
+            if item.failed_at is None:
+                waits.append((item.next_attempt_at - when).total_seconds())
+                when = item.next_attempt_at
+        assert waits[:12] == [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3600]
+        assert set(waits[11:]) == {3600}
+        assert item.attempts == 82
+        assert (item.failed_at - start).total_seconds() == 256094
+        assert "refused" in item.last_error
