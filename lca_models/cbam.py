@@ -34,7 +34,14 @@ from lca_models.cbam_data import (
     import_default_values,
     markups,
 )
-from lca_models.cbam_input import CbamInput, _qty, _show, load_report_data, load_report_input
+from lca_models.cbam_input import (
+    CbamInput,
+    _qty,
+    _show,
+    load_report_data,
+    load_report_input,
+    locate_errors,
+)
 from lca_models.cbam_results import (
     CarbonPriceResult,
     CbamReport,
@@ -65,7 +72,12 @@ def compute_report(report_input: CbamInput | Mapping[str, Any],
     """Compute SEE per good; `defaults` replaces a workbook named in the input."""
     if not isinstance(report_input, CbamInput):
         report_input = load_report_data(report_input)
-    return _Calc(report_input, release or load_release(), defaults).run()
+    try:
+        return _Calc(report_input, release or load_release(), defaults).run()
+    except ModelValidationError as exc:
+        if report_input.cells:  # read from a workbook: point at the cell, not the path
+            raise locate_errors(exc.errors, report_input.cells) from None
+        raise
 
 
 class _Calc:

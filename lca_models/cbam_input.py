@@ -8,8 +8,9 @@ half-valid document. The validated input is frozen so a computation cannot chang
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -27,10 +28,13 @@ from lca_models.units import registry
 
 @dataclass(frozen=True)
 class CbamInput:
-    """A validated report input; `base_dir` resolves a default-value workbook path."""
+    """A validated report input; `base_dir` resolves a default-value workbook path, and
+    `cells` (for a workbook input) maps field paths to the cell they were read from, so that
+    errors found later by `compute_report` still point at the spreadsheet."""
 
     data: Mapping[str, Any]
     base_dir: Path | None = None
+    cells: Mapping[str, str] | None = field(default=None, compare=False)
 
 
 def load_report_data(data: Mapping[str, Any], base_dir: Path | None = None) -> CbamInput:
@@ -48,10 +52,34 @@ def load_report_data(data: Mapping[str, Any], base_dir: Path | None = None) -> C
 
 
 def load_report_input(path: str | Path) -> CbamInput:
-    """Read a YAML or JSON report input file."""
+    """Read a YAML, JSON or XLSX report input file (XLSX errors name the cell)."""
     path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        from lca_models.cbam_xlsx import load_input_xlsx  # imports this module
+
+        return load_input_xlsx(path, path.parent)
     fmt = "json" if path.suffix.lower() == ".json" else "yaml"
     return load_report_data(parse_model_text(path.read_text("utf-8"), fmt), path.parent)
+
+
+def locate_errors(errors: Mapping[str, Sequence[str]],
+                  cells: Mapping[str, str]) -> ModelValidationError:
+    """The same errors keyed by where their field was read (`Goods!C5`), for documents read
+    from a workbook. A path without a cell of its own goes to its nearest located parent (a
+    row or a sheet), with the rest of the path kept in the message."""
+    out: dict[str, list[str]] = {}
+    for path, messages in errors.items():
+        where, rest = path, ""
+        probe = path
+        while probe:
+            if probe in cells:
+                where, rest = cells[probe], path[len(probe):].lstrip(".")
+                break
+            parent = re.match(r"^(.*?)(?:\.[^.\[]+|\[\d+\])$", probe)
+            probe = parent.group(1) if parent else ""
+        for message in messages:
+            out.setdefault(where, []).append(f"{rest}: {message}" if rest else message)
+    return ModelValidationError(out)
 
 
 class _Checker:
