@@ -267,7 +267,7 @@ def cbam() -> None:
               required=True)
 @friendly_errors
 def cbam_report(input_file: Path, fmt: str, output: Path) -> None:
-    """Compute an installation's report from INPUT_FILE (YAML/JSON) and write it."""
+    """Compute an installation's report from INPUT_FILE (YAML/JSON/XLSX) and write it."""
     from lca_models.cbam import compute_report, load_report_input
     from lca_models.cbam_report import to_json, to_xlsx
 
@@ -280,6 +280,33 @@ def cbam_report(input_file: Path, fmt: str, output: Path) -> None:
         output.write_bytes(cbam_report_pdf(report))
     else:
         output.write_text(json.dumps(to_json(report), indent=2, ensure_ascii=False), "utf-8")
+    click.echo(f"wrote {output}")
+
+
+@cbam.command("template")
+@click.argument("input_file", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              required=True)
+@friendly_errors
+def cbam_template(input_file: Path | None, output: Path) -> None:
+    """Write the XLSX input workbook: blank, or filled from INPUT_FILE (YAML/JSON/XLSX).
+
+    The input is copied as it is, not validated, so a draft can be finished in the workbook;
+    `cbam report` validates it.
+    """
+    from lca_models.cbam_xlsx import read_input_xlsx, write_input_xlsx
+    from lca_models.inventory_schema import parse_model_text
+
+    data = None
+    if input_file is not None:
+        suffix = input_file.suffix.lower()
+        if suffix == ".xlsx":
+            data = read_input_xlsx(input_file)
+        else:
+            data = parse_model_text(input_file.read_text("utf-8"),
+                                    "json" if suffix == ".json" else "yaml")
+    write_input_xlsx(data, output)
     click.echo(f"wrote {output}")
 
 

@@ -182,3 +182,34 @@ def test_cbam_report_rejects_a_good_outside_cbam(runner, tmp_path):
     result = runner.invoke(main, ["cbam", "report", str(bad), "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 2 and "goods[0].cn_code" in result.stderr
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_cbam_report_from_an_xlsx_input_matches_the_yaml_run(runner, tmp_path):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "cbam" / \
+        "steel-eaf-guangzhou.yaml"
+    book, from_yaml, from_xlsx = tmp_path / "in.xlsx", tmp_path / "y.json", tmp_path / "x.json"
+    result = runner.invoke(main, ["cbam", "template", str(example), "-o", str(book)])
+    assert result.exit_code == 0, result.output
+    for source, out in ((example, from_yaml), (book, from_xlsx)):
+        result = runner.invoke(main, ["cbam", "report", str(source), "--format", "json",
+                                      "-o", str(out)])
+        assert result.exit_code == 0, result.output
+    yaml_report = json.loads(from_yaml.read_text("utf-8"))
+    assert yaml_report["goods"][0]["cn_code"] == "72142000"
+    assert json.loads(from_xlsx.read_text("utf-8")) == yaml_report
+
+
+def test_cbam_blank_template_is_refused_by_report_naming_cells(runner, tmp_path):
+    import openpyxl
+
+    blank, out = tmp_path / "blank.xlsx", tmp_path / "r.xlsx"
+    result = runner.invoke(main, ["cbam", "template", "-o", str(blank)])
+    assert result.exit_code == 0, result.output
+    sheets = openpyxl.load_workbook(blank).sheetnames
+    assert sheets[:3] == ["Installation", "SourceStreams", "Processes"] and "Goods" in sheets
+    result = runner.invoke(main, ["cbam", "report", str(blank), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "Installation!B2: required" in result.stderr
+    assert not out.exists()
