@@ -21,11 +21,19 @@ from app.domain import (
     PreconditionFailed,
     PreconditionRequired,
 )
-from app.persistence import Calculation, Comment, LabelRequest, ModelVersion, Organisation, User
+from app.persistence import (
+    Calculation,
+    Comment,
+    Label,
+    LabelRequest,
+    ModelVersion,
+    Organisation,
+    User,
+)
 from app.persistence.types import utcnow
 from app.services import audit, labels, products
 from app.services.issuer import Issuer
-from app.services.workflow import TRANSITIONS
+from app.services.workflow import OPEN_STATES, TRANSITIONS
 
 LABEL_TYPES = ("footprint_disclosure", "reduction", "rating")
 _SCHEME = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -214,6 +222,33 @@ def add_comment(session: Session, user: User, request_id: str, *, body: str,
     audit.append(session, user, "comment.added", target_type="label_request", target_id=req.id,
                  details={"comment_id": comment.id, "path": path, "parent_id": parent_id})
     return comment
+
+
+def requests_for_product(session: Session, user: User, product_id: str) -> list[LabelRequest]:
+    """The product's requests the user may see, newest first."""
+    return list(session.scalars(visible_requests(user).where(
+        LabelRequest.product_id == product_id).order_by(None).order_by(
+        LabelRequest.created_at.desc())))
+
+
+def open_requests(session: Session, user: User, product_id: str) -> list[LabelRequest]:
+    return [r for r in requests_for_product(session, user, product_id)
+            if r.state in OPEN_STATES]
+
+
+def revisions(session: Session, req: LabelRequest) -> list[Calculation]:
+    """Calculations of the product newer than the one under review: what a resubmission can
+    send, newest first."""
+    return list(session.scalars(
+        select(Calculation).join(ModelVersion).where(
+            ModelVersion.product_id == req.product_id,
+            Calculation.created_at > req.calculation.created_at)
+        .order_by(Calculation.created_at.desc())))
+
+
+def label_of(session: Session, req: LabelRequest) -> Label | None:
+    """The label its approval issued, if any."""
+    return session.scalar(select(Label).where(Label.request_id == req.id))
 
 
 def previous_version(session: Session, version: ModelVersion) -> ModelVersion | None:

@@ -144,6 +144,12 @@ def record(session: Session, user: User, version: ModelVersion, model: Inventory
     return calc
 
 
+def calculations_of(session: Session, version: ModelVersion) -> list[Calculation]:
+    """A version's stored calculations, newest first."""
+    return list(session.scalars(select(Calculation).where(
+        Calculation.model_version_id == version.id).order_by(Calculation.created_at.desc())))
+
+
 def get_calculation(session: Session, user: User, calculation_id: str) -> Calculation:
     calc = session.get(Calculation, calculation_id)
     if calc is None or not _owns(user, calc.model_version.product):

@@ -9,10 +9,8 @@ from datetime import date
 
 import yaml
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from app.extensions import db
-from app.persistence import Calculation, LabelRequest
 from app.schemas.certification import LabelRequestInSchema
 from app.schemas.products import CalculationInSchema, ProductInSchema
 from app.services import accounts, certification, jobs, labels, recognition, transaction
@@ -47,10 +45,10 @@ def create_product():
 @signed_in("exporter", "admin")
 def product(product_id: str):
     found = catalogue.get_product(db.session, user(), product_id)
-    reqs = db.session.scalars(select(LabelRequest).where(
-        LabelRequest.product_id == found.id).order_by(LabelRequest.created_at.desc())).all()
-    return render_template("pages/product.html", product=found, versions=found.versions,
-                           requests=reqs, label=labels.current_label(db.session, found.id))
+    return render_template(
+        "pages/product.html", product=found, versions=found.versions,
+        requests=certification.requests_for_product(db.session, user(), found.id),
+        label=labels.current_label(db.session, found.id))
 
 
 @blp.route("/products/<string:product_id>/versions", methods=["POST"])
@@ -131,7 +129,8 @@ def calculation(calculation_id: str):
     return render_template("pages/calculation.html", calc=calc, result=calc.result,
                            product=product, charts=charts.for_result(calc.result),
                            bodies=bodies, schemes=recognition.schemes(),
-                           open_requests=_open_requests(product.id))
+                           open_requests=certification.open_requests(db.session, user(),
+                                                                     product.id))
 
 
 @blp.route("/calculations/<string:calculation_id>/requests", methods=["POST"])
@@ -192,21 +191,12 @@ def _declared() -> dict | None:
     return load(DeclaredMetadataSchema(), data)
 
 
-def _open_requests(product_id: str) -> list[LabelRequest]:
-    from app.services.workflow import OPEN_STATES
-
-    return list(db.session.scalars(select(LabelRequest).where(
-        LabelRequest.product_id == product_id, LabelRequest.state.in_(OPEN_STATES))))
-
-
 def _as_yaml(content: dict) -> str:
     return yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=100)
 
 
 def _version_page(version, text: str, problems: list[str]):
-    calcs = db.session.scalars(select(Calculation).where(
-        Calculation.model_version_id == version.id).order_by(
-        Calculation.created_at.desc())).all()
     return render_template("pages/version.html", version=version, product=version.product,
-                           model_text=text, problems=problems, calculations=calcs,
+                           model_text=text, problems=problems,
+                           calculations=catalogue.calculations_of(db.session, version),
                            max_monte_carlo=current_app.config["MAX_MONTE_CARLO"])

@@ -10,10 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from app.extensions import db
-from app.persistence import Calculation, Label, ModelVersion
 from app.schemas.certification import CommentInSchema, TransitionInSchema
 from app.services import certification, recognition, review, transaction
 from app.services.issuer import issuer_from_config
@@ -43,11 +41,12 @@ def request_page(request_id: str):
                                actions=allowed_actions(req.state, who.role),
                                result=req.calculation.result,
                                charts=charts.for_result(req.calculation.result),
-                               label=_label(req.id), revisions=_revisions(req),
+                               label=certification.label_of(db.session, req),
+                               revisions=certification.revisions(db.session, req),
                                threads=_threads(req.comments))
     view = review.review(db.session, who, request_id)
     req = view["request"]
-    label = _label(req.id)
+    label = certification.label_of(db.session, req)
     return render_template("pages/review.html", **view, result=view["calculation"].result,
                            charts=charts.for_result(view["calculation"].result),
                            threads=_threads(req.comments), label=label,
@@ -81,21 +80,7 @@ def comment(request_id: str):
     return redirect(url_for(".request_page", request_id=request_id) + "#comments")
 
 
-def _label(request_id: str) -> Label | None:
-    return db.session.scalar(select(Label).where(Label.request_id == request_id))
-
-
 def _threads(comments) -> list[tuple]:
     """Certifier comments, each followed by its answers (oldest first)."""
     top = [c for c in comments if c.parent_id is None]
     return [(c, [r for r in comments if r.parent_id == c.id]) for c in top]
-
-
-def _revisions(req) -> list[Calculation]:
-    """Calculations of this product newer than the one under review: what a resubmission
-    can send."""
-    return list(db.session.scalars(
-        select(Calculation).join(ModelVersion).where(
-            ModelVersion.product_id == req.product_id,
-            Calculation.created_at > req.calculation.created_at)
-        .order_by(Calculation.created_at.desc())))
