@@ -53,11 +53,16 @@ def compute(installation_id: str):
 
 
 def _posted_input() -> dict[str, Any]:
-    """The report input from an uploaded YAML/JSON file (the format of examples/cbam/)."""
+    """The report input from an uploaded YAML/JSON file (the format of examples/cbam/) or
+    the input workbook (docs/cbam.md)."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ModelValidationError({"file": [t("请选择 CBAM 输入文件。",
                                                "Choose a CBAM input file.")]})
+    if upload.filename.lower().endswith(".xlsx"):  # the workbook of `carbonlabel cbam template`
+        from lca_models.cbam_xlsx import read_input_xlsx
+
+        return read_input_xlsx(upload.read())
     try:
         data = yaml.safe_load(upload.read().decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -57,3 +57,20 @@ def test_other_organisations_and_certifiers_cannot_see_it(app, world):
     page_url = _upload(exporter, EXAMPLES / "cement-jiangmen.yaml").headers["Location"]
     assert sign_in(app, "exporter_b").get(page_url).status_code == 404
     assert sign_in(app, "certifier_c").get(page_url).status_code == 403
+
+
+def test_the_input_workbook_uploads_to_the_same_report(app, world, tmp_path):
+    from lca_models.cbam_xlsx import write_input_xlsx
+
+    path = EXAMPLES / "aluminium-extrusion-foshan.yaml"
+    workbook = tmp_path / "aluminium.xlsx"
+    write_input_xlsx(yaml.safe_load(path.read_text("utf-8")), workbook)
+    exporter = sign_in(app, "exporter_a")
+    response = exporter.post("/app/cbam", data={
+        "file": (io.BytesIO(workbook.read_bytes()), "aluminium.xlsx"),
+        "csrf_token": exporter.csrf}, content_type="multipart/form-data")
+    assert response.status_code == 302, response.text
+    exporter.post(response.headers["Location"] + "/reports", data={"csrf_token": exporter.csrf})
+    page = exporter.get(response.headers["Location"]).text
+    for good in compute_report(load_report_input(path), load_release()).goods:
+        assert f"{good.see_total:.5f}" in page
