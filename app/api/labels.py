@@ -57,7 +57,9 @@ def credential(label_id: str) -> dict:
 @blp.response(200, VerificationSchema)
 def verify(label_id: str) -> verification.Verification:
     """Status and every check, with reasons (public). A mistyped ID answers 422."""
-    return verification.verify_label(db.session, label_id, issuer_from_config(current_app.config))
+    # The worker's cache is only used after re-reading the label's current state.
+    return verification.verify_label(db.session, label_id, issuer_from_config(current_app.config),
+                                     cache=verification.cache_for(current_app))
 
 
 @blp.route("/labels/<string:label_id>/recognition", methods=["GET"])

@@ -21,11 +21,16 @@ from lca_models.canonical import sha256_hex
 STATUS_LIST_BITS = status_list.MIN_BITS
 
 
-def get_label(session: Session, text: str) -> Label:
+def normalise_id(text: str) -> str:
+    """The canonical label ID, or InvalidInput naming the typo (before any lookup)."""
     try:
-        label_id = label_ids.normalise(text)
+        return label_ids.normalise(text)
     except label_ids.LabelIdError as exc:
         raise InvalidInput(str(exc), field="label_id") from None
+
+
+def get_label(session: Session, text: str) -> Label:
+    label_id = normalise_id(text)
     label = session.get(Label, label_id)
     if label is None:
         raise NotFound(f"no label {label_id}")

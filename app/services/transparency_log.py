@@ -129,6 +129,12 @@ def inclusion(session: Session, leaf_index: int, tree_size: int | None = None
         session, lambda get: merkle.inclusion_proof(leaf_index, size, get)))
 
 
+def inclusion_path(session: Session, leaf_index: int, tree_size: int) -> list[bytes]:
+    """Only the audit path, for a caller that already holds the entry and the head (one
+    query for the nodes; the caller checks the indices)."""
+    return _with_nodes(session, lambda get: merkle.inclusion_proof(leaf_index, tree_size, get))
+
+
 def consistency(session: Session, old_size: int, new_size: int) -> list[bytes]:
     head = latest_head(session)
     if head is None or not 0 < old_size <= new_size <= head.size:

@@ -1,60 +1,251 @@
 """Verifying a label the way a trade partner would: status, the credential's signature, the
-status list and the transparency log, each with a reason a person can read."""
+status list and the transparency log, each with a reason a person can read.
+
+Everything a verification depends on that can change is read in *one* statement (`_State`):
+the label row with its stored credential as text, the certifier's name, the issuance log
+entry, the latest signed tree head, the published status list as text and every published
+key. The result is computed from that row alone, plus the log's interior nodes, which are
+write-once (a stored perfect subtree never changes) and are only read to prove inclusion in
+the head the row names. So the result is a function of the row and today's date, and a
+per-process cache (`VerificationCache`) may serve it again for an *equal* row on the same
+day: a popular label then costs one indexed query instead of eight plus the cryptography.
+Nothing else invalidates the cache, and nothing needs to. A revocation changes the label
+row, the status list and the log head; a supersession the label row and the head; an edited
+credential its stored text; a rotated or removed key the key list; expiry the date. Any of
+them, committed by any process, makes the next request's row differ and the label be
+verified afresh. A stale "valid" cannot be served because the cached answer is never used
+without first reading the current row in the same request.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass, field
-from datetime import date
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from flask import Flask
+from sqlalchemy import Connection, Select, Text, and_, bindparam, case, cast, func, select, true
 from sqlalchemy.orm import Session
 
-from app.persistence import Label, LogEntry, Organisation
-from app.services import keys, labels, transparency_log
+from app.domain import NotFound
+from app.persistence import (
+    Label,
+    LogEntry,
+    Organisation,
+    SigningKey,
+    StatusList,
+    TreeHead,
+)
+from app.services import labels, transparency_log
 from app.services.issuer import Issuer
 from app.trust import merkle, signing
-from app.trust.keys import key_resolver
+from app.trust.keys import did_document, key_resolver, public_key_from_multibase
 from lca_models.canonical import sha256_hex
 
 
 @dataclass
 class Verification:
     label_id: str
-    status: str  # valid | revoked | superseded | expired
+    status: str  # valid | revoked | superseded | expired | invalid
     checks: dict[str, bool] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
-    label: Label | None = None
+    label: Label | None = None  # the row, when verified without a cache (pages need it)
     details: dict[str, Any] = field(default_factory=dict)
     log: dict[str, int] | None = None  # where the issuance sits in the log
 
 
-def verify_label(session: Session, text: str, issuer: Issuer) -> Verification:
-    label = labels.get_label(session, text)
-    result = Verification(label_id=label.id, status="valid", label=label)
-    # The same DID document a partner fetches, and the same resolver the offline check uses.
-    resolve = key_resolver(keys.did_document(session, issuer.did))
-    _check_signature(result, label, resolve)
-    _check_status_list(result, label, session, issuer, resolve)
-    _check_log(result, label, session, resolve, issuer)
-    result.status = _status(label, result)
-    body = session.get(Organisation, label.certification_body_id)
-    subject = label.credential["credentialSubject"]
-    result.details = {
-        "product": subject["product"], "footprint": subject["footprint"],
-        "declared_unit": subject["declaredUnit"], "certifier": body.name,
-        "valid_from": label.valid_from.isoformat(), "valid_until": label.valid_until.isoformat(),
-        "revoked_at": label.revoked_at.isoformat() if label.revoked_at else None,
-        "revocation_reason": label.revocation_reason,
-        "superseded_by": label.superseded_by_id, "supersedes": label.supersedes_id,
-    }
+@dataclass(frozen=True)
+class _State:
+    """Every mutable input of a verification, as one statement read it."""
+
+    label_id: str
+    credential_text: str
+    credential_sha256: str
+    status_index: int
+    valid_from: date
+    valid_until: date
+    revoked_at: datetime | None
+    revocation_reason: str | None
+    supersedes_id: str | None
+    superseded_by_id: str | None
+    certifier: str | None
+    entry_index: int | None
+    entry: bytes | None
+    head_size: int | None
+    head_root: bytes | None
+    head_timestamp: datetime | None
+    head_key_id: str | None
+    head_signature: bytes | None
+    status_list_text: str | None
+    keys_text: str | None  # "id multibase status" per published key, comma separated
+
+
+@lru_cache(maxsize=1)
+def _state_statement() -> Select:
+    """Built once (construction costs more than running it); plain Core on the tables, so
+    the ORM's compile and load machinery stays out of the hot path."""
+    labels_t, entries_t = Label.__table__, LogEntry.__table__
+    heads_t, lists_t, keys_t = TreeHead.__table__, StatusList.__table__, SigningKey.__table__
+    head = (select(heads_t.c.size, heads_t.c.root_hash, heads_t.c.timestamp, heads_t.c.key_id,
+                   heads_t.c.signature).order_by(heads_t.c.size.desc()).limit(1)
+            .subquery("head"))
+    body = Organisation.__table__.alias("body")
+    status_list = (select(cast(lists_t.c.credential, Text))
+                   .where(lists_t.c.purpose == "revocation").scalar_subquery())
+    published = (select(func.aggregate_strings(
+        keys_t.c.id + " " + keys_t.c.public_multibase + " "
+        + case((keys_t.c.retired_at.is_(None), "current"), else_="retired"), ","))
+        .scalar_subquery())
+    return (select(labels_t.c.id, cast(labels_t.c.credential, Text),
+                   labels_t.c.credential_sha256, labels_t.c.status_index,
+                   labels_t.c.valid_from, labels_t.c.valid_until, labels_t.c.revoked_at,
+                   labels_t.c.revocation_reason, labels_t.c.supersedes_id,
+                   labels_t.c.superseded_by_id, body.c.name, entries_t.c.leaf_index,
+                   entries_t.c.entry, head.c.size, head.c.root_hash, head.c.timestamp,
+                   head.c.key_id, head.c.signature, status_list, published)
+            .select_from(labels_t
+                         .outerjoin(body, body.c.id == labels_t.c.certification_body_id)
+                         .outerjoin(entries_t, and_(entries_t.c.label_id == labels_t.c.id,
+                                                    entries_t.c.kind == "issuance"))
+                         .outerjoin(head, true()))
+            .where(labels_t.c.id == bindparam("label_id")).limit(1))
+
+
+def _read_state(connection: Connection, label_id: str) -> _State:
+    row = connection.execute(_state_statement(), {"label_id": label_id}).first()
+    if row is None:
+        raise NotFound(f"no label {label_id}")
+    return _State(*row)
+
+
+class VerificationCache:
+    """Results per label, each kept with the exact `_State` it was computed from (bounded, least
+    recently used first out). Per process: each gunicorn worker has its own, and none of them
+    can serve a stale answer because a hit needs an equal state read in the same request."""
+
+    def __init__(self, max_entries: int = 10_000):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[bytes, Verification]] = OrderedDict()
+        self._lock = threading.Lock()  # threaded servers (and tests) share one app
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple[str, bytes]) -> Verification | None:
+        with self._lock:
+            found = self._entries.get(key[0])
+            if found is None or found[0] != key[1]:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key[0])
+            self.hits += 1
+            return found[1]
+
+    def put(self, key: tuple[str, bytes], result: Verification) -> None:
+        with self._lock:
+            self._entries[key[0]] = (key[1], result)
+            self._entries.move_to_end(key[0])
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+def cache_for(app: Flask) -> VerificationCache:
+    """The app's cache (one per app object, so per worker process)."""
+    cache = app.extensions.get("carbonlabel.verification_cache")
+    if cache is None:
+        cache = app.extensions.setdefault("carbonlabel.verification_cache", VerificationCache())
+    return cache
+
+
+def verify_label(session: Session, text: str, issuer: Issuer,
+                 cache: VerificationCache | None = None) -> Verification:
+    """Verify a label. Without `cache` the state is read in the session's transaction and the
+    result carries the label row (`label`). With one, the state is read on its own (committed
+    data only, so not for a caller that just changed the label in an open transaction), an
+    answer computed earlier from an equal state today is reused, and `label` is None."""
+    label_id = labels.normalise_id(text)
+    if cache is None:
+        state = _read_state(session.connection(), label_id)
+    else:
+        # A connection of its own in autocommit: one statement is one snapshot anyway, and
+        # without BEGIN and ROLLBACK psycopg keeps the statement prepared (it forgets prepared
+        # statements on every rollback, and planning this join costs more than running it).
+        with session.get_bind().connect().execution_options(
+                isolation_level="AUTOCOMMIT") as connection:
+            state = _read_state(connection, label_id)
+    today = date.today()
+    key = (label_id, _digest(state, today))
+    if cache is not None:
+        cached = cache.get(key)
+        if cached is not None:
+            return _copy(cached)
+    result, cacheable = _evaluate(session, state, issuer, today)
+    if cache is None:
+        result.label = session.get(Label, label_id)
+    elif cacheable:
+        cache.put(key, _copy(result))
     return result
 
 
-def _check_signature(result: Verification, label: Label, resolve) -> None:
-    outcome = signing.verify(label.credential, resolve)
-    intact = sha256_hex(label.credential) == label.credential_sha256
+_STATE_FIELDS = fields(_State)
+
+
+def _digest(state: _State, today: date) -> bytes:
+    """SHA-256 of the state and the date (`repr` of str, bytes, int, date and datetime values
+    is unambiguous), so an entry holds 32 bytes rather than the credential's text."""
+    text = repr((*(getattr(state, f.name) for f in _STATE_FIELDS), today))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def _copy(result: Verification) -> Verification:
+    """A caller may add to its lists; the cached copy stays as computed."""
+    return Verification(label_id=result.label_id, status=result.status,
+                        checks=dict(result.checks), reasons=list(result.reasons),
+                        label=result.label, details=dict(result.details),
+                        log=dict(result.log) if result.log is not None else None)
+
+
+def _evaluate(session: Session, state: _State, issuer: Issuer, today: date
+              ) -> tuple[Verification, bool]:
+    """The verification of `state` (and whether it may be cached: not when the status list
+    had to be built because none is stored yet)."""
+    credential = json.loads(state.credential_text)
+    result = Verification(label_id=state.label_id, status="valid")
+    # The same DID document a partner fetches, and the same resolver the offline check uses.
+    resolve = key_resolver(did_document(issuer.did, _published(state.keys_text)))
+    _check_signature(result, state, credential, resolve)
+    cacheable = _check_status_list(result, state, session, issuer, resolve)
+    _check_log(result, state, session, resolve, issuer)
+    result.status = _status(state, result, today)
+    subject = credential["credentialSubject"]
+    result.details = {
+        "product": subject["product"], "footprint": subject["footprint"],
+        "declared_unit": subject["declaredUnit"], "certifier": state.certifier,
+        "valid_from": state.valid_from.isoformat(), "valid_until": state.valid_until.isoformat(),
+        "revoked_at": state.revoked_at.isoformat() if state.revoked_at else None,
+        "revocation_reason": state.revocation_reason,
+        "superseded_by": state.superseded_by_id, "supersedes": state.supersedes_id,
+    }
+    return result, cacheable
+
+
+def _published(keys_text: str | None) -> list[tuple[str, Any, str]]:
+    """The key list as `keys.published` gives it, from the aggregated column."""
+    entries = []
+    for item in sorted((keys_text or "").split(",")):
+        if item:
+            key_id, multibase, status = item.split(" ")
+            entries.append((key_id, public_key_from_multibase(multibase), status))
+    return entries
+
+
+def _check_signature(result: Verification, state: _State, credential: dict[str, Any],
+                     resolve) -> None:
+    outcome = signing.verify(credential, resolve)
+    intact = sha256_hex(credential) == state.credential_sha256
     result.checks["signature"] = outcome.verified and intact
     if outcome.verified and intact:
         result.reasons.append("the credential's eddsa-jcs-2022 signature verifies with the "
@@ -64,53 +255,59 @@ def _check_signature(result: Verification, label: Label, resolve) -> None:
                               + "; ".join(outcome.problems or ["stored copy was altered"]))
 
 
-def _check_status_list(result: Verification, label: Label, session: Session, issuer: Issuer,
-                       resolve) -> None:
-    status_list = labels.status_list_credential(session, issuer)
+def _check_status_list(result: Verification, state: _State, session: Session, issuer: Issuer,
+                       resolve) -> bool:
+    cacheable = state.status_list_text is not None
+    status_list = (json.loads(state.status_list_text) if cacheable
+                   else labels.status_list_credential(session, issuer))
     signed = signing.verify(status_list, resolve).verified
-    revoked_bit = labels.status_bit(status_list, label.status_index)
-    consistent = signed and revoked_bit == (label.revoked_at is not None)
+    try:
+        revoked_bit = labels.status_bit(status_list, state.status_index)
+    except (KeyError, TypeError, ValueError):
+        signed, revoked_bit = False, False
+    consistent = signed and revoked_bit == (state.revoked_at is not None)
     result.checks["status_list"] = consistent
     result.reasons.append(
         f"the signed revocation list {'marks' if revoked_bit else 'does not mark'} it revoked"
         if consistent else "the revocation list could not be checked")
+    return cacheable
 
 
-def _check_log(result: Verification, label: Label, session: Session, resolve,
+def _check_log(result: Verification, state: _State, session: Session, resolve,
                issuer: Issuer) -> None:
-    entry = session.scalar(select(LogEntry).where(LogEntry.label_id == label.id,
-                                                  LogEntry.kind == "issuance"))
-    head = transparency_log.latest_head(session)
     ok = False
-    if entry is not None and head is not None:
-        proof = transparency_log.inclusion(session, entry.leaf_index, head.size)
-        in_tree = merkle.verify_inclusion(merkle.leaf_hash(entry.entry), entry.leaf_index,
-                                          head.size, proof.hashes, head.root_hash)
+    if state.entry is not None and state.head_size is not None:
+        index, size = state.entry_index, state.head_size
+        in_tree = index < size and merkle.verify_inclusion(
+            merkle.leaf_hash(state.entry), index, size,
+            transparency_log.inclusion_path(session, index, size), state.head_root)
+        head = TreeHead(size=size, root_hash=state.head_root, timestamp=state.head_timestamp,
+                        key_id=state.head_key_id, signature=state.head_signature)
         try:
-            head_key = resolve(issuer.method_id(head.key_id))
+            head_key = resolve(issuer.method_id(state.head_key_id))
             head_ok = transparency_log.head_is_signed(head, head_key)
         except KeyError:
             head_ok = False
-        records = json.loads(entry.entry).get("credential_sha256") == label.credential_sha256
+        records = json.loads(state.entry).get("credential_sha256") == state.credential_sha256
         ok = in_tree and head_ok and records
-        result.log = {"leaf_index": entry.leaf_index, "tree_size": head.size}
+        result.log = {"leaf_index": index, "tree_size": size}
     result.checks["transparency_log"] = ok
     result.reasons.append(
-        f"its issuance is entry {entry.leaf_index} of the transparency log, proven against "
-        f"the signed tree head of size {head.size}" if ok
+        f"its issuance is entry {state.entry_index} of the transparency log, proven against "
+        f"the signed tree head of size {state.head_size}" if ok
         else "its issuance could not be proven in the transparency log")
 
 
-def _status(label: Label, result: Verification) -> str:
-    if label.revoked_at is not None:
-        result.reasons.insert(0, f"revoked on {label.revoked_at.date()}: "
-                                 f"{label.revocation_reason}")
+def _status(state: _State, result: Verification, today: date) -> str:
+    if state.revoked_at is not None:
+        result.reasons.insert(0, f"revoked on {state.revoked_at.date()}: "
+                                 f"{state.revocation_reason}")
         return "revoked"
-    if label.superseded_by_id:
-        result.reasons.insert(0, f"superseded by {label.superseded_by_id}")
+    if state.superseded_by_id:
+        result.reasons.insert(0, f"superseded by {state.superseded_by_id}")
         return "superseded"
-    if label.valid_until < date.today():
-        result.reasons.insert(0, f"expired on {label.valid_until}")
+    if state.valid_until < today:
+        result.reasons.insert(0, f"expired on {state.valid_until}")
         return "expired"
     if not all(result.checks.values()):
         return "invalid"
