@@ -130,7 +130,9 @@ def calculation(calculation_id: str):
                            product=product, charts=charts.for_result(calc.result),
                            bodies=bodies, schemes=recognition.schemes(),
                            open_requests=certification.open_requests(db.session, user(),
-                                                                     product.id))
+                                                                     product.id),
+                           approved=[r for r in certification.requests_for_product(
+                               db.session, user(), product.id) if r.state == "approved"])
 
 
 @blp.route("/calculations/<string:calculation_id>/requests", methods=["POST"])

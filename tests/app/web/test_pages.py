@@ -204,3 +204,35 @@ def test_calculation_page_shows_the_numbers_of_the_stored_result(app, world):
         assert re.search(rf"<td>{stage}</td><td class=\"num\">{value:.4g}</td>", page)
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 3
     assert "Body C" in page and "Body D" not in page  # only bodies accredited for HS 72
+
+
+def test_a_reduction_label_is_requested_against_an_approved_baseline(app, world):
+    from datetime import date, timedelta
+
+    from tests.app.flows import revised
+
+    request_id, etag = submitted_request(world)
+    certifier = world["certifier_c"]
+    etag = act(certifier, request_id, "start_review", etag).headers["ETag"]
+    approved = act(certifier, request_id, "approve", etag,
+                   valid_until=(date.today() + timedelta(days=300)).isoformat())
+    assert approved.status_code == 200, approved.json
+    owner = world["exporter_a"]
+    product_id = approved.json["product_id"]
+    version = upload(owner, product_id, revised(steel_model()))
+    calc = calculate(owner, version["id"])
+    exporter = sign_in(app, "exporter_a")
+    page = exporter.get(f"/app/calculations/{calc['id']}").text
+    assert f'<option value="{request_id}">' in page  # offered as the baseline
+    response = exporter.post(f"/app/calculations/{calc['id']}/requests", data={
+        "certification_body_id": world["ids"]["cb_c"], "label_type": "reduction",
+        "home_scheme": "gba-home", "baseline_request_id": request_id,
+        "standard": "ISO 14067:2018", "electricity": "location-based",
+        "csrf_token": exporter.csrf})
+    assert response.status_code == 302, response.text
+    new_id = response.headers["Location"].rsplit("/", 1)[1]
+    stored = owner.get(f"/api/v1/label-requests/{new_id}").json
+    assert stored["label_type"] == "reduction"
+    assert stored["baseline_request_id"] == request_id
+    assert stored["state"] == "draft"  # "submit now" was not ticked
+    assert stored["declared_metadata"]["standards"] == [{"id": "ISO 14067", "version": "2018"}]
