@@ -14,6 +14,7 @@ import types
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date, timedelta
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -476,13 +477,20 @@ def _check_params(spec: Mapping[str, Any], params: Mapping[str, Any]) -> dict[st
     return out
 
 
+@cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """Resolving a dataclass's string annotations costs more than the conversion itself, and
+    they never change: resolve once per class (a label's approval builds several)."""
+    return get_type_hints(cls)
+
+
 def _build(cls: type, data: Any, path: str) -> Any:
     if not isinstance(data, Mapping):
         raise MetadataError(path or "<document>", "must be a mapping")
     unknown = sorted(set(data) - {f.name for f in fields(cls)})
     if unknown:
         raise MetadataError(_join(path, unknown[0]), "unknown field")
-    hints, kwargs = get_type_hints(cls), {}
+    hints, kwargs = _type_hints(cls), {}
     for f in fields(cls):
         if f.name in data:
             kwargs[f.name] = _convert(hints[f.name], data[f.name], _join(path, f.name))

@@ -18,31 +18,44 @@ from sqlalchemy.orm import Session
 
 from app.persistence import AuditEntry, User
 from app.persistence.types import utcnow
+from app.services import innermost_transaction
 from lca_models.canonical import sha256_hex
 
 GENESIS = "0" * 64
 _LOCK_KEY = 7_346_011  # arbitrary, identifies "the audit chain" among advisory locks
+_CHAIN = "carbonlabel.audit_chain"  # session.info: (transaction, seq, hash) of our last append
 
 
 def append(session: Session, actor: User | None, action: str, *, target_type: str | None = None,
            target_id: str | None = None, reason: str | None = None,
            details: dict[str, Any] | None = None, actor_label: str | None = None) -> AuditEntry:
-    session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.entry_hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
+    transaction = innermost_transaction(session)
+    held = session.info.get(_CHAIN)
+    if held is not None and held[0] is transaction:
+        # Our own earlier append in this transaction: the lock is still ours and nobody else
+        # can have appended since, so its seq and hash are the chain's end (and the entries
+        # go in with the transaction's next flush, in one statement).
+        last_seq, last_hash = held[1], held[2]
+    else:
+        session.flush()
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        last = session.execute(
+            select(AuditEntry.seq, AuditEntry.entry_hash).order_by(AuditEntry.seq.desc())
+            .limit(1)).first()
+        last_seq, last_hash = (last.seq, last.entry_hash) if last else (0, GENESIS)
     entry = AuditEntry(
         at=utcnow(), actor_id=actor.id if actor else None,
         actor=actor.email if actor else (actor_label or "system"), action=action,
         target_type=target_type, target_id=target_id, reason=reason, details=details or {},
-        prev_hash=last.entry_hash if last else GENESIS,
+        prev_hash=last_hash,
     )
-    entry.seq = (last.seq + 1) if last else 1
+    entry.seq = last_seq + 1
     entry.entry_hash = entry_hash(entry)
     session.add(entry)
-    session.flush()
+    # Keyed by the (innermost) transaction object: a new transaction, or a savepoint rolled
+    # back to its parent, never matches, so it reads the chain's end from the table again.
+    session.info[_CHAIN] = (transaction, entry.seq, entry.entry_hash)
     return entry
 
 

@@ -140,6 +140,7 @@ def transition(session: Session, user: User, request_id: str, action: str, *,
         _freeze(req.calculation)
     if action == "resubmit":
         details["calculation_id"] = _resubmit(session, user, req, calculation_id)
+    loaded = labels.load_for_issuance(session, req) if action == "approve" else ()
     if rule.role == "certifier":
         _check_accreditation(session.get(Organisation, req.certification_body_id), req.product,
                              None)
@@ -154,6 +155,7 @@ def transition(session: Session, user: User, request_id: str, action: str, *,
     if action == "approve":
         label = labels.issue_label(session, req, user, valid_until, issuer)
         details["label_id"] = label.id
+        del loaded  # one query instead of five lazy loads, held until the label was built
     audit.append(session, user, f"label_request.{action}", target_type="label_request",
                  target_id=req.id, reason=reason, details=details)
     return req

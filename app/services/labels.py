@@ -5,13 +5,23 @@ not at all."""
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import Session, aliased, defer
 
 from app.domain import Conflict, Forbidden, InvalidInput, NotFound
-from app.persistence import Label, LabelRequest, Organisation, StatusList, User
+from app.persistence import (
+    Calculation,
+    Label,
+    LabelRequest,
+    ModelVersion,
+    Organisation,
+    Product,
+    StatusList,
+    User,
+)
 from app.persistence.types import utcnow
 from app.services import audit, keys, pact_host, recognition, transparency_log
 from app.services.issuer import VC_CONTEXT, Issuer
@@ -45,10 +55,13 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
     if key is None:
         raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
     private = keys.load_private(issuer.keys_dir, key)
-    transparency_log.lock(session)
-    label_id = _unused_id(session, date.today().year)
-    previous = current_label(session, req.product_id)
-    highest = session.scalar(select(func.max(Label.status_index)))
+    candidate = label_ids.new_label_id(date.today().year)
+    # Everything allocated under the log lock, read in the statement that follows it.
+    highest, listed, taken, previous_id = transparency_log.lock(
+        session, *_allocation_columns(),
+        params={"candidate": candidate, "product_id": req.product_id, "today": date.today()})
+    label_id = _unused_id(session, date.today().year) if taken else candidate
+    previous = session.get(Label, previous_id) if previous_id else None
     index = 0 if highest is None else highest + 1
     if index >= STATUS_LIST_BITS:
         raise Conflict("the revocation status list is full; a second list is needed")
@@ -63,7 +76,7 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
                   supersedes_id=previous.id if previous else None)
     session.add(label)
     session.flush()
-    if session.get(StatusList, "revocation") is None:
+    if not listed:  # a new label's bit is 0: the list only changes on revocation
         publish_status_list(session, issuer)
     transparency_log.append(session, "issuance", label_id,
                             {"credential_sha256": label.credential_sha256}, key, private)
@@ -78,12 +91,52 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
     return label
 
 
+def load_for_issuance(session: Session, req: LabelRequest) -> tuple[Any, ...]:
+    """Load what approving `req` reads (calculation, model version, product, certification
+    body, producer) in one query; the lazy loads and `session.get` calls that follow find
+    them in the session. The identity map holds objects weakly, so the caller keeps the
+    returned row until the approval is done."""
+    return tuple(session.execute(_issuance_rows(), {
+        "calculation_id": req.calculation_id, "product_id": req.product_id,
+        "body_id": req.certification_body_id, "producer_id": req.organisation_id}).one())
+
+
+@lru_cache(maxsize=1)
+def _issuance_rows() -> Select:
+    """Built once: constructing a five-entity ORM select costs about as much as running it."""
+    body, producer = aliased(Organisation), aliased(Organisation)
+    return (select(Calculation, ModelVersion, Product, body, producer)
+            .join(ModelVersion, ModelVersion.id == Calculation.model_version_id)
+            .join(Product, Product.id == bindparam("product_id"))
+            .join(body, body.id == bindparam("body_id"))
+            .join(producer, producer.id == bindparam("producer_id"))
+            .where(Calculation.id == bindparam("calculation_id"))
+            .options(defer(Calculation.inputs)))  # the reviewed hash is what approval reads
+
+
+@lru_cache(maxsize=1)
+def _allocation_columns() -> tuple[Any, ...]:
+    """What issuance reads right after taking the log lock, as scalar subqueries for
+    `transparency_log.lock`: the highest status index, whether the status list exists, whether
+    the random candidate ID is taken, and the product's label in force (built once)."""
+    return (select(func.max(Label.status_index)).scalar_subquery(),
+            select(func.count()).select_from(StatusList)
+            .where(StatusList.purpose == "revocation").scalar_subquery(),
+            select(func.count()).select_from(Label)
+            .where(Label.id == bindparam("candidate")).scalar_subquery(),
+            select(Label.id).where(*_in_force(bindparam("product_id"), bindparam("today")))
+            .order_by(Label.issued_at.desc()).limit(1).scalar_subquery())
+
+
 def current_label(session: Session, product_id: str) -> Label | None:
     """The product's label that is still in force (not revoked, superseded or expired)."""
-    return session.scalar(select(Label).where(
-        Label.product_id == product_id, Label.revoked_at.is_(None),
-        Label.superseded_by_id.is_(None), Label.valid_until >= date.today()
-    ).order_by(Label.issued_at.desc()).limit(1))
+    return session.scalar(select(Label).where(*_in_force(product_id, date.today()))
+                          .order_by(Label.issued_at.desc()).limit(1))
+
+
+def _in_force(product_id: Any, today: Any) -> tuple[Any, ...]:
+    return (Label.product_id == product_id, Label.revoked_at.is_(None),
+            Label.superseded_by_id.is_(None), Label.valid_until >= today)
 
 
 def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer) -> Label:

@@ -7,7 +7,7 @@ O(log n) reads however long the log grows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -15,12 +15,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from sqlalchemy import select, text, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, func, select, text, tuple_
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.domain import InvalidInput, NotFound
 from app.persistence import LogEntry, LogNode, SigningKey, TreeHead
 from app.persistence.types import utcnow
+from app.services import innermost_transaction
 from app.trust import merkle
 from lca_models.canonical import canonical_json
 
@@ -28,7 +29,8 @@ _LOCK_KEY = 7_346_012  # "the transparency log" among advisory locks
 T = TypeVar("T")
 
 
-def _with_nodes(session: Session, compute: Callable[[Callable[[int, int], bytes]], T]) -> T:
+def _with_nodes(session: Session | Connection,
+                compute: Callable[[Callable[[int, int], bytes]], T]) -> T:
     """Run a merkle computation with every node it reads fetched in one query.
 
     Which (level, index) nodes a proof or root reads depends only on sizes and indices, never
@@ -56,10 +58,50 @@ def _with_nodes(session: Session, compute: Callable[[Callable[[int, int], bytes]
     return compute(get)
 
 
-def lock(session: Session) -> None:
-    """Serialise appends (and anything allocated with them) across transactions."""
+@dataclass
+class _Appending:
+    """The log as this transaction has left it, kept while the transaction holds `lock`: its
+    size and every stored node read or written so far. Nodes are write-once, so what was read
+    stays true; the size only moves by our own appends while we hold the lock."""
+
+    transaction: SessionTransaction | None
+    size: int
+    nodes: dict[tuple[int, int], bytes] = field(default_factory=dict)
+
+
+_APPENDING = "carbonlabel.transparency_log"
+
+
+def _appending(session: Session) -> _Appending:
+    """This transaction's state, read afresh whenever the transaction (or savepoint) is new, so
+    a rolled-back append or another transaction's state is never reused."""
+    state = session.info.get(_APPENDING)
+    if state is None or state.transaction is not innermost_transaction(session):
+        session.flush()
+        head = latest_head(session)
+        state = _Appending(innermost_transaction(session), head.size if head else 0)
+        session.info[_APPENDING] = state
+    return state
+
+
+def lock(session: Session, *columns: Any, params: dict[str, Any] | None = None
+         ) -> tuple[Any, ...]:
+    """Serialise appends (and anything allocated with them) across transactions.
+
+    Then read the log's size together with `columns` (the caller's scalar subqueries, e.g.
+    what it allocates under the same lock) in one statement, after the lock is granted so
+    that it sees every append committed before ours; returns the values of `columns`
+    (`params` binds their parameters).
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    session.flush()
+    row = session.execute(select(_SIZE, *columns), params or {}).one()
+    session.info[_APPENDING] = _Appending(innermost_transaction(session), row[0] or 0)
+    return tuple(row[1:])
+
+
+_SIZE = select(func.max(TreeHead.size)).scalar_subquery()
 
 
 def latest_head(session: Session) -> TreeHead | None:
@@ -68,25 +110,63 @@ def latest_head(session: Session) -> TreeHead | None:
 
 def append(session: Session, kind: str, label_id: str, payload: dict[str, Any],
            key: SigningKey, private_key: Ed25519PrivateKey) -> LogEntry:
-    """Append one leaf and sign the new head; the caller holds `lock` and commits."""
-    session.flush()
-    head = latest_head(session)
-    size = head.size if head else 0
+    """Append one leaf and sign the new head; the caller holds `lock` and commits.
+
+    The nodes the append and the new root read are the perfect subtrees of the current tree
+    (its frontier): those not known to this transaction yet come in one query, and a second
+    append in the same transaction (a supersession after an issuance) reads nothing.
+    """
+    state = _appending(session)
+    size = state.size
     at = utcnow()
     entry_bytes = canonical_json({"index": size, "kind": kind, "label_id": label_id,
                                   "at": at.isoformat().replace("+00:00", "Z"), **payload})
-    leaf = merkle.leaf_hash(entry_bytes)
+    _fetch_missing(session, state, size, entry_bytes)
+
+    def get(level: int, index: int) -> bytes:
+        try:
+            return state.nodes[(level, index)]
+        except KeyError:
+            raise LookupError(f"log node ({level}, {index}) is missing") from None
+
+    nodes = merkle.appended_nodes(size, entry_bytes, get)
+    for level, index, digest in nodes:
+        state.nodes[(level, index)] = digest
+    root = merkle.root_hash(size + 1, get)
     entry = LogEntry(leaf_index=size, kind=kind, label_id=label_id, entry=entry_bytes,
-                     leaf_hash=leaf, created_at=at)
+                     leaf_hash=nodes[0][2], created_at=at)
     session.add(entry)
-    nodes = _with_nodes(session, lambda get: merkle.appended_nodes(size, entry_bytes, get))
     session.add_all(LogNode(level=level, node_index=index, hash=digest)
                     for level, index, digest in nodes)
-    session.flush()
-    root = _with_nodes(session, lambda get: merkle.root_hash(size + 1, get))
     session.add(sign_head(size + 1, root, at, key, private_key))
     session.flush()
+    state.size = size + 1
     return entry
+
+
+def _fetch_missing(session: Session, state: _Appending, size: int, entry: bytes) -> None:
+    """Dry runs (placeholder hashes: which nodes are read depends only on sizes) list the
+    nodes that appending at `size` and the root of `size + 1` read, less those the append
+    creates; the ones this transaction does not hold yet are fetched in one query."""
+    wanted: set[tuple[int, int]] = set()
+
+    def record(level: int, index: int) -> bytes:
+        if (level, index) not in state.nodes:
+            wanted.add((level, index))
+        return bytes(32)
+
+    created = {(level, index) for level, index, _ in merkle.appended_nodes(size, entry, record)}
+
+    def record_root(level: int, index: int) -> bytes:
+        if (level, index) not in created:
+            record(level, index)
+        return bytes(32)
+
+    merkle.root_hash(size + 1, record_root)
+    if wanted:
+        rows = session.execute(select(LogNode.level, LogNode.node_index, LogNode.hash).where(
+            tuple_(LogNode.level, LogNode.node_index).in_(sorted(wanted))))
+        state.nodes.update({(level, index): digest for level, index, digest in rows})
 
 
 def head_message(size: int, root: bytes, timestamp: datetime) -> bytes:
@@ -129,9 +209,11 @@ def inclusion(session: Session, leaf_index: int, tree_size: int | None = None
         session, lambda get: merkle.inclusion_proof(leaf_index, size, get)))
 
 
-def inclusion_path(session: Session, leaf_index: int, tree_size: int) -> list[bytes]:
+def inclusion_path(session: Session | Connection, leaf_index: int, tree_size: int
+                   ) -> list[bytes]:
     """Only the audit path, for a caller that already holds the entry and the head (one
-    query for the nodes; the caller checks the indices)."""
+    query for the nodes; the caller checks the indices). Nodes are write-once, so any
+    connection that sees the head sees them."""
     return _with_nodes(session, lambda get: merkle.inclusion_proof(leaf_index, tree_size, get))
 
 
