@@ -31,6 +31,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "TRUSTED_PROXIES": int(os.environ.get("CARBONLABEL_TRUSTED_PROXIES", "0")),
         "KEYS_DIR": Path(os.environ.get("CARBONLABEL_KEYS_DIR", instance / "keys")),
         "RATELIMIT_PUBLIC": os.environ.get("CARBONLABEL_RATELIMIT_PUBLIC", "120 per minute"),
+        # labels whose last verification each worker keeps (0: verify every request afresh)
+        "VERIFICATION_CACHE_SIZE": int(os.environ.get("CARBONLABEL_VERIFICATION_CACHE",
+                                                      "10000")),
         "RATELIMIT_STORAGE_URI": os.environ.get("CARBONLABEL_RATELIMIT_STORAGE",
                                                 "memory://"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("CARBONLABEL_MAX_UPLOAD_BYTES",

@@ -23,10 +23,11 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask
 from sqlalchemy import Connection, Select, Text, and_, bindparam, case, cast, func, select, true
@@ -43,9 +44,11 @@ from app.persistence import (
 )
 from app.services import labels, transparency_log
 from app.services.issuer import Issuer
-from app.trust import merkle, signing
+from app.trust import merkle, signing, status_list
 from app.trust.keys import did_document, key_resolver, public_key_from_multibase
 from lca_models.canonical import sha256_hex
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -95,7 +98,7 @@ def _state_statement() -> Select:
                    heads_t.c.signature).order_by(heads_t.c.size.desc()).limit(1)
             .subquery("head"))
     body = Organisation.__table__.alias("body")
-    status_list = (select(cast(lists_t.c.credential, Text))
+    listed = (select(cast(lists_t.c.credential, Text))
                    .where(lists_t.c.purpose == "revocation").scalar_subquery())
     published = (select(func.aggregate_strings(
         keys_t.c.id + " " + keys_t.c.public_multibase + " "
@@ -107,7 +110,7 @@ def _state_statement() -> Select:
                    labels_t.c.revocation_reason, labels_t.c.supersedes_id,
                    labels_t.c.superseded_by_id, body.c.name, entries_t.c.leaf_index,
                    entries_t.c.entry, head.c.size, head.c.root_hash, head.c.timestamp,
-                   head.c.key_id, head.c.signature, status_list, published)
+                   head.c.key_id, head.c.signature, listed, published)
             .select_from(labels_t
                          .outerjoin(body, body.c.id == labels_t.c.certification_body_id)
                          .outerjoin(entries_t, and_(entries_t.c.label_id == labels_t.c.id,
@@ -131,8 +134,24 @@ class VerificationCache:
     def __init__(self, max_entries: int = 10_000):
         self.max_entries = max_entries
         self._entries: OrderedDict[str, tuple[bytes, Verification]] = OrderedDict()
+        self._shared: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()  # threaded servers (and tests) share one app
         self.hits = self.misses = 0
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """A check every label shares (the key list, the status list's signature, the head's
+        signature), computed once per exact input: `key` holds the whole input, not a
+        version number, so an edited list or head is a different key."""
+        with self._lock:
+            if key in self._shared:
+                self._shared.move_to_end(key)
+                return self._shared[key]
+        value = compute()
+        with self._lock:
+            self._shared[key] = value
+            while len(self._shared) > 64:
+                self._shared.popitem(last=False)
+        return value
 
     def get(self, key: tuple[str, bytes]) -> Verification | None:
         with self._lock:
@@ -153,10 +172,12 @@ class VerificationCache:
 
 
 def cache_for(app: Flask) -> VerificationCache:
-    """The app's cache (one per app object, so per worker process)."""
+    """The app's cache (one per app object, so per worker process), holding the last
+    verification of up to VERIFICATION_CACHE_SIZE labels."""
     cache = app.extensions.get("carbonlabel.verification_cache")
     if cache is None:
-        cache = app.extensions.setdefault("carbonlabel.verification_cache", VerificationCache())
+        cache = app.extensions.setdefault("carbonlabel.verification_cache", VerificationCache(
+            app.config.get("VERIFICATION_CACHE_SIZE", 10_000)))
     return cache
 
 
@@ -167,25 +188,24 @@ def verify_label(session: Session, text: str, issuer: Issuer,
     data only, so not for a caller that just changed the label in an open transaction), an
     answer computed earlier from an equal state today is reused, and `label` is None."""
     label_id = labels.normalise_id(text)
+    today = date.today()
     if cache is None:
         state = _read_state(session.connection(), label_id)
-    else:
-        # A connection of its own in autocommit: one statement is one snapshot anyway, and
-        # without BEGIN and ROLLBACK psycopg keeps the statement prepared (it forgets prepared
-        # statements on every rollback, and planning this join costs more than running it).
-        with session.get_bind().connect().execution_options(
-                isolation_level="AUTOCOMMIT") as connection:
-            state = _read_state(connection, label_id)
-    today = date.today()
-    key = (label_id, _digest(state, today))
-    if cache is not None:
+        result, _ = _evaluate(session, session, state, issuer, today, None)
+        result.label = session.get(Label, label_id)
+        return result
+    # A connection of its own in autocommit: one statement is one snapshot anyway, and
+    # without BEGIN and ROLLBACK psycopg keeps the statement prepared (it forgets prepared
+    # statements on every rollback, and planning this join costs more than running it).
+    with session.get_bind().connect().execution_options(
+            isolation_level="AUTOCOMMIT") as connection:
+        state = _read_state(connection, label_id)
+        key = (label_id, _digest(state, today))
         cached = cache.get(key)
         if cached is not None:
             return _copy(cached)
-    result, cacheable = _evaluate(session, state, issuer, today)
-    if cache is None:
-        result.label = session.get(Label, label_id)
-    elif cacheable:
+        result, cacheable = _evaluate(connection, session, state, issuer, today, cache)
+    if cacheable:
         cache.put(key, _copy(result))
     return result
 
@@ -208,17 +228,29 @@ def _copy(result: Verification) -> Verification:
                         log=dict(result.log) if result.log is not None else None)
 
 
-def _evaluate(session: Session, state: _State, issuer: Issuer, today: date
-              ) -> tuple[Verification, bool]:
-    """The verification of `state` (and whether it may be cached: not when the status list
-    had to be built because none is stored yet)."""
+def _evaluate(reader: Session | Connection, session: Session, state: _State, issuer: Issuer,
+              today: date, cache: VerificationCache | None) -> tuple[Verification, bool]:
+    """The verification of `state`, and whether it may be cached (not when the status list
+    had to be built because none is stored yet). `reader` fetches the log nodes of the
+    inclusion proof; checks every label shares go through `cache.memo` when there is one."""
+
+    def memo(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        return compute() if cache is None else cache.memo(key, compute)
+
     credential = json.loads(state.credential_text)
     result = Verification(label_id=state.label_id, status="valid")
     # The same DID document a partner fetches, and the same resolver the offline check uses.
-    resolve = key_resolver(did_document(issuer.did, _published(state.keys_text)))
+    resolve = memo(("keys", issuer.did, state.keys_text), lambda: key_resolver(
+        did_document(issuer.did, _published(state.keys_text))))
     _check_signature(result, state, credential, resolve)
-    cacheable = _check_status_list(result, state, session, issuer, resolve)
-    _check_log(result, state, session, resolve, issuer)
+    cacheable = state.status_list_text is not None
+    if cacheable:
+        signed, bits = memo(("status_list", state.status_list_text, state.keys_text),
+                            lambda: _status_list(json.loads(state.status_list_text), resolve))
+    else:
+        signed, bits = _status_list(labels.status_list_credential(session, issuer), resolve)
+    _check_status_list(result, state, signed, bits)
+    _check_log(result, state, reader, resolve, issuer, memo)
     result.status = _status(state, result, today)
     subject = credential["credentialSubject"]
     result.details = {
@@ -255,39 +287,49 @@ def _check_signature(result: Verification, state: _State, credential: dict[str, 
                               + "; ".join(outcome.problems or ["stored copy was altered"]))
 
 
-def _check_status_list(result: Verification, state: _State, session: Session, issuer: Issuer,
-                       resolve) -> bool:
-    cacheable = state.status_list_text is not None
-    status_list = (json.loads(state.status_list_text) if cacheable
-                   else labels.status_list_credential(session, issuer))
-    signed = signing.verify(status_list, resolve).verified
+def _status_list(credential: dict[str, Any], resolve) -> tuple[bool, bytes | None]:
+    """Whether the list's signature verifies, and its decoded bits (None if unreadable)."""
+    signed = signing.verify(credential, resolve).verified
     try:
-        revoked_bit = labels.status_bit(status_list, state.status_index)
-    except (KeyError, TypeError, ValueError):
+        return signed, status_list.decode(credential["credentialSubject"]["encodedList"])
+    except (KeyError, TypeError, ValueError, OSError, EOFError):
+        return False, None
+
+
+def _check_status_list(result: Verification, state: _State, signed: bool,
+                       bits: bytes | None) -> None:
+    try:
+        revoked_bit = bits is not None and status_list.bit(bits, state.status_index)
+    except ValueError:
         signed, revoked_bit = False, False
-    consistent = signed and revoked_bit == (state.revoked_at is not None)
+    consistent = signed and bits is not None and revoked_bit == (state.revoked_at is not None)
     result.checks["status_list"] = consistent
     result.reasons.append(
         f"the signed revocation list {'marks' if revoked_bit else 'does not mark'} it revoked"
         if consistent else "the revocation list could not be checked")
-    return cacheable
 
 
-def _check_log(result: Verification, state: _State, session: Session, resolve,
-               issuer: Issuer) -> None:
+def _check_log(result: Verification, state: _State, reader: Session | Connection, resolve,
+               issuer: Issuer, memo: Callable[[tuple[Any, ...], Callable[[], bool]], bool]
+               ) -> None:
     ok = False
     if state.entry is not None and state.head_size is not None:
         index, size = state.entry_index, state.head_size
         in_tree = index < size and merkle.verify_inclusion(
             merkle.leaf_hash(state.entry), index, size,
-            transparency_log.inclusion_path(session, index, size), state.head_root)
+            transparency_log.inclusion_path(reader, index, size), state.head_root)
         head = TreeHead(size=size, root_hash=state.head_root, timestamp=state.head_timestamp,
                         key_id=state.head_key_id, signature=state.head_signature)
-        try:
-            head_key = resolve(issuer.method_id(state.head_key_id))
-            head_ok = transparency_log.head_is_signed(head, head_key)
-        except KeyError:
-            head_ok = False
+
+        def head_signed() -> bool:
+            try:
+                return transparency_log.head_is_signed(
+                    head, resolve(issuer.method_id(state.head_key_id)))
+            except KeyError:
+                return False
+
+        head_ok = memo(("head", size, state.head_root, state.head_timestamp,
+                        state.head_key_id, state.head_signature, state.keys_text), head_signed)
         records = json.loads(state.entry).get("credential_sha256") == state.credential_sha256
         ok = in_tree and head_ok and records
         result.log = {"leaf_index": index, "tree_size": size}

@@ -20,11 +20,20 @@ def encode(set_indices: Iterable[int], size: int = MIN_BITS) -> str:
     return "u" + base64.urlsafe_b64encode(compressed).decode().rstrip("=")
 
 
-def is_set(encoded_list: str, index: int) -> bool:
+def decode(encoded_list: str) -> bytes:
+    """The raw bitstring (decompressing is most of a lookup's cost, so a verifier checking
+    many labels against one list decodes it once)."""
     if not encoded_list.startswith("u"):
         raise ValueError("encodedList must be multibase base64url ('u' prefix)")
     body = encoded_list[1:]
-    raw = gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+
+
+def bit(raw: bytes, index: int) -> bool:
     if not 0 <= index < len(raw) * 8:
         raise ValueError(f"status index {index} is outside the list")
     return bool(raw[index // 8] & (0x80 >> (index % 8)))
+
+
+def is_set(encoded_list: str, index: int) -> bool:
+    return bit(decode(encoded_list), index)

@@ -122,3 +122,18 @@ def test_the_cache_is_bounded():
     assert cache.get(("a", b"k")) is None
     assert cache.get(("c", b"k")).label_id == "c"
     assert cache.get(("c", b"other state")) is None
+
+
+def test_an_altered_status_list_fails_even_when_its_check_is_remembered(world, app, other_app):
+    label, _ = issue(world)
+    second, _ = issue(world)
+    assert _verify(app, label["id"])["checks"]["status_list"] is True  # list check remembered
+    listed = app.test_client().get("/api/v1/status-lists/revocation").json
+    listed["validFrom"] = "2020-01-01T00:00:00Z"  # any edit breaks the list's signature
+    with other_app.app_context(), db.engine.begin() as conn:
+        conn.execute(text("UPDATE status_lists SET credential = :c WHERE purpose = 'revocation'"),
+                     {"c": json.dumps(listed)})
+    for label_id in (label["id"], second["id"]):  # cached, and never verified before
+        result = _verify(app, label_id)
+        assert result["checks"]["status_list"] is False
+        assert result["status"] == "invalid"
