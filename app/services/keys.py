@@ -64,16 +64,29 @@ def generate(session: Session, directory: Path, *, rotate: bool = False) -> Sign
     return key
 
 
+# (file, published key) -> (the file's identity when read, the key it held). Parsing the PEM
+# and deriving its public half cost more than the signature itself; the file is still
+# looked at (stat) on every use, so a removed or replaced file is noticed at once.
+_LOADED: dict[tuple[Path, str], tuple[tuple[int, int, int], Ed25519PrivateKey]] = {}
+
+
 def load_private(directory: Path, key: SigningKey) -> Ed25519PrivateKey:
     path = directory / f"{key.id}.pem"
-    if not path.exists():
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         raise Conflict(f"the private key file for {key.id} is missing from {directory}; "
-                       "restore it or rotate to a new key")
+                       "restore it or rotate to a new key") from None
+    stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    loaded = _LOADED.get((path, key.public_multibase))
+    if loaded is not None and loaded[0] == stamp:
+        return loaded[1]
     private = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(private, Ed25519PrivateKey):
         raise Conflict(f"{path} is not an Ed25519 key")
     if public_multibase(private.public_key()) != key.public_multibase:
         raise Conflict(f"{path} does not match the published key {key.id}")
+    _LOADED[(path, key.public_multibase)] = (stamp, private)
     return private
 
 

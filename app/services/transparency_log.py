@@ -6,6 +6,7 @@ O(log n) reads however long the log grows.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -70,6 +71,29 @@ class _Appending:
 
 
 _APPENDING = "carbonlabel.transparency_log"
+# Per database engine: the frontier (the perfect subtrees making up the whole tree) this
+# process last read or wrote. Only a hint: it is used when its nodes rebuild the root of the
+# latest signed head, which `lock` reads, and that check (SHA-256 being collision resistant)
+# also rejects a frontier left by a rolled-back append or by emptied or restored tables.
+_FRONTIERS: weakref.WeakKeyDictionary[Any, dict[tuple[int, int], bytes]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _frontier(size: int, known: dict[tuple[int, int], bytes], root: bytes | None
+              ) -> dict[tuple[int, int], bytes]:
+    """The nodes of `known` that rebuild `root` for a tree of `size` (empty if they don't)."""
+    used: dict[tuple[int, int], bytes] = {}
+
+    def get(level: int, index: int) -> bytes:
+        used[(level, index)] = known[(level, index)]
+        return used[(level, index)]
+
+    if size == 0 or root is None:
+        return {}
+    try:
+        return used if merkle.root_hash(size, get) == root else {}
+    except KeyError:
+        return {}
 
 
 def _appending(session: Session) -> _Appending:
@@ -93,15 +117,20 @@ def lock(session: Session, *columns: Any, params: dict[str, Any] | None = None
     that it sees every append committed before ours; returns the values of `columns`
     (`params` binds their parameters).
     """
-    if session.get_bind().dialect.name == "postgresql":
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     session.flush()
-    row = session.execute(select(_SIZE, *columns), params or {}).one()
-    session.info[_APPENDING] = _Appending(innermost_transaction(session), row[0] or 0)
-    return tuple(row[1:])
+    row = session.execute(select(_SIZE, _ROOT, *columns), params or {}).one()
+    size = row[0] or 0
+    session.info[_APPENDING] = _Appending(
+        innermost_transaction(session), size,
+        dict(_frontier(size, _FRONTIERS.get(bind, {}), row[1])))
+    return tuple(row[2:])
 
 
 _SIZE = select(func.max(TreeHead.size)).scalar_subquery()
+_ROOT = select(TreeHead.root_hash).order_by(TreeHead.size.desc()).limit(1).scalar_subquery()
 
 
 def latest_head(session: Session) -> TreeHead | None:
@@ -133,6 +162,7 @@ def append(session: Session, kind: str, label_id: str, payload: dict[str, Any],
     for level, index, digest in nodes:
         state.nodes[(level, index)] = digest
     root = merkle.root_hash(size + 1, get)
+    _FRONTIERS[session.get_bind()] = _frontier(size + 1, state.nodes, root)
     entry = LogEntry(leaf_index=size, kind=kind, label_id=label_id, entry=entry_bytes,
                      leaf_hash=nodes[0][2], created_at=at)
     session.add(entry)

@@ -71,3 +71,46 @@ def test_log_appends_in_one_transaction_and_after_a_rolled_back_savepoint(world,
             proof = tlog.inclusion(db.session, index, 5)
             assert merkle.verify_inclusion(merkle.leaf_hash(entries[index].entry), index, 5,
                                            proof.hashes, memory.root())
+
+
+def test_a_frontier_remembered_from_a_rolled_back_append_is_not_reused(world, app):
+    """The process remembers the log's frontier between transactions; after its own append
+    rolled back and another worker appended different leaves, the memory must be refused."""
+    from app import create_app
+
+    label_id = _label_id(world)  # leaf 0
+    other = create_app({name: app.config[name] for name in (
+        "TESTING", "SQLALCHEMY_DATABASE_URI", "INSTANCE_DIR", "SECRET_KEY", "BRIGHTWAY_DIR",
+        "KEYS_DIR", "PUBLIC_URL")})
+    try:
+        with app.app_context():
+            key, private = _signing(app)
+            try:
+                with transaction() as session:
+                    tlog.lock(session)
+                    tlog.append(session, "revocation", label_id, {"reason": "rolled back"},
+                                key, private)
+                    raise RuntimeError("abandon")
+            except RuntimeError:
+                pass
+        with other.app_context(), transaction() as session:
+            key, private = _signing(other)
+            tlog.lock(session)
+            tlog.append(session, "revocation", label_id, {"reason": "other worker"}, key,
+                        private)
+        with app.app_context():
+            key, private = _signing(app)
+            with transaction() as session:
+                tlog.lock(session)
+                tlog.append(session, "revocation", label_id, {"reason": "ours"}, key, private)
+            entries = db.session.scalars(select(LogEntry).order_by(LogEntry.leaf_index)).all()
+            memory = merkle.MemoryNodeStore()
+            for entry in entries:
+                memory.append(entry.entry)
+            assert len(entries) == 3 and b"rolled back" not in b"".join(e.entry for e in entries)
+            for size in range(1, 4):
+                assert tlog.head_at(db.session, size).root_hash == memory.root(size)
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
