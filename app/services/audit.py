@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, text
@@ -22,7 +23,7 @@ from app.services import innermost_transaction
 from lca_models.canonical import sha256_hex
 
 GENESIS = "0" * 64
-_LOCK_KEY = 7_346_011  # arbitrary, identifies "the audit chain" among advisory locks
+LOCK_KEY = _LOCK_KEY = 7_346_011  # arbitrary: "the audit chain" among advisory locks
 _CHAIN = "carbonlabel.audit_chain"  # session.info: (transaction, seq, hash) of our last append
 
 
@@ -57,6 +58,23 @@ def append(session: Session, actor: User | None, action: str, *, target_type: st
     # back to its parent, never matches, so it reads the chain's end from the table again.
     session.info[_CHAIN] = (transaction, entry.seq, entry.entry_hash)
     return entry
+
+
+@lru_cache(maxsize=1)
+def chain_end() -> tuple[Any, Any]:
+    """Scalar subqueries for the chain's last seq and hash, for a caller that reads them in
+    its own statement right after taking `LOCK_KEY` (see `hold`)."""
+    last = select(AuditEntry.seq, AuditEntry.entry_hash).order_by(AuditEntry.seq.desc()).limit(1)
+    return (last.with_only_columns(AuditEntry.seq).scalar_subquery(),
+            last.with_only_columns(AuditEntry.entry_hash).scalar_subquery())
+
+
+def hold(session: Session, seq: int | None, last_hash: str | None) -> None:
+    """The caller holds the chain's lock for the rest of its transaction (on PostgreSQL it
+    took `LOCK_KEY` itself, together with another lock; SQLite lets one writer at a time in)
+    and read the chain's end after that: `append` then starts from it without locking or
+    reading again. Only for transactions that append last, like every other caller."""
+    session.info[_CHAIN] = (innermost_transaction(session), seq or 0, last_hash or GENESIS)
 
 
 def entry_hash(entry: AuditEntry) -> str:

@@ -56,10 +56,13 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
         raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
     private = keys.load_private(issuer.keys_dir, key)
     candidate = label_ids.new_label_id(date.today().year)
-    # Everything allocated under the log lock, read in the statement that follows it.
-    highest, listed, taken, previous_id = transparency_log.lock(
-        session, *_allocation_columns(),
+    # Everything allocated under the log lock, read in the statement that follows it; the
+    # audit chain's lock comes with it (this transaction appends to the chain before it
+    # commits anyway, and issuances queue on the log lock already), and its end is read too.
+    highest, listed, taken, previous_id, audit_seq, audit_hash = transparency_log.lock(
+        session, *_allocation_columns(), *audit.chain_end(), also_lock=audit.LOCK_KEY,
         params={"candidate": candidate, "product_id": req.product_id, "today": date.today()})
+    audit.hold(session, audit_seq, audit_hash)
     label_id = _unused_id(session, date.today().year) if taken else candidate
     previous = session.get(Label, previous_id) if previous_id else None
     index = 0 if highest is None else highest + 1

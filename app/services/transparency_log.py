@@ -108,18 +108,27 @@ def _appending(session: Session) -> _Appending:
     return state
 
 
-def lock(session: Session, *columns: Any, params: dict[str, Any] | None = None
-         ) -> tuple[Any, ...]:
+def lock(session: Session, *columns: Any, params: dict[str, Any] | None = None,
+         also_lock: int | None = None) -> tuple[Any, ...]:
     """Serialise appends (and anything allocated with them) across transactions.
 
     Then read the log's size together with `columns` (the caller's scalar subqueries, e.g.
     what it allocates under the same lock) in one statement, after the lock is granted so
     that it sees every append committed before ours; returns the values of `columns`
     (`params` binds their parameters).
+
+    `also_lock`: a second advisory lock taken right after this one in the same statement
+    (PostgreSQL evaluates the select list left to right), for a caller that will need it
+    before committing anyway (issuance: the audit chain's).
     """
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        if also_lock is None:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        else:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key), "
+                                 "pg_advisory_xact_lock(:also)"),
+                            {"key": _LOCK_KEY, "also": also_lock})
     session.flush()
     row = session.execute(select(_SIZE, _ROOT, *columns), params or {}).one()
     size = row[0] or 0

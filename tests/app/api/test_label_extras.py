@@ -129,7 +129,9 @@ def test_any_change_to_an_issued_credential_fails_verification(issued, data):
 
 
 def test_concurrent_issuance_gives_unique_ids_and_a_consistent_log(world, app):
-    """Eight threads approve eight requests at once (PostgreSQL, real connections)."""
+    """Eight threads approve eight requests at once (PostgreSQL, real connections), while
+    four more append to the audit chain on their own (issuance takes the chain's lock early,
+    with the log's)."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("concurrency is tested on PostgreSQL")
     from tests.app.api.test_labels import approve as _approve  # noqa: F401
@@ -141,7 +143,6 @@ def test_concurrent_issuance_gives_unique_ids_and_a_consistent_log(world, app):
         request_id, etag = submitted_request(world)
         ready.append((request_id, act(certifier, request_id, "start_review", etag)
                       .headers["ETag"]))
-    barrier = threading.Barrier(len(ready))
     codes: list[int] = []
 
     def approve_one(request_id: str, etag: str) -> None:
@@ -153,12 +154,32 @@ def test_concurrent_issuance_gives_unique_ids_and_a_consistent_log(world, app):
                                         "If-Match": etag})
         codes.append(response.status_code)
 
+    def other_audit_writer(number: int) -> None:
+        from app.extensions import db
+        from app.persistence import User
+        from app.services import accounts, transaction
+
+        with app.app_context():
+            barrier.wait()
+            with transaction() as session:
+                accounts.create_token(session, session.get(User, world["admin"].user_id),
+                                      name=f"concurrent {number}", scopes=["read"], days=1)
+            db.session.remove()
+
+    barrier = threading.Barrier(len(ready) + 4)
     threads = [threading.Thread(target=approve_one, args=item) for item in ready]
+    threads += [threading.Thread(target=other_audit_writer, args=(n,)) for n in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
     assert codes == [200] * len(ready)
+    from app.extensions import db
+    from app.services import audit
+
+    with app.app_context():
+        assert audit.verify(db.session).ok
+        db.session.remove()
     client = app.test_client()
     labels = world["admin"].get("/api/v1/labels?page_size=50").json["items"]
     assert len({lb["id"] for lb in labels}) == len(ready)
