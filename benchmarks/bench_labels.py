@@ -27,6 +27,7 @@ appended the first time).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -41,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -308,20 +310,21 @@ def check_log(samples: int = 50) -> dict[str, Any]:
 
 
 class Server:
-    """gunicorn with 2 sync workers on a high port; stopped by its own pid."""
+    """gunicorn with `workers` sync workers on a high port; stopped by its own pid."""
 
-    def __init__(self, url: str, tmp: Path):
-        self.port = free_port()
-        self.log = (tmp / "gunicorn.log").open("wb")
+    def __init__(self, url: str, tmp: Path, workers: int, cache: int = 10_000):
+        self.port, self.workers, self.cache = free_port(), workers, cache
+        self.log = (tmp / f"gunicorn-{self.port}.log").open("wb")
         env = {**os.environ, "DATABASE_URL": url.replace("+psycopg", ""),
                "CARBONLABEL_INSTANCE": str(tmp / "instance"),
                "CARBONLABEL_KEYS_DIR": str(tmp / "keys"),
                "CARBONLABEL_PUBLIC_URL": PUBLIC_URL,
                "CARBONLABEL_SECRET_KEY": "bench-secret",
                "CARBONLABEL_RATELIMIT_PUBLIC": "1000000 per minute",
+               "CARBONLABEL_VERIFICATION_CACHE": str(cache),
                "BRIGHTWAY_DIR": str(tmp / "brightway")}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync",
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "sync",
              "-b", f"127.0.0.1:{self.port}", "app.wsgi:application"],
             cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -389,12 +392,21 @@ def is_valid(body: bytes) -> bool:
 
 
 def bench_http(server: Server, label_ids: list[str], count: int, threads: int,
-               rounds: int = 4) -> dict[str, Any]:
-    """Both endpoints in alternating rounds, so that other load on the machine hits both."""
+               warm_rounds: int, rounds: int = 4) -> dict[str, Any]:
+    """Both endpoints in alternating rounds, so that other load on the machine hits both.
+
+    Warm-up: every label `warm_rounds` times (in random order; each request lands on
+    whichever worker accepts it first, so with a cache most labels are then known to every
+    worker), or 100 requests when `warm_rounds` is 0.
+    """
     rng = random.Random(2)
     verify = [f"/api/v1/labels/{rng.choice(label_ids)}/verification" for _ in range(count)]
     health = ["/api/v1/health"] * count
-    drive(server.port, verify[:100], threads, is_valid)  # warm both workers
+    warm = [f"/api/v1/labels/{label}/verification" for label in label_ids] * warm_rounds
+    rng.shuffle(warm)
+    start = time.perf_counter()
+    drive(server.port, warm or verify[:100], threads, is_valid)
+    warm_seconds = time.perf_counter() - start
     drive(server.port, health[:100], threads, is_ok)
     runs: dict[str, list[dict[str, Any]]] = {"trivial": [], "verification": []}
     for r in range(rounds):
@@ -408,6 +420,8 @@ def bench_http(server: Server, label_ids: list[str], count: int, threads: int,
                      "client_cpu": sum(p["cpu"] for p in parts) / seconds,
                      "rounds": [round(p["per_s"]) for p in parts]}
     out["ratio"] = out["verification"]["per_s"] / out["trivial"]["per_s"]
+    out["warm"] = {"requests": len(warm), "seconds": warm_seconds}
+    out["workers"], out["cache"] = server.workers, server.cache
     return out
 
 
@@ -415,20 +429,39 @@ def is_ok(body: bytes) -> bool:
     return json.loads(body)["status"] == "ok"
 
 
+@contextlib.contextmanager
+def counting_statements() -> Iterator[list[int]]:
+    """Count every statement sent through psycopg (SQLAlchemy's or a raw cursor's; BEGIN,
+    COMMIT and ROLLBACK are not statements here): wraps psycopg.Cursor for the block."""
+    import psycopg
+
+    counter = [0]
+    originals = psycopg.Cursor.execute, psycopg.Cursor.executemany
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        counter[0] += 1
+        return originals[0](self, *args, **kwargs)
+
+    def executemany(self, *args: Any, **kwargs: Any) -> Any:
+        counter[0] += 1
+        return originals[1](self, *args, **kwargs)
+
+    psycopg.Cursor.execute, psycopg.Cursor.executemany = execute, executemany
+    try:
+        yield counter
+    finally:
+        psycopg.Cursor.execute, psycopg.Cursor.executemany = originals
+
+
 def bench_inprocess(label_ids: list[str], samples: int) -> dict[str, Any]:
-    """Where a verification's time goes, without HTTP: medians and query counts."""
+    """Where a verification's time goes, without HTTP: medians and statement counts."""
     from flask import current_app
-    from sqlalchemy import event
 
     from app.extensions import db
     from app.services import labels, verification
     from app.services.issuer import issuer_from_config
 
     issuer = issuer_from_config(current_app.config)
-    queries = [0]
-
-    def count(*_args) -> None:
-        queries[0] += 1
 
     def measure(func) -> dict[str, float]:
         times, used = [], []
@@ -440,16 +473,24 @@ def bench_inprocess(label_ids: list[str], samples: int) -> dict[str, Any]:
             used.append(queries[0] - before)
         return {"ms": statistics.median(times) * 1e3, "queries": statistics.median(used)}
 
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        return {
-            "verify": measure(lambda i: verification.verify_label(
-                db.session, label_ids[i % len(label_ids)], issuer)),
-            "status_list": measure(lambda i: labels.status_list_credential(db.session, issuer)),
-        }
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    first, repeat = verification.VerificationCache(0), verification.VerificationCache()
+    for label_id in label_ids[:samples]:
+        verification.verify_label(db.session, label_id, issuer, cache=repeat)
         db.session.remove()
+    with counting_statements() as queries:
+        try:
+            return {
+                "verify": measure(lambda i: verification.verify_label(
+                    db.session, label_ids[i % len(label_ids)], issuer)),
+                "first": measure(lambda i: verification.verify_label(
+                    db.session, label_ids[i % len(label_ids)], issuer, cache=first)),
+                "repeat": measure(lambda i: verification.verify_label(
+                    db.session, label_ids[i % len(label_ids)], issuer, cache=repeat)),
+                "status_list": measure(
+                    lambda i: labels.status_list_credential(db.session, issuer)),
+            }
+        finally:
+            db.session.remove()
 
 
 # --------------------------------------------------------------------------- 3. 10^6 leaves
@@ -524,8 +565,6 @@ def sign_head(size: int, root: bytes) -> None:
 
 
 def bench_proofs(size: int, root: bytes, samples: int) -> dict[str, Any]:
-    from sqlalchemy import event
-
     from app.extensions import db
     from app.services import transparency_log as tlog
     from app.trust import merkle
@@ -533,26 +572,20 @@ def bench_proofs(size: int, root: bytes, samples: int) -> dict[str, Any]:
     session = db.session
     stored_root = merkle.root_hash(size, _node_getter(session))
     assert stored_root == root == tlog.latest_head(session).root_hash, "roots differ"
-    queries = [0]
-
-    def count(*_args) -> None:
-        queries[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", count)
     rng = random.Random(3)
     indices = [*rng.sample(range(size), samples - 2), 0, size - 1]
     times, per_proof, lengths = [], [], []
-    for index in indices:
-        session.expunge_all()
-        before = queries[0]
-        start = time.perf_counter()
-        proof = tlog.inclusion(session, index, size)
-        times.append(time.perf_counter() - start)
-        per_proof.append(queries[0] - before)
-        lengths.append(len(proof.hashes))
-        assert merkle.verify_inclusion(proof.leaf_hash, index, size, proof.hashes,
-                                       stored_root), index
-    event.remove(db.engine, "before_cursor_execute", count)
+    with counting_statements() as queries:
+        for index in indices:
+            session.expunge_all()
+            before = queries[0]
+            start = time.perf_counter()
+            proof = tlog.inclusion(session, index, size)
+            times.append(time.perf_counter() - start)
+            per_proof.append(queries[0] - before)
+            lengths.append(len(proof.hashes))
+            assert merkle.verify_inclusion(proof.leaf_hash, index, size, proof.hashes,
+                                           stored_root), index
     return {"count": len(indices), "median_ms": statistics.median(times) * 1e3,
             "p95_ms": pct(times, 0.95) * 1e3, "max_ms": max(times) * 1e3,
             "queries": statistics.median(per_proof),
@@ -598,20 +631,37 @@ def report(r: dict[str, Any]) -> str:
     proofs, hproofs, n = r["proofs"], r["http_proofs"], f"{r['log_size']:,}"
     ip, ip2 = r["inproc"], r["inproc_after"]
 
-    def http_rows(h: dict[str, Any], where: str) -> list[str]:
+    def http_rows(h: dict[str, Any], first: dict[str, Any], where: str) -> list[str]:
         tv, vv = h["trivial"], h["verification"]
+        fv = first["verification"]
         return [
             f"| `GET /api/v1/health`, {where}, {tv['count']} requests | "
             f"{tv['per_s']:.0f} req/s | |",
-            f"| `GET /api/v1/labels/<id>/verification`, {where}, {vv['count']} requests | "
-            f"{vv['per_s']:.0f} req/s | |",
+            f"| `GET /api/v1/labels/<id>/verification`, {where}, {vv['count']} requests, "
+            f"each worker's cache warmed ({h['warm']['requests']} requests: every valid "
+            f"label {h['warm']['requests'] // max(1, len(r['valid']))} times, "
+            f"{h['warm']['seconds']:.1f} s) | {vv['per_s']:.0f} req/s | |",
             f"| ratio verification / trivial, {where} | {h['ratio']:.2f} | >= 0.5 |",
+            f"| same with the cache off (`CARBONLABEL_VERIFICATION_CACHE=0`, every request "
+            f"verifies in full), {where}, {fv['count']} requests; trivial on that server "
+            f"{first['trivial']['per_s']:.0f} req/s | {fv['per_s']:.0f} req/s, ratio "
+            f"{first['ratio']:.2f} | |",
+        ]
+
+    def inproc_rows(ip: dict[str, Any], where: str) -> list[str]:
+        def cell(m: dict[str, float]) -> str:
+            return f"{m['ms']:.2f} ms, {m['queries']:.0f} queries"
+
+        return [
+            f"| `verification.verify_label` in process, {where} (median): repeated (cached) "
+            f"/ first in a worker (cache of 0) / without a cache (page path) | "
+            f"{cell(ip['repeat'])} / {cell(ip['first'])} / {cell(ip['verify'])} | |",
         ]
 
     rows = [
         f"| issuance, sequential, {seq['count']} new products (1 leaf each) | "
         f"{seq['per_s']:.0f} labels/s ({seq['ms']:.1f} ms each, issuing process busy "
-        f"{seq['cpu']:.0%} of it) | >= 100/s |",
+        f"{seq['cpu']:.0%} of it, {seq['statements']:.0f} statements each) | >= 100/s |",
         f"| issuance, 2 processes in parallel, {par['count']} labels | "
         f"{par['per_s']:.0f} labels/s | |",
         f"| re-certification of one product, sequential, {re_['count']} labels "
@@ -619,9 +669,8 @@ def report(r: dict[str, Any]) -> str:
         f"| log after issuance: size = entries = labels + supersessions = heads; heads "
         f"signed; roots rebuilt; {log['proofs_checked']} proofs | {log['size']} leaves, "
         f"all pass | |",
-        *http_rows(r["http"], f"{log['size']} leaves"),
-        f"| `verification.verify_label` in process, {log['size']} leaves (median) | "
-        f"{ip['verify']['ms']:.1f} ms, {ip['verify']['queries']:.0f} queries | |",
+        *http_rows(r["http"], r["http_first"], f"{log['size']} leaves"),
+        *inproc_rows(ip, f"{log['size']} leaves"),
         f"| of which `labels.status_list_credential` (median) | "
         f"{ip['status_list']['ms']:.1f} ms, {ip['status_list']['queries']:.0f} queries | |",
         f"| fill log to {n} leaves (COPY entries + nodes, ANALYZE) | "
@@ -632,9 +681,8 @@ def report(r: dict[str, Any]) -> str:
         f"{proofs['hashes']:.0f} hashes) | well under 100 ms |",
         f"| `GET /log/proof/inclusion` at {n} leaves, {hproofs['count']} sequential, "
         f"median / p95 | {hproofs['median_ms']:.1f} / {hproofs['p95_ms']:.1f} ms | |",
-        *http_rows(r["http_after"], f"{n} leaves"),
-        f"| `verification.verify_label` in process, {n} leaves (median) | "
-        f"{ip2['verify']['ms']:.1f} ms, {ip2['verify']['queries']:.0f} queries | |",
+        *http_rows(r["http_after"], r["http_first_after"], f"{n} leaves"),
+        *inproc_rows(ip2, f"{n} leaves"),
     ]
     tv, vv = r["http"]["trivial"], r["http"]["verification"]
     load = ", ".join(f"{x:.1f}" for x in r["load"])
@@ -644,9 +692,10 @@ def report(r: dict[str, Any]) -> str:
         f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {pg}, "
         f"SQLAlchemy {sqlalchemy.__version__}, psycopg {psycopg.__version__}, "
         f"cryptography {cryptography.__version__}; 1-minute load average before / after "
-        f"the run {load}. HTTP client CPU: {tv['client_cpu']:.0%} of a core for the "
-        f"trivial endpoint, {vv['client_cpu']:.0%} for verification; per-round rates "
-        f"(req/s) trivial {tv['rounds']}, verification {vv['rounds']}.",
+        f"the run {load}. gunicorn: {r['http']['workers']} sync workers, "
+        f"{r['threads']} client threads. HTTP client CPU: {tv['client_cpu']:.0%} of a core "
+        f"for the trivial endpoint, {vv['client_cpu']:.0%} for verification; per-round "
+        f"rates (req/s) trivial {tv['rounds']}, verification {vv['rounds']}.",
         "",
         "| measurement | result | target |",
         "|---|---|---|",
@@ -678,7 +727,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
 
     upgrade(url)
     app = make_app(url, tmp)
-    results: dict[str, Any] = {"log_size": args.log_size}
+    results: dict[str, Any] = {"log_size": args.log_size, "threads": args.threads}
     with app.app_context():
         t0 = time.perf_counter()
         world = setup_world(tmp)
@@ -691,10 +740,12 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
 
         approve_all(world["certifier"], seq_ids[:1])  # warm: imports, key file, caches
         cpu = time.process_time()
-        done, seconds = approve_all(world["certifier"], seq_ids[1:])
+        with counting_statements() as statements:
+            done, seconds = approve_all(world["certifier"], seq_ids[1:])
         results["sequential"] = {"count": done, "per_s": done / seconds,
                                  "ms": seconds / done * 1e3,
-                                 "cpu": (time.process_time() - cpu) / seconds}
+                                 "cpu": (time.process_time() - cpu) / seconds,
+                                 "statements": statements[0] / done}
         print(f"sequential: {results['sequential']}", flush=True)
         db.session.remove()
         results["parallel"] = approve_parallel(url, tmp, world["certifier"], par_ids, 2)
@@ -708,13 +759,21 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
         valid = list(db.session.scalars(select(Label.id).where(
             Label.superseded_by_id.is_(None), Label.revoked_at.is_(None))))
         db.session.remove()
+        results["valid"] = valid
         results["inproc"] = bench_inprocess(valid, args.proofs)
         print(f"in process: {results['inproc']}", flush=True)
 
-        server = Server(url, tmp)
+        # Two servers side by side (the idle one costs nothing): the default per-worker
+        # cache, and the cache off, where every request verifies in full.
+        server = Server(url, tmp, args.workers)
+        cold = Server(url, tmp, args.workers, cache=0)
         try:
-            results["http"] = bench_http(server, valid, args.requests, args.threads)
+            results["http"] = bench_http(server, valid, args.requests, args.threads,
+                                         args.warm)
             print(f"http: {results['http']}", flush=True)
+            results["http_first"] = bench_http(cold, valid, args.requests // 2, args.threads,
+                                               0)
+            print(f"http, cache off: {results['http_first']}", flush=True)
             fill = fill_log(url, args.log_size, valid[0])
             results["fill"] = fill
             print(f"fill: {fill['added']} leaves in {fill['seconds']:.1f} s", flush=True)
@@ -726,12 +785,17 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
                                                        args.proofs)
             print(f"http proofs: {results['http_proofs']}", flush=True)
             results["http_after"] = bench_http(server, valid, args.requests // 2,
-                                               args.threads)
+                                               args.threads, args.warm)
             print(f"http at {args.log_size}: {results['http_after']}", flush=True)
+            results["http_first_after"] = bench_http(cold, valid, args.requests // 2,
+                                                     args.threads, 0)
+            print(f"http at {args.log_size}, cache off: {results['http_first_after']}",
+                  flush=True)
             results["inproc_after"] = bench_inprocess(valid, args.proofs)
             print(f"in process at {args.log_size}: {results['inproc_after']}", flush=True)
         finally:
             server.stop()
+            cold.stop()
         db.session.remove()
         db.engine.dispose()
     return results
@@ -744,6 +808,9 @@ def main() -> None:
     parser.add_argument("--recertify", type=int, default=100)
     parser.add_argument("--requests", type=int, default=2000, help="HTTP requests per endpoint")
     parser.add_argument("--threads", type=int, default=4, help="HTTP client threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--warm", type=int, default=8,
+                        help="warm-up: verify every label this many times before timing")
     parser.add_argument("--log-size", type=int, default=1_000_000)
     parser.add_argument("--proofs", type=int, default=200)
     args = parser.parse_args()

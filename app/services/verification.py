@@ -30,7 +30,19 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from flask import Flask
-from sqlalchemy import Connection, Select, Text, and_, bindparam, case, cast, func, select, true
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from app.domain import NotFound
@@ -119,11 +131,38 @@ def _state_statement() -> Select:
             .where(labels_t.c.id == bindparam("label_id")).limit(1))
 
 
+@lru_cache(maxsize=8)
+def _state_sql(dialect: Dialect) -> tuple[str, dict[str, Any], tuple[str, ...] | None,
+                                          tuple[Any, ...]]:
+    """The statement as the driver gets it, its fixed parameters, their order (for positional
+    drivers) and each column's result processor: compiled once per dialect."""
+    statement = _state_statement()
+    expanded = statement.compile(dialect=dialect).construct_expanded_state(
+        {"label_id": ""})
+    processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                       for column in statement.selected_columns)
+    order = tuple(expanded.positiontup) if expanded.positiontup is not None else None
+    return expanded.statement, dict(expanded.parameters), order, processors
+
+
 def _read_state(connection: Connection, label_id: str) -> _State:
-    row = connection.execute(_state_statement(), {"label_id": label_id}).first()
+    """One statement on the driver's cursor: with the label cached, this read is most of a
+    verification, and SQLAlchemy's execution layer cost more than the query (the types are
+    still converted by the columns' own result processors)."""
+    sql, fixed, order, processors = _state_sql(connection.dialect)
+    params: dict[str, Any] | tuple[Any, ...] = {**fixed, "label_id": label_id}
+    if order is not None:
+        params = tuple(params[name] for name in order)
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
     if row is None:
         raise NotFound(f"no label {label_id}")
-    return _State(*row)
+    return _State(*(convert(value) if convert and value is not None else value
+                    for convert, value in zip(processors, row, strict=True)))
 
 
 class VerificationCache:
