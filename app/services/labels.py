@@ -19,6 +19,7 @@ from app.persistence import (
     ModelVersion,
     Organisation,
     Product,
+    SigningKey,
     StatusList,
     User,
 )
@@ -51,18 +52,22 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
                 issuer: Issuer) -> Label:
     if valid_until <= date.today():
         raise InvalidInput("a label must be valid until a future date", field="valid_until")
-    key = keys.active_key(session)
-    if key is None:
-        raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
-    private = keys.load_private(issuer.keys_dir, key)
     candidate = label_ids.new_label_id(date.today().year)
     # Everything allocated under the log lock, read in the statement that follows it; the
     # audit chain's lock comes with it (this transaction appends to the chain before it
-    # commits anyway, and issuances queue on the log lock already), and its end is read too.
-    highest, listed, taken, previous_id, audit_seq, audit_hash = transparency_log.lock(
+    # commits anyway, and issuances queue on the log lock already), and its end is read too,
+    # as is the active signing key.
+    (highest, listed, taken, previous_id, key_id, key_multibase, audit_seq,
+     audit_hash) = transparency_log.lock(
         session, *_allocation_columns(), *audit.chain_end(), also_lock=audit.LOCK_KEY,
         params={"candidate": candidate, "product_id": req.product_id, "today": date.today()})
     audit.hold(session, audit_seq, audit_hash)
+    if key_id is None:
+        raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
+    # The key's identity as a value (its row is not needed): the id names the verification
+    # method, the public half must match the private key file.
+    key = SigningKey(id=key_id, public_multibase=key_multibase)
+    private = keys.load_private(issuer.keys_dir, key)
     label_id = _unused_id(session, date.today().year) if taken else candidate
     previous = session.get(Label, previous_id) if previous_id else None
     index = 0 if highest is None else highest + 1
@@ -121,14 +126,17 @@ def _issuance_rows() -> Select:
 def _allocation_columns() -> tuple[Any, ...]:
     """What issuance reads right after taking the log lock, as scalar subqueries for
     `transparency_log.lock`: the highest status index, whether the status list exists, whether
-    the random candidate ID is taken, and the product's label in force (built once)."""
+    the random candidate ID is taken, the product's label in force and the active signing
+    key's id and public key (built once)."""
     return (select(func.max(Label.status_index)).scalar_subquery(),
             select(func.count()).select_from(StatusList)
             .where(StatusList.purpose == "revocation").scalar_subquery(),
             select(func.count()).select_from(Label)
             .where(Label.id == bindparam("candidate")).scalar_subquery(),
             select(Label.id).where(*_in_force(bindparam("product_id"), bindparam("today")))
-            .order_by(Label.issued_at.desc()).limit(1).scalar_subquery())
+            .order_by(Label.issued_at.desc()).limit(1).scalar_subquery(),
+            *(select(column).where(SigningKey.retired_at.is_(None)).limit(1).scalar_subquery()
+              for column in (SigningKey.id, SigningKey.public_multibase)))
 
 
 def current_label(session: Session, product_id: str) -> Label | None:

@@ -193,3 +193,30 @@ def test_concurrent_issuance_gives_unique_ids_and_a_consistent_log(world, app):
         assert merkle.verify_inclusion(merkle.leaf_hash(entry["entry"].encode()),
                                        entry["leaf_index"], head["tree_size"],
                                        [bytes.fromhex(h) for h in proof["audit_path"]], root)
+
+
+def test_approval_without_an_active_key_is_refused_and_writes_nothing(world, app):
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.persistence import AuditEntry, Label, LogEntry, SigningKey
+    from app.persistence.types import utcnow
+    from tests.app.flows import act, submitted_request
+
+    with app.app_context():
+        for key in db.session.scalars(select(SigningKey)):
+            key.retired_at = utcnow()
+        db.session.commit()
+    certifier = world["certifier_c"]
+    request_id, etag = submitted_request(world)
+    etag = act(certifier, request_id, "start_review", etag).headers["ETag"]
+    with app.app_context():
+        audit_before = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    refused = act(certifier, request_id, "approve", etag, valid_until="2030-06-30")
+    assert refused.status_code == 409 and "signing key" in refused.json["detail"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Label)) == 0
+        assert db.session.scalar(select(func.count()).select_from(LogEntry)) == 0
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
+    assert world["certifier_c"].get(f"/api/v1/label-requests/{request_id}").json[
+        "state"] == "in_review"
