@@ -21,13 +21,11 @@ from lca_models.errors import (
     FactorFileError,
     LcaModelError,
     ModelValidationError,
-    SingularSystemError,
-    UnknownFactorError,
-)
-from lca_models.pact_client import (
     PactExchangeError,
     PactFootprintNotFound,
     PactInvalidFootprint,
+    SingularSystemError,
+    UnknownFactorError,
 )
 
 #: exception class -> (status, problem type slug, title)

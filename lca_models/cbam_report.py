@@ -171,6 +171,11 @@ def to_xlsx(report: CbamReport, path: str | Path) -> Path:
     for line in ("Notes", *report.notes, f"Factor release: {report.factor_release}",
                  f"Default values: {report.default_values_source or 'not used'}"):
         notes.append([line])
+    return save_workbook(book, path)
+
+
+def save_workbook(book: Workbook, path: Path) -> Path:
+    """Save through a temporary file and a rename, so a failed write leaves no half file."""
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:

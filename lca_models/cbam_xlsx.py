@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -46,6 +44,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from lca_models.cbam_data import QUALIFYING_PARAMETERS
 from lca_models.cbam_input import CbamInput, load_report_data, locate_errors
+from lca_models.cbam_report import save_workbook
 from lca_models.cbam_schema import CbamInputSchema
 from lca_models.errors import ModelValidationError
 
@@ -544,16 +543,7 @@ def write_input_xlsx(input_dict: Mapping[str, Any] | None, path: str | Path) -> 
     """
     data: Mapping[str, Any] = input_dict or {}
     book = _Writer(data).run()
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        book.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return save_workbook(book, Path(path))
 
 
 class _Writer:

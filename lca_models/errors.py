@@ -66,3 +66,57 @@ def _format_row_error(row: int | None, column: str | None, message: str) -> str:
     if column:
         where.append(f"column '{column}'")
     return (", ".join(where) + ": " if where else "") + message
+
+
+# A partner's PACT host, with us as data recipient (lca_models.pact_client). Kept here with
+# the other engine errors so the service can map them without importing the HTTP client.
+
+class PactExchangeError(LcaModelError):
+    """A partner's PACT host refused or failed a request. `code` is the spec's error code
+    (BadRequest, AccessDenied, TokenExpired, NotFound, InternalError, NotImplemented) or the
+    OAuth error when the host gave one; `status` the HTTP status."""
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.code, self.status = code, status
+
+
+class PactConnectionError(PactExchangeError):
+    """The host could not be reached (DNS, refused connection, TLS, timeout)."""
+
+
+class PactAuthError(PactExchangeError):
+    """Our client credentials were refused, or a freshly issued token was refused too."""
+
+
+class PactAccessDenied(PactExchangeError):
+    """403 AccessDenied: the data owner has not granted us this."""
+
+
+class PactBadRequest(PactExchangeError):
+    """400 BadRequest: the host did not accept our filters or id."""
+
+
+class PactFootprintNotFound(PactExchangeError):
+    """404 NotFound: no such footprint, or none visible to us."""
+
+
+class PactHostError(PactExchangeError):
+    """500 InternalError, 501 NotImplemented, or any other status the spec does not give."""
+
+
+class PactProtocolError(PactExchangeError):
+    """The host's answer does not follow the specification (not JSON, no `data`, a
+    pagination link to another host, ...)."""
+
+
+class PactInvalidFootprint(PactExchangeError):
+    """A received footprint fails the spec's ProductFootprint schema; `errors` lists why."""
+
+    def __init__(self, message: str, errors: list[str]):
+        super().__init__(message)
+        self.errors = errors
+
+
+class PactConfigError(PactExchangeError):
+    """A credentials file is missing, malformed, or readable by others."""

@@ -23,7 +23,18 @@ from typing import Any
 
 import httpx
 
-from lca_models.errors import LcaModelError
+from lca_models.errors import (
+    PactAccessDenied,
+    PactAuthError,
+    PactBadRequest,
+    PactConfigError,
+    PactConnectionError,
+    PactExchangeError,
+    PactFootprintNotFound,
+    PactHostError,
+    PactInvalidFootprint,
+    PactProtocolError,
+)
 from lca_models.pact import validate_product_footprint
 
 DISCOVERY_PATH = "/.well-known/openid-configuration"
@@ -32,57 +43,6 @@ TOKEN_PATH = "/auth/token"  # the spec's tokenUrl, used when discovery gives non
 #: time in flight), but never more than a tenth of its lifetime.
 EXPIRY_MARGIN_SECONDS = 30.0
 USER_AGENT = "carbonlabel-pact-client"
-
-
-class PactExchangeError(LcaModelError):
-    """A partner's PACT host refused or failed a request. `code` is the spec's error code
-    (BadRequest, AccessDenied, TokenExpired, NotFound, InternalError, NotImplemented) or the
-    OAuth error when the host gave one; `status` the HTTP status."""
-
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
-        super().__init__(message)
-        self.code, self.status = code, status
-
-
-class PactConnectionError(PactExchangeError):
-    """The host could not be reached (DNS, refused connection, TLS, timeout)."""
-
-
-class PactAuthError(PactExchangeError):
-    """Our client credentials were refused, or a freshly issued token was refused too."""
-
-
-class PactAccessDenied(PactExchangeError):
-    """403 AccessDenied: the data owner has not granted us this."""
-
-
-class PactBadRequest(PactExchangeError):
-    """400 BadRequest: the host did not accept our filters or id."""
-
-
-class PactFootprintNotFound(PactExchangeError):
-    """404 NotFound: no such footprint, or none visible to us."""
-
-
-class PactHostError(PactExchangeError):
-    """500 InternalError, 501 NotImplemented, or any other status the spec does not give."""
-
-
-class PactProtocolError(PactExchangeError):
-    """The host's answer does not follow the specification (not JSON, no `data`, a
-    pagination link to another host, ...)."""
-
-
-class PactInvalidFootprint(PactExchangeError):
-    """A received footprint fails the spec's ProductFootprint schema; `errors` lists why."""
-
-    def __init__(self, message: str, errors: list[str]):
-        super().__init__(message)
-        self.errors = errors
-
-
-class PactConfigError(PactExchangeError):
-    """A credentials file is missing, malformed, or readable by others."""
 
 
 @dataclass(frozen=True)

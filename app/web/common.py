@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from app.domain import Forbidden, NotFound, ServiceError, Unauthenticated
 from app.web.i18n import t
@@ -71,8 +71,7 @@ def form(schema: Schema) -> dict[str, Any]:
         values = [v for v in request.form.getlist(key) if v.strip()]
         if not values:
             continue
-        field = schema.fields.get(key)
-        many = field is not None and field.__class__.__name__ == "List"
+        many = isinstance(schema.load_fields[key], fields.List)
         data[key] = values if many else values[0].strip()
     return load(schema, data)
 

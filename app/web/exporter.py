@@ -11,7 +11,7 @@ import yaml
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from app.extensions import db
-from app.schemas.certification import LabelRequestInSchema
+from app.schemas.certification import DeclaredMetadataSchema, LabelRequestInSchema
 from app.schemas.products import CalculationInSchema, ProductInSchema
 from app.services import accounts, certification, jobs, labels, recognition, transaction
 from app.services import products as catalogue
@@ -176,8 +176,6 @@ def _posted_model() -> tuple[dict, str]:
 
 def _declared() -> dict | None:
     """The recognition metadata an exporter declares, from plain form fields."""
-    from app.schemas.certification import DeclaredMetadataSchema
-
     standards = []
     for text in request.form.getlist("standard"):  # "ISO 14067:2018" -> id and version
         name, _, version = text.strip().rpartition(":") if ":" in text else (text, "", "")
