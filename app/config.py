@@ -34,6 +34,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         # labels whose last verification each worker keeps (0: verify every request afresh)
         "VERIFICATION_CACHE_SIZE": int(os.environ.get("CARBONLABEL_VERIFICATION_CACHE",
                                                       "10000")),
+        # on PostgreSQL, hear committed changes (LISTEN) instead of re-reading per request
+        "VERIFICATION_LISTEN": os.environ.get("CARBONLABEL_VERIFICATION_LISTEN", "1") != "0",
         "RATELIMIT_STORAGE_URI": os.environ.get("CARBONLABEL_RATELIMIT_STORAGE",
                                                 "memory://"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("CARBONLABEL_MAX_UPLOAD_BYTES",

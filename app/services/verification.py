@@ -13,8 +13,13 @@ Nothing else invalidates the cache, and nothing needs to. A revocation changes t
 row, the status list and the log head; a supersession the label row and the head; an edited
 credential its stored text; a rotated or removed key the key list; expiry the date. Any of
 them, committed by any process, makes the next request's row differ and the label be
-verified afresh. A stale "valid" cannot be served because the cached answer is never used
-without first reading the current row in the same request.
+verified afresh.
+
+On PostgreSQL even that query can be skipped: every one of those changes also fires a NOTIFY
+at commit (`change_feed`), and an answer cached while the process's feed stood at the same
+count, today, is served as it is. The feed trusts itself only while its connection is proven
+alive; otherwise, and always on SQLite, a cached answer is used only after re-reading the
+current row in the same request.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ from app.persistence import (
     TreeHead,
 )
 from app.services import labels, transparency_log
+from app.services.change_feed import ChangeFeed, conninfo
 from app.services.issuer import Issuer
 from app.trust import merkle, signing, status_list
 from app.trust.keys import did_document, key_resolver, public_key_from_multibase
@@ -166,16 +172,18 @@ def _read_state(connection: Connection, label_id: str) -> _State:
 
 
 class VerificationCache:
-    """Results per label, each kept with the exact `_State` it was computed from (bounded, least
-    recently used first out). Per process: each gunicorn worker has its own, and none of them
-    can serve a stale answer because a hit needs an equal state read in the same request."""
+    """Results per label, each kept with a digest of the exact `_State` it was computed from,
+    the change feed's token when that state was read, and the day (bounded, least recently
+    used first out). Per process: each gunicorn worker has its own."""
 
-    def __init__(self, max_entries: int = 10_000):
+    def __init__(self, max_entries: int = 10_000, feed: ChangeFeed | None = None):
         self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[bytes, Verification]] = OrderedDict()
+        self.feed = feed
+        self._entries: OrderedDict[str, tuple[bytes, Verification, int | None, date | None]] = (
+            OrderedDict())
         self._shared: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()  # threaded servers (and tests) share one app
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.unread = 0  # unread: hits served with no query
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """A check every label shares (the key list, the status list's signature, the head's
@@ -192,19 +200,40 @@ class VerificationCache:
                 self._shared.popitem(last=False)
         return value
 
-    def get(self, key: tuple[str, bytes]) -> Verification | None:
+    def token(self) -> int | None:
+        """Taken *before* the state is read: a change committed after the read moves it."""
+        return self.feed.token() if self.feed is not None else None
+
+    def unchanged(self, label_id: str, token: int | None, today: date) -> Verification | None:
+        """The answer computed today under `token`, when the feed says nothing changed since."""
+        if token is None:
+            return None
+        with self._lock:
+            found = self._entries.get(label_id)
+            if found is None or found[2] != token or found[3] != today:
+                return None
+            self._entries.move_to_end(label_id)
+            self.hits += 1
+            self.unread += 1
+            return found[1]
+
+    def get(self, key: tuple[str, bytes], token: int | None = None,
+            today: date | None = None) -> Verification | None:
+        """The answer for an equal state; it is then current as of `token` too."""
         with self._lock:
             found = self._entries.get(key[0])
             if found is None or found[0] != key[1]:
                 self.misses += 1
                 return None
+            self._entries[key[0]] = (found[0], found[1], token, today)
             self._entries.move_to_end(key[0])
             self.hits += 1
             return found[1]
 
-    def put(self, key: tuple[str, bytes], result: Verification) -> None:
+    def put(self, key: tuple[str, bytes], result: Verification, token: int | None = None,
+            today: date | None = None) -> None:
         with self._lock:
-            self._entries[key[0]] = (key[1], result)
+            self._entries[key[0]] = (key[1], result, token, today)
             self._entries.move_to_end(key[0])
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -212,12 +241,29 @@ class VerificationCache:
 
 def cache_for(app: Flask) -> VerificationCache:
     """The app's cache (one per app object, so per worker process), holding the last
-    verification of up to VERIFICATION_CACHE_SIZE labels."""
+    verification of up to VERIFICATION_CACHE_SIZE labels; on PostgreSQL with a change feed
+    (VERIFICATION_LISTEN), stopped when the app's engine is disposed."""
     cache = app.extensions.get("carbonlabel.verification_cache")
     if cache is None:
-        cache = app.extensions.setdefault("carbonlabel.verification_cache", VerificationCache(
-            app.config.get("VERIFICATION_CACHE_SIZE", 10_000)))
+        size = app.config.get("VERIFICATION_CACHE_SIZE", 10_000)
+        cache = app.extensions.setdefault("carbonlabel.verification_cache",
+                                          VerificationCache(size, _feed_for(app, size)))
     return cache
+
+
+def _feed_for(app: Flask, size: int) -> ChangeFeed | None:
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    if size <= 0 or not app.config.get("VERIFICATION_LISTEN", True) \
+            or engine.dialect.name != "postgresql":
+        return None
+    feed = ChangeFeed(conninfo(engine.url))
+    event.listen(engine, "engine_disposed", lambda _engine: feed.stop())
+    return feed
 
 
 def verify_label(session: Session, text: str, issuer: Issuer,
@@ -225,7 +271,8 @@ def verify_label(session: Session, text: str, issuer: Issuer,
     """Verify a label. Without `cache` the state is read in the session's transaction and the
     result carries the label row (`label`). With one, the state is read on its own (committed
     data only, so not for a caller that just changed the label in an open transaction), an
-    answer computed earlier from an equal state today is reused, and `label` is None."""
+    answer computed earlier from an equal state today is reused (without reading the state
+    when the change feed vouches for it), and `label` is None."""
     label_id = labels.normalise_id(text)
     today = date.today()
     if cache is None:
@@ -236,16 +283,20 @@ def verify_label(session: Session, text: str, issuer: Issuer,
     # A connection of its own in autocommit: one statement is one snapshot anyway, and
     # without BEGIN and ROLLBACK psycopg keeps the statement prepared (it forgets prepared
     # statements on every rollback, and planning this join costs more than running it).
+    token = cache.token()
+    unchanged = cache.unchanged(label_id, token, today)
+    if unchanged is not None:
+        return _copy(unchanged)
     with session.get_bind().connect().execution_options(
             isolation_level="AUTOCOMMIT") as connection:
         state = _read_state(connection, label_id)
         key = (label_id, _digest(state, today))
-        cached = cache.get(key)
+        cached = cache.get(key, token, today)
         if cached is not None:
             return _copy(cached)
         result, cacheable = _evaluate(connection, session, state, issuer, today, cache)
     if cacheable:
-        cache.put(key, _copy(result))
+        cache.put(key, _copy(result), token, today)
     return result
 
 
