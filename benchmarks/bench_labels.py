@@ -351,7 +351,8 @@ def check_log(samples: int = 50) -> dict[str, Any]:
 class Server:
     """gunicorn with `workers` sync workers on a high port; stopped by its own pid."""
 
-    def __init__(self, url: str, tmp: Path, workers: int, cache: int = 10_000):
+    def __init__(self, url: str, tmp: Path, workers: int, cache: int = 10_000,
+                 listen: bool = True):
         self.port, self.workers, self.cache = free_port(), workers, cache
         self.log = (tmp / f"gunicorn-{self.port}.log").open("wb")
         env = {**os.environ, "DATABASE_URL": url.replace("+psycopg", ""),
@@ -361,6 +362,7 @@ class Server:
                "CARBONLABEL_SECRET_KEY": "bench-secret",
                "CARBONLABEL_RATELIMIT_PUBLIC": "1000000 per minute",
                "CARBONLABEL_VERIFICATION_CACHE": str(cache),
+               "CARBONLABEL_VERIFICATION_LISTEN": "1" if listen else "0",
                "BRIGHTWAY_DIR": str(tmp / "brightway")}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "sync",
@@ -670,17 +672,23 @@ def report(r: dict[str, Any]) -> str:
     proofs, hproofs, n = r["proofs"], r["http_proofs"], f"{r['log_size']:,}"
     ip, ip2 = r["inproc"], r["inproc_after"]
 
-    def http_rows(h: dict[str, Any], first: dict[str, Any], where: str) -> list[str]:
+    def http_rows(h: dict[str, Any], reread: dict[str, Any], first: dict[str, Any],
+                  where: str) -> list[str]:
         tv, vv = h["trivial"], h["verification"]
-        fv = first["verification"]
+        fv, rv = first["verification"], reread["verification"]
         return [
             f"| `GET /api/v1/health`, {where}, {tv['count']} requests | "
             f"{tv['per_s']:.0f} req/s | |",
             f"| `GET /api/v1/labels/<id>/verification`, {where}, {vv['count']} requests, "
             f"each worker's cache warmed ({h['warm']['requests']} requests: every valid "
             f"label {h['warm']['requests'] // max(1, len(r['valid']))} times, "
-            f"{h['warm']['seconds']:.1f} s) | {vv['per_s']:.0f} req/s | |",
+            f"{h['warm']['seconds']:.1f} s), change feed listening | {vv['per_s']:.0f} "
+            f"req/s | |",
             f"| ratio verification / trivial, {where} | {h['ratio']:.2f} | >= 0.5 |",
+            f"| same with the listener off (`CARBONLABEL_VERIFICATION_LISTEN=0`: a kept "
+            f"answer after re-reading the state in one query), {where}, {rv['count']} "
+            f"requests; trivial on that server {reread['trivial']['per_s']:.0f} req/s | "
+            f"{rv['per_s']:.0f} req/s, ratio {reread['ratio']:.2f} | |",
             f"| same with the cache off (`CARBONLABEL_VERIFICATION_CACHE=0`, every request "
             f"verifies in full), {where}, {fv['count']} requests; trivial on that server "
             f"{first['trivial']['per_s']:.0f} req/s | {fv['per_s']:.0f} req/s, ratio "
@@ -708,7 +716,7 @@ def report(r: dict[str, Any]) -> str:
         f"| log after issuance: size = entries = labels + supersessions = heads; heads "
         f"signed; roots rebuilt; {log['proofs_checked']} proofs | {log['size']} leaves, "
         f"all pass | |",
-        *http_rows(r["http"], r["http_first"], f"{log['size']} leaves"),
+        *http_rows(r["http"], r["http_reread"], r["http_first"], f"{log['size']} leaves"),
         *inproc_rows(ip, f"{log['size']} leaves"),
         f"| of which `labels.status_list_credential` (median) | "
         f"{ip['status_list']['ms']:.1f} ms, {ip['status_list']['queries']:.0f} queries | |",
@@ -720,7 +728,8 @@ def report(r: dict[str, Any]) -> str:
         f"{proofs['hashes']:.0f} hashes) | well under 100 ms |",
         f"| `GET /log/proof/inclusion` at {n} leaves, {hproofs['count']} sequential, "
         f"median / p95 | {hproofs['median_ms']:.1f} / {hproofs['p95_ms']:.1f} ms | |",
-        *http_rows(r["http_after"], r["http_first_after"], f"{n} leaves"),
+        *http_rows(r["http_after"], r["http_reread_after"], r["http_first_after"],
+                   f"{n} leaves"),
         *inproc_rows(ip2, f"{n} leaves"),
     ]
     tv, vv = r["http"]["trivial"], r["http"]["verification"]
@@ -794,11 +803,15 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
         # Two servers side by side (the idle one costs nothing): the default per-worker
         # cache, and the cache off, where every request verifies in full.
         server = Server(url, tmp, args.workers)
+        reread = Server(url, tmp, args.workers, listen=False)
         cold = Server(url, tmp, args.workers, cache=0)
         try:
             results["http"] = bench_http(server, valid, args.requests, args.threads,
                                          args.warm)
             print(f"http: {results['http']}", flush=True)
+            results["http_reread"] = bench_http(reread, valid, args.requests // 2,
+                                                args.threads, args.warm)
+            print(f"http, listener off: {results['http_reread']}", flush=True)
             results["http_first"] = bench_http(cold, valid, args.requests // 2, args.threads,
                                                0)
             print(f"http, cache off: {results['http_first']}", flush=True)
@@ -815,6 +828,10 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
             results["http_after"] = bench_http(server, valid, args.requests // 2,
                                                args.threads, args.warm)
             print(f"http at {args.log_size}: {results['http_after']}", flush=True)
+            results["http_reread_after"] = bench_http(reread, valid, args.requests // 2,
+                                                      args.threads, args.warm)
+            print(f"http at {args.log_size}, listener off: {results['http_reread_after']}",
+                  flush=True)
             results["http_first_after"] = bench_http(cold, valid, args.requests // 2,
                                                      args.threads, 0)
             print(f"http at {args.log_size}, cache off: {results['http_first_after']}",
@@ -823,6 +840,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
             print(f"in process at {args.log_size}: {results['inproc_after']}", flush=True)
         finally:
             server.stop()
+            reread.stop()
             cold.stop()
         db.session.remove()
         db.engine.dispose()
