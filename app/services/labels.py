@@ -160,6 +160,10 @@ def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer)
     key = keys.active_key(session)
     private = keys.load_private(issuer.keys_dir, key)
     transparency_log.lock(session)
+    # Revocations queue on the log lock: one that committed while we waited is seen now.
+    session.refresh(label)
+    if label.revoked_at is not None:
+        raise Conflict("the label was revoked meanwhile", state="revoked")
     label.revoked_at, label.revocation_reason = utcnow(), reason
     transparency_log.append(session, "revocation", label.id, {"reason": reason}, key, private)
     publish_status_list(session, issuer)

@@ -78,3 +78,47 @@ def test_exactly_one_of_two_simultaneous_decisions_wins(world, app, two_certifie
             AuditEntry.action.in_(["label_request.approve", "label_request.reject"]))).all()
         assert decisions == [f"label_request.{winner}"]
         assert audit.verify(db.session).ok
+
+
+def test_of_two_simultaneous_revocations_one_is_refused(world, app, two_certifiers,
+                                                       monkeypatch):
+    from app.persistence import LogEntry
+    from app.services import labels
+    from tests.app.api.test_labels import issue
+
+    first, second_secret = two_certifiers
+    label, _ = issue(world)
+    original = labels.keys.active_key
+
+    def slow_key(*args, **kwargs):
+        key = original(*args, **kwargs)
+        time.sleep(0.3)  # both are past the "revoked already?" check, neither holds the log
+        return key
+
+    monkeypatch.setattr(labels.keys, "active_key", slow_key)
+    barrier = threading.Barrier(2)
+    results: dict[str, int] = {}
+
+    def revoke(name: str, token: str) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(f"/api/v1/labels/{label['id']}/revocation",
+                               json={"reason": f"withdrawn by {name}"},
+                               headers={"Authorization": f"Bearer {token}"})
+        results[name] = response.status_code
+
+    threads = [threading.Thread(target=revoke, args=(name, token))
+               for name, token in (("first", first.token), ("second", second_secret))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(results.values()) == [200, 409], results
+    with app.app_context():
+        kinds = db.session.scalars(select(LogEntry.kind).where(
+            LogEntry.label_id == label["id"]).order_by(LogEntry.leaf_index)).all()
+        assert kinds == ["issuance", "revocation"]
+        revocations = db.session.scalars(select(AuditEntry.action).where(
+            AuditEntry.target_id == label["id"], AuditEntry.action == "label.revoked")).all()
+        assert len(revocations) == 1
