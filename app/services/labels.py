@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, Sequence, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, defer
 
 from app.domain import Conflict, Forbidden, InvalidInput, NotFound
@@ -50,49 +50,57 @@ def get_label(session: Session, text: str) -> Label:
 
 def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until: date,
                 issuer: Issuer) -> Label:
-    if valid_until <= date.today():
+    """Issue the label of an approved request. The caller has locked the product's row (see
+    `load_for_issuance`), so approvals of one product queue and each sees the label the
+    previous one issued. Everything that does not depend on the log's position (allocation,
+    the credential and its signature, the label row, the supersession, PACT events) happens
+    before the log's lock; holding it, which lasts until commit, costs only the log append,
+    the signed head and the audit entries."""
+    today = date.today()
+    if valid_until <= today:
         raise InvalidInput("a label must be valid until a future date", field="valid_until")
-    candidate = label_ids.new_label_id(date.today().year)
-    # Everything allocated under the log lock, read in the statement that follows it; the
-    # audit chain's lock comes with it (this transaction appends to the chain before it
-    # commits anyway, and issuances queue on the log lock already), and its end is read too,
-    # as is the active signing key.
-    (highest, listed, taken, previous_id, key_id, key_multibase, audit_seq,
-     audit_hash) = transparency_log.lock(
-        session, *_allocation_columns(), *audit.chain_end(), also_lock=audit.LOCK_KEY,
-        params={"candidate": candidate, "product_id": req.product_id, "today": date.today()})
-    audit.hold(session, audit_seq, audit_hash)
+    candidate = label_ids.new_label_id(today.year)
+    index, listed, taken, previous_id, key_id, key_multibase = session.execute(
+        _allocation(session.get_bind().dialect.name),
+        {"candidate": candidate, "product_id": req.product_id, "today": today}).one()
     if key_id is None:
         raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
-    # The key's identity as a value (its row is not needed): the id names the verification
-    # method, the public half must match the private key file.
-    key = SigningKey(id=key_id, public_multibase=key_multibase)
-    private = keys.load_private(issuer.keys_dir, key)
-    label_id = _unused_id(session, date.today().year) if taken else candidate
-    previous = session.get(Label, previous_id) if previous_id else None
-    index = 0 if highest is None else highest + 1
     if index >= STATUS_LIST_BITS:
         raise Conflict("the revocation status list is full; a second list is needed")
+    # The key's identity as a value (its row is not needed): the id names the verification
+    # method, the public half must match the private key file. A rotation committed from
+    # here on leaves this key retired, and labels signed with retired keys still verify.
+    key = SigningKey(id=key_id, public_multibase=key_multibase)
+    private = keys.load_private(issuer.keys_dir, key)
+    label_id = _unused_id(session, today.year) if taken else candidate
+    previous = session.get(Label, previous_id) if previous_id else None
     credential = signing.sign(
         build_credential(session, req, label_id, index, valid_until, previous, issuer),
         private, issuer.method_id(key.id), created=_now_iso())
     label = Label(id=label_id, request_id=req.id, product_id=req.product_id,
                   organisation_id=req.organisation_id,
-                  certification_body_id=req.certification_body_id, valid_from=date.today(),
+                  certification_body_id=req.certification_body_id, valid_from=today,
                   valid_until=valid_until, status_index=index, key_id=key.id,
                   credential=credential, credential_sha256=sha256_hex(credential),
                   supersedes_id=previous.id if previous else None)
     session.add(label)
-    session.flush()
-    if not listed:  # a new label's bit is 0: the list only changes on revocation
+    pact_host.notify_published(session, label, issuer)
+    session.flush()  # the new row first: the old one's superseded_by refers to it
+    if previous is not None:
+        previous.superseded_by_id, previous.superseded_at = label_id, utcnow()
+        session.flush()
+    # The log's lock and the audit chain's, together, until commit: this transaction
+    # appends to the chain before it commits anyway, and their ends are read in one go.
+    audit_seq, audit_hash = transparency_log.lock(session, *audit.chain_end(),
+                                                  also_lock=audit.LOCK_KEY)
+    audit.hold(session, audit_seq, audit_hash)
+    if not listed:  # the first label: a new label's bit is 0, the list changes on revocation
         publish_status_list(session, issuer)
     transparency_log.append(session, "issuance", label_id,
                             {"credential_sha256": label.credential_sha256}, key, private)
     if previous is not None:
-        previous.superseded_by_id, previous.superseded_at = label_id, utcnow()
         transparency_log.append(session, "supersession", previous.id,
                                 {"superseded_by": label_id}, key, private)
-    pact_host.notify_published(session, label, issuer)
     audit.append(session, reviewer, "label.issued", target_type="label", target_id=label_id,
                  details={"request_id": req.id, "supersedes": label.supersedes_id,
                           "credential_sha256": label.credential_sha256})
@@ -101,9 +109,11 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
 
 def load_for_issuance(session: Session, req: LabelRequest) -> tuple[Any, ...]:
     """Load what approving `req` reads (calculation, model version, product, certification
-    body, producer) in one query; the lazy loads and `session.get` calls that follow find
-    them in the session. The identity map holds objects weakly, so the caller keeps the
-    returned row until the approval is done."""
+    body, producer) in one query, and lock the product's row until commit (FOR NO KEY
+    UPDATE: other approvals and revocations for the product wait, foreign-key checks do
+    not); the lazy loads and `session.get` calls that follow find them in the session. The
+    identity map holds objects weakly, so the caller keeps the returned row until the
+    approval is done."""
     return tuple(session.execute(_issuance_rows(), {
         "calculation_id": req.calculation_id, "product_id": req.product_id,
         "body_id": req.certification_body_id, "producer_id": req.organisation_id}).one())
@@ -119,24 +129,36 @@ def _issuance_rows() -> Select:
             .join(body, body.id == bindparam("body_id"))
             .join(producer, producer.id == bindparam("producer_id"))
             .where(Calculation.id == bindparam("calculation_id"))
-            .options(defer(Calculation.inputs)))  # the reviewed hash is what approval reads
+            .options(defer(Calculation.inputs))  # the reviewed hash is what approval reads
+            .with_for_update(of=Product, key_share=True))
 
 
-@lru_cache(maxsize=1)
-def _allocation_columns() -> tuple[Any, ...]:
-    """What issuance reads right after taking the log lock, as scalar subqueries for
-    `transparency_log.lock`: the highest status index, whether the status list exists, whether
-    the random candidate ID is taken, the product's label in force and the active signing
-    key's id and public key (built once)."""
-    return (select(func.max(Label.status_index)).scalar_subquery(),
-            select(func.count()).select_from(StatusList)
-            .where(StatusList.purpose == "revocation").scalar_subquery(),
-            select(func.count()).select_from(Label)
-            .where(Label.id == bindparam("candidate")).scalar_subquery(),
-            select(Label.id).where(*_in_force(bindparam("product_id"), bindparam("today")))
-            .order_by(Label.issued_at.desc()).limit(1).scalar_subquery(),
-            *(select(column).where(SigningKey.retired_at.is_(None)).limit(1).scalar_subquery()
-              for column in (SigningKey.id, SigningKey.public_multibase)))
+_STATUS_INDEX = Sequence("label_status_index")  # migration 0009, PostgreSQL only
+
+
+@lru_cache(maxsize=4)
+def _allocation(dialect: str) -> Select:
+    """What issuance reads once the product is locked, in one statement (built once): a
+    status index, whether the status list exists, whether the random candidate ID is taken,
+    the product's label in force and the active signing key's id and public key.
+
+    The status index comes from a sequence on PostgreSQL, so that it needs no lock: a
+    rolled-back approval leaves its index unused (one bit of the list that is never set).
+    On SQLite the highest index is read; its single writer already holds the database,
+    since the request's versioned UPDATE came first."""
+    index = (_STATUS_INDEX.next_value() if dialect == "postgresql"
+             else select(func.coalesce(func.max(Label.status_index), -1) + 1)
+             .scalar_subquery())
+    return select(
+        index,
+        select(func.count()).select_from(StatusList)
+        .where(StatusList.purpose == "revocation").scalar_subquery(),
+        select(func.count()).select_from(Label)
+        .where(Label.id == bindparam("candidate")).scalar_subquery(),
+        select(Label.id).where(*_in_force(bindparam("product_id"), bindparam("today")))
+        .order_by(Label.issued_at.desc()).limit(1).scalar_subquery(),
+        *(select(column).where(SigningKey.retired_at.is_(None)).limit(1).scalar_subquery()
+          for column in (SigningKey.id, SigningKey.public_multibase)))
 
 
 def current_label(session: Session, product_id: str) -> Label | None:
@@ -159,8 +181,12 @@ def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer)
         raise Conflict("the label is revoked already", state="revoked")
     key = keys.active_key(session)
     private = keys.load_private(issuer.keys_dir, key)
+    # The product's row, as an approval locks it: a new label for the product cannot decide
+    # to supersede this one while the revocation is under way.
+    session.execute(select(Product.id).where(Product.id == label.product_id)
+                    .with_for_update(key_share=True))
     transparency_log.lock(session)
-    # Revocations queue on the log lock: one that committed while we waited is seen now.
+    # Revocations queue on these locks: one that committed while we waited is seen now.
     session.refresh(label)
     if label.revoked_at is not None:
         raise Conflict("the label was revoked meanwhile", state="revoked")

@@ -122,3 +122,67 @@ def test_of_two_simultaneous_revocations_one_is_refused(world, app, two_certifie
         revocations = db.session.scalars(select(AuditEntry.action).where(
             AuditEntry.target_id == label["id"], AuditEntry.action == "label.revoked")).all()
         assert len(revocations) == 1
+
+
+def test_two_simultaneous_recertifications_of_one_product_supersede_in_turn(world, app,
+                                                                           monkeypatch):
+    """Both approvals read the product's label in force; the product's row lock makes the
+    second wait for the first, so the chain is L0 <- L1 <- L2, never two labels superseding
+    L0 (a pause while the credential is built holds each approval inside the race)."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("concurrency is tested on PostgreSQL")
+    from app.persistence import Label, LogEntry
+    from app.services import labels
+    from tests.app.api.test_labels import issue
+    from tests.app.flows import calculate, draft_request, steel_model, upload
+
+    original_label, _ = issue(world)
+    exporter, certifier = world["exporter_a"], world["certifier_c"]
+    ready = []
+    for _ in range(2):
+        version = upload(exporter, original_label["product_id"], steel_model())
+        req, etag = draft_request(exporter, calculate(exporter, version["id"])["id"],
+                                  world["ids"]["cb_c"])
+        etag = act(exporter, req["id"], "submit", etag).headers["ETag"]
+        ready.append((req["id"], act(certifier, req["id"], "start_review", etag)
+                      .headers["ETag"]))
+    original = labels.build_credential
+
+    def slow_build(*args, **kwargs):
+        time.sleep(0.3)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(labels, "build_credential", slow_build)
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+
+    def approve(request_id: str, etag: str) -> None:
+        client = app.test_client()
+        barrier.wait()
+        codes.append(client.post(
+            f"/api/v1/label-requests/{request_id}/transitions",
+            json={"action": "approve", "valid_until": "2030-06-30"},
+            headers={"Authorization": f"Bearer {certifier.token}", "If-Match": etag}
+        ).status_code)
+
+    threads = [threading.Thread(target=approve, args=item) for item in ready]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert codes == [200, 200]
+    with app.app_context():
+        chain = {lb.id: lb for lb in db.session.scalars(select(Label).where(
+            Label.product_id == original_label["product_id"]))}
+        assert len(chain) == 3
+        in_force = [lb for lb in chain.values() if lb.superseded_by_id is None]
+        assert len(in_force) == 1
+        newest = in_force[0]
+        middle = chain[newest.supersedes_id]
+        assert middle.superseded_by_id == newest.id
+        assert middle.supersedes_id == original_label["id"]
+        assert chain[original_label["id"]].superseded_by_id == middle.id
+        kinds = db.session.scalars(select(LogEntry.kind).order_by(LogEntry.leaf_index)).all()
+        assert sorted(kinds) == ["issuance"] * 3 + ["supersession"] * 2
+        statuses = db.session.scalars(select(Label.status_index)).all()
+        assert len(set(statuses)) == 3
