@@ -9,7 +9,7 @@ write-once (a stored perfect subtree never changes) and are only read to prove i
 the head the row names. So the result is a function of the row and today's date, and a
 per-process cache (`VerificationCache`) may serve it again for an *equal* row on the same
 day: a popular label then costs one indexed query instead of eight plus the cryptography.
-Nothing else invalidates the cache, and nothing needs to. A revocation changes the label
+Nothing else invalidates an entry, and nothing needs to. A revocation changes the label
 row, the status list and the log head; a supersession the label row and the head; an edited
 credential its stored text; a rotated or removed key the key list; expiry the date. Any of
 them, committed by any process, makes the next request's row differ and the label be
@@ -280,13 +280,13 @@ def verify_label(session: Session, text: str, issuer: Issuer,
         result, _ = _evaluate(session, session, state, issuer, today, None)
         result.label = session.get(Label, label_id)
         return result
-    # A connection of its own in autocommit: one statement is one snapshot anyway, and
-    # without BEGIN and ROLLBACK psycopg keeps the statement prepared (it forgets prepared
-    # statements on every rollback, and planning this join costs more than running it).
     token = cache.token()
     unchanged = cache.unchanged(label_id, token, today)
     if unchanged is not None:
         return _copy(unchanged)
+    # A connection of its own in autocommit: one statement is one snapshot anyway, and
+    # without BEGIN and ROLLBACK psycopg keeps the statement prepared (it forgets prepared
+    # statements on every rollback, and planning this join costs more than running it).
     with session.get_bind().connect().execution_options(
             isolation_level="AUTOCOMMIT") as connection:
         state = _read_state(connection, label_id)
