@@ -44,8 +44,7 @@ class ChangeFeed:
     def token(self) -> int | None:
         """The change count, or None when this process cannot be sure it hears every change
         (not listening yet, connection lost or silent)."""
-        thread = self._thread
-        if self._pid != os.getpid() or thread is None or not thread.is_alive():
+        if not self._running():
             self._start()
             return None
         confirmed = self._confirmed
@@ -53,16 +52,20 @@ class ChangeFeed:
             return None
         return self._generation
 
-    def wait_for_change(self, token: int | None, timeout: float) -> bool:
-        """Whether the token moved away from `token` within `timeout` seconds (tests, and a
-        caller that just committed and wants this process to have heard it)."""
+    def wait_for_token(self, timeout: float, unlike: int | None = None) -> int | None:
+        """The token once this process listens and it differs from `unlike` (None after
+        `timeout` seconds): for benchmarks and tests, which must know the feed is live."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             current = self.token()
-            if current is not None and current != token:
-                return True
+            if current is not None and current != unlike:
+                return current
             time.sleep(0.005)
-        return False
+        return None
+
+    def wait_for_change(self, token: int | None, timeout: float) -> bool:
+        """Whether the token moved away from `token` within `timeout` seconds."""
+        return self.wait_for_token(timeout, unlike=token) is not None
 
     def stop(self) -> None:
         """Ask the listener to close (within HEARTBEAT_S); `token` starts a new one if asked."""
@@ -74,11 +77,14 @@ class ChangeFeed:
         with self._lock:
             self._generation += 1
 
+    def _running(self) -> bool:
+        """This process's listener thread is alive (a forked child has none of its own)."""
+        thread = self._thread
+        return self._pid == os.getpid() and thread is not None and thread.is_alive()
+
     def _start(self) -> None:
         with self._lock:
-            thread = self._thread
-            if self._pid == os.getpid() and thread is not None and thread.is_alive() \
-                    and not self._stop.is_set():
+            if self._running() and not self._stop.is_set():
                 return
             # A forked child has the parent's object but not its thread, nor may it use the
             # parent's connection: it listens afresh, and nothing cached before counts.

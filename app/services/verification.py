@@ -44,6 +44,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    event,
     func,
     select,
     true,
@@ -51,6 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.domain import NotFound
+from app.extensions import db
 from app.persistence import (
     Label,
     LogEntry,
@@ -252,10 +254,6 @@ def cache_for(app: Flask) -> VerificationCache:
 
 
 def _feed_for(app: Flask, size: int) -> ChangeFeed | None:
-    from sqlalchemy import event
-
-    from app.extensions import db
-
     with app.app_context():
         engine = db.engine
     if size <= 0 or not app.config.get("VERIFICATION_LISTEN", True) \

@@ -52,14 +52,12 @@ def _settled(flask_app: Flask) -> int | None:
     feed = verification.cache_for(flask_app).feed
     if feed is None:
         return None
-    token, deadline = None, time.monotonic() + 15
-    while time.monotonic() < deadline:
-        current = feed.token()
-        if current is not None and current == token:
-            return token
-        token = current
-        time.sleep(0.3)
-    raise AssertionError("the change feed did not settle")
+    token, deadline = feed.wait_for_token(15), time.monotonic() + 15
+    assert token is not None, "the change feed did not start listening"
+    while (moved := feed.wait_for_token(0.3, unlike=token)) is not None:
+        token = moved
+        assert time.monotonic() < deadline, "the change feed did not settle"
+    return token
 
 
 def _cached(flask_app: Flask, label_id: str) -> tuple[dict, int | None]:
