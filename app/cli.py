@@ -389,4 +389,8 @@ def _register_service_commands() -> None:
 _register_service_commands()
 
 if __name__ == "__main__":
-    main()
+    # Run as `python -m app.cli`, this file is `__main__`, and app.cli_service registered its
+    # commands (keys, db, demo, ...) on the group of the module `app.cli`: run that one.
+    from app.cli import main as registered_main
+
+    registered_main()

@@ -304,8 +304,9 @@ def _key_command(rotate: bool) -> None:
     app = _app()
     upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context(), transaction() as session:
-        key = key_service.generate(session, app.config["KEYS_DIR"], rotate=rotate)
-    click.echo(f"active signing key {key.id}; private key in {app.config['KEYS_DIR']} (0600)")
+        # The id is read before the commit: afterwards the row is expired and detached.
+        key_id = key_service.generate(session, app.config["KEYS_DIR"], rotate=rotate).id
+    click.echo(f"active signing key {key_id}; private key in {app.config['KEYS_DIR']} (0600)")
 
 
 @keys.command("list")
