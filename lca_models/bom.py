@@ -27,6 +27,7 @@ from lca_models.errors import ModelValidationError
 from lca_models.inventory import InventoryModel
 from lca_models.inventory_schema import load_model, parse_model_text
 from lca_models.parameters import FormulaProblem, evaluate
+from lca_models.zip_limits import check_zip
 
 HEADER_KEYS: tuple[str, ...] = (
     "product_name", "product_name_zh", "gtin", "hs_code", "cn_code", "declared_unit_amount",
@@ -121,6 +122,7 @@ def read_bom_xlsx(data: bytes) -> tuple[dict[str, str], list[dict[str, Any]]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        check_zip(data)
         book = load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ModelValidationError({"file": f"not a readable .xlsx workbook ({exc})"}) from None

@@ -24,6 +24,7 @@ import openpyxl
 import pycountry
 
 from lca_models.errors import FactorFileError
+from lca_models.zip_limits import check_zip
 
 SECTOR_CATEGORIES = {
     "cement": ("calcined clays", "cement clinker", "cement", "aluminous cement"),
@@ -136,6 +137,7 @@ def import_default_values(xlsx_path: str | Path) -> DefaultValues:
     direct, indirect and total; title rows above the header and cover sheets are skipped."""
     path = Path(xlsx_path)
     try:
+        check_zip(path)
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise FactorFileError(str(path), [(None, None, f"not a readable XLSX file: {exc}")]) \

@@ -47,6 +47,7 @@ from lca_models.cbam_input import CbamInput, load_report_data, locate_errors
 from lca_models.cbam_report import save_workbook
 from lca_models.cbam_schema import CbamInputSchema
 from lca_models.errors import ModelValidationError
+from lca_models.zip_limits import check_zip
 
 #: The sheet of each mapping or list at the top of the input document.
 SECTION_SHEETS = {
@@ -262,6 +263,7 @@ def load_input_xlsx(source: str | Path | bytes, base_dir: Path | None = None) ->
 
 def _open(source: str | Path | bytes) -> Workbook:
     try:
+        check_zip(source)
         stream = io.BytesIO(source) if isinstance(source, bytes) else source
         return openpyxl.load_workbook(stream, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, ValueError) as exc:

@@ -64,8 +64,12 @@ def verify_online(credential: dict[str, Any], base_url: str, fetch: Fetch,
     status = credential.get("credentialStatus", {})
     status_list = fetch(status["statusListCredential"])
     list_ok = signing.verify(status_list, resolve).verified
-    revoked = status_list_bits.is_set(status_list["credentialSubject"]["encodedList"],
-                                      int(status["statusListIndex"]))
+    try:
+        revoked = status_list_bits.is_set(status_list["credentialSubject"]["encodedList"],
+                                          int(status["statusListIndex"]))
+    except (KeyError, TypeError, ValueError) as exc:  # StatusListError: oversized or broken
+        list_ok, revoked = False, True
+        report.reasons.append(f"FAILED: the status list cannot be read: {exc}")
     report.add("not_revoked", list_ok and not revoked,
                "the signed status list does not mark it revoked" if list_ok and not revoked
                else "the status list marks it revoked" if list_ok

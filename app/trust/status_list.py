@@ -1,16 +1,38 @@
 """W3C Bitstring Status List encoding: a GZIP-compressed bitstring, base64url without padding
-behind the multibase prefix 'u'; index 0 is the left-most (most significant) bit."""
+behind the multibase prefix 'u'; index 0 is the left-most (most significant) bit.
+
+A list comes from outside (a verifier fetches it, a credential names it), so decoding is
+bounded: the encoded text and the expanded bitstring are capped, and the GZIP stream is
+expanded in one step with zlib's ``max_length``, so a small "GZIP bomb" costs at most the cap
+in memory and is refused without being expanded further.
+"""
 
 from __future__ import annotations
 
 import base64
+import binascii
 import gzip
+import re
+import zlib
 from collections.abc import Iterable
 
 MIN_BITS = 131_072  # the specification's minimum list size (16 KB), for herd privacy
+# The specification sets no maximum. 2**24 entries (2 MiB expanded) is 128 times the minimum,
+# far more labels than one list of this service holds, and small enough to expand anywhere.
+MAX_BITS = 2**24
+# A random (incompressible) list of MAX_BITS is about 2 MiB of GZIP, 2.8 Mi characters base64.
+MAX_ENCODED_CHARS = 3 * 2**20
+_GZIP_WBITS = 16 + zlib.MAX_WBITS  # GZIP framing only; raw deflate or zlib is not a status list
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+class StatusListError(ValueError):
+    """An encoded list that is not a readable Bitstring Status List within the size limits."""
 
 
 def encode(set_indices: Iterable[int], size: int = MIN_BITS) -> str:
+    if not MIN_BITS <= size <= MAX_BITS or size % 8:
+        raise ValueError(f"a status list has {MIN_BITS} to {MAX_BITS} entries, a multiple of 8")
     bits = bytearray(size // 8)
     for index in set_indices:
         if not 0 <= index < size:
@@ -22,11 +44,39 @@ def encode(set_indices: Iterable[int], size: int = MIN_BITS) -> str:
 
 def decode(encoded_list: str) -> bytes:
     """The raw bitstring (decompressing is most of a lookup's cost, so a verifier checking
-    many labels against one list decodes it once)."""
-    if not encoded_list.startswith("u"):
-        raise ValueError("encodedList must be multibase base64url ('u' prefix)")
+    many labels against one list decodes it once). StatusListError names what is wrong."""
+    if not isinstance(encoded_list, str) or not encoded_list.startswith("u"):
+        raise StatusListError("encodedList must be multibase base64url text ('u' prefix)")
+    if len(encoded_list) > MAX_ENCODED_CHARS:
+        raise StatusListError(f"encodedList has {len(encoded_list)} characters; a list of at "
+                              f"most {MAX_BITS} entries needs no more than {MAX_ENCODED_CHARS}")
     body = encoded_list[1:]
-    return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    if not _BASE64URL.fullmatch(body):
+        raise StatusListError("encodedList has characters outside the base64url alphabet")
+    try:
+        compressed = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_",
+                                      validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise StatusListError(f"encodedList is not base64url: {exc}") from None
+    return _gunzip(compressed)
+
+
+def _gunzip(compressed: bytes) -> bytes:
+    limit = MAX_BITS // 8
+    inflater = zlib.decompressobj(_GZIP_WBITS)
+    try:
+        raw = inflater.decompress(compressed, limit + 1)  # never more than one byte past it
+    except zlib.error as exc:
+        raise StatusListError(f"encodedList is not GZIP data: {exc}") from None
+    if len(raw) > limit or inflater.unconsumed_tail:
+        raise StatusListError(f"the status list expands beyond {MAX_BITS} entries "
+                              f"({limit} bytes); refused without expanding it further")
+    if not inflater.eof or inflater.unused_data:
+        raise StatusListError("encodedList is not exactly one complete GZIP member")
+    if len(raw) * 8 < MIN_BITS:
+        raise StatusListError(f"the status list has {len(raw) * 8} entries; the Bitstring "
+                              f"Status List minimum is {MIN_BITS}")
+    return raw
 
 
 def bit(raw: bytes, index: int) -> bool:
