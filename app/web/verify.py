@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from app.domain import InvalidInput, NotFound
+from app.domain import NotFound
 from app.extensions import db, limiter
 from app.services import labels, recognition, verification
 from app.services.issuer import issuer_from_config
+from app.trust import label_ids
 
 blp = Blueprint("verify_pages", __name__)
+SHOWN_CHARS = 64  # a label ID has 20; a longer text is cut when the page repeats it
 
 
 def _limit() -> str:
@@ -18,6 +20,7 @@ def _limit() -> str:
 
 
 @blp.route("/verify", methods=["GET"])
+@blp.route("/verify/", methods=["GET"])
 @limiter.limit(_limit)
 def form():
     label_id = (request.args.get("id") or "").strip()
@@ -26,24 +29,37 @@ def form():
     return render_template("verify.html", result=None, error=None, label_id="")
 
 
-@blp.route("/verify/<string:label_id>", methods=["GET"])
+@blp.route("/verify/<path:label_id>", methods=["GET"])
 @limiter.limit(_limit)
 def label(label_id: str):
+    """`path`, not `string`: an ID with a slash (typed or pasted) is a typo like any other and
+    gets this page, not the API's JSON 404. A typo answers 404: there is no such label."""
+    try:
+        label_ids.normalise(label_id)
+    except label_ids.LabelIdError as exc:
+        return _typo(label_id, exc)
     try:
         result = verification.verify_label(db.session, label_id,
                                            issuer_from_config(current_app.config))
-    except InvalidInput as exc:
-        return render_template("verify.html", result=None, error=("typo", str(exc)),
-                               label_id=label_id), 422
     except NotFound:
-        return render_template("verify.html", result=None, error=("unknown", label_id),
-                               label_id=label_id), 404
+        return render_template("verify.html", result=None, error=("unknown", _shown(label_id)),
+                               label_id=_shown(label_id)), 404
     try:
         matrix = recognition.evaluate_credential(result.label.credential)
     except NotFound:
         matrix = []
     return render_template("verify.html", result=result, error=None, label_id=result.label_id,
                            recognition=matrix, schemes=recognition.schemes())
+
+
+def _typo(label_id: str, exc: label_ids.LabelIdError):
+    return render_template("verify.html", result=None, error=("typo", str(exc), exc.zh),
+                           label_id=_shown(label_id)), 404
+
+
+def _shown(label_id: str) -> str:
+    """What the page repeats of the typed text: enough to compare, never a wall of it."""
+    return label_id if len(label_id) <= SHOWN_CHARS else label_id[:SHOWN_CHARS] + "…"
 
 
 @blp.route("/01/<string:gtin>", methods=["GET"])
