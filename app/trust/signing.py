@@ -157,18 +157,17 @@ class _Rejected(Exception):
     """Internal: one reason the proof does not verify."""
 
 
-def _contexts(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _check_context_prefix(secured: Mapping[str, Any], proof_context: Any) -> None:
-    """Spec 3.3.2 step 4.1, compared on canonical bytes so 1 and true never pass for each other."""
-    expected = [_jcs(item) for item in _contexts(proof_context)]
+def _check_context(secured: Mapping[str, Any], proof_context: Any) -> None:
+    """Spec 3.3.2 step 4.1 asks only that the document's @context *start with* the proof's
+    (room for proof chains). We ask for exactly the proof's, compared on canonical bytes so 1
+    and true never pass for each other: a context appended after signing could re-map a signed
+    term (say ``kgCO2ePerDeclaredUnit``) for JSON-LD readers while the JCS bytes still verify,
+    and our credentials carry a single proof, so nothing legitimate is ever appended."""
     if "@context" not in secured:
         raise _Rejected("the proof has an @context but the document has none")
-    actual = [_jcs(item) for item in _contexts(secured["@context"])]
-    if actual[:len(expected)] != expected:
-        raise _Rejected("the document's @context does not start with the proof's @context")
+    if _jcs(secured["@context"]) != _jcs(proof_context):
+        raise _Rejected("the document's @context is not exactly the proof's @context "
+                        "(a context was added, removed or reordered after signing)")
 
 
 def _proof_bytes(proof_value: Any) -> bytes:
@@ -216,8 +215,7 @@ def _verify(secured: Any, resolve_key: Callable[[str], Ed25519PublicKey],
     signature = _proof_bytes(proof.get("proofValue"))
     try:
         if "@context" in proof_options:
-            _check_context_prefix(secured, proof_options["@context"])
-            unsecured["@context"] = proof_options["@context"]
+            _check_context(secured, proof_options["@context"])
         transformed = transform(unsecured, proof_options)
         canonical_config = configure_proof(proof_options)
     except ProofError as exc:
