@@ -320,13 +320,15 @@ def cbam_template(input_file: Path | None, output: Path) -> None:
 @friendly_errors
 def verify(credential_file: Path, did_document: Path | None, base_url: str | None) -> None:
     """Verify a label credential: offline with its issuer's DID document, or online."""
+    from app.trust import strict_json
     from app.trust.offline import verify_offline, verify_online
 
-    credential = json.loads(credential_file.read_text("utf-8"))
+    # I-JSON: with a duplicate member name, which value was signed depends on the parser.
+    credential = strict_json.loads(credential_file.read_text("utf-8"))
     if base_url:
         report = verify_online(credential, base_url, _fetch_json)
     elif did_document:
-        report = verify_offline(credential, json.loads(did_document.read_text("utf-8")))
+        report = verify_offline(credential, strict_json.loads(did_document.read_text("utf-8")))
     else:
         raise ValueError("offline verification needs the issuer's DID document: "
                          "--did-document did.json (or --online URL)")
@@ -347,7 +349,9 @@ def recognition(label_or_file: str, scheme: str | None) -> None:
 
     path = Path(label_or_file)
     if path.exists():
-        credential = json.loads(path.read_text("utf-8"))
+        from app.trust import strict_json
+
+        credential = strict_json.loads(path.read_text("utf-8"))
     else:
         from app import create_app
         from app.extensions import db
@@ -368,8 +372,10 @@ def recognition(label_or_file: str, scheme: str | None) -> None:
 def _fetch_json(url: str):
     import urllib.request
 
+    from app.trust import strict_json
+
     with urllib.request.urlopen(url, timeout=20) as response:
-        return json.loads(response.read())
+        return strict_json.loads(response.read())
 
 
 @main.command()

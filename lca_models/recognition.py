@@ -77,8 +77,22 @@ class SchemeFileError(LcaModelError):
 
 @dataclass(frozen=True)
 class StandardRef:
-    id: str
+    """A calculation standard by name ("ISO 14067") and version ("2018"). Credentials issued
+    before context v2 spelled the name `id`, which JSON-LD reads as the node's IRI (`@id`), so
+    a processor refused them; `from_dict` still reads that spelling, since those credentials
+    are signed and cannot change."""
+
+    name: str
     version: str | None = None
+
+
+def read_standards(raw: Any) -> tuple[StandardRef, ...]:
+    """The `standards` of recognition metadata as stored in a credential, old or new spelling."""
+    return _convert(tuple[StandardRef, ...], raw or [], "standards")
+
+
+# Field names of earlier documents, read as today's: {class: {old name: new name}}.
+_LEGACY_FIELDS: Mapping[type, Mapping[str, str]] = {StandardRef: {"id": "name"}}
 
 
 @dataclass(frozen=True)
@@ -328,13 +342,13 @@ Finding = tuple[str, str, Any, Any, str | None]
 
 
 def _standards(m: RecognitionMetadata, p: Mapping[str, Any]) -> list[Finding]:
-    used = {_norm(s.id): s.version for s in m.standards}
+    used = {_norm(s.name): s.version for s in m.standards}
     matched = [s for s in p["standards"] if _norm(s["id"]) in used]
     if any(_version_ok(used[_norm(s["id"])], s.get("min_version")) for s in matched):
         return []
     expected = tuple(s["id"] + (f":{s['min_version']} or later" if s.get("min_version") else "")
                      for s in p["standards"])
-    found = tuple(f"{s.id}:{s.version}" if s.version else s.id for s in m.standards)
+    found = tuple(f"{s.name}:{s.version}" if s.version else s.name for s in m.standards)
     code = "STANDARD_VERSION_TOO_OLD" if matched else "STANDARD_NOT_ACCEPTED"
     return [(code, "standards", expected, found,
              f"re-state the footprint against one of: {', '.join(expected)}")]
@@ -487,6 +501,11 @@ def _type_hints(cls: type) -> dict[str, Any]:
 def _build(cls: type, data: Any, path: str) -> Any:
     if not isinstance(data, Mapping):
         raise MetadataError(path or "<document>", "must be a mapping")
+    for old, new in _LEGACY_FIELDS.get(cls, {}).items():
+        if old in data:
+            if new in data:
+                raise MetadataError(_join(path, old), f"give {new} only ({old} is its old name)")
+            data = {(new if key == old else key): value for key, value in data.items()}
     unknown = sorted(set(data) - {f.name for f in fields(cls)})
     if unknown:
         raise MetadataError(_join(path, unknown[0]), "unknown field")

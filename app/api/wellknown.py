@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from app.extensions import db
 from app.services import keys
 from app.services.issuer import issuer_from_config
-from app.trust import signing
+from app.trust import contexts, signing
 
 blp = Blueprint("wellknown", __name__, url_prefix="", description="Issuer identity")
 
@@ -28,9 +28,20 @@ def jwks() -> dict:
     return signing.jwks(keys.published(db.session))
 
 
-@blp.route("/contexts/carbon-label/v1", methods=["GET"])
+@blp.route(contexts.V1_PATH, methods=["GET"])
 @blp.response(200)
 def context() -> dict:
-    """JSON-LD context for the label credential's terms (all under this service's vocab)."""
+    """JSON-LD context v1 (only `@vocab`, this service's): named by labels issued before v2,
+    served unchanged so that they keep their meaning."""
     issuer = issuer_from_config(current_app.config)
-    return {"@context": {"@protected": True, "@vocab": issuer.url("/vocab/carbon-label#")}}
+    return contexts.v1(issuer.url("/vocab/carbon-label#"))
+
+
+@blp.route(contexts.V2_PATH, methods=["GET"])
+@blp.doc(responses={200: {"description": "the context file shipped in app/trust/contexts",
+                          "content": {"application/ld+json": {}}}})
+def context_v2() -> Response:
+    """JSON-LD context v2: every term of the label credential, explicit and `@protected`; the
+    bytes of the file shipped with the service, the same on every deployment."""
+    return Response(contexts.v2_bytes(), mimetype="application/ld+json",
+                    headers={"Cache-Control": "public, max-age=86400"})

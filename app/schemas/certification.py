@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from app.schemas.common import PageSchema, StrictSchema
 from app.schemas.products import CalculationSchema, ModelVersionDetailSchema, ProductSchema
@@ -11,9 +11,24 @@ from app.services.workflow import STATES, TRANSITIONS
 
 
 class StandardSchema(StrictSchema):
-    id = fields.String(required=True, validate=validate.Length(min=1, max=80),
-                       metadata={"example": "ISO 14067"})
+    """A standard by `name` and `version`. `id` is the name's old spelling, still accepted
+    from clients but stored as `name`: in a credential `id` means the node's IRI (JSON-LD)."""
+
+    name = fields.String(validate=validate.Length(min=1, max=80),
+                         metadata={"example": "ISO 14067"})
+    id = fields.String(load_only=True, validate=validate.Length(min=1, max=80),
+                       metadata={"deprecated": True, "description": "old spelling of name"})
     version = fields.String(load_default=None, metadata={"example": "2018"})
+
+    @validates_schema
+    def _one_name(self, data: dict, **_: object) -> None:
+        if ("name" in data) == ("id" in data):
+            raise ValidationError("give the standard's name (name, or its old spelling id)",
+                                  "name")
+
+    @post_load
+    def _renamed(self, data: dict, **_: object) -> dict:
+        return {"name": data.get("name") or data["id"], "version": data["version"]}
 
 
 class ProductRulesSchema(StrictSchema):

@@ -88,7 +88,7 @@ def _labels(session: Session, users: dict[str, Any], body_id: str,
         req = certification.create_request(session, users["exporter"], {
             "calculation_id": product["calculation_id"], "certification_body_id": body_id,
             "label_type": "footprint_disclosure", "home_scheme": "gba-home",
-            "declared": {"standards": [{"id": "ISO 14067", "version": "2018"}]}})
+            "declared": {"standards": [{"name": "ISO 14067", "version": "2018"}]}})
         for actor, action in (("exporter", "submit"), ("certifier", "start_review"),
                               ("certifier", "approve")):
             certification.transition(session, users[actor], req.id, action,

@@ -16,6 +16,7 @@ from app.persistence import Calculation, Label, Organisation
 from app.services import labels as label_service
 from app.services.issuer import Issuer
 from lca_models.canonical import sha256_hex
+from lca_models.recognition import read_standards
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "label_templates"
 #: Artwork sizes in millimetres (width, height); the design is drawn on a 3:4 canvas.
@@ -88,8 +89,8 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation) -> bytes:
         "product": subject["product"]["name"], "product_zh": subject["product"].get("nameZh",
                                                                                     ""),
         "producer": subject["producer"]["name"], "boundary": subject["boundary"],
-        "standards": ", ".join(f"{s['id']}:{s['version']}" if s.get("version") else s["id"]
-                               for s in meta.get("standards", [])),
+        "standards": ", ".join(f"{s.name}:{s.version}" if s.version else s.name
+                               for s in read_standards(meta.get("standards"))),
         "pcr": f"{rules['name']} ({rules['operator']})" if rules else "",
         "method": subject["footprint"]["method"],
         "release": f"factor release {subject['factorRelease']['version']}",

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from app.trust import contexts
+
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
 
@@ -34,7 +36,8 @@ class Issuer:
 
     @property
     def context_url(self) -> str:
-        return self.url("/contexts/carbon-label/v1")
+        """The carbon-label context new credentials name (v2; see app/trust/contexts)."""
+        return self.url(contexts.V2_PATH)
 
     @property
     def status_list_url(self) -> str:

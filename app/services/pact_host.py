@@ -20,6 +20,7 @@ from app.persistence.types import utcnow
 from app.services import audit
 from app.services.issuer import Issuer
 from lca_models import pact
+from lca_models.recognition import read_standards
 
 SCOPES = ("footprint:list", "footprint:read")
 TOKEN_SECONDS = 3600
@@ -145,7 +146,7 @@ def _facts(session: Session, label: Label, issuer: Issuer) -> pact.LabelFacts:
         organisation_id=label.organisation_id, product_id=label.product_id,
         revoked_at=label.revoked_at, superseded_by=label.superseded_by_id,
         supersedes=tuple(earlier), dqr=result.get("data_quality", {}).get("dqr"),
-        standards=tuple((s["id"], s.get("version") or "") for s in meta.get("standards", [])),
+        standards=tuple((s.name, s.version or "") for s in read_standards(meta.get("standards"))),
         calculation=subject.get("calculation"), issuer_did=issuer.did,
         label_type=subject.get("labelType"), home_scheme=subject.get("homeScheme"),
         fossil_carbon_content_kg=model.get("carbon_content", {}).get("fossil", {}).get("kg"),

@@ -177,10 +177,10 @@ def _posted_model() -> tuple[dict, str]:
 def _declared() -> dict | None:
     """The recognition metadata an exporter declares, from plain form fields."""
     standards = []
-    for text in request.form.getlist("standard"):  # "ISO 14067:2018" -> id and version
+    for text in request.form.getlist("standard"):  # "ISO 14067:2018" -> name and version
         name, _, version = text.strip().rpartition(":") if ":" in text else (text, "", "")
         if name.strip():
-            standards.append({"id": name.strip(), "version": version.strip() or None})
+            standards.append({"name": name.strip(), "version": version.strip() or None})
     electricity = request.form.get("electricity")
     data = {"standards": standards}
     if electricity:

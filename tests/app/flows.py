@@ -52,7 +52,7 @@ def draft_request(actor, calculation_id: str, body_id: str) -> tuple[dict, str]:
     response = actor.post("/api/v1/label-requests", json={
         "calculation_id": calculation_id, "certification_body_id": body_id,
         "label_type": "footprint_disclosure", "home_scheme": "gba-home",
-        "declared": {"standards": [{"id": "ISO 14067", "version": "2018"}]}})
+        "declared": {"standards": [{"name": "ISO 14067", "version": "2018"}]}})
     assert response.status_code == 201, response.json
     return response.json, response.headers["ETag"]
 

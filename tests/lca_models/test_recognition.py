@@ -18,13 +18,15 @@ from lca_models.recognition import (
     SchemeFileError,
     evaluate,
     load_schemes,
+    read_standards,
 )
 
 EVIDENCE_DIR = Path(__file__).resolve().parents[2] / "docs" / "scheme-evidence"
 SOURCE = {"url": "https://example.org/scheme-rules", "section": "§1"}
 
 BASE = {
-    "standards": [{"id": "ISO 14067", "version": "2018"}, {"id": "GB/T 24067", "version": "2024"}],
+    "standards": [{"name": "ISO 14067", "version": "2018"},
+                  {"name": "GB/T 24067", "version": "2024"}],
     "product_rules": {"operator": "SAMR", "name": "Lithium-ion cells", "version": "1.0",
                       "source_type": "national"},
     "boundary": "cradle-to-gate",
@@ -76,7 +78,7 @@ CASES = [
      "STANDARD_NOT_ACCEPTED", "standards"),
     ("accepted_standards", {"standards": [{"id": "ISO 14067", "min_version": "2018"}]},
      {"standards": [{"id": "iso 14067", "version": "2018"}]},
-     {"standards": [{"id": "ISO 14067", "version": "2013"}]},
+     {"standards": [{"name": "ISO 14067", "version": "2013"}]},
      "STANDARD_VERSION_TOO_OLD", "standards"),
     ("gwp_sets", {"allowed": ["AR6"]}, {}, {"gwp_set": "AR5"}, "GWP_SET_NOT_ACCEPTED", "gwp_set"),
     ("boundary", {"allowed": ["cradle-to-grave"]}, {"boundary": "cradle-to-grave"}, {},
@@ -281,12 +283,25 @@ def test_metadata_round_trips_through_snake_case_json():
     assert RecognitionMetadata.from_dict(as_json) == original
 
 
+def test_standards_in_the_old_id_spelling_still_read_and_are_written_as_name():
+    """Credentials issued before context v2 say {"id": "ISO 14067"}; they are signed, so they
+    stay as they are and must still evaluate the same."""
+    old = metadata(standards=[{"id": "ISO 14067", "version": "2018"},
+                              {"id": "GB/T 24067", "version": "2024"}])
+    assert old == metadata()
+    assert old.to_dict()["standards"][0] == {"name": "ISO 14067", "version": "2018"}
+    assert read_standards([{"id": "ISO 14067"}]) == read_standards([{"name": "ISO 14067"}])
+    with pytest.raises(MetadataError, match=r"standards\[0\].id: give name only"):
+        metadata(standards=[{"id": "ISO 14067", "name": "ISO 14067"}])
+
+
 @pytest.mark.parametrize(("changes", "field"), [
     ({"gwp_set": "AR7"}, "gwp_set"),
     ({"assurance": assurance(level="high")}, "assurance.level"),
     ({"primary_data_share": 1.5}, "primary_data_share"),
     ({"data_quality_rating": 0}, "data_quality_rating"),
     ({"issue_date": "10/01/2025"}, "issue_date"),
+    ({"standards": [{"name": "ISO 14067", "year": "2018"}]}, "standards[0].year"),
     ({"standards": [{"id": "ISO 14067", "year": "2018"}]}, "standards[0].year"),
     ({"validity": {"valid_from": "2025-01-10", "valid_until": "2024-01-10"}},
      "validity.valid_until"),

@@ -8,7 +8,7 @@ from app.cli import main
 from tests.app.flows import act, calculate, create_product, steel_model, upload
 
 DECLARED = {
-    "standards": [{"id": "ISO 14067", "version": "2018"}],
+    "standards": [{"name": "ISO 14067", "version": "2018"}],
     "electricity": {"approach": "location-based", "certificates_used": False},
     "uncertainty_statement": "Monte Carlo not run; factor uncertainty per pedigree ratings",
 }
@@ -39,7 +39,7 @@ def issue_with(world, declared: dict | None) -> tuple[str, dict]:
 def test_credential_carries_derived_and_declared_metadata(world):
     _, credential = issue_with(world, DECLARED)
     meta = credential["credentialSubject"]["recognitionMetadata"]
-    assert meta["standards"] == [{"id": "ISO 14067", "version": "2018"}]
+    assert meta["standards"] == [{"name": "ISO 14067", "version": "2018"}]
     assert meta["boundary"] == "cradle-to-gate"
     assert meta["gwp_set"] == "AR6" and meta["lcia_method"] == "IPCC-AR6-GWP100"
     assert meta["reference_period"] == {"start": "2024-01-01", "end": "2024-12-31"}
@@ -48,6 +48,24 @@ def test_credential_carries_derived_and_declared_metadata(world):
     assert meta["validity"]["valid_until"] == "2028-06-30"
     assert meta["secondary_databases"][0]["version"] == "2026.1"
     assert 0 <= meta["primary_data_share"] <= 1
+
+
+def test_the_old_id_spelling_of_a_standard_is_accepted_and_stored_as_name(world):
+    exporter = world["exporter_a"]
+    product = create_product(exporter)
+    calc = calculate(exporter, upload(exporter, product["id"], steel_model())["id"])
+    body = {"calculation_id": calc["id"], "certification_body_id": world["ids"]["cb_c"],
+            "label_type": "footprint_disclosure", "home_scheme": "gba-home"}
+    old = exporter.post("/api/v1/label-requests", json={
+        **body, "declared": {"standards": [{"id": "GB/T 24067", "version": "2024"}]}})
+    assert old.status_code == 201, old.json
+    assert old.json["declared_metadata"]["standards"] == [{"name": "GB/T 24067",
+                                                           "version": "2024"}]
+    for standard in ({"id": "ISO 14067", "name": "ISO 14067"}, {"version": "2018"}):
+        refused = exporter.post("/api/v1/label-requests", json={
+            **body, "declared": {"standards": [standard]}})
+        assert refused.status_code == 422, refused.json
+        assert "name" in json.dumps(refused.json["errors"])
 
 
 def test_recognition_endpoint_evaluates_every_scheme(world, client):

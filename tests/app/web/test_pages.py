@@ -235,4 +235,5 @@ def test_a_reduction_label_is_requested_against_an_approved_baseline(app, world)
     assert stored["label_type"] == "reduction"
     assert stored["baseline_request_id"] == request_id
     assert stored["state"] == "draft"  # "submit now" was not ticked
-    assert stored["declared_metadata"]["standards"] == [{"id": "ISO 14067", "version": "2018"}]
+    assert stored["declared_metadata"]["standards"] == [{"name": "ISO 14067",
+                                                              "version": "2018"}]
