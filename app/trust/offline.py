@@ -64,16 +64,19 @@ def verify_online(credential: dict[str, Any], base_url: str, fetch: Fetch,
     status = credential.get("credentialStatus", {})
     status_list = fetch(status["statusListCredential"])
     list_ok = signing.verify(status_list, resolve).verified
-    try:
-        revoked = status_list_bits.is_set(status_list["credentialSubject"]["encodedList"],
-                                          int(status["statusListIndex"]))
-    except (KeyError, TypeError, ValueError) as exc:  # StatusListError: oversized or broken
-        list_ok, revoked = False, True
-        report.reasons.append(f"FAILED: the status list cannot be read: {exc}")
-    report.add("not_revoked", list_ok and not revoked,
-               "the signed status list does not mark it revoked" if list_ok and not revoked
-               else "the status list marks it revoked" if list_ok
-               else "the status list's signature does not verify")
+    revoked: bool | None = None
+    if not list_ok:  # an unsigned list is not decompressed at all
+        message = "the status list's signature does not verify"
+    else:
+        try:
+            revoked = status_list_bits.is_set(status_list["credentialSubject"]["encodedList"],
+                                              int(status["statusListIndex"]))
+        except (KeyError, TypeError, ValueError) as exc:  # StatusListError: oversized, broken
+            message = f"the status list cannot be read: {exc}"
+        else:
+            message = ("the status list marks it revoked" if revoked
+                       else "the signed status list does not mark it revoked")
+    report.add("not_revoked", revoked is False, message)
     label_id = credential["credentialSubject"]["labelId"]
     summary = fetch(f"{base}/api/v1/labels/{label_id}/verification")
     index = (summary.get("log") or {}).get("leaf_index")
