@@ -22,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.config["INSTANCE_DIR"])
+    _clock(app)
     db.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
@@ -35,6 +36,31 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     _proxies(app)
     return app
+
+
+def _clock(app: Flask) -> None:
+    """The app's one clock (config CLOCK, else the system's) is current in each of its app
+    contexts, so services and model defaults read it; tests swap app.extensions["clock"]."""
+    from contextlib import suppress
+
+    from flask import appcontext_pushed, g
+
+    from app import clock
+
+    app.extensions["clock"] = app.config.get("CLOCK") or clock.SYSTEM
+
+    def _push(sender: Flask, **_kw) -> None:
+        g._clock_token = clock.activate(sender.extensions["clock"])
+
+    def _pop(_exc: BaseException | None = None) -> None:
+        token = g.pop("_clock_token", None)
+        if token is not None:
+            # popped in another context than pushed: nothing of this context to undo
+            with suppress(ValueError):
+                clock.deactivate(token)
+
+    appcontext_pushed.connect(_push, app, weak=False)
+    app.teardown_appcontext(_pop)
 
 
 def _proxies(app: Flask) -> None:

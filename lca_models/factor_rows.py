@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -205,7 +205,7 @@ def _year_errors(value: Any) -> list[tuple[str, str]]:
     if value is None:
         return []
     year = _number(value)
-    if year is None or year != int(year) or not 1990 <= year <= date.today().year + 1:
+    if year is None or year != int(year) or not 1990 <= year <= datetime.now(UTC).year + 1:
         return [("reference_year", f"'{value}' must be a year between 1990 and next year")]
     return []
 

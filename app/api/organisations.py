@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from app import clock
 from app.api.pagination import paginate
 from app.auth import requires
 from app.domain import NotFound
@@ -62,4 +61,4 @@ def get_organisation(org_id: str) -> Organisation:
 @blp.response(200, OrganisationSchema(many=True))
 def certification_bodies() -> list[Organisation]:
     """Certification bodies with their accreditation (scope in HS chapters, validity)."""
-    return accounts.accredited_bodies(db.session, None, date.today())
+    return accounts.accredited_bodies(db.session, None, clock.today())

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
 from app.persistence.audit import BigId
 from app.persistence.certification import LabelRequest
@@ -56,7 +57,7 @@ class Label(db.Model):
             return "revoked"
         if self.superseded_by_id:
             return "superseded"
-        return "expired" if self.valid_until < date.today() else "valid"
+        return "expired" if self.valid_until < clock.today() else "valid"
 
     @property
     def kg_co2e(self) -> float:

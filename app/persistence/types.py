@@ -7,13 +7,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, String, TypeDecorator
 
+from app import clock
+
 
 def new_id() -> str:
     return str(uuid.uuid4())
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, from the app's clock (app.clock): the default of every *_at column."""
+    return clock.now()
 
 
 class UtcDateTime(TypeDecorator):

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.domain import (
     Conflict,
     Forbidden,
@@ -99,7 +100,7 @@ def _check_accreditation(body: Organisation, product, field: str | None) -> None
     chapter = product.hs_chapter
     if chapter is None:
         raise InvalidInput("the product needs an HS code to be certified", field="hs_code")
-    if not body.accredited_for(chapter, date.today()):
+    if not body.accredited_for(chapter, clock.today()):
         raise InvalidInput(f"{body.name} is not accredited for HS chapter {chapter} today "
                            f"(scope {', '.join(body.accreditation_scope or []) or 'none'}, "
                            f"valid {body.accredited_from} to {body.accredited_to})", field=field)

@@ -16,6 +16,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.domain import Conflict
 from app.persistence import Organisation
 from app.services import accounts, certification, keys, labels, pact_host, products
@@ -81,7 +82,7 @@ def _labels(session: Session, users: dict[str, Any], body_id: str,
     """A valid label, a revoked one, and a label superseded by a newer certification."""
     if keys.active_key(session) is None:
         keys.generate(session, issuer.keys_dir)
-    valid_until = date.today() + timedelta(days=365)  # the fictional body's choice
+    valid_until = clock.today() + timedelta(days=365)  # the fictional body's choice
     by_name = {p["name"]: p for p in demo_products}
 
     def certify(product: dict[str, Any]) -> str:

@@ -5,7 +5,6 @@ signed before a rotation still verifies."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.domain import Conflict
 from app.persistence import SigningKey
 from app.persistence.types import utcnow
@@ -51,7 +51,7 @@ def generate(session: Session, directory: Path, *, rotate: bool = False) -> Sign
     if current is not None and not rotate:
         raise Conflict(f"an active signing key exists ({current.id}); use rotate")
     private = Ed25519PrivateKey.generate()
-    key_id = "key-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    key_id = "key-" + clock.now().strftime("%Y%m%dT%H%M%S%fZ")
     _write_private(directory / f"{key_id}.pem", private)
     if current is not None:
         current.retired_at = utcnow()

@@ -4,13 +4,14 @@ not at all."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, Sequence, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, defer
 
+from app import clock
 from app.domain import Conflict, Forbidden, InvalidInput, NotFound
 from app.persistence import (
     Calculation,
@@ -55,8 +56,10 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
     previous one issued. Everything that does not depend on the log's position (allocation,
     the credential and its signature, the label row, the supersession, PACT events) happens
     before the log's lock; holding it, which lasts until commit, costs only the log append,
-    the signed head and the audit entries."""
-    today = date.today()
+    the signed head and the audit entries. The label is valid from this instant (UTC) to the
+    end of `valid_until`, a UTC date (see app.clock)."""
+    issued_at = clock.now()
+    today = issued_at.date()
     if valid_until <= today:
         raise InvalidInput("a label must be valid until a future date", field="valid_until")
     candidate = label_ids.new_label_id(today.year)
@@ -75,11 +78,13 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
     label_id = _unused_id(session, today.year) if taken else candidate
     previous = session.get(Label, previous_id) if previous_id else None
     credential = signing.sign(
-        build_credential(session, req, label_id, index, valid_until, previous, issuer),
-        private, issuer.method_id(key.id), created=_now_iso())
+        build_credential(session, req, label_id, index, valid_until, previous, issuer,
+                         issued_at),
+        private, issuer.method_id(key.id), created=clock.iso_z(issued_at))
     label = Label(id=label_id, request_id=req.id, product_id=req.product_id,
                   organisation_id=req.organisation_id,
-                  certification_body_id=req.certification_body_id, valid_from=today,
+                  certification_body_id=req.certification_body_id, issued_at=issued_at,
+                  valid_from=today,
                   valid_until=valid_until, status_index=index, key_id=key.id,
                   credential=credential, credential_sha256=sha256_hex(credential),
                   supersedes_id=previous.id if previous else None)
@@ -87,7 +92,7 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
     pact_host.notify_published(session, label, issuer)
     session.flush()  # the new row first: the old one's superseded_by refers to it
     if previous is not None:
-        previous.superseded_by_id, previous.superseded_at = label_id, utcnow()
+        previous.superseded_by_id, previous.superseded_at = label_id, issued_at
         session.flush()
     # The log's lock and the audit chain's, together, until commit: this transaction
     # appends to the chain before it commits anyway, and their ends are read in one go.
@@ -163,7 +168,7 @@ def _allocation(dialect: str) -> Select:
 
 def current_label(session: Session, product_id: str) -> Label | None:
     """The product's label that is still in force (not revoked, superseded or expired)."""
-    return session.scalar(select(Label).where(*_in_force(product_id, date.today()))
+    return session.scalar(select(Label).where(*_in_force(product_id, clock.today()))
                           .order_by(Label.issued_at.desc()).limit(1))
 
 
@@ -200,8 +205,10 @@ def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer)
 
 
 def build_credential(session: Session, req: LabelRequest, label_id: str, index: int,
-                     valid_until: date, previous: Label | None, issuer: Issuer
-                     ) -> dict[str, Any]:
+                     valid_until: date, previous: Label | None, issuer: Issuer,
+                     issued_at: datetime) -> dict[str, Any]:
+    """The unsigned credential: valid from the issuance instant to 23:59:59Z of
+    `valid_until`, both UTC (see app.clock)."""
     calc, product = req.calculation, req.product
     result = calc.result
     body = session.get(Organisation, req.certification_body_id)
@@ -233,14 +240,14 @@ def build_credential(session: Session, req: LabelRequest, label_id: str, index: 
     if previous is not None:
         subject["supersedes"] = previous.id
     subject["recognitionMetadata"] = recognition.metadata_for(req, body, valid_until,
-                                                              date.today())
+                                                              issued_at.date())
     return {
         "@context": [VC_CONTEXT, issuer.context_url],
         "id": issuer.label_url(label_id),
         "type": ["VerifiableCredential", "CarbonLabelCredential"],
         "issuer": issuer.did,
-        "validFrom": date.today().isoformat() + "T00:00:00Z",
-        "validUntil": valid_until.isoformat() + "T23:59:59Z",
+        "validFrom": clock.iso_z(issued_at),
+        "validUntil": clock.iso_z(clock.end_of_day(valid_until)),
         "credentialSubject": subject,
         "credentialStatus": {
             "id": f"{issuer.status_list_url}#{index}", "type": "BitstringStatusListEntry",
@@ -262,7 +269,7 @@ def publish_status_list(session: Session, issuer: Issuer) -> dict[str, Any]:
     and store the result. It changes only on revocation, so it is signed then, inside that
     transaction, and served as stored."""
     revoked = session.scalars(select(Label.status_index).where(Label.revoked_at.is_not(None)))
-    now = _now_iso()
+    now = clock.iso_z(clock.now())
     document = {
         "@context": [VC_CONTEXT],
         "id": issuer.status_list_url,
@@ -312,5 +319,4 @@ def _compact(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def _now_iso() -> str:
-    return utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+

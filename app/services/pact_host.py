@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.persistence import Label, Organisation, PactClient, PactOutbox, PactToken, User
 from app.persistence.types import utcnow
 from app.services import audit
@@ -298,7 +299,7 @@ def _enqueue(session: Session, client: PactClient, body: dict[str, Any], issuer:
     if not client.events_url:
         return
     event = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": issuer.url("/3/events"),
-             "time": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), **body}
+             "time": clock.iso_z(utcnow()), **body}
     session.add(PactOutbox(client_id=client.id, event=event))
     session.flush()
 

@@ -51,6 +51,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.domain import NotFound
 from app.extensions import db
 from app.persistence import (
@@ -272,7 +273,7 @@ def verify_label(session: Session, text: str, issuer: Issuer,
     answer computed earlier from an equal state today is reused (without reading the state
     when the change feed vouches for it), and `label` is None."""
     label_id = labels.normalise_id(text)
-    today = date.today()
+    today = clock.today()
     if cache is None:
         state = _read_state(session.connection(), label_id)
         result, _ = _evaluate(session, session, state, issuer, today, None)
@@ -345,7 +346,10 @@ def _evaluate(reader: Session | Connection, session: Session, state: _State, iss
         "product": subject["product"], "footprint": subject["footprint"],
         "declared_unit": subject["declaredUnit"], "certifier": state.certifier,
         "valid_from": state.valid_from.isoformat(), "valid_until": state.valid_until.isoformat(),
-        "revoked_at": state.revoked_at.isoformat() if state.revoked_at else None,
+        # the instants the credential signs (UTC); the dates above are their UTC days
+        "valid_from_at": credential.get("validFrom"),
+        "valid_until_at": credential.get("validUntil"),
+        "revoked_at": clock.iso_z(state.revoked_at) if state.revoked_at else None,
         "revocation_reason": state.revocation_reason,
         "superseded_by": state.superseded_by_id, "supersedes": state.supersedes_id,
     }

@@ -8,9 +8,10 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from app import clock
 from app.trust import merkle, signing
 from app.trust import status_list as status_list_bits
 from app.trust.keys import key_resolver
@@ -36,7 +37,9 @@ class Report:
 def verify_offline(credential: dict[str, Any], did_document: dict[str, Any],
                    now: datetime | None = None) -> Report:
     report = Report()
-    now = now or datetime.now(UTC)
+    # whole seconds, as the credential's times are written (see app.clock): a label is valid
+    # through 23:59:59Z of its last day and expired from 00:00:00Z of the next
+    now = (now or clock.now()).replace(microsecond=0)
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     report.add("issuer", issuer_id == did_document.get("id"),

@@ -5,11 +5,10 @@ Thin like the API: read the form with the API's schema, call the service, redire
 
 from __future__ import annotations
 
-from datetime import date
-
 import yaml
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from app import clock
 from app.extensions import db
 from app.schemas.certification import DeclaredMetadataSchema, LabelRequestInSchema
 from app.schemas.products import CalculationInSchema, ProductInSchema
@@ -125,7 +124,7 @@ def job(job_id: str):
 def calculation(calculation_id: str):
     calc = catalogue.get_calculation(db.session, user(), calculation_id)
     product = calc.model_version.product
-    bodies = accounts.accredited_bodies(db.session, product.hs_chapter, date.today())
+    bodies = accounts.accredited_bodies(db.session, product.hs_chapter, clock.today())
     return render_template("pages/calculation.html", calc=calc, result=calc.result,
                            product=product, charts=charts.for_result(calc.result),
                            bodies=bodies, schemes=recognition.schemes(),

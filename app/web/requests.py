@@ -7,10 +7,11 @@ and a resubmitting exporter) cannot overwrite each other unseen: the second gets
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from app import clock
 from app.extensions import db
 from app.schemas.certification import CommentInSchema, TransitionInSchema
 from app.services import certification, recognition, review, transaction
@@ -52,7 +53,7 @@ def request_page(request_id: str):
                            threads=_threads(req.comments), label=label,
                            recognition=(recognition.evaluate_credential(label.credential)
                                         if label else []),
-                           default_valid_until=date.today() + timedelta(days=365))
+                           default_valid_until=clock.today() + timedelta(days=365))
 
 
 @blp.route("/<string:request_id>/actions", methods=["POST"])
