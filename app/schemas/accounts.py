@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.persistence.accounts import ORG_KINDS, ROLES
-from app.schemas.common import PageSchema, StrictSchema
+from app.schemas.common import Instant, PageSchema, StrictSchema
 
 
 class LoginSchema(StrictSchema):
@@ -35,7 +35,7 @@ class OrganisationSchema(OrganisationInSchema):
         unknown = "exclude"
 
     id = fields.String(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
 
 
 class OrganisationPageSchema(PageSchema):
@@ -58,7 +58,7 @@ class UserSchema(Schema):
     role = fields.String()
     organisation_id = fields.String(allow_none=True)
     active = fields.Boolean()
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class UserPageSchema(PageSchema):
@@ -81,9 +81,9 @@ class TokenSchema(Schema):
     name = fields.String()
     prefix = fields.String()
     scopes = fields.List(fields.String())
-    created_at = fields.DateTime()
-    expires_at = fields.DateTime()
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = Instant()
+    expires_at = Instant()
+    revoked_at = Instant(allow_none=True)
 
 
 class NewTokenSchema(TokenSchema):

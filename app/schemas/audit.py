@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from app.schemas.common import PageSchema
+from app.schemas.common import Instant, PageSchema
 
 
 class AuditEntrySchema(Schema):
     seq = fields.Integer()
-    at = fields.DateTime()
+    at = Instant()
     actor_id = fields.String(allow_none=True)
     actor = fields.String()
     action = fields.String()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import PageSchema, StrictSchema
+from app.schemas.common import Instant, PageSchema, StrictSchema
 
 FORMATS = ("xlsx", "json", "pdf")
 
@@ -21,8 +21,8 @@ class InstallationSchema(Schema):
     content_sha256 = fields.String()
     version = fields.Integer()
     created_by = fields.String()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = Instant()
+    updated_at = Instant()
 
 
 class InstallationDetailSchema(InstallationSchema):
@@ -42,7 +42,7 @@ class ReportSchema(Schema):
     factor_release_version = fields.String()
     factor_release_sha256 = fields.String()
     created_by = fields.String()
-    computed_at = fields.DateTime()
+    computed_at = Instant()
 
 
 class ReportDetailSchema(ReportSchema):

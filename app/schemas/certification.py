@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from app.schemas.common import PageSchema, StrictSchema
+from app.schemas.common import Instant, PageSchema, StrictSchema
 from app.schemas.products import CalculationSchema, ModelVersionDetailSchema, ProductSchema
 from app.services.certification import LABEL_TYPES
 from app.services.workflow import STATES, TRANSITIONS
@@ -78,10 +78,10 @@ class LabelRequestSchema(Schema):
     declared_metadata = fields.Dict(allow_none=True)
     state = fields.String(metadata={"enum": list(STATES)})
     version = fields.Integer()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = Instant()
+    updated_at = Instant()
     reviewer_id = fields.String(allow_none=True)
-    decided_at = fields.DateTime(allow_none=True)
+    decided_at = Instant(allow_none=True)
     decision_reason = fields.String(allow_none=True)
     reviewed_inputs_sha256 = fields.String(allow_none=True)
     reviewed_result_sha256 = fields.String(allow_none=True)
@@ -121,7 +121,7 @@ class CommentSchema(Schema):
     parent_id = fields.String(allow_none=True)
     body = fields.String()
     calculation_id = fields.String()
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class ReviewSchema(Schema):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from marshmallow import RAISE, Schema, fields, validate
 
 
@@ -10,6 +12,25 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class Instant(fields.DateTime):
+    """An aware instant, always written in UTC with `Z` (the API never speaks a local zone;
+    pages convert to the reader's zone, see app/web/timezones.py); a time without a zone
+    is refused on input."""
+
+    def _serialize(self, value: datetime | None, attr, obj, **kwargs) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if moment.tzinfo is None:
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
+        return moment.astimezone(UTC)
 
 
 class PageQuerySchema(StrictSchema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from app.schemas.common import PageSchema
+from app.schemas.common import Instant, PageSchema
 
 
 class LabelSchema(Schema):
@@ -12,12 +12,12 @@ class LabelSchema(Schema):
     request_id = fields.String()
     product_id = fields.String()
     certification_body_id = fields.String()
-    issued_at = fields.DateTime()
+    issued_at = Instant()
     valid_from = fields.Date()
     valid_until = fields.Date()
     key_id = fields.String()
     credential_sha256 = fields.String()
-    revoked_at = fields.DateTime(allow_none=True)
+    revoked_at = Instant(allow_none=True)
     revocation_reason = fields.String(allow_none=True)
     supersedes_id = fields.String(allow_none=True)
     superseded_by_id = fields.String(allow_none=True)

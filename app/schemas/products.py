@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import PageSchema, StrictSchema
+from app.schemas.common import Instant, PageSchema, StrictSchema
 from app.schemas.footprints import FootprintResultSchema
 
 
@@ -22,7 +22,7 @@ class ProductSchema(ProductInSchema):
 
     id = fields.String(dump_only=True)
     organisation_id = fields.String(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
 
 
 class ProductPageSchema(PageSchema):
@@ -42,7 +42,7 @@ class ModelVersionSchema(Schema):
     content_sha256 = fields.String()
     frozen = fields.Boolean()
     created_by = fields.String()
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class ModelVersionDetailSchema(ModelVersionSchema):
@@ -73,7 +73,7 @@ class CalculationSchema(Schema):
     result_sha256 = fields.String()
     result = fields.Nested(FootprintResultSchema)
     created_by = fields.String()
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class RecomputeSchema(Schema):

@@ -60,6 +60,7 @@ def test_mistyped_id_is_caught_before_lookup(world, client):
     assert "mistyped" in response.json["detail"] or "check" in response.json["detail"]
 
 
+@pytest.mark.timezone
 def test_offline_verification_with_the_did_document(world, client):
     _, credential = issue(world)
     did_document = client.get("/.well-known/did.json").json
@@ -72,6 +73,7 @@ def test_offline_verification_with_the_did_document(world, client):
     assert jwks["keys"][0]["crv"] == "Ed25519"
 
 
+@pytest.mark.timezone
 def test_online_verification_checks_everything_locally(world, client):
     _label, credential = issue(world)
 
@@ -130,6 +132,7 @@ def test_a_new_certified_version_supersedes_the_old_label(world, client):
     assert new_credential["credentialSubject"]["supersedes"] == old["id"]
 
 
+@pytest.mark.timezone
 def test_expired_label(world, client, app):
     label, _ = issue(world)
     from app.extensions import db
