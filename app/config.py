@@ -28,6 +28,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         # client credentials partners issued to us, for our event deliveries (0600 file)
         "PACT_PARTNERS_FILE": Path(os.environ.get("CARBONLABEL_PACT_PARTNERS",
                                                   instance / "pact-partners.json")),
+        # the zone pages and documents show times in, unless the reader picks one (?tz=);
+        # stored, signed and API times are always UTC
+        "DISPLAY_TIMEZONE": os.environ.get("CARBONLABEL_DISPLAY_TIMEZONE", "Asia/Hong_Kong"),
         "TRUSTED_PROXIES": int(os.environ.get("CARBONLABEL_TRUSTED_PROXIES", "0")),
         "KEYS_DIR": Path(os.environ.get("CARBONLABEL_KEYS_DIR", instance / "keys")),
         "RATELIMIT_PUBLIC": os.environ.get("CARBONLABEL_RATELIMIT_PUBLIC", "120 per minute"),

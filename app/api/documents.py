@@ -14,6 +14,7 @@ from app.extensions import db, limiter
 from app.persistence import Organisation
 from app.services import certification, documents, labels, pact_host, review
 from app.services.issuer import issuer_from_config
+from app.web import timezones
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1",
                 description="Label artwork, certificates and calculation reports")
@@ -21,6 +22,8 @@ blp = Blueprint("documents", __name__, url_prefix="/api/v1",
 
 class SizeQuerySchema(Schema):
     size = fields.String(load_default="medium", validate=validate.OneOf(sorted(documents.SIZES)))
+    tz = fields.String(metadata={"description": "IANA zone the validity is written in (else "
+                                                "the reader's tz cookie, else the service's)"})
 
 
 def _file(data: bytes | str, mimetype: str, name: str) -> Response:
@@ -35,7 +38,8 @@ def _file(data: bytes | str, mimetype: str, name: str) -> Response:
 def artwork_svg(args: dict, label_id: str) -> Response:
     """Bilingual label artwork with its QR code, as SVG (small, medium or large)."""
     label = labels.get_label(db.session, label_id)
-    svg = documents.label_svg(label, issuer_from_config(current_app.config), args["size"])
+    svg = documents.label_svg(label, issuer_from_config(current_app.config), args["size"],
+                              timezones.current())
     return _file(svg, "image/svg+xml", f"{label.id}.svg")
 
 
@@ -46,7 +50,8 @@ def artwork_svg(args: dict, label_id: str) -> Response:
 def artwork_pdf(args: dict, label_id: str) -> Response:
     """The label artwork as a print-ready PDF at its size in millimetres."""
     label = labels.get_label(db.session, label_id)
-    pdf = documents.label_pdf(label, issuer_from_config(current_app.config), args["size"])
+    pdf = documents.label_pdf(label, issuer_from_config(current_app.config), args["size"],
+                              timezones.current())
     return _file(pdf, "application/pdf", f"{label.id}.pdf")
 
 
@@ -57,7 +62,8 @@ def certificate(label_id: str) -> Response:
     """The A4 certificate of an issued label."""
     label = labels.get_label(db.session, label_id)
     body = db.session.get(Organisation, label.certification_body_id)
-    pdf = documents.certificate_pdf(label, issuer_from_config(current_app.config), body)
+    pdf = documents.certificate_pdf(label, issuer_from_config(current_app.config), body,
+                                    timezones.current())
     return _file(pdf, "application/pdf", f"{label.id}-certificate.pdf")
 
 

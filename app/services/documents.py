@@ -4,6 +4,7 @@ when a PDF is asked for, so the web app starts fast."""
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from functools import lru_cache
 from html import escape
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from app import display_time
 from app.persistence import Calculation, Label, Organisation
 from app.services import labels as label_service
 from app.services.issuer import Issuer
@@ -54,7 +56,8 @@ def _value(number: float) -> str:
     return f"{number:,.3g}" if abs(number) < 100 else f"{number:,.0f}"
 
 
-def label_svg(label: Label, issuer: Issuer, size: str = "medium") -> str:
+def label_svg(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo = UTC) -> str:
+    """The artwork; its validity end is written in `zone` (the reader's), with the zone."""
     width, height = SIZES[size]
     subject = label.credential["credentialSubject"]
     value = _value(subject["footprint"]["kgCO2ePerDeclaredUnit"])
@@ -65,18 +68,22 @@ def label_svg(label: Label, issuer: Issuer, size: str = "medium") -> str:
         value_font=120 if len(value) <= 6 else 90,
         unit=f"{unit['amount']:g} {unit['unit']}", type_zh=zh, type_en=en,
         qr_data_uri=qr_data_uri(label_service.qr_target(label, issuer)),
-        certifier=subject["certifier"]["name"], valid_until=label.valid_until.isoformat(),
+        certifier=subject["certifier"]["name"],
+        valid_until=display_time.valid_until(label.valid_until, zone),
         scheme=subject.get("homeScheme", ""))
 
 
-def label_pdf(label: Label, issuer: Issuer, size: str = "medium") -> bytes:
+def label_pdf(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo = UTC) -> bytes:
     width, height = SIZES[size]
     html = _env().get_template("label.html.j2").render(
-        width_mm=width, height_mm=height, svg=label_svg(label, issuer, size))
+        width_mm=width, height_mm=height, svg=label_svg(label, issuer, size, zone))
     return _pdf(html)
 
 
-def certificate_pdf(label: Label, issuer: Issuer, body: Organisation) -> bytes:
+def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzinfo = UTC
+                    ) -> bytes:
+    """The A4 certificate; validity from the instant of issue to the end of the last (UTC)
+    day, written in `zone` (the reader's) and naming it."""
     subject = label.credential["credentialSubject"]
     meta = subject.get("recognitionMetadata") or {}
     unit = subject["declaredUnit"]
@@ -99,7 +106,8 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation) -> bytes:
         "accreditation": " ".join(x for x in (body.accreditation_body,
                                               body.accreditation_number,
                                               body.accreditation_standard) if x),
-        "valid_from": label.valid_from.isoformat(), "valid_until": label.valid_until.isoformat(),
+        "valid_from": display_time.local(label.issued_at, zone),
+        "valid_until": display_time.valid_until(label.valid_until, zone), "zone": str(zone),
         "verify_url": issuer.verify_page(label.id),
         "credential_url": issuer.url(f"/api/v1/labels/{label.id}/credential"),
         "fingerprint": sha256_hex(label.credential),

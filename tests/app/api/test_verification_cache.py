@@ -14,13 +14,14 @@ import dataclasses
 import json
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from flask import Flask
 from sqlalchemy import text
 
 from app import create_app
+from app.clock import FixedClock, end_of_day
 from app.extensions import db
 from app.services import verification
 from app.services.issuer import issuer_from_config
@@ -144,17 +145,14 @@ def test_a_credential_altered_in_the_database_fails_even_when_cached(world, app,
     assert result["checks"]["signature"] is False
 
 
-def test_expiry_is_seen_on_the_day_after_even_when_cached(world, app, monkeypatch):
+@pytest.mark.timezone
+def test_expiry_is_seen_on_the_day_after_even_when_cached(world, app):
     label, _ = issue(world)
     assert _cached(app, label["id"])[0]["status"] == "valid"
-    day_after = date.fromisoformat(label["valid_until"]) + timedelta(days=1)
-
-    class Tomorrow(date):
-        @classmethod
-        def today(cls) -> date:
-            return day_after
-
-    monkeypatch.setattr(verification, "date", Tomorrow)
+    last_day = date.fromisoformat(label["valid_until"])
+    app.extensions["clock"] = FixedClock(end_of_day(last_day))  # 23:59:59Z
+    assert _verify(app, label["id"])["status"] == "valid"
+    app.extensions["clock"].advance(seconds=1)  # 00:00:00Z the day after
     assert _verify(app, label["id"])["status"] == "expired"
 
 
