@@ -103,3 +103,21 @@ def test_stored_times_come_back_as_the_same_aware_utc_instant(app):
         later = db.session.scalars(select(Organisation.id).where(
             Organisation.created_at > datetime(2026, 12, 4, 16, 0, tzinfo=minus_eight))).all()
         assert later == [explicit_id]  # 16:00 at UTC-8 is 00:00 UTC on the 5th
+
+
+def test_the_api_writes_instants_in_utc_with_z_and_refuses_zoneless_ones():
+    from marshmallow import Schema, ValidationError
+
+    from app.schemas.common import Instant
+
+    class Shape(Schema):
+        at = Instant()
+
+    dumped = Shape().dump({"at": datetime(2026, 12, 5, 7, 30, 0, 250000, tzinfo=HKT)})
+    assert dumped == {"at": "2026-12-04T23:30:00.250000Z"}
+    assert Shape().load({"at": "2026-12-05T07:30:00+08:00"})["at"] == \
+        datetime(2026, 12, 4, 23, 30, tzinfo=UTC)
+    with pytest.raises(ValidationError):
+        Shape().load({"at": "2026-12-05T07:30:00"})
+    with pytest.raises(ValueError):
+        Shape().dump({"at": datetime(2026, 12, 5, 7, 30)})
