@@ -81,6 +81,6 @@ def _remember(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     display_time.zone(app.config["DISPLAY_TIMEZONE"])  # an unknown zone fails at start-up
     app.jinja_env.filters.update(when=when, day=day, until=until)
-    app.jinja_env.globals.update(tz_name=current_name, tz_label=zone_label, tz_url=zone_url, tz_here=here,
-                                 tz_choices=CHOICES)
+    app.jinja_env.globals.update(tz_name=current_name, tz_label=zone_label, tz_url=zone_url,
+                                 tz_here=here, tz_choices=CHOICES)
     app.after_request(_remember)
