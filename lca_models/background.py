@@ -30,6 +30,9 @@ from lca_models.gwp import GWP_SETS, characterisation_factors, flows
 from lca_models.uncertainty import exchange_uncertainty
 
 BIOSPHERE_DB = "carbonlabel-biosphere-v1"
+#: Bumped whenever what a build writes changes (2: pedigree sigma halved to the ecoinvent
+#: convention), so a background built by older code is never reused with other numbers.
+BUILD_FORMAT = 2
 ENV_DIR = "BRIGHTWAY_DIR"
 
 
@@ -108,7 +111,7 @@ def _open(version: str, sha256: str, directory: Path, release: FactorRelease) ->
 
 
 def _project_name(version: str, sha256: str) -> str:
-    return f"carbonlabel-{version}-{sha256[:12]}"
+    return f"carbonlabel-{version}-{sha256[:12]}-b{BUILD_FORMAT}"
 
 
 def _manifest_path(directory: Path, version: str, sha256: str) -> Path:

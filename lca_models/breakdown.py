@@ -12,9 +12,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from lca_models.conditioning import conditioning_warnings
 from lca_models.factors import FactorRelease, FactorTable
 from lca_models.gwp import ISO14067_GROUPS, characterisation_factors, flows, method_id
 from lca_models.inventory import STAGES
+from lca_models.monte_carlo import rejection_warning
 from lca_models.results import (
     FootprintResult,
     InputContribution,
@@ -92,7 +94,8 @@ def summarise(compiled: CompiledModel, release: FactorRelease,
         user_factor_sets={n: user_sets[n].sha256 for n in model.factor_sets},
         engine=engine,
         inputs_sha256=inputs_sha256,
-        warnings=tuple(_warnings(compiled, supply, gwp_set)),
+        warnings=(*_warnings(compiled, supply, gwp_set), *conditioning_warnings(compiled),
+                  *rejection_warning(monte_carlo)),
         monte_carlo=monte_carlo,
     )
 

@@ -25,12 +25,16 @@ import lca_models
 from lca_models.background import Background, open_background, use_brightway_dir
 from lca_models.canonical import sha256_hex
 from lca_models.errors import SingularSystemError
+from lca_models.factor_rows import Uncertainty
 from lca_models.factors import FactorRelease, FactorTable, load_release
 from lca_models.gwp import DEFAULT_GWP_SET, GWP_SETS, method_id
 from lca_models.inventory import InventoryModel
-from lca_models.results import FootprintResult, MonteCarloResult
+from lca_models.results import FootprintResult
 from lca_models.system import CompiledModel, compile_model
-from lca_models.uncertainty import LOGNORMAL, UNDEFINED
+from lca_models.uncertainty import UNDEFINED, distributions_array, exchange_uncertainty
+
+#: How one matrix entry is uncertain: (stated distribution, pedigree) or None for fixed.
+Spec = tuple[Uncertainty, str | None] | None
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,10 @@ class Foreground:
     tech_indices: np.ndarray  # bwp.INDICES_DTYPE
     tech_values: np.ndarray
     tech_flip: np.ndarray
-    tech_sigma: np.ndarray  # lognormal sigma per entry (0: none)
+    tech_uncertainty: tuple[Spec, ...]  # primary-data sigma of inputs
     bio_indices: np.ndarray
     bio_values: np.ndarray
+    bio_uncertainty: tuple[Spec, ...]  # distributions of user factor rows
     demand_id: int
     demand_amount: float
     process_count: int
@@ -73,6 +78,8 @@ def compute_footprint(model: InventoryModel, release: FactorRelease | None = Non
     _check_supply(compiled, supply)
     mc = None
     if monte_carlo:
+        from lca_models.monte_carlo import run_monte_carlo
+
         mc = run_monte_carlo(background, gwp_set, fg, monte_carlo, seed, progress)
     from lca_models.breakdown import summarise
 
@@ -87,63 +94,66 @@ def build_foreground(compiled: CompiledModel, background: Background) -> Foregro
     n = len(compiled.model.processes)
     process_ids = {p.id: i + 1 for i, p in enumerate(compiled.model.processes)}
     user_ids = {f.id: n + 1 + k for k, f in enumerate(compiled.user_factors)}
-    tech: list[tuple[int, int, float, bool, float]] = []
-    bio: list[tuple[int, int, float]] = []
+    tech: list[tuple[int, int, float, bool, Spec]] = []
+    bio: list[tuple[int, int, float, Spec]] = []
     for i, proc in enumerate(compiled.model.processes):
-        tech.append((i + 1, i + 1, proc.output.amount, False, 0.0))
+        tech.append((i + 1, i + 1, proc.output.amount, False, None))
     for ex in compiled.exchanges:
         col = ex.process_index + 1
-        sigma = ex.sigma or 0.0
+        stated = (Uncertainty("lognormal", ex.sigma), None) if ex.sigma else None
         if ex.kind == "process":
-            row = process_ids[ex.target]
-            tech.append((row, col, ex.amount, True, sigma))
+            tech.append((process_ids[ex.target], col, ex.amount, True, stated))
         elif ex.kind in ("factor", "transport"):
             row = user_ids.get(ex.target) or background.factor_ids[ex.target]
-            tech.append((row, col, ex.amount, True, sigma))
+            tech.append((row, col, ex.amount, True, stated))
         else:
-            bio.append((background.flow_ids[ex.target], col, ex.amount))
+            bio.append((background.flow_ids[ex.target], col, ex.amount, None))
     for factor in compiled.user_factors:
         uid = user_ids[factor.id]
-        tech.append((uid, uid, 1.0, False, 0.0))
-        bio.extend((background.flow_ids[gas], uid, amount) for gas, amount in
-                   factor.gases.items())
+        tech.append((uid, uid, 1.0, False, None))
+        # A user row is sampled exactly as a shipped row is in the background package.
+        spec = (factor.uncertainty, factor.dqr_pedigree)
+        bio.extend((background.flow_ids[gas], uid, amount, spec)
+                   for gas, amount in factor.gases.items())
     tech_idx = np.array([(r, c) for r, c, *_ in tech], dtype=bwp.INDICES_DTYPE)
-    bio_idx = np.array([(r, c) for r, c, _ in bio], dtype=bwp.INDICES_DTYPE)
+    bio_idx = np.array([(r, c) for r, c, *_ in bio], dtype=bwp.INDICES_DTYPE)
     return Foreground(
         tech_indices=tech_idx,
         tech_values=np.array([t[2] for t in tech], dtype=float),
         tech_flip=np.array([t[3] for t in tech], dtype=bool),
-        tech_sigma=np.array([t[4] for t in tech], dtype=float),
+        tech_uncertainty=tuple(t[4] for t in tech),
         bio_indices=bio_idx,
         bio_values=np.array([b[2] for b in bio], dtype=float),
+        bio_uncertainty=tuple(b[3] for b in bio),
         demand_id=compiled.reference_index + 1,
         demand_amount=compiled.demand_amount,
         process_count=n,
     )
 
 
+def _distributions(values: np.ndarray, specs: tuple[Spec, ...]) -> np.ndarray:
+    """Distributions only when Monte Carlo asks, so plain calculations never pay for them."""
+    return distributions_array([
+        exchange_uncertainty(float(v), *spec) if spec else
+        {"uncertainty_type": UNDEFINED, "loc": float(v)}
+        for v, spec in zip(values, specs, strict=True)])
+
+
 def _datapackage(fg: Foreground, with_uncertainty: bool):
     import bw_processing as bwp
 
     dp = bwp.create_datapackage(sequential=True)
-    tech_kwargs = {}
+    tech_kwargs, bio_kwargs = {}, {}
     if with_uncertainty:
-        distributions = np.zeros(len(fg.tech_values), dtype=bwp.UNCERTAINTY_DTYPE)
-        distributions["uncertainty_type"] = np.where(fg.tech_sigma > 0, LOGNORMAL, UNDEFINED)
-        with np.errstate(divide="ignore"):
-            distributions["loc"] = np.where(fg.tech_sigma > 0, np.log(fg.tech_values),
-                                            fg.tech_values)
-        distributions["scale"] = np.where(fg.tech_sigma > 0, fg.tech_sigma, np.nan)
-        for key in ("shape", "minimum", "maximum"):
-            distributions[key] = np.nan
-        distributions["negative"] = False
-        tech_kwargs["distributions_array"] = distributions
+        tech_kwargs["distributions_array"] = _distributions(fg.tech_values, fg.tech_uncertainty)
+        bio_kwargs["distributions_array"] = _distributions(fg.bio_values, fg.bio_uncertainty)
     dp.add_persistent_vector(matrix="technosphere_matrix", name="foreground-technosphere",
                              indices_array=fg.tech_indices, data_array=fg.tech_values,
                              flip_array=fg.tech_flip, **tech_kwargs)
     if len(fg.bio_values):
         dp.add_persistent_vector(matrix="biosphere_matrix", name="foreground-biosphere",
-                                 indices_array=fg.bio_indices, data_array=fg.bio_values)
+                                 indices_array=fg.bio_indices, data_array=fg.bio_values,
+                                 **bio_kwargs)
     return dp
 
 
@@ -261,34 +271,6 @@ def _check_supply(compiled: CompiledModel, supply: np.ndarray) -> None:
         raise SingularSystemError(
             f"process(es) {names} would have to run a negative amount: a loop consumes more "
             "than it produces; check the amounts of inputs between these processes")
-
-
-def run_monte_carlo(background: Background, gwp_set: str, fg: Foreground, iterations: int,
-                    seed: int, progress: Callable[[int, int], None] | None = None
-                    ) -> MonteCarloResult:
-    """Sample factor and primary-data uncertainty with bw2calc's stochastic LCA."""
-    bw2calc = _import_bw2calc(background.directory)
-
-    if iterations < 2:
-        raise ValueError("Monte Carlo needs at least 2 iterations")
-    packages = _background_packages(background, gwp_set)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        lca = bw2calc.LCA({fg.demand_id: fg.demand_amount},
-                          data_objs=[*packages, _datapackage(fg, True)],
-                          use_distributions=True, seed_override=seed)
-        lca.lci()
-        lca.lcia()
-        scores = np.empty(iterations)
-        for i in range(iterations):
-            next(lca)
-            scores[i] = lca.score
-            if progress and (i + 1) % max(1, iterations // 100) == 0:
-                progress(i + 1, iterations)
-    p2_5, p50, p97_5 = np.percentile(scores, [2.5, 50, 97.5])
-    return MonteCarloResult(iterations=iterations, seed=seed, mean=float(scores.mean()),
-                            std=float(scores.std(ddof=1)), p2_5=float(p2_5), p50=float(p50),
-                            p97_5=float(p97_5))
 
 
 def inputs_sha256(compiled: CompiledModel, release: FactorRelease,

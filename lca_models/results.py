@@ -49,6 +49,7 @@ class MonteCarloResult:
     p2_5: float
     p50: float
     p97_5: float
+    rejected: int = 0  # infeasible draws left out of the statistics (see monte_carlo)
 
 
 @dataclass(frozen=True)

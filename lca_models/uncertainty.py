@@ -2,9 +2,13 @@
 
 Rows state a distribution when their source gives one; otherwise a pedigree rating
 (reliability, completeness, temporal, geographical, technological; 1 best .. 5 worst) is
-turned into a lognormal with sigma^2 = sum(ln(U_i)^2) using the ecoinvent pedigree factors in
-`data/pedigree.csv`. No basic uncertainty is added, because the factors here are aggregated
-datasets rather than ecoinvent exchanges of a known type; docs/factors.md says so.
+turned into a lognormal using the ecoinvent pedigree factors in `data/pedigree.csv`. Those
+factors U_i are squared geometric standard deviations (the 95 % spread, GSD^2), so the sigma of
+ln(value) is half the root of the summed squares: sigma = 1/2 * sqrt(sum(ln(U_i)^2))
+(Frischknecht et al. 2007, ecoinvent report No. 1; Weidema et al. 2013, ecoinvent v3 data
+quality guideline; see docs/factor-evidence/pedigree_evidence.md). No basic uncertainty is
+added, because the factors here are aggregated datasets rather than ecoinvent exchanges of a
+known type; docs/factors.md says so.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ def pedigree_factors() -> tuple[tuple[float, ...], ...]:
 
 
 def pedigree_sigma(pedigree: str) -> float:
+    """sigma of ln(value): the U_i are GSD^2 factors, hence the 1/2."""
     table = pedigree_factors()
-    return math.sqrt(sum(math.log(table[i][int(score) - 1]) ** 2
+    return 0.5 * math.sqrt(sum(math.log(table[i][int(score) - 1]) ** 2
                          for i, score in enumerate(pedigree)))
 
 
@@ -51,3 +56,17 @@ def exchange_uncertainty(amount: float, uncertainty: Uncertainty,
     if kind == "uniform":
         return {"uncertainty_type": UNIFORM, "loc": amount, "minimum": low, "maximum": high}
     return {"uncertainty_type": TRIANGULAR, "loc": amount, "minimum": low, "maximum": high}
+
+
+def distributions_array(rows: list[dict[str, float]]):
+    """A bw_processing UNCERTAINTY_DTYPE array from `exchange_uncertainty` dicts, so shipped
+    rows (written into the background) and user rows (in the foreground) are sampled alike."""
+    import bw_processing as bwp
+    import numpy as np
+
+    out = np.zeros(len(rows), dtype=bwp.UNCERTAINTY_DTYPE)
+    for i, fields in enumerate(rows):
+        full = {"scale": np.nan, "shape": np.nan, "minimum": np.nan, "maximum": np.nan,
+                "negative": False, **fields}
+        out[i] = tuple(full[k] for k in out.dtype.names)
+    return out
