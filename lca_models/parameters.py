@@ -18,6 +18,9 @@ FUNCTIONS = {
     "sqrt": math.sqrt, "exp": math.exp, "log": math.log, "log10": math.log10,
 }
 CONSTANTS = {"pi": math.pi, "e": math.e}
+#: Names a parameter may not take: in a formula they would mean either the language's own
+#: function or constant, or the parameter, depending on how the formula is read.
+RESERVED = frozenset(FUNCTIONS) | frozenset(CONSTANTS)
 
 
 class FormulaProblem(ValueError):
@@ -61,7 +64,12 @@ def resolve_parameters(parameters: Mapping[str, float | str]) -> tuple[dict[str,
     deps: dict[str, set[str]] = {}
     errors: dict[str, str] = {}
     for name, value in parameters.items():
-        if isinstance(value, str):
+        if name in RESERVED:
+            kind = "constant" if name in CONSTANTS else "function"
+            errors[name] = (f"'{name}' is a {kind} of the formula language and cannot name a "
+                            "parameter; choose another name")
+            deps[name] = set()
+        elif isinstance(value, str):
             try:
                 deps[name] = names_in(value)
             except FormulaProblem as exc:
