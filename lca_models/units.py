@@ -3,6 +3,7 @@ fed to a factor per kWh is an error instead of a silent factor of 1000."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pint
@@ -13,6 +14,32 @@ _EXTRA_DEFINITIONS = (
     "m3 = meter ** 3",
     "item = [item] = piece = pcs",  # not "pc": pint already means parsec by it
 )
+
+
+_TONS = ("is not a metric tonne (pint reads it as a US short ton of 907.18 kg, or a long ton "
+         "of 1016.05 kg); write t or tonne for 1000 kg, or give the mass in kg")
+_CALORIES = ("has two meanings (thermochemical 4.184 J or International Table 4.1868 J); "
+             "write kcal_th or kcal_it (cal_th or cal_it), or better kJ or MJ")
+_US_IMPERIAL = ("differs between US and imperial measure; write L or m3 (or imperial_gallon, "
+                "US_liquid_gallon, imperial_pint, liquid_pint, imperial_quart)")
+#: Unit words refused because a reader cannot tell which unit the writer meant.
+AMBIGUOUS = {
+    **dict.fromkeys(("ton", "tons", "short_ton", "long_ton", "US_ton", "UK_ton"), _TONS),
+    **dict.fromkeys(("cal", "kcal", "Cal", "calorie", "calories", "kilocalorie",
+                     "kilocalories", "Mcal"), _CALORIES),
+    **dict.fromkeys(("gallon", "gallons", "gal", "pint", "pints", "pt", "quart", "quarts",
+                     "qt", "fluid_ounce", "floz", "fl_oz", "cup"), _US_IMPERIAL),
+    **dict.fromkeys(("barrel", "barrels", "bbl"),
+                    "means different volumes (US beer barrel 117 L, oil barrel 159 L); write "
+                    "oil_barrel, L or m3"),
+    **dict.fromkeys(("therm", "therms", "thm"),
+                    "differs between the EC and US therm; write EC_therm, US_therm, MJ or GJ"),
+    **dict.fromkeys(("hp", "horsepower"),
+                    "may be mechanical (745.7 W) or metric (735.5 W) horsepower; write kW"),
+}
+#: Pint's own names behind aliases not listed above (e.g. 'ton' for any short-ton alias).
+_AMBIGUOUS_CANONICAL = {"ton": _TONS, "long_ton": _TONS}
+_WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
 class UnitProblem(ValueError):
@@ -29,13 +56,21 @@ def registry() -> pint.UnitRegistry:
 
 @lru_cache(maxsize=4096)
 def parse_unit(unit: str) -> pint.Unit:
+    """The pint unit of `unit`; ambiguous words ('ton', 'kcal', 'gallon'...) are refused with
+    the spellings that say which unit is meant (`AMBIGUOUS`)."""
     if not isinstance(unit, str) or not unit.strip():
         raise UnitProblem("a unit is required")
+    for word in _WORD.findall(unit):
+        if word in AMBIGUOUS:
+            raise UnitProblem(f"'{word}' in '{unit}' {AMBIGUOUS[word]}")
     try:
         parsed = registry().parse_units(unit.strip())
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError,
             AttributeError, TypeError, AssertionError) as exc:
         raise UnitProblem(f"'{unit}' is not a known unit") from exc
+    for name in parsed._units:  # pint has no public accessor for the unit names
+        if name in _AMBIGUOUS_CANONICAL:
+            raise UnitProblem(f"'{unit}' {_AMBIGUOUS_CANONICAL[name]}")
     return parsed
 
 

@@ -117,3 +117,37 @@ def test_every_permutation_gives_one_answer():
     outcomes = {repr(resolve_parameters(dict(p)))
                 for p in itertools.permutations(shadowing.items())}
     assert len(outcomes) == 1
+
+
+@pytest.mark.parametrize(("unit", "spelling"), [
+    ("ton", "tonne"), ("tons", "tonne"), ("short_ton", "tonne"), ("long_ton", "tonne"),
+    ("ton * km", "tonne"), ("kcal", "kcal_it"), ("cal", "cal_th"), ("kcal/kg", "kcal_th"),
+    ("gallon", "imperial_gallon"), ("pint", "L"), ("barrel", "oil_barrel"),
+    ("therm", "EC_therm"), ("hp", "kW"),
+])
+def test_ambiguous_units_are_refused_naming_the_unambiguous_spellings(unit, spelling):
+    with pytest.raises(UnitProblem, match=spelling):
+        conversion_factor(unit, "kg")
+    assert not is_known_unit(unit)
+
+
+@pytest.mark.parametrize(("source", "target", "factor"), [
+    ("t", "kg", 1000.0), ("tonne", "kg", 1000.0), ("metric_ton", "kg", 1000.0),
+    ("kcal_th", "kJ", 4.184), ("kcal_it", "kJ", 4.1868), ("imperial_gallon", "L", 4.54609),
+    ("US_liquid_gallon", "L", 3.785411784), ("oil_barrel", "L", 158.987294928),
+])
+def test_unambiguous_spellings_convert(source, target, factor):
+    assert conversion_factor(source, target) == pytest.approx(factor, rel=1e-12)
+
+
+def test_ambiguous_unit_in_a_model_is_refused_at_its_field():
+    from lca_models.errors import ModelValidationError
+    from lca_models.inventory_schema import load_model
+    from tests.lca_models.models import base
+
+    data = base()
+    data["stages"][0]["processes"][0]["output"]["unit"] = "ton"
+    with pytest.raises(ModelValidationError) as caught:
+        load_model(data)
+    message = " ".join(map(str, caught.value.errors["stages[0].processes[0].output.unit"]))
+    assert "metric tonne" in message and "write t or tonne" in message
