@@ -12,6 +12,7 @@ checks), `cbam_results` (result dataclasses and rounding).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, localcontext
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -34,6 +35,7 @@ from lca_models.cbam_data import (
     import_default_values,
     markups,
 )
+from lca_models.cbam_exact import ExactSee
 from lca_models.cbam_input import (
     CbamInput,
     _qty,
@@ -73,14 +75,16 @@ def compute_report(report_input: CbamInput | Mapping[str, Any],
     if not isinstance(report_input, CbamInput):
         report_input = load_report_data(report_input)
     try:
-        return _Calc(report_input, release or load_release(), defaults).run()
+        with localcontext() as ctx:
+            ctx.prec = 50  # divisions by the activity level stay exact far past 5 decimals
+            return _Calc(report_input, release or load_release(), defaults).run()
     except ModelValidationError as exc:
         if report_input.cells:  # read from a workbook: point at the cell, not the path
             raise locate_errors(exc.errors, report_input.cells) from None
         raise
 
 
-class _Calc:
+class _Calc(ExactSee):
     def __init__(self, inp: CbamInput, release: FactorRelease, defaults: DefaultValues | None):
         self.d, self.release = inp.data, release
         self.errors: dict[str, list[str]] = {}
@@ -88,6 +92,7 @@ class _Calc:
         self.defaults = self._defaults(inp, defaults)
         self.markup: Markup | None = None
         self.results: dict[str, ProcessResult] = {}
+        self.exact: dict[str, tuple[Decimal, Decimal]] = {}
 
     def fail(self, path: str, message: str) -> None:
         if message not in self.errors.setdefault(path, []):
@@ -252,6 +257,7 @@ class _Calc:
             (attr_ind + inp["ind"]) / al, inp["def_dir"] / al, inp["def_ind"] / al,
             (p["electricity_consumed_mwh"] + inp["el"]) / al)
         self.results[pid] = res
+        self.exact[pid] = self._exact_see(pid, p, al, ef, precs, procs, streams)
         return res
 
     def precursor_see(self, prec: Mapping[str, Any], path: str, procs: dict, precs: dict,
@@ -292,23 +298,26 @@ class _Calc:
         r = self.results[g["process"]]
         direct_only = not code.indirect_counted
         if g["see_source"] == "default":
-            d, ind = self.default_see(self.d["installation"]["country"], g["cn_code"],
-                                      f"{path}.cn_code")
+            country = self.d["installation"]["country"]
+            d, ind = self.default_see(country, g["cn_code"], f"{path}.cn_code")
+            exact_d, exact_i = self.exact_default_see(country, g["cn_code"], path)
             def_d, def_i, el = d, ind, None
         else:
             d, ind, el = r.see_direct, r.see_indirect, r.embedded_electricity_mwh_per_t
+            exact_d, exact_i = self.exact[r.id]
             def_d, def_i = r.default_direct, r.default_indirect
         basis = d if direct_only else d + ind
+        exact_basis = exact_d if direct_only else exact_d + exact_i
         share = ((def_d if direct_only else def_d + def_i) / basis) if basis else 0.0
         return GoodResult(
             g["cn_code"], g["cn_name"], g["name"], r.id, r.name, r.goods_category, code.sector,
-            direct_only, g["quantity_t"], r.unit, g["see_source"], round_see(d),
-            None if direct_only else round_see(ind), round_see(basis), share,
+            direct_only, g["quantity_t"], r.unit, g["see_source"], round_see(exact_d),
+            None if direct_only else round_see(exact_i), round_see(exact_basis), share,
             r.electricity_ef_source if el is not None else None,
             r.electricity_ef_t_per_mwh if el is not None else None, el, g["parameters"],
             self.carbon_price(r.id, basis),
             g["product_footprint"] and _comparison(g, r, code.sector, direct_only,
-                                                   round_see(basis)))
+                                                   round_see(exact_basis)))
 
     def carbon_price(self, pid: str, see: float) -> CarbonPriceResult | None:
         """Effective price per unit of good: price × covered emissions − rebates, not < 0."""

@@ -149,6 +149,9 @@ class CbamReport:
     notes: tuple[str, ...]
 
 
-def round_see(value: float) -> float:
-    """Half-up on the decimal digits as printed, so 0.123455 gives 0.12346 as a person would."""
-    return float(Decimal(repr(value)).quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP))
+def round_see(value: float | Decimal) -> float:
+    """Half-up at five decimals. The calculation passes its exact decimal SEE (see
+    `cbam._Calc._exact_see`); a float is taken as the digits it prints as, so 0.123455 gives
+    0.12346 as a person would."""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+    return float(exact.quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP))

@@ -302,6 +302,32 @@ def test_carbon_price_needs_evidence():
     assert "evidence" in errors_of(data)["carbon_price[0].evidence"][0]
 
 
+@pytest.mark.parametrize(("emissions", "exported"), [
+    ((55.492, 67.963), 0.0),  # float: (55.492 + 67.963) / 1000 = 0.12345499999999998
+    ((170.564,), 47.109),  # float: (170.564 - 47.109) / 1000 = 0.12345499999999998
+])
+def test_exact_tie_rounds_half_up_in_decimal_arithmetic(emissions, exported):
+    data = base()
+    data["processes"][0]["other_direct_emissions"] = [
+        {"approach": "other", "amount_t": t} for t in emissions]
+    data["processes"][0]["waste_gas_exported_t"] = exported
+    good = compute_report(data).goods[0]
+    # By hand: 123.455 t / 1000 t = 0.123455 exactly, half-up -> 0.12346.
+    assert good.see_direct == 0.12346 and good.see_total == 0.12346
+
+
+def test_exact_tie_through_a_precursor_and_default_mark_up():
+    data = base()
+    data["processes"][0]["other_direct_emissions"] = [{"approach": "other", "amount_t": 72.71}]
+    data["precursors"] = [{"id": "p", "goods_category": "cement clinker", "origin": "purchased",
+                           "see_source": "actual", "country": "CN",
+                           "see_direct": 0.50745, "see_indirect": 0}]
+    data["processes"][0]["precursors"] = [{"precursor": "p", "mass_t": 100}]
+    # By hand: (72.71 + 100 * 0.50745) / 1000 = 123.455 / 1000 = 0.123455 -> 0.12346
+    # (in float 0.12345499999999998).
+    assert compute_report(data).goods[0].see_direct == 0.12346
+
+
 def test_rounding_to_five_decimals_half_up_at_the_end_only():
     assert round_see(0.123455) == 0.12346  # round() would give 0.12345 (binary 0.1234549…)
     data = base()
