@@ -47,6 +47,9 @@ class MonteCarloSchema(Schema):
     p2_5 = fields.Float()
     p50 = fields.Float()
     p97_5 = fields.Float()
+    rejected = fields.Integer(metadata={"description": "draws describing an infeasible system "
+                                                       "(negative activity, singular matrix), "
+                                                       "left out of the statistics"})
 
 
 class FootprintResultSchema(Schema):
