@@ -65,12 +65,17 @@ def compute_footprint(model: InventoryModel, release: FactorRelease | None = Non
                       user_sets: Mapping[str, FactorTable] | None = None,
                       brightway_dir: Path | None = None,
                       monte_carlo: int | None = None, seed: int = 0,
-                      progress: Callable[[int, int], None] | None = None) -> FootprintResult:
-    """Compute a model's footprint per declared unit; see FootprintResult for what it holds."""
+                      progress: Callable[[int, int], None] | None = None,
+                      compiled: CompiledModel | None = None) -> FootprintResult:
+    """Compute a model's footprint per declared unit; see FootprintResult for what it holds.
+
+    `compiled` is `model` already compiled against `release` and `user_sets` (see
+    `model_cache`); it saves compiling again."""
     if gwp_set not in GWP_SETS:
         raise ValueError(f"GWP set must be one of {', '.join(GWP_SETS)}, not '{gwp_set}'")
     release = release or load_release()
-    compiled = compile_model(model, release, user_sets)
+    if compiled is None or compiled.model is not model:
+        compiled = compile_model(model, release, user_sets)
     background = open_background(release, brightway_dir)
     fg = build_foreground(compiled, background)
     solver = _solver(background, gwp_set, fg.structure_key(), fg)

@@ -73,14 +73,16 @@ def _run(app: Flask, job_id: str) -> None:
         session = db.session
         try:
             job = session.get(CalculationJob, job_id)
-            content, params = job.model_version.content, {
+            version = job.model_version
+            content, params = version.content, {
                 "gwp_set": job.gwp_set, "monte_carlo": job.monte_carlo_iterations,
                 "seed": job.seed}
             job.state, job.updated_at = "running", utcnow()
             session.commit()  # no transaction stays open while the engine works
             model, result = products.footprint(
                 content, brightway_dir=Path(app.config["BRIGHTWAY_DIR"]),
-                progress=_reporter(session, job_id), **params)
+                progress=_reporter(session, job_id), content_sha256=version.content_sha256,
+                **params)
             job = session.get(CalculationJob, job_id)
             calc = products.record(session, session.get(User, job.created_by),
                                    job.model_version, model, result,

@@ -19,9 +19,8 @@ from lca_models.canonical import sha256_hex
 from lca_models.errors import ModelValidationError
 from lca_models.factors import load_release
 from lca_models.inventory import InventoryModel
-from lca_models.inventory_schema import load_model
+from lca_models.model_cache import compiled_model
 from lca_models.results import FootprintResult
-from lca_models.system import compile_model
 
 
 def visible_products(session: Session, user: User):
@@ -64,25 +63,26 @@ def plain(data: Any) -> Any:
     return json.loads(json.dumps(data, default=str))
 
 
-def checked_content(content: dict[str, Any]) -> dict[str, Any]:
-    """The model as stored (JSON-safe), validated with every factor resolved now, so errors
-    show at upload time and name the field as the request spells it (`model.…`)."""
+def checked_content(content: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The model as stored (JSON-safe) and its hash, validated with every factor resolved now,
+    so errors show at upload time and name the field as the request spells it (`model.…`).
+    The compiled form stays in `model_cache` for the calculations that follow."""
     content = plain(content)
+    sha256 = sha256_hex(content)
     try:
-        compile_model(load_model(content), load_release())
+        compiled_model(content, sha256, load_release())
     except ModelValidationError as exc:
         raise exc.under("model") from None
-    return content
+    return content, sha256
 
 
 def add_version(session: Session, user: User, product: Product, content: dict[str, Any],
                 source_format: str) -> ModelVersion:
-    content = checked_content(content)
+    content, sha256 = checked_content(content)
     number = (session.scalar(select(func.max(ModelVersion.number))
                              .where(ModelVersion.product_id == product.id)) or 0) + 1
     version = ModelVersion(product_id=product.id, number=number, source_format=source_format,
-                           content=content, content_sha256=sha256_hex(content),
-                           created_by=user.id)
+                           content=content, content_sha256=sha256, created_by=user.id)
     session.add(version)
     session.flush()
     audit.append(session, user, "model_version.created", target_type="model_version",
@@ -96,8 +96,7 @@ def replace_version(session: Session, user: User, version: ModelVersion,
     if version.frozen:
         raise Conflict("this model version has been submitted for certification and is "
                        "frozen; upload a new version instead", state="frozen")
-    content = checked_content(content)
-    version.content, version.content_sha256 = content, sha256_hex(content)
+    version.content, version.content_sha256 = checked_content(content)
     audit.append(session, user, "model_version.replaced", target_type="model_version",
                  target_id=version.id, details={"sha256": version.content_sha256})
     return version
@@ -109,19 +108,21 @@ def calculate(session: Session, user: User, version: ModelVersion, *, gwp_set: s
     if max_monte_carlo is not None:
         check_monte_carlo(monte_carlo, max_monte_carlo)
     model, result = footprint(version.content, gwp_set=gwp_set, monte_carlo=monte_carlo,
-                              seed=seed, brightway_dir=brightway_dir)
+                              seed=seed, brightway_dir=brightway_dir,
+                              content_sha256=version.content_sha256)
     return record(session, user, version, model, result, monte_carlo=monte_carlo, seed=seed)
 
 
 def footprint(content: dict[str, Any], *, gwp_set: str, monte_carlo: int | None, seed: int,
-              brightway_dir: Path, progress: Callable[[int, int], None] | None = None
-              ) -> tuple[InventoryModel, FootprintResult]:
+              brightway_dir: Path, progress: Callable[[int, int], None] | None = None,
+              content_sha256: str | None = None) -> tuple[InventoryModel, FootprintResult]:
     """The computation alone, touching no database (a background job holds no transaction
-    open while it runs)."""
-    model = load_model(content)
-    return model, compute_footprint(model, load_release(), gwp_set=gwp_set,
-                                    brightway_dir=brightway_dir, monte_carlo=monte_carlo,
-                                    seed=seed, progress=progress)
+    open while it runs). The stored version's compiled form comes from `model_cache`."""
+    release = load_release()
+    compiled = compiled_model(content, content_sha256 or sha256_hex(content), release)
+    return compiled.model, compute_footprint(
+        compiled.model, release, gwp_set=gwp_set, brightway_dir=brightway_dir,
+        monte_carlo=monte_carlo, seed=seed, progress=progress, compiled=compiled)
 
 
 def record(session: Session, user: User, version: ModelVersion, model: InventoryModel,
@@ -159,11 +160,13 @@ def get_calculation(session: Session, user: User, calculation_id: str) -> Calcul
 
 def recompute_matches(calc: Calculation, brightway_dir: Path) -> bool:
     """Recompute a stored calculation and compare it with what was stored, bit for bit."""
-    model = load_model(calc.model_version.content)
     release = load_release()
     if release.sha256 != calc.factor_release_sha256:
         raise InvalidInput(f"the calculation used factor release {calc.factor_release_version}"
                            f", this service ships {release.version}")
-    again = compute_footprint(model, release, gwp_set=calc.gwp_set, brightway_dir=brightway_dir,
+    version = calc.model_version
+    compiled = compiled_model(version.content, version.content_sha256, release)
+    again = compute_footprint(compiled.model, release, gwp_set=calc.gwp_set,
+                              brightway_dir=brightway_dir, compiled=compiled,
                               monte_carlo=calc.monte_carlo_iterations, seed=calc.seed)
     return sha256_hex(plain(again.to_dict())) == calc.result_sha256
