@@ -15,10 +15,9 @@ from collections.abc import Mapping
 from decimal import Decimal, localcontext
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pint
-
+from lca_models import units
 from lca_models.cbam_data import (
     APPROACHES,
     EL_SOURCES,
@@ -57,6 +56,9 @@ from lca_models.cbam_results import (
 from lca_models.errors import FactorFileError, ModelValidationError
 from lca_models.factors import FactorRelease, load_release
 from lca_models.units import registry
+
+if TYPE_CHECKING:
+    from pint import Quantity
 
 __all__ = [
     "APPROACHES", "EL_SOURCES", "MASS_BALANCE_CO2_PER_C", "QUALIFYING_PARAMETERS",
@@ -169,7 +171,7 @@ class _Calc(ExactSee):
             factor_release=f"{self.release.version} ({self.release.sha256})",
             notes=tuple(dict.fromkeys(self.notes)))
 
-    def factor_t_per(self, factor_id: str, path: str) -> pint.Quantity | None:
+    def factor_t_per(self, factor_id: str, path: str) -> Quantity | None:
         """CO2 (fossil) of a release factor, as t per its activity unit."""
         if factor_id not in self.release:
             self.fail(path, f"'{factor_id}' is not a factor of release {self.release.version}")
@@ -205,7 +207,7 @@ class _Calc(ExactSee):
                     f"{ef.magnitude:g} t CO2/{self.release.factors[s['factor']].unit} "
                     f"({s['factor']})")
                 text = f"{text} × EF {shown} × {label} {mult:g}"
-        except pint.errors.DimensionalityError:
+        except units.DimensionalityError:
             self.fail(f"{path}.quantity.unit", "a mass balance needs a mass" if s["method"] ==
                       "mass_balance" else f"{text} cannot give tonnes of CO2 with this emission "
                       "factor (an NCV may be missing, or the units do not match)")
@@ -238,7 +240,7 @@ class _Calc(ExactSee):
                  else self.factor_t_per(el_f["factor"], f"{path}.electricity_factor.factor"))
             try:
                 ef = q.to("t/MWh").magnitude if q is not None else None
-            except pint.errors.DimensionalityError:
+            except units.DimensionalityError:
                 self.fail(f"{path}.electricity_factor.factor", "not a factor per unit of energy")
         attr_ind = p["electricity_consumed_mwh"] * (ef or 0.0)
         inp = dict.fromkeys(("dir", "ind", "def_dir", "def_ind", "el"), 0.0)

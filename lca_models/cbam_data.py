@@ -20,7 +20,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import openpyxl
 import pycountry
 
 from lca_models.errors import FactorFileError
@@ -138,6 +137,8 @@ def import_default_values(xlsx_path: str | Path) -> DefaultValues:
     path = Path(xlsx_path)
     try:
         check_zip(path)
+        import openpyxl  # only when a workbook is read
+
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise FactorFileError(str(path), [(None, None, f"not a readable XLSX file: {exc}")]) \

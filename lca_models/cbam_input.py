@@ -13,17 +13,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pint
 import pycountry
 from marshmallow import ValidationError
 
+from lca_models import units
 from lca_models.cbam_data import EL_SOURCES, QUALIFYING_PARAMETERS, SECTOR_OF, classify_cn
 from lca_models.cbam_schema import CbamInputSchema
 from lca_models.errors import ModelValidationError
 from lca_models.inventory_schema import flatten_errors, parse_model_text
 from lca_models.units import registry
+
+if TYPE_CHECKING:
+    from pint import Quantity
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ class _Checker:
         unit = "MWh" if p["goods_category"] == "electricity" else "t"
         try:
             _qty(p["activity_level"]).to(unit)
-        except pint.errors.DimensionalityError:
+        except units.DimensionalityError:
             self.fail(f"{path}.activity_level.unit", f"a {p['goods_category']} activity level "
                                                      f"is in {unit}")
         if p["electricity_consumed_mwh"] > 0 and p["electricity_factor"] is None:
@@ -248,14 +251,14 @@ class _Checker:
                 self.fail(where, f"{value:g} is outside {rule[0]:g}..{rule[1] or 'no limit'}")
 
 
-def _qty(raw: Mapping[str, Any]) -> pint.Quantity:
+def _qty(raw: Mapping[str, Any]) -> Quantity:
     return registry().Quantity(raw["amount"], raw["unit"])
 
 
 def _converts(raw: Mapping[str, Any], unit: str) -> bool:
     try:
         _qty(raw).to(unit)
-    except pint.errors.DimensionalityError:
+    except units.DimensionalityError:
         return False
     return True
 

@@ -16,11 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from lca_models.cbam_data import Markup
 from lca_models.cbam_results import (
@@ -32,6 +28,10 @@ from lca_models.cbam_results import (
     ProcessResult,
     StreamResult,
 )
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 REPORT_FORMAT = "carbonlabel-cbam-report/1"
 _PCT_FORMAT = "0.00%"
@@ -159,6 +159,8 @@ def _plain(value: Any) -> Any:
 def to_xlsx(report: CbamReport, path: str | Path) -> Path:
     """Write the importer workbook; returns the path written."""
     path = Path(path)
+    from openpyxl import Workbook  # only when a workbook is written
+
     book = Workbook()
     summary = book.active
     summary.title = "Summary_Communication"
@@ -191,6 +193,8 @@ def _summary(ws: Worksheet, report: CbamReport) -> None:
     inst = report.installation
     period, coords, op = inst["reporting_period"], inst["coordinates"], inst["operator"]
     quality = report.data_quality or {}
+    from openpyxl.styles import Font
+
     bold = Font(bold=True)
     ws.append(["Summary of the communication to importers (CBAM, Regulation (EU) 2023/956)"])
     ws["A1"].font = bold

@@ -17,13 +17,14 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from lca_models.canonical import sha256_hex
 from lca_models.errors import FactorFileError, ReleaseIntegrityError, UnknownFactorError
 from lca_models.factor_rows import COLUMNS, Factor, canonical_row, validate_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SHIPPED_RELEASE_DIR = "data/factors"
 
@@ -39,6 +40,8 @@ class FactorTable:
 
     @cached_property
     def _frame(self) -> pd.DataFrame:
+        import pandas as pd  # only tables and spreadsheets need it; the web app starts without
+
         frame = pd.DataFrame([dict(r) for r in self.rows]).set_index("id", drop=False)
         return frame[[c for c in frame.columns]]
 
@@ -97,6 +100,8 @@ def read_csv_rows(text: str, source: str) -> list[dict[str, Any]]:
 
 
 def read_xlsx_rows(path: Path, source: str) -> list[dict[str, Any]]:
+    import pandas as pd
+
     frame = pd.read_excel(path, sheet_name=0, dtype=object)
     _check_header([str(c) for c in frame.columns], source)
     return [{str(k): v for k, v in rec.items()} for rec in frame.to_dict(orient="records")]

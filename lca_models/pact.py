@@ -15,15 +15,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import yaml
-from jsonschema import Draft4Validator, Draft202012Validator, FormatChecker
 
 from lca_models.factor_rows import COLUMNS, is_valid_geography
 from lca_models.gwp import REPORTED_CO2E_SETS
 from lca_models.units import conversion_factor, is_known_unit, parse_unit
+
+if TYPE_CHECKING:
+    from jsonschema import Draft4Validator, Draft202012Validator, FormatChecker
 
 SPEC_VERSION = "3.0.3"
 EXTENSION_SPEC_VERSION = "2.0.0"  # of the PACT Data Model Extensions specification
@@ -277,7 +279,9 @@ def validate_product_footprint(pf: Mapping[str, Any], openapi_path: Path) -> lis
 @lru_cache(maxsize=4)
 def _validator(openapi_path: str) -> Draft4Validator | Draft202012Validator:
     """The schema carries the file's components along, so '#/components/...' refs resolve
-    inside it. OpenAPI 3.1 is JSON Schema 2020-12; 3.0's `nullable` becomes a null type."""
+    inside it. OpenAPI 3.1 is JSON Schema 2020-12; 3.0's `nullable` becomes a null type.
+    jsonschema is imported here, on first validation, so the web app starts without it."""
+    from jsonschema import Draft4Validator, Draft202012Validator
     doc = yaml.safe_load(Path(openapi_path).read_text("utf-8"))
     components = _nullable(doc["components"])
     schema = {**components["schemas"]["ProductFootprint"], "components": components}
@@ -296,6 +300,7 @@ def _nullable(node: Any) -> Any:
 
 def _formats() -> FormatChecker:
     """Own checkers, so results do not hang on optional jsonschema extras being installed."""
+    from jsonschema import FormatChecker
     checker = FormatChecker(formats=())
     checks = {"date-time": _is_timestamp, "uri": lambda s: bool(urlparse(s).scheme),
               "urn": lambda s: bool(_URN.match(s)), "uuid": lambda s: bool(_UUID.match(s)),

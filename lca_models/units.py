@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-import pint
+if TYPE_CHECKING:
+    import pint
 
 #: Units the registry does not know by default but inventories commonly use.
 _EXTRA_DEFINITIONS = (
@@ -48,6 +50,8 @@ class UnitProblem(ValueError):
 
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
+    import pint  # imported on first use: the web app starts without it
+
     ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
     for definition in _EXTRA_DEFINITIONS:
         ureg.define(definition)
@@ -63,6 +67,8 @@ def parse_unit(unit: str) -> pint.Unit:
     for word in _WORD.findall(unit):
         if word in AMBIGUOUS:
             raise UnitProblem(f"'{word}' in '{unit}' {AMBIGUOUS[word]}")
+    import pint
+
     try:
         parsed = registry().parse_units(unit.strip())
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError,
@@ -85,6 +91,8 @@ def is_known_unit(unit: str) -> bool:
 @lru_cache(maxsize=4096)
 def conversion_factor(from_unit: str, to_unit: str) -> float:
     """Multiplier turning an amount in `from_unit` into `to_unit`."""
+    import pint
+
     source, target = parse_unit(from_unit), parse_unit(to_unit)
     try:
         return float(registry().Quantity(1.0, source).to(target).magnitude)
@@ -101,3 +109,13 @@ def is_mass(unit: str) -> bool:
 
 def _dimension(unit: pint.Unit) -> str:
     return str(registry().Quantity(1.0, unit).dimensionality)
+
+
+def __getattr__(name: str) -> Any:
+    """`units.DimensionalityError` without importing pint until an except clause needs it
+    (an except expression is only evaluated when an exception reaches it)."""
+    if name == "DimensionalityError":
+        import pint
+
+        return pint.errors.DimensionalityError
+    raise AttributeError(name)
