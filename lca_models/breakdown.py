@@ -35,16 +35,18 @@ def summarise(compiled: CompiledModel, release: FactorRelease,
               monte_carlo: MonteCarloResult | None) -> FootprintResult:
     model = compiled.model
     codes = list(flows())
-    cf = np.array([characterisation_factors(gwp_set)[c] for c in codes])
+    factors = characterisation_factors(gwp_set)
+    cf = np.array([factors[c] for c in codes])
+    row = {c: i for i, c in enumerate(codes)}
     emitting = [ex for ex in compiled.exchanges if ex.kind != "process"]
     mass = np.zeros((len(codes), len(emitting)))  # kg of each flow per exchange
     for j, ex in enumerate(emitting):
         scale = ex.amount * supply[ex.process_index]
         if ex.kind == "emission":
-            mass[codes.index(ex.target), j] = scale
+            mass[row[ex.target], j] = scale
         else:
             for gas, kg in compiled.factors[ex.target].gases.items():
-                mass[codes.index(gas), j] += kg * scale
+                mass[row[gas], j] += kg * scale
     co2e = mass * cf[:, None]
     per_exchange = co2e.sum(axis=0)
     total = float(score)

@@ -15,11 +15,13 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from lca_models.conditioning import ILL_CONDITIONED
+from lca_models.conditioning import DENSE_LIMIT, ILL_CONDITIONED, loop_conditions
 from lca_models.errors import SingularSystemError
 from lca_models.factor_rows import COLUMNS
-from lca_models.factors import import_factor_set
+from lca_models.factors import import_factor_set, load_release
+from lca_models.inventory_schema import load_model
 from lca_models.monte_carlo import REJECTED_WARNING_SHARE, summarise_draws
+from lca_models.system import compile_model
 from lca_models.uncertainty import pedigree_sigma
 from tests.lca_models.models import SOUTH_GRID
 
@@ -185,3 +187,23 @@ def test_self_using_process_near_singularity_is_warned_about(compute):
 def test_benign_loop_is_not_warned_about(compute):
     result = compute(loop_model(0.0, amount_b=0.5))
     assert not any("nearly singular" in w for w in result.warnings)
+
+
+def test_long_nearly_singular_loop_is_estimated_sparsely_and_warned_about(compute):
+    # 30 processes in a ring (above DENSE_LIMIT): each needs 1 kg of the next, the last
+    # needs 1 - 1e-10 kg of the first. Every entry of (I - N)^-1 is about 1e10, so a column
+    # sums to about 30 * 1e10 and kappa = 2 * 3e11 = 6e11.
+    n = 30
+    assert n > DENSE_LIMIT
+    processes = [{"id": f"r{i}", "output": {"amount": 1, "unit": "kg"},
+                  "inputs": [{"process": f"r{(i + 1) % n}", "amount": 1.0 if i < n - 1
+                              else 1 - 1e-10, "unit": "kg"}]} for i in range(n)]
+    processes[0]["inputs"].append({"factor": SOUTH_GRID, "amount": 1, "unit": "kWh"})
+    data = {"product": {"name": "Ring"}, "declared_unit": {"amount": 1, "unit": "kg"},
+            "boundary": "cradle-to-gate", "reference_process": "r0",
+            "stages": [{"stage": "production", "processes": processes}]}
+    members, kappa = next(iter(loop_conditions(compile_model(load_model(data), load_release()))))
+    assert members == tuple(f"r{i}" for i in range(n))
+    assert kappa == pytest.approx(6e11, rel=0.01)
+    warning = next(w for w in compute(data).warnings if "nearly singular" in w)
+    assert "'r0'" in warning and "'r29'" in warning
