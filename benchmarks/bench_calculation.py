@@ -81,7 +81,12 @@ def bench_ratio(release, bw_dir: Path, repeat: int) -> dict[str, Any]:
     ours_t = timed(lambda: compute_footprint(next(fresh), release, brightway_dir=bw_dir),
                    repeat)
     bare_t = timed(bare, repeat)
+    compiled = compile_model(model, release)  # a stored version: compiled once (model_cache)
+    stored_t = timed(lambda: compute_footprint(compiled.model, release, brightway_dir=bw_dir,
+                                               compiled=compiled), repeat)
     return {"ours_ms": statistics.median(ours_t) * 1e3,
+            "stored_ms": statistics.median(stored_t) * 1e3,
+            "stored_ratio": statistics.median(stored_t) / statistics.median(bare_t),
             "bare_ms": statistics.median(bare_t) * 1e3,
             "ratio": statistics.median(ours_t) / statistics.median(bare_t),
             "processes": len(model.processes), "score": score}
@@ -144,7 +149,9 @@ def report(ratio: dict[str, Any], tput: dict[str, Any]) -> str:
         f"{ratio['ours_ms']:.2f} ms | |",
         f"| same matrices, bare bw2calc `LCA(...).lci(); .lcia()` (median) | "
         f"{ratio['bare_ms']:.2f} ms | |",
-        f"| ratio ours / bare | {ratio['ratio']:.2f} | <= 2 |",
+        f"| ratio ours / bare | {ratio['ratio']:.2f} | <= 1.1 |",
+        f"| stored version (compiled form and model hash reused, as the service does) | "
+        f"{ratio['stored_ms']:.2f} ms, ratio {ratio['stored_ratio']:.2f} | <= 1.1 |",
         f"| {tput['count']} variants of `{EXAMPLE.name}` ({tput['processes']} processes), "
         f"validated models | {tput['per_s']:.0f} footprints/s | >= 5,000/s |",
         f"| same, validation of each raw model included | "

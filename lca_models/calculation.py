@@ -23,7 +23,7 @@ import numpy as np
 
 import lca_models
 from lca_models.background import Background, open_background, use_brightway_dir
-from lca_models.canonical import sha256_hex
+from lca_models.canonical import canonical_json
 from lca_models.errors import SingularSystemError
 from lca_models.factor_rows import Uncertainty
 from lca_models.factors import FactorRelease, FactorTable, load_release
@@ -280,12 +280,22 @@ def _check_supply(compiled: CompiledModel, supply: np.ndarray) -> None:
 
 def inputs_sha256(compiled: CompiledModel, release: FactorRelease,
                   user_sets: Mapping[str, FactorTable], gwp_set: str) -> str:
-    return sha256_hex({
-        "model": compiled.model.to_canonical(),
-        "factor_release": {"version": release.version, "sha256": release.sha256},
-        "user_factor_sets": {n: user_sets[n].sha256 for n in compiled.model.factor_sets},
-        "method": method_id(gwp_set),
-    })
+    """SHA-256 of the canonical JSON of {factor_release, method, model, user_factor_sets}.
+
+    Canonical JSON (RFC 8785) serialises a member independently of where it sits, with keys
+    in sorted order, so the document is assembled from parts: the model's part is kept on the
+    model (`InventoryModel.canonical_json`), and recomputing a stored version hashes only
+    the few small parts. The digest is the one `sha256_hex` of the whole document gives."""
+    parts = (
+        (b"factor_release", canonical_json({"version": release.version,
+                                            "sha256": release.sha256})),
+        (b"method", canonical_json(method_id(gwp_set))),
+        (b"model", compiled.model.canonical_json),
+        (b"user_factor_sets", canonical_json({n: user_sets[n].sha256
+                                              for n in compiled.model.factor_sets})),
+    )
+    document = b"{" + b",".join(b'"' + k + b'":' + v for k, v in parts) + b"}"
+    return hashlib.sha256(document).hexdigest()
 
 
 def engine_versions(background: Background) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, Literal
 
 Boundary = Literal["cradle-to-gate", "cradle-to-grave", "gate-to-gate"]
@@ -135,6 +136,13 @@ class InventoryModel:
             if proc.id == process_id:
                 return proc
         raise KeyError(process_id)
+
+    @cached_property
+    def canonical_json(self) -> bytes:
+        """RFC 8785 bytes of `to_canonical()`, worked out once per (immutable) model."""
+        from lca_models.canonical import canonical_json
+
+        return canonical_json(self.to_canonical())
 
     def to_canonical(self) -> dict[str, Any]:
         """Plain data for hashing and storage: what was computed, formulas and all.
