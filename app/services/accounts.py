@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -28,7 +29,14 @@ TOKEN_PREFIX = "clt_"
 MAX_TOKEN_DAYS = 365
 
 _hasher = PasswordHasher()  # argon2id, memory-hard
-_DUMMY_HASH = _hasher.hash("timing-equaliser")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against for unknown users, so a login takes as long either way. Made on the
+    first login rather than at import: an argon2id hash costs about 0.1-0.5 s, which every
+    process start (and the first response) would otherwise pay."""
+    return _hasher.hash("timing-equaliser")
 
 
 def hash_password(password: str) -> str:
@@ -98,7 +106,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
     """Check a password; every attempt is audited, failures without saying which part."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
         ok = user is not None and user.active
     except (VerificationError, InvalidHashError):
         ok = False
