@@ -18,8 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 import lca_models
 from lca_models.background import Background, open_background, use_brightway_dir
@@ -32,6 +31,9 @@ from lca_models.inventory import InventoryModel
 from lca_models.results import FootprintResult
 from lca_models.system import CompiledModel, compile_model
 from lca_models.uncertainty import UNDEFINED, distributions_array, exchange_uncertainty
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: How one matrix entry is uncertain: (stated distribution, pedigree) or None for fixed.
 Spec = tuple[Uncertainty, str | None] | None
@@ -95,6 +97,7 @@ def compute_footprint(model: InventoryModel, release: FactorRelease | None = Non
 
 def build_foreground(compiled: CompiledModel, background: Background) -> Foreground:
     import bw_processing as bwp
+    import numpy as np  # here and below on first calculation: the web app starts without
 
     n = len(compiled.model.processes)
     process_ids = {p.id: i + 1 for i, p in enumerate(compiled.model.processes)}
@@ -191,6 +194,7 @@ class _Solver:
     """bw2calc LCA for one matrix structure; only values change between calls."""
 
     def __init__(self, background: Background, gwp_set: str, fg: Foreground):
+        import numpy as np
         from scipy import sparse
 
         bw2calc = _import_bw2calc(background.directory)
@@ -228,6 +232,8 @@ class _Solver:
 
     def solve(self, fg: Foreground) -> tuple[np.ndarray, float]:
         """Scaling of each foreground process per declared unit, and bw2calc's score."""
+        import numpy as np
+
         with self._lock, warnings.catch_warnings():
             warnings.simplefilter("error")
             lca = self.lca
@@ -268,6 +274,8 @@ def _singular_message(exc: BaseException) -> str:
 
 
 def _check_supply(compiled: CompiledModel, supply: np.ndarray) -> None:
+    import numpy as np
+
     if not np.all(np.isfinite(supply)):
         raise SingularSystemError(_singular_message(ValueError("non-finite activity")))
     negative = [p for p, s in zip(compiled.model.processes, supply, strict=True) if s < -1e-12]

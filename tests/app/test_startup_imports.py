@@ -1,5 +1,5 @@
 """The web app starts without the heavy libraries only some requests need (pandas, pint,
-openpyxl, jsonschema): they are imported on first use, so create_app() and the first
+openpyxl, jsonschema, numpy, scipy): they are imported on first use, so create_app() and the first
 response stay fast. Checked in a fresh interpreter, where nothing is imported yet."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-HEAVY = ("pandas", "pint", "openpyxl", "jsonschema")
+HEAVY = ("pandas", "pint", "openpyxl", "jsonschema", "numpy", "scipy")
 
 SCRIPT = f"""
 import json, sys
