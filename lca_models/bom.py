@@ -12,11 +12,8 @@ co-products/allocation, locations, exclusions and data-quality overrides need YA
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,7 +24,8 @@ from lca_models.errors import ModelValidationError
 from lca_models.inventory import InventoryModel
 from lca_models.inventory_schema import load_model, parse_model_text
 from lca_models.parameters import FormulaProblem, evaluate
-from lca_models.zip_limits import check_zip
+from lca_models.safe_load import csv_records
+from lca_models.safe_xlsx import BoundedWorkbook, open_workbook
 
 HEADER_KEYS: tuple[str, ...] = (
     "product_name", "product_name_zh", "gtin", "hs_code", "cn_code", "declared_unit_amount",
@@ -118,41 +116,31 @@ def read_bom_xlsx(data: bytes) -> tuple[dict[str, str], list[dict[str, Any]]]:
     Cells keep their Excel types (numbers stay numbers); each row dict carries its Excel row
     number under `ROW`.
     """
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    with open_workbook(data) as book:
+        return _xlsx_book(book)
 
-    try:
-        check_zip(data)
-        book = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ModelValidationError({"file": f"not a readable .xlsx workbook ({exc})"}) from None
+
+def _xlsx_book(book: BoundedWorkbook) -> tuple[dict[str, str], list[dict[str, Any]]]:
     names = {name.strip().lower(): name for name in book.sheetnames}
     errors: dict[str, list[str]] = {}
     header: dict[str, str] = {}
     if "model" in names:
-        header = _xlsx_header(book[names["model"]].iter_rows(values_only=True), errors)
+        header = _xlsx_header((cells for _, cells in book.rows(names["model"])), errors)
     table_name = names.get("bom") or next((n for n in book.sheetnames
                                            if n.strip().lower() != "model"), None)
     if table_name is None:
         _fail(errors, "bom", "the workbook has no 'bom' sheet")
         raise ModelValidationError(errors)
-    rows = _xlsx_rows(book[table_name].iter_rows(values_only=True), errors)
+    rows = _xlsx_rows((cells for _, cells in book.rows(table_name)), errors)
     if errors:
         raise ModelValidationError(errors)
     return header, rows
 
 
 def _csv_records(text: str) -> Iterable[tuple[int, list[str]]]:
-    """CSV records with the line each starts on (a quoted cell may span lines)."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    start = 1
-    try:
-        for cells in reader:
-            yield start, cells
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise ModelValidationError({"file": f"malformed CSV at line {reader.line_num}: {exc}"}
-                                   ) from None
+    """CSV records with the line each starts on (a quoted cell may span lines), within the
+    row, column and cell limits (`safe_load.csv_records`)."""
+    return csv_records(text)
 
 
 def _join_cells(cells: Sequence[str]) -> str:

@@ -28,6 +28,7 @@ from lca_models.cbam_results import (
     ProcessResult,
     StreamResult,
 )
+from lca_models.inert import inert_value
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -172,8 +173,13 @@ def to_xlsx(report: CbamReport, path: str | Path) -> Path:
     notes = book.create_sheet("Notes")
     for line in ("Notes", *report.notes, f"Factor release: {report.factor_release}",
                  f"Default values: {report.default_values_source or 'not used'}"):
-        notes.append([line])
+        _append(notes, [line])
     return save_workbook(book, path)
+
+
+def _append(ws: Worksheet, row: list[Any]) -> None:
+    """A row whose text cells can never run as formulas (names come from the operator)."""
+    ws.append([inert_value(v) for v in row])
 
 
 def save_workbook(book: Workbook, path: Path) -> Path:
@@ -196,7 +202,7 @@ def _summary(ws: Worksheet, report: CbamReport) -> None:
     from openpyxl.styles import Font
 
     bold = Font(bold=True)
-    ws.append(["Summary of the communication to importers (CBAM, Regulation (EU) 2023/956)"])
+    _append(ws, ["Summary of the communication to importers (CBAM, Regulation (EU) 2023/956)"])
     ws["A1"].font = bold
     block = (
         ("Name of the installation (English)", inst["name_en"]),
@@ -216,21 +222,21 @@ def _summary(ws: Worksheet, report: CbamReport) -> None:
         ("Operator address", op["address"]),
     )
     for label, value in block:
-        ws.append([label, value])
+        _append(ws, [label, value])
         if isinstance(value, date):
             ws.cell(ws.max_row, 2).number_format = "yyyy-mm-dd"
-    ws.append([])
-    ws.append(["Production processes"])
+    _append(ws, [])
+    _append(ws, ["Production processes"])
     ws.cell(ws.max_row, 1).font = bold
-    ws.append(list(PROCESS_HEADERS))
+    _append(ws, list(PROCESS_HEADERS))
     for p in report.processes:
         a = p.emissions_by_approach
-        ws.append([p.name, p.goods_category, p.route, a["calculation"], a["pfc"],
+        _append(ws, [p.name, p.goods_category, p.route, a["calculation"], a["pfc"],
                    a["measurement"], a["other"], p.direct_emissions_t, p.attributed_direct_t,
                    p.attributed_indirect_t, p.attributed_direct_t + p.attributed_indirect_t])
-    ws.append(["Total", None, None, None, None, None, None, report.total_direct_t, None,
+    _append(ws, ["Total", None, None, None, None, None, None, report.total_direct_t, None,
                report.total_indirect_t, report.total_direct_t + report.total_indirect_t])
-    ws.append([])
+    _append(ws, [])
     instruments = sorted({g.carbon_price.name for g in report.goods if g.carbon_price})
     for label, value in (
             ("Data quality information", quality.get("information")),
@@ -238,17 +244,17 @@ def _summary(ws: Worksheet, report: CbamReport) -> None:
              quality.get("default_value_justification")),
             ("Quality assurance", quality.get("quality_assurance")),
             ("Carbon price instrument", "; ".join(instruments) or None)):
-        ws.append([label, value])
+        _append(ws, [label, value])
     for note in report.notes:
-        ws.append(["Note", note])
-    ws.append([])
-    ws.append(["Products"])
+        _append(ws, ["Note", note])
+    _append(ws, [])
+    _append(ws, ["Products"])
     ws.cell(ws.max_row, 1).font = bold
-    ws.append(list(PRODUCT_HEADERS))
+    _append(ws, list(PRODUCT_HEADERS))
     for cell in ws[ws.max_row]:
         cell.font = bold
     for good in report.goods:
-        ws.append([column(good) for _, column, _ in PRODUCT_COLUMNS])
+        _append(ws, [column(good) for _, column, _ in PRODUCT_COLUMNS])
         for cell, (_, _, fmt) in zip(ws[ws.max_row], PRODUCT_COLUMNS, strict=True):
             if fmt and cell.value is not None:
                 cell.number_format = fmt
@@ -258,12 +264,12 @@ def _summary(ws: Worksheet, report: CbamReport) -> None:
 def _detail(ws: Worksheet, items: tuple[Any, ...]) -> None:
     """One row per result, one column per field, so a verifier can filter and re-add."""
     if not items:
-        ws.append(["(none)"])
+        _append(ws, ["(none)"])
         return
     names = [f.name for f in dataclasses.fields(items[0])]
-    ws.append(names)
+    _append(ws, names)
     for item in items:
-        ws.append([_cell(getattr(item, n)) for n in names])
+        _append(ws, [_cell(getattr(item, n)) for n in names])
 
 
 def _footprints(book: Workbook, report: CbamReport) -> None:
@@ -272,13 +278,13 @@ def _footprints(book: Workbook, report: CbamReport) -> None:
     if not goods:
         return
     ws = book.create_sheet("Product_footprints")
-    ws.append(["CN code", "product name", "SEE total (tCO2e per unit)",
+    _append(ws, ["CN code", "product name", "SEE total (tCO2e per unit)",
                "footprint (kg CO2e per declared unit)", "declared unit", "boundary", "method",
                "reference", "footprint (tCO2e per unit)", "footprint - SEE (tCO2e per unit)",
                "differences in boundary"])
     for g in goods:
         f = g.product_footprint
-        ws.append([g.cn_code, g.name, f.see_total, f.kg_co2e_per_declared_unit,
+        _append(ws, [g.cn_code, g.name, f.see_total, f.kg_co2e_per_declared_unit,
                    f.declared_unit, f.boundary, f.method, f.reference, f.footprint_t_per_unit,
                    f.difference_t_per_unit, " ".join(f.boundary_notes)])
 

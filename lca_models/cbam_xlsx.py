@@ -22,23 +22,20 @@ the cell it came from (`Goods!C5: not a number`).
 
 from __future__ import annotations
 
-import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from zipfile import BadZipFile
 
-import openpyxl
 from marshmallow import Schema, fields, validate
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -47,7 +44,8 @@ from lca_models.cbam_input import CbamInput, load_report_data, locate_errors
 from lca_models.cbam_report import save_workbook
 from lca_models.cbam_schema import CbamInputSchema
 from lca_models.errors import ModelValidationError
-from lca_models.zip_limits import check_zip
+from lca_models.inert import restore_text, set_text_cell
+from lca_models.safe_xlsx import BoundedWorkbook, open_workbook
 
 #: The sheet of each mapping or list at the top of the input document.
 SECTION_SHEETS = {
@@ -245,15 +243,18 @@ def read_input_xlsx(source: str | Path | bytes) -> dict[str, Any]:
 
     Raises ModelValidationError keyed by `Sheet!Cell` for cells that do not fit their column,
     and by sheet name for missing or unknown sheets; the document itself is not validated.
+    The workbook is read within the input limits (`safe_xlsx`).
     """
-    return _Reader(_open(source)).run()[0]
+    with open_workbook(_bytes(source)) as book:
+        return _Reader(book).run()[0]
 
 
 def load_input_xlsx(source: str | Path | bytes, base_dir: Path | None = None) -> CbamInput:
     """Read and validate a workbook; every error names the cell (or sheet) it came from."""
     if base_dir is None and not isinstance(source, bytes):
         base_dir = Path(source).parent
-    data, cells = _Reader(_open(source)).run()
+    with open_workbook(_bytes(source)) as book:
+        data, cells = _Reader(book).run()
     try:
         report_input = load_report_data(data, base_dir)
     except ModelValidationError as exc:
@@ -261,19 +262,18 @@ def load_input_xlsx(source: str | Path | bytes, base_dir: Path | None = None) ->
     return replace(report_input, cells=MappingProxyType(cells))
 
 
-def _open(source: str | Path | bytes) -> Workbook:
-    try:
-        check_zip(source)
-        stream = io.BytesIO(source) if isinstance(source, bytes) else source
-        return openpyxl.load_workbook(stream, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, ValueError) as exc:
-        raise ModelValidationError({"_schema": f"not an XLSX workbook: {exc}"}) from None
+def _bytes(source: str | Path | bytes) -> bytes:
+    return source if isinstance(source, bytes) else Path(source).read_bytes()
+
+
+def _at(sheet: str, row: int, column: int) -> str:
+    return f"{sheet}!{get_column_letter(column)}{row}"
 
 
 class _Reader:
     """Cells to the input document, and where each field came from (for errors)."""
 
-    def __init__(self, book: Workbook):
+    def __init__(self, book: BoundedWorkbook):
         self.book = book
         self.errors: dict[str, list[str]] = {}
         self.cells: dict[str, str] = {}
@@ -287,31 +287,32 @@ class _Reader:
     def run(self) -> tuple[dict[str, Any], dict[str, str]]:
         specs = layout()
         names = [s.name for s in specs]
-        for name in self.book.sheetnames:
+        sheetnames = self.book.sheetnames
+        for name in sheetnames:
             if name not in names:
                 self.fail(name, f"unknown sheet (the sheets are {', '.join(names)})")
         for spec in specs:
-            if spec.name not in self.book.sheetnames:
+            if spec.name not in sheetnames:
                 if spec.required:
                     self.fail(spec.name, "missing sheet")
                 continue
-            ws = self.book[spec.name]
+            rows = self.book.rows(spec.name)
             if spec.path:
                 self.cells[".".join(spec.path)] = spec.name
             if not spec.table:
-                self.field_sheet(ws, spec)
+                self.field_sheet(spec, rows)
             elif len(spec.path) == 1:
-                self.items(spec, self.rows(ws, spec))
+                self.items(spec, self.rows(spec, rows))
             else:
-                self.children(spec, self.rows(ws, spec))
+                self.children(spec, self.rows(spec, rows))
         if self.errors:
             raise ModelValidationError(self.errors)
         return self.doc, self.cells
 
-    def value(self, cell: Any, column: Column, where: str) -> Any:
+    def value(self, raw: Any, column: Column, where: str) -> Any:
         """The cell's value for the document, `None` when empty (fails if required)."""
         try:
-            value = _convert(cell.value, column.kind)
+            value = _convert(raw, column.kind)
         except _Bad as exc:
             self.fail(where, str(exc))
             return None
@@ -319,83 +320,90 @@ class _Reader:
             self.fail(where, "required")
         return value
 
-    def field_sheet(self, ws: Worksheet, spec: SheetSpec) -> None:
+    def field_sheet(self, spec: SheetSpec, rows: Iterator[tuple[int, tuple[Any, ...]]]
+                    ) -> None:
+        title = spec.name
         by_name = {c.header: c for c in spec.columns}
-        header = [_text(c.value) for c in next(ws.iter_rows(max_row=1, max_col=2), ())]
-        if ws.max_row <= 1 and not any(header):  # an emptied sheet is an absent section
-            header = list(FIELD_HEADERS[:2])
+        first = next(rows, None)
+        header = [_text(v) for v in (first[1][:2] if first else ())]
+        if not any(header):  # an emptied sheet is an absent section
+            following = next(rows, None)
+            if following is None:
+                return
+            rows = chain([following], rows)
         if header[:2] != list(FIELD_HEADERS[:2]):
-            self.fail(f"{ws.title}!A1", "the first row must be the headers 'field' and 'value'")
+            self.fail(f"{title}!A1", "the first row must be the headers 'field' and 'value'")
             return
         section: dict[str, Any] = {}
         seen: dict[str, str] = {}
-        for row in ws.iter_rows(min_row=2, max_col=2):
-            name_cell, value_cell = row[0], row[1]
-            name = _text(name_cell.value)
-            at = f"{ws.title}!{value_cell.coordinate}"
+        for number, values in rows:
+            raw_name, raw_value = (*values[:2], None, None)[:2]
+            name = _text(raw_name)
+            at, name_at = _at(title, number, 2), _at(title, number, 1)
             if name is None:
-                if not _empty(value_cell.value):
+                if not _empty(raw_value):
                     self.fail(at, "a value without a field name in column A")
                 continue
             column = by_name.get(name)
             if column is None:
-                self.fail(f"{ws.title}!{name_cell.coordinate}", f"unknown field '{name}'")
+                self.fail(name_at, f"unknown field '{name}'")
                 continue
             if name in seen:
-                self.fail(f"{ws.title}!{name_cell.coordinate}", f"'{name}' is already on "
-                                                                f"{seen[name]}")
+                self.fail(name_at, f"'{name}' is already on {seen[name]}")
                 continue
-            seen[name] = name_cell.coordinate
+            seen[name] = name_at.partition("!")[2]
             self.cells[".".join((*spec.path, name))] = at
-            value = self.value(value_cell, column, at)
+            value = self.value(raw_value, column, at)
             if value is not None:
                 _put(section, name, value)
         for column in spec.columns:
             if column.required and column.header not in seen:
-                self.fail(ws.title, f"missing required field '{column.header}'")
+                self.fail(title, f"missing required field '{column.header}'")
         if section:
             if spec.path:
                 self.doc.setdefault(spec.path[0], {}).update(section)
             else:
                 self.doc.update(section)
 
-    def rows(self, ws: Worksheet, spec: SheetSpec) -> list[_Row]:
+    def rows(self, spec: SheetSpec, rows: Iterator[tuple[int, tuple[Any, ...]]]
+             ) -> list[_Row]:
         """A table's filled rows, with the header checked against the layout."""
+        title = spec.name
         by_header = {c.header: c for c in spec.columns}
         found: dict[int, Column] = {}
         seen: dict[str, str] = {}
-        header = next(ws.iter_rows(max_row=1), ())
-        for cell in header:
-            text = _text(cell.value)
+        first = next(rows, None)
+        header = first[1] if first else ()
+        for i, raw in enumerate(header, start=1):
+            text = _text(raw)
             if text is None:
                 continue
-            at = f"{ws.title}!{cell.coordinate}"
+            at = _at(title, 1, i)
             if text not in by_header:
                 self.fail(at, f"unknown column '{text}'")
             elif text in seen:
                 self.fail(at, f"column '{text}' is already {seen[text]}")
             else:
-                seen[text] = cell.coordinate
-                found[cell.column] = by_header[text]
+                seen[text] = at.partition("!")[2]
+                found[i] = by_header[text]
         for column in spec.columns:
             if column.required and column.header not in seen:
-                self.fail(f"{ws.title}!1:1", f"missing required column '{column.header}'")
-        named = {cell.column for cell in header if _text(cell.value) is not None}
+                self.fail(f"{title}!1:1", f"missing required column '{column.header}'")
+        named = {i for i, raw in enumerate(header, start=1) if _text(raw) is not None}
         out: list[_Row] = []
-        for row in ws.iter_rows(min_row=2):
-            if all(_empty(cell.value) for cell in row):
+        for number, values in rows:
+            if all(_empty(v) for v in values):
                 continue
-            number = row[0].row
             item = _Row(number, {}, {})
-            for cell in row:
-                at = f"{ws.title}!{cell.coordinate}"
-                column = found.get(cell.column)
+            for i, raw in enumerate(values, start=1):
+                at = _at(title, number, i)
+                column = found.get(i)
                 if column is None:
-                    if cell.column not in named and not _empty(cell.value):
+                    if i not in named and not _empty(raw):
                         self.fail(at, "a value in a column without a header")
                     continue
                 item.cells[column.header] = at
-                value = self.value(cell, column, at)
+                value = self.value(raw, column, at)
                 if value is not None:
                     item.values[column.header] = value
             out.append(item)
@@ -470,7 +478,7 @@ def _convert(value: Any, kind: str) -> Any:
             raise _Bad("not text")
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
-        return str(value).strip()
+        return restore_text(str(value).strip())
     if kind == "list":
         text = _convert(value, "text")
         return [part.strip() for part in text.split(",") if part.strip()]
@@ -689,7 +697,7 @@ class _Writer:
             cell.number_format = "yyyy-mm-dd"
         elif column.kind in ("text", "list"):
             cell.number_format = "@"
-        cell.value = value
+        set_text_cell(cell, value)  # user text never becomes a formula (lca_models.inert)
 
 
 def _child_names(spec: SheetSpec) -> frozenset[str]:

@@ -27,6 +27,25 @@ class ModelValidationError(LcaModelError):
         return ModelValidationError({f"{prefix}.{p}": m for p, m in self.errors.items()})
 
 
+class InputLimitError(LcaModelError):
+    """Outside data passes a configured limit; refused before it is materialised.
+
+    `limit` is the limit's name (`InputLimits` field, e.g. `max_depth`), `maximum` its value,
+    `where` where in the input it was passed (a JSON path, a line, a sheet)."""
+
+    def __init__(self, limit: str, maximum: int, message: str, where: str | None = None):
+        self.limit, self.maximum, self.where = limit, maximum, where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class InputTooLarge(InputLimitError):
+    """A byte size limit (a body, an archive member, the archive's expanded size)."""
+
+
+class MalformedInput(ModelValidationError):
+    """Outside data that is not well-formed (syntax, duplicate member names)."""
+
+
 class FactorFileError(LcaModelError):
     """A factor file has bad rows; `errors` lists (row, column, message), rows 1-based as in a
     spreadsheet (the header is row 1)."""

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from lca_models.canonical import sha256_hex
 from lca_models.errors import FactorFileError, ReleaseIntegrityError, UnknownFactorError
 from lca_models.factor_rows import COLUMNS, Factor, canonical_row, validate_rows
+from lca_models.inert import inert_text, restore_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,7 +96,7 @@ def read_csv_rows(text: str, source: str) -> list[dict[str, Any]]:
         if None in row:
             raise FactorFileError(source, [(reader.line_num, None,
                                             "more cells than header columns")])
-        rows.append(row)
+        rows.append({k: restore_text(v) if isinstance(v, str) else v for k, v in row.items()})
     return rows
 
 
@@ -203,6 +204,8 @@ def _csv_value(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, str):  # an id or source from a user's file: never a live formula
+        return inert_text(value)
     return value
 
 

@@ -7,12 +7,10 @@ Every error is keyed by its field path, e.g. `stages[1].processes[0].inputs[2].u
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from lca_models.errors import ModelValidationError
@@ -34,6 +32,7 @@ from lca_models.inventory import (
     TransportLeg,
 )
 from lca_models.parameters import FormulaProblem, evaluate, resolve_parameters
+from lca_models.safe_load import load_document
 from lca_models.units import UnitProblem, conversion_factor, is_mass, parse_unit
 
 _IDENT = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
@@ -214,17 +213,10 @@ def load_model(data: Mapping[str, Any]) -> InventoryModel:
 
 
 def parse_model_text(text: str, fmt: str = "yaml") -> Any:
-    """Parse YAML or JSON text, turning syntax errors into a message with line and column."""
-    try:
-        return json.loads(text) if fmt == "json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise ModelValidationError({"_schema": f"malformed JSON at line {exc.lineno} column "
-                                               f"{exc.colno}: {exc.msg}"}) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ModelValidationError({"_schema": f"malformed YAML{where}: {problem}"}) from None
+    """Parse outside YAML or JSON within the input limits (`safe_load`): syntax errors and
+    duplicate keys are a ModelValidationError with line and column, a limit an
+    InputLimitError naming it."""
+    return load_document(text, fmt)
 
 
 def load_model_text(text: str, fmt: str = "yaml") -> InventoryModel:

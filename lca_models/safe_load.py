@@ -1,0 +1,383 @@
+"""Bounded readers for outside data: JSON, YAML and CSV with limits checked before anything
+large is built.
+
+Why: a few kilobytes of YAML aliases expand to gigabytes, JSON nested a thousand deep exhausts
+Python's recursion, and duplicate member names let a reader see a different value than a
+signer did (RFC 8785 needs I-JSON). Every reader here refuses such input with an
+`InputLimitError` (naming the limit, its value and where it was passed) or a `MalformedInput`
+(syntax, duplicate names) before the document is materialised.
+
+The limits are an `InputLimits` value. Callers pass one, or the one in force for the current
+context (the web service sets it per request from its configuration) is used; the defaults
+here are the documented ones (README, "Configuration"; docs/security.md, "Input limits").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode
+from yaml.resolver import Resolver
+
+from lca_models.errors import InputLimitError, InputTooLarge, MalformedInput
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """Ceilings for outside data (see README's configuration table for the settings)."""
+
+    max_document_bytes: int = 10 * 1024 * 1024   # one JSON/YAML/CSV document
+    max_depth: int = 64                          # nested objects/arrays (JSON), nodes (YAML)
+    max_string_chars: int = 100_000              # one string value or key
+    max_yaml_nodes: int = 500_000                # YAML nodes, counted with aliases expanded
+    max_yaml_aliases: int = 1_000                # alias uses in one YAML document
+    max_rows: int = 20_000                       # CSV records, spreadsheet rows per sheet
+    max_columns: int = 256                       # CSV fields per record, spreadsheet columns
+    max_cell_chars: int = 32_767                 # one CSV field or cell (Excel's own ceiling)
+    max_xlsx_cells: int = 1_000_000              # cells written in a workbook, all sheets
+    max_xlsx_expanded_bytes: int = 64 * 1024 * 1024  # a workbook's members, uncompressed
+    max_xlsx_ratio: int = 100                    # uncompressed/compressed, members over 1 MiB
+    max_xlsx_members: int = 1_000                # files inside the workbook's zip
+
+
+DEFAULT_LIMITS = InputLimits()
+_CURRENT: ContextVar[InputLimits] = ContextVar("carbonlabel_input_limits",
+                                               default=DEFAULT_LIMITS)
+
+
+def current_limits() -> InputLimits:
+    """The limits in force here (the service's configured ones during a request)."""
+    return _CURRENT.get()
+
+
+def set_limits(limits: InputLimits) -> None:
+    """Make `limits` the ones in force for the current context (a request, a CLI run)."""
+    _CURRENT.set(limits)
+
+
+@contextmanager
+def using_limits(limits: InputLimits) -> Iterator[InputLimits]:
+    token = _CURRENT.set(limits)
+    try:
+        yield limits
+    finally:
+        _CURRENT.reset(token)
+
+
+def check_size(size: int, limits: InputLimits, what: str = "the document") -> None:
+    if size > limits.max_document_bytes:
+        raise InputTooLarge("max_document_bytes", limits.max_document_bytes,
+                            f"{what} is {size} bytes; the limit is "
+                            f"{limits.max_document_bytes}")
+
+
+# ---- JSON ------------------------------------------------------------------------------------
+
+# A JSON string token or a bracket; everything else between them is skipped by the search.
+_JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+class _Duplicated(dict):
+    """An object that named a member twice; `duplicate` is the first name repeated."""
+
+    duplicate: str = ""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    seen: set[str] = set()
+    marked = _Duplicated(out)
+    marked.duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore
+    return marked
+
+
+def _no_constant(name: str) -> Any:
+    raise MalformedInput({"_schema": f"{name} is not a JSON number (RFC 8259)"})
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise MalformedInput({"_schema": f"number {text[:40]} is out of range"})
+    return value
+
+
+def load_json(text: str | bytes, limits: InputLimits | None = None) -> Any:
+    """Parse outside JSON: size, depth and string length capped, duplicate member names and
+    non-finite numbers refused (I-JSON, RFC 7493)."""
+    limits = limits or current_limits()
+    check_size(len(text), limits)
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedInput({"_schema": f"not UTF-8 (byte {exc.start})"}) from None
+    _check_json_depth(text, limits)
+    try:
+        data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant,
+                          parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        raise MalformedInput({"_schema": f"malformed JSON at line {exc.lineno} column "
+                                         f"{exc.colno}: {exc.msg}"}) from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of over 4,300 digits
+        raise MalformedInput({"_schema": f"malformed JSON: {exc}"}) from None
+    _check_tree(data, limits)
+    return data
+
+
+def _check_json_depth(text: str, limits: InputLimits) -> None:
+    """Refuse deep nesting before the recursive parser sees it (a string's brackets are
+    skipped; where this and the parser disagree the parser fails earlier anyway)."""
+    depth = 0
+    for match in _JSON_TOKENS.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > limits.max_depth:
+                line = text.count("\n", 0, match.start()) + 1
+                raise InputLimitError("max_depth", limits.max_depth,
+                                      f"nested more than {limits.max_depth} levels deep",
+                                      f"line {line}")
+        elif char in "]}":
+            depth -= 1
+
+
+def _check_tree(data: Any, limits: InputLimits) -> None:
+    """Duplicate member names and over-long strings, reported with their path (`a.b[2]`)."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            _check_string(value, path, limits)
+        elif isinstance(value, dict):
+            if isinstance(value, _Duplicated):
+                raise MalformedInput({path or "_schema": f"member name "
+                                                         f"'{value.duplicate[:80]}' appears "
+                                                         "more than once"})
+            for key, item in value.items():
+                _check_string(key, f"{path} (a member name)", limits)
+                stack.append((item, f"{path}.{key}" if path else key))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
+
+
+def _check_string(value: str, where: str, limits: InputLimits) -> None:
+    if len(value) > limits.max_string_chars:
+        raise InputLimitError("max_string_chars", limits.max_string_chars,
+                              f"a string of {len(value)} characters; the limit is "
+                              f"{limits.max_string_chars}", where.strip() or None)
+
+
+# ---- YAML ------------------------------------------------------------------------------------
+
+_Parser: Any = getattr(yaml, "CParser", None)  # libyaml's parser when PyYAML was built with it
+
+
+class _BoundedComposer(Composer):
+    """Builds the node graph counting nodes with aliases expanded, alias uses and depth, so a
+    billion-laughs document or a self-referencing alias stops at the first node over a limit;
+    nothing is constructed until the whole graph is known to be within the limits."""
+
+    limits: InputLimits
+
+    def _bounds_init(self, limits: InputLimits) -> None:
+        self.limits = limits
+        self._expanded = self._aliases = self._depth = self._deepest = 0
+        self._open: set[str] = set()
+        self._anchored: dict[str, tuple[int, int]] = {}  # anchor -> (expanded size, height)
+
+    def _where(self, event: Any) -> str:
+        mark = getattr(event, "start_mark", None)
+        return f"line {mark.line + 1} column {mark.column + 1}" if mark else "YAML"
+
+    def _count(self, size: int, event: Any) -> None:
+        self._expanded += size
+        if self._expanded > self.limits.max_yaml_nodes:
+            raise InputLimitError("max_yaml_nodes", self.limits.max_yaml_nodes,
+                                  f"more than {self.limits.max_yaml_nodes} nodes with aliases "
+                                  "expanded", self._where(event))
+
+    def _reach(self, depth: int, event: Any) -> None:
+        self._deepest = max(self._deepest, depth)
+        if depth > self.limits.max_depth:
+            raise InputLimitError("max_depth", self.limits.max_depth,
+                                  f"nested more than {self.limits.max_depth} levels deep",
+                                  self._where(event))
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            return self._alias(event)
+        anchor = getattr(event, "anchor", None)
+        self._depth += 1
+        self._reach(self._depth, event)
+        self._count(1, event)
+        before, outer = self._expanded - 1, self._deepest
+        self._deepest = self._depth
+        if anchor is not None:
+            self._open.add(anchor)
+        node = super().compose_node(parent, index)
+        if anchor is not None:
+            self._open.discard(anchor)
+            self._anchored[anchor] = (self._expanded - before, self._deepest - self._depth + 1)
+        self._deepest = max(outer, self._deepest)
+        self._depth -= 1
+        return node
+
+    def _alias(self, event: AliasEvent) -> Any:
+        if event.anchor in self._open:
+            raise MalformedInput({self._where(event): f"alias *{event.anchor} refers to a node "
+                                                      "that contains it (a cycle)"})
+        self._aliases += 1
+        if self._aliases > self.limits.max_yaml_aliases:
+            raise InputLimitError("max_yaml_aliases", self.limits.max_yaml_aliases,
+                                  f"more than {self.limits.max_yaml_aliases} aliases",
+                                  self._where(event))
+        size, height = self._anchored.get(event.anchor, (1, 1))
+        self._reach(self._depth + height, event)
+        self._count(size, event)
+        return super().compose_node(None, None)  # the base returns the anchored node
+
+
+class _StrictConstructor(SafeConstructor):
+    """SafeConstructor that refuses a key given twice in one mapping (merged keys `<<` may
+    still be overridden, as YAML intends)."""
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    if key in seen:
+                        raise ConstructorError("while constructing a mapping", node.start_mark,
+                                               f"found duplicate key '{str(key)[:80]}'",
+                                               key_node.start_mark)
+                    seen.add(key)
+                except TypeError:
+                    pass  # an unhashable key: SafeConstructor reports it
+        return super().construct_mapping(node, deep=deep)
+
+
+if _Parser is not None:
+    class _BoundedLoader(_BoundedComposer, _Parser, _StrictConstructor, Resolver):  # type: ignore
+        def __init__(self, stream: str, limits: InputLimits):
+            _Parser.__init__(self, stream)
+            Composer.__init__(self)
+            _StrictConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._bounds_init(limits)
+else:  # pragma: no cover - PyYAML without libyaml
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _BoundedLoader(Reader, Scanner, Parser, _BoundedComposer,  # type: ignore[no-redef]
+                         _StrictConstructor, Resolver):
+        def __init__(self, stream: str, limits: InputLimits):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+            _StrictConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._bounds_init(limits)
+
+
+def load_yaml(text: str | bytes, limits: InputLimits | None = None) -> Any:
+    """Parse outside YAML with libyaml (when present) under the limits: node count with
+    aliases expanded, alias uses, depth, string length; cycles and duplicate keys refused."""
+    limits = limits or current_limits()
+    check_size(len(text), limits)
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise MalformedInput({"_schema": f"not UTF-8 (byte {exc.start})"}) from None
+    loader = _BoundedLoader(text, limits)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise MalformedInput({"_schema": f"malformed YAML{where}: {problem}"}) from None
+    finally:
+        loader.dispose()
+    _check_yaml_strings(data, limits)
+    return data
+
+
+def _check_yaml_strings(data: Any, limits: InputLimits) -> None:
+    """String length, walking the constructed (bounded) document once per node."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            _check_string(value, path, limits)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str):
+                    _check_string(key, f"{path} (a key)", limits)
+                stack.append((item, f"{path}.{key}" if path else str(key)))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
+
+
+def load_document(text: str | bytes, fmt: str, limits: InputLimits | None = None) -> Any:
+    """`load_json` for fmt 'json', else `load_yaml`."""
+    return load_json(text, limits) if fmt == "json" else load_yaml(text, limits)
+
+
+# ---- CSV -------------------------------------------------------------------------------------
+
+
+def csv_records(text: str, limits: InputLimits | None = None
+                ) -> Iterator[tuple[int, list[str]]]:
+    """CSV records with the line each starts on, stopping at the first record over the row,
+    column or cell limit; a syntax error is a MalformedInput naming the line."""
+    limits = limits or current_limits()
+    check_size(len(text), limits)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    start, count = 1, 0
+    try:
+        for cells in reader:
+            count += 1
+            if count > limits.max_rows:
+                raise InputLimitError("max_rows", limits.max_rows,
+                                      f"more than {limits.max_rows} records", f"line {start}")
+            if len(cells) > limits.max_columns:
+                raise InputLimitError("max_columns", limits.max_columns,
+                                      f"{len(cells)} fields; the limit is {limits.max_columns}",
+                                      f"line {start}")
+            for cell in cells:
+                if len(cell) > limits.max_cell_chars:
+                    raise InputLimitError("max_cell_chars", limits.max_cell_chars,
+                                          f"a field of {len(cell)} characters; the limit is "
+                                          f"{limits.max_cell_chars}", f"line {start}")
+            yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise MalformedInput({"file": f"malformed CSV at line {reader.line_num}: {exc}"}
+                             ) from None
+
+
+__all__ = ["DEFAULT_LIMITS", "InputLimits", "check_size", "csv_records", "current_limits",
+           "load_document", "load_json", "load_yaml", "set_limits", "using_limits"]
