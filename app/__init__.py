@@ -8,7 +8,7 @@ from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    from app import errors, web
+    from app import errors, input_limits, web
     from app.api import BLUEPRINTS
     from app.api.docs import swagger_ui
     from app.auth import load_caller
@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.before_request(load_caller)
+    input_limits.init_app(app)
     errors.init_app(app)
     _proxies(app)
     return app

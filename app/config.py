@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
+
+from lca_models.safe_load import InputLimits
 
 
 def database_url(instance: Path) -> str:
@@ -14,6 +17,18 @@ def database_url(instance: Path) -> str:
     if url.startswith("postgresql://"):  # psycopg 3, not the psycopg2 default
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return url
+
+
+def input_limits() -> InputLimits:
+    """The input limits; each `InputLimits` field is `CARBONLABEL_<FIELD>` (README table)."""
+    given = {f.name: int(os.environ[env]) for f in fields(InputLimits)
+             if (env := limit_setting(f.name)) in os.environ}
+    return InputLimits(**given)
+
+
+def limit_setting(name: str) -> str:
+    """The environment variable that sets the input limit `name` (e.g. max_depth)."""
+    return f"CARBONLABEL_{name.upper()}"
 
 
 def load_config(instance_path: str) -> dict[str, Any]:
@@ -43,6 +58,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
                                                 "memory://"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("CARBONLABEL_MAX_UPLOAD_BYTES",
                                                  str(5 * 1024 * 1024))),
+        "INPUT_LIMITS": input_limits(),
         "MAX_MONTE_CARLO": int(os.environ.get("CARBONLABEL_MAX_MONTE_CARLO", "5000")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

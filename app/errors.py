@@ -19,7 +19,10 @@ from app.domain import (
 )
 from lca_models.errors import (
     FactorFileError,
+    InputLimitError,
+    InputTooLarge,
     LcaModelError,
+    MalformedInput,
     ModelValidationError,
     PactExchangeError,
     PactFootprintNotFound,
@@ -30,6 +33,9 @@ from lca_models.errors import (
 
 #: exception class -> (status, problem type slug, title)
 PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
+    InputTooLarge: (413, "input-too-large", "The input is over a size limit"),
+    InputLimitError: (422, "input-limit", "The input is over a limit"),
+    MalformedInput: (422, "malformed-input", "The input is not well-formed"),
     ModelValidationError: (422, "invalid-model", "The inventory model is invalid"),
     FactorFileError: (422, "invalid-factor-file", "The factor file was rejected"),
     UnknownFactorError: (404, "unknown-factor", "No such emission factor"),
@@ -74,6 +80,12 @@ def _domain_error(exc: LcaModelError) -> Response:
     if isinstance(exc, ModelValidationError):
         extra["errors"] = [{"field": path, "message": msg}
                            for path, msgs in exc.errors.items() for msg in msgs]
+    if isinstance(exc, InputLimitError):
+        from app.config import limit_setting
+
+        extra["limit"] = {"name": exc.limit, "maximum": exc.maximum,
+                          "setting": limit_setting(exc.limit)}
+        extra["errors"] = [{"field": exc.where or "_input", "message": str(exc)}]
     if isinstance(exc, FactorFileError):
         extra["errors"] = [{"row": r, "column": c, "message": m} for r, c, m in exc.errors]
     if isinstance(exc, PactInvalidFootprint):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from app.schemas.common import Instant, PageSchema, StrictSchema
+from app.schemas.common import MAX_PAGE, Instant, PageSchema, StrictSchema
 from app.schemas.products import CalculationSchema, ModelVersionDetailSchema, ProductSchema
 from app.services.certification import LABEL_TYPES
 from app.services.workflow import STATES, TRANSITIONS
@@ -93,7 +93,7 @@ class LabelRequestPageSchema(PageSchema):
 
 class RequestQuerySchema(StrictSchema):
     state = fields.String(validate=validate.OneOf(STATES))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 

@@ -6,6 +6,11 @@ from datetime import UTC, datetime
 
 from marshmallow import RAISE, Schema, fields, validate
 
+#: Highest page number a list accepts (page × page size stays far inside any OFFSET type).
+MAX_PAGE = 1_000_000
+#: Seeds the random generator accepts and the database stores (a 32-bit signed column).
+SEED_RANGE = validate.Range(min=0, max=2**31 - 1)
+
 
 class StrictSchema(Schema):
     """Request bodies refuse unknown fields, so a typo is an error rather than ignored."""
@@ -34,7 +39,8 @@ class Instant(fields.DateTime):
 
 
 class PageQuerySchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    # a huge page would overflow the database's OFFSET (a 500); far past any real list anyway
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 

@@ -2,13 +2,15 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.schemas.common import SEED_RANGE
+
 
 class FootprintRequestSchema(Schema):
     model = fields.Dict(required=True, metadata={
         "description": "An inventory model as documented in docs/inventory-models.md"})
     gwp_set = fields.String(load_default="AR6", validate=validate.OneOf(["AR6", "AR5"]))
     monte_carlo = fields.Integer(load_default=None, validate=validate.Range(min=2))
-    seed = fields.Integer(load_default=0)
+    seed = fields.Integer(load_default=0, validate=SEED_RANGE)
 
 
 class QuantitySchema(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import Instant, PageSchema, StrictSchema
+from app.schemas.common import SEED_RANGE, Instant, PageSchema, StrictSchema
 from app.schemas.footprints import FootprintResultSchema
 
 
@@ -56,7 +56,7 @@ class ModelVersionPageSchema(PageSchema):
 class CalculationInSchema(StrictSchema):
     gwp_set = fields.String(load_default="AR6", validate=validate.OneOf(["AR6", "AR5"]))
     monte_carlo = fields.Integer(load_default=None, validate=validate.Range(min=2))
-    seed = fields.Integer(load_default=0)
+    seed = fields.Integer(load_default=0, validate=SEED_RANGE)
 
 
 class CalculationSchema(Schema):

@@ -59,8 +59,13 @@ def get_version(session: Session, user: User, version_id: str) -> ModelVersion:
 
 
 def plain(data: Any) -> Any:
-    """JSON-safe copy (YAML gives dates; the database stores JSON)."""
-    return json.loads(json.dumps(data, default=str))
+    """JSON-safe copy (YAML gives dates; the database stores JSON). Outside documents reach
+    here only through the bounded loaders (aliases expanded within the node limit, cycles
+    refused); a cycle from elsewhere is still a 422, not a 500."""
+    try:
+        return json.loads(json.dumps(data, default=str))
+    except (ValueError, RecursionError) as exc:
+        raise ModelValidationError({"_schema": f"not a plain document: {exc}"}) from None
 
 
 def checked_content(content: dict[str, Any]) -> tuple[dict[str, Any], str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.extensions import db
@@ -13,6 +12,7 @@ from app.services import cbam, transaction
 from app.web.common import register_errors, signed_in, user
 from app.web.i18n import t
 from lca_models.errors import ModelValidationError
+from lca_models.safe_load import load_yaml
 
 blp = Blueprint("cbam_pages", __name__, url_prefix="/app/cbam")
 register_errors(blp)
@@ -63,10 +63,7 @@ def _posted_input() -> dict[str, Any]:
         from lca_models.cbam_xlsx import read_input_xlsx
 
         return read_input_xlsx(upload.read())
-    try:
-        data = yaml.safe_load(upload.read().decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ModelValidationError({"file": [f"not YAML or JSON: {exc}"]}) from None
+    data = load_yaml(upload.read())  # bounded: aliases, nodes, depth (lca_models.safe_load)
     if not isinstance(data, dict):
         raise ModelValidationError({"file": ["the file must hold one CBAM input document"]})
     return data

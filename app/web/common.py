@@ -17,7 +17,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from app.domain import Forbidden, NotFound, ServiceError, Unauthenticated
 from app.web.i18n import t
-from lca_models.errors import LcaModelError, ModelValidationError
+from lca_models.errors import InputLimitError, LcaModelError, ModelValidationError
 
 #: form fields that are plumbing, not data
 _PLUMBING = frozenset({"csrf_token", "etag", "next", "lang"})
@@ -92,6 +92,9 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 
 def messages(exc: Exception) -> list[str]:
+    if isinstance(exc, InputLimitError):  # an upload over a limit: say which, plainly
+        return [t("文件超出处理限制（", "The file is over a processing limit (")
+                + f"{exc.limit} = {exc.maximum}" + t("）：", "): ") + str(exc)]
     if isinstance(exc, FormError | ModelValidationError):  # on a page the model is the document
         return [f"{path.removeprefix('model.')}: {msg}" for path, msgs in exc.errors.items()
                 for msg in msgs]
