@@ -356,5 +356,5 @@ def test_bad_field_rows_and_values(steel_book):
 def test_missing_required_sheet_and_not_a_workbook(steel_book, tmp_path):
     _edit(steel_book, lambda b: b.remove(b["Goods"]))
     assert _errors(steel_book) == {"Goods": ["missing sheet"]}
-    with pytest.raises(ModelValidationError, match="not a readable .xlsx workbook"):
+    with pytest.raises(ModelValidationError, match=r"not a readable \.xlsx workbook"):
         read_input_xlsx(b"this is not a zip file")
