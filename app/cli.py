@@ -15,6 +15,7 @@ import click
 
 from app.domain import ServiceError
 from lca_models.errors import FactorFileError, LcaModelError, ModelValidationError
+from lca_models.safe_load import load_json
 
 
 def _fail(exc: Exception) -> None:
@@ -57,6 +58,10 @@ def instance_dir() -> Path:
 @click.version_option(package_name="carbonlabel")
 def main() -> None:
     """Product carbon footprints and carbon labels for Greater Bay Area exporters."""
+    from app.config import input_limits
+    from lca_models.safe_load import set_limits
+
+    set_limits(input_limits())  # files read by any command: the configured input limits
 
 
 @main.command()
@@ -203,7 +208,7 @@ def factors_import(factor_file: Path, name: str) -> None:
 def factors_import_pact(footprint_file: Path, name: str) -> None:
     """Turn a supplier's PACT ProductFootprint(s) (JSON: one footprint, {"data": ...} or a
     list) into a user factor set, provenance in each row's notes."""
-    data = json.loads(footprint_file.read_text("utf-8"))
+    data = load_json(footprint_file.read_bytes())  # a supplier's file: bounded, I-JSON
     data = data.get("data", data) if isinstance(data, dict) else data
     footprints = data if isinstance(data, list) else [data]
     store_supplier_footprints(footprints, name, footprint_file.name)

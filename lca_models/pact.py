@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import yaml
-
 from lca_models.factor_rows import COLUMNS, is_valid_geography
 from lca_models.gwp import REPORTED_CO2E_SETS
+from lca_models.safe_load import load_yaml
 from lca_models.units import conversion_factor, is_known_unit, parse_unit
 
 if TYPE_CHECKING:
@@ -282,7 +281,7 @@ def _validator(openapi_path: str) -> Draft4Validator | Draft202012Validator:
     inside it. OpenAPI 3.1 is JSON Schema 2020-12; 3.0's `nullable` becomes a null type.
     jsonschema is imported here, on first validation, so the web app starts without it."""
     from jsonschema import Draft4Validator, Draft202012Validator
-    doc = yaml.safe_load(Path(openapi_path).read_text("utf-8"))
+    doc = load_yaml(Path(openapi_path).read_text("utf-8"))
     components = _nullable(doc["components"])
     schema = {**components["schemas"]["ProductFootprint"], "components": components}
     cls = Draft202012Validator if str(doc.get("openapi", "")).startswith("3.1") else Draft4Validator

@@ -20,9 +20,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-import yaml
-
-from lca_models.errors import LcaModelError
+from lca_models.errors import InputLimitError, LcaModelError, MalformedInput
+from lca_models.safe_load import load_yaml
 
 Boundary = Literal["cradle-to-gate", "cradle-to-grave", "gate-to-gate"]
 GwpSet = Literal["AR6", "AR5", "AR4"]
@@ -289,8 +288,8 @@ def load_schemes(directory: str | Path | None = None) -> dict[str, Scheme]:
     schemes: dict[str, Scheme] = {}
     for path in sorted((root if directory else root / "data" / "schemes").glob("*.yaml")):
         try:
-            scheme = _build(Scheme, yaml.safe_load(path.read_text("utf-8")), "")
-        except yaml.YAMLError as exc:
+            scheme = _build(Scheme, load_yaml(path.read_text("utf-8")), "")
+        except (MalformedInput, InputLimitError) as exc:
             raise SchemeFileError(f"{path.name}: not valid YAML: {exc}") from None
         except MetadataError as exc:
             raise SchemeFileError(f"{path.name}: {exc}") from None

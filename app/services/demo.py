@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from app.domain import Conflict
 from app.persistence import Organisation
 from app.services import accounts, certification, keys, labels, pact_host, products
 from app.services.issuer import Issuer
+from lca_models.safe_load import load_yaml
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "models"
 DEMO_EXPORTER = "Pearl River Demo Manufacturing Co., Ltd. (fictional)"
@@ -58,7 +58,7 @@ def seed(session: Session, brightway_dir: Path, issuer: Issuer) -> dict[str, Any
         out["accounts"][role] = {"email": email, "password": password}
         out["tokens"][role] = token
     for path in sorted(EXAMPLES.glob("*.yaml")):
-        content = yaml.safe_load(path.read_text("utf-8"))
+        content = load_yaml(path.read_text("utf-8"))
         info = content["product"]
         product = products.create_product(session, users["exporter"], {
             "name": info["name"], "name_zh": info.get("name_zh"), "gtin": info.get("gtin"),

@@ -160,3 +160,13 @@ def test_csv_rows_columns_and_cells_are_capped():
     with pytest.raises(InputLimitError) as long:
         list(csv_records('a\n"123456"\n', limits))
     assert (long.value.limit, long.value.where) == ("max_cell_chars", "line 2")
+
+
+def test_readme_and_security_doc_list_every_limit():
+    from dataclasses import fields
+
+    repo = Path(__file__).resolve().parents[2]
+    readme = (repo / "README.md").read_text("utf-8")
+    for f in fields(InputLimits):
+        assert f"`CARBONLABEL_{f.name.upper()}` | `{f.default}`" in readme, f.name
+    assert "## Input limits" in (repo / "docs" / "security.md").read_text("utf-8")
