@@ -46,8 +46,10 @@ def load_caller() -> None:
         session.clear()
         return
     if request.method not in SAFE_METHODS:
+        # read outside the try: an over-size body is a 413, not a failed CSRF check
+        posted = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
         try:
-            validate_csrf(request.headers.get("X-CSRF-Token") or request.form.get("csrf_token"))
+            validate_csrf(posted)
         except CSRFError as exc:  # flask-wtf raises ValidationError subclasses too
             raise Forbidden(f"CSRF check failed: {exc.description}") from None
         except Exception as exc:  # wtforms ValidationError

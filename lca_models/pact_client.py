@@ -11,7 +11,6 @@ ProductFootprint schema before anyone can use it.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import time
@@ -24,6 +23,8 @@ from typing import Any
 import httpx
 
 from lca_models.errors import (
+    InputLimitError,
+    MalformedInput,
     PactAccessDenied,
     PactAuthError,
     PactBadRequest,
@@ -36,6 +37,7 @@ from lca_models.errors import (
     PactProtocolError,
 )
 from lca_models.pact import validate_product_footprint
+from lca_models.safe_load import load_json
 
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 TOKEN_PATH = "/auth/token"  # the spec's tokenUrl, used when discovery gives none
@@ -86,8 +88,8 @@ def read_secret_json(path: Path) -> Any:
         raise PactConfigError(f"{path} holds client secrets but others may read it "
                               f"(mode {stat.S_IMODE(mode):04o}); run chmod 600 {path}")
     try:
-        return json.loads(path.read_text("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+        return load_json(path.read_bytes())
+    except (MalformedInput, InputLimitError) as exc:
         raise PactConfigError(f"{path} is not valid JSON: {exc}") from None
 
 
@@ -367,9 +369,9 @@ def error_for(response: httpx.Response, what: str) -> PactExchangeError:
 
 
 def _json_or_none(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except (ValueError, UnicodeDecodeError):
+    try:  # a partner's body is outside JSON: bounded, duplicate names refused (I-JSON)
+        return load_json(response.content)
+    except (MalformedInput, InputLimitError):
         return None
 
 

@@ -12,12 +12,26 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from marshmallow import Schema, ValidationError, fields
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain import Forbidden, NotFound, ServiceError, Unauthenticated
 from app.web.i18n import t
-from lca_models.errors import InputLimitError, LcaModelError, ModelValidationError
+from lca_models.errors import (
+    InputLimitError,
+    LcaModelError,
+    ModelValidationError,
+)
 
 #: form fields that are plumbing, not data
 _PLUMBING = frozenset({"csrf_token", "etag", "next", "lang"})
@@ -116,5 +130,13 @@ def register_errors(blp: Blueprint) -> None:
         return render_template("pages/error.html", status=status,
                                problems=messages(exc)), status
 
+    def too_large(exc: RequestEntityTooLarge):
+        """The form itself cannot be read (so no redirect back to it): an error page."""
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        problem = t("上传内容超过大小上限", "The upload is larger than the limit")
+        return render_template("pages/error.html", status=413,
+                               problems=[f"{problem} ({limit} B)"]), 413
+
     blp.register_error_handler(ServiceError, handle)
     blp.register_error_handler(LcaModelError, handle)
+    blp.register_error_handler(RequestEntityTooLarge, too_large)

@@ -170,3 +170,16 @@ def test_readme_and_security_doc_list_every_limit():
     for f in fields(InputLimits):
         assert f"`CARBONLABEL_{f.name.upper()}` | `{f.default}`" in readme, f.name
     assert "## Input limits" in (repo / "docs" / "security.md").read_text("utf-8")
+
+
+def test_a_partners_pact_body_with_a_duplicate_name_is_not_read():
+    """A partner answering `{"data": [fake], "data": [real]}` gets no data read from it."""
+    import httpx
+
+    from lca_models.pact_client import _json_or_none
+
+    request = httpx.Request("GET", "https://partner.example/3/footprints")
+    twice = httpx.Response(200, content=b'{"data": [1], "data": []}', request=request)
+    once = httpx.Response(200, content=b'{"data": []}', request=request)
+    assert _json_or_none(twice) is None
+    assert _json_or_none(once) == {"data": []}

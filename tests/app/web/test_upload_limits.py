@@ -66,3 +66,16 @@ def test_model_and_bom_bombs_on_the_product_page(app, world):
         response = _post(exporter, url + "/versions", name, data)
         _refused(exporter, response, url, limit)
     assert count(app, "model_versions") == 0
+
+
+def test_an_upload_over_the_body_limit_is_a_page_not_json(app, world):
+    product = create_product(world["exporter_a"])
+    url = f"/app/products/{product['id']}"
+    exporter = sign_in(app, "exporter_a")
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    response = _post(exporter, url + "/versions", "model.yaml", b"# padding\n" * 1000)
+    app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
+    assert response.status_code == 413
+    assert response.content_type.startswith("text/html")
+    assert "The upload is larger than the limit (4096 B)" in response.text
+    assert count(app, "model_versions") == 0
