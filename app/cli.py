@@ -159,10 +159,12 @@ def factors_show(factor_id: str) -> None:
 def factors_export(output: Path | None) -> None:
     """Export the shipped release as one table."""
     from lca_models.factors import export_rows, load_release
+    from lca_models.inert import inert_value
 
     release = load_release()
-    if output and output.suffix.lower() == ".xlsx":
-        release.table.to_excel(output, index=False, sheet_name=f"release {release.version}")
+    if output and output.suffix.lower() == ".xlsx":  # text cells inert, as in every export
+        release.table.map(inert_value).to_excel(output, index=False,
+                                                sheet_name=f"release {release.version}")
     elif output:
         output.write_text(export_rows(release), "utf-8")
     else:

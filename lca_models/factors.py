@@ -23,6 +23,7 @@ from lca_models.canonical import sha256_hex
 from lca_models.errors import FactorFileError, ReleaseIntegrityError, UnknownFactorError
 from lca_models.factor_rows import COLUMNS, Factor, canonical_row, validate_rows
 from lca_models.inert import inert_text, restore_text
+from lca_models.safe_xlsx import open_workbook
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,11 +102,20 @@ def read_csv_rows(text: str, source: str) -> list[dict[str, Any]]:
 
 
 def read_xlsx_rows(path: Path, source: str) -> list[dict[str, Any]]:
-    import pandas as pd
-
-    frame = pd.read_excel(path, sheet_name=0, dtype=object)
-    _check_header([str(c) for c in frame.columns], source)
-    return [{str(k): v for k, v in rec.items()} for rec in frame.to_dict(orient="records")]
+    """The first sheet's rows by header, read within the input limits (`safe_xlsx`): a
+    factor file may come from anyone, and a workbook can be a bomb."""
+    with open_workbook(str(path)) as book:
+        rows = book.rows(book.sheetnames[0])
+        first = next(rows, None)
+        header = [str(v).strip() if v is not None else "" for v in (first[1] if first else ())]
+        _check_header([h for h in header if h], source)
+        out = []
+        for _, values in rows:
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            out.append({h: restore_text(v) if isinstance(v, str) else v
+                        for h, v in zip(header, values, strict=False) if h})
+        return out
 
 
 def _check_header(fieldnames: Iterable[str], source: str) -> None:
