@@ -166,9 +166,8 @@ def _check_tree(data: Any, limits: InputLimits) -> None:
             _check_string(value, path, limits)
         elif isinstance(value, dict):
             if isinstance(value, _Duplicated):
-                raise MalformedInput({path or "_schema": f"member name "
-                                                         f"'{value.duplicate[:80]}' appears "
-                                                         "more than once"})
+                raise MalformedInput({path or "_schema": f"duplicate member name "
+                                                         f"'{value.duplicate[:80]}'"})
             for key, item in value.items():
                 _check_string(key, f"{path} (a member name)", limits)
                 stack.append((item, f"{path}.{key}" if path else key))

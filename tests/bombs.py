@@ -108,6 +108,13 @@ def run_bounded(code: str, *, memory_mib: int = 1024, timeout: float = 60) -> di
         import json, resource, sys, time
         sys.path.insert(0, {str(REPO)!r})
         resource.setrlimit(resource.RLIMIT_AS, ({memory_mib} << 20, {memory_mib} << 20))
+
+        def peak_mib():
+            # this process's own high-water mark (ru_maxrss would include the parent's
+            # resident size at fork, which Linux keeps across exec)
+            with open("/proc/self/status") as status:
+                line = next(x for x in status if x.startswith("VmHWM:"))
+            return int(line.split()[1]) // 1024
     """)
     done = subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)],
                           capture_output=True, text=True, timeout=timeout, check=False)

@@ -22,8 +22,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def test_duplicate_member_names_are_refused_naming_key_and_path():
     with pytest.raises(MalformedInput) as caught:
         load_json('{"goods": [{"cn_code": "72081000", "name": "x", "name": "y"}]}')
-    assert caught.value.errors == {"goods[0]": ["member name 'name' appears more than once"]}
-    with pytest.raises(MalformedInput, match="'a' appears more than once"):
+    assert caught.value.errors == {"goods[0]": ["duplicate member name 'name'"]}
+    with pytest.raises(MalformedInput, match="duplicate member name 'a'"):
         load_json('{"a": 1, "a": 1}')  # even with the same value
 
 
@@ -94,13 +94,13 @@ def test_billion_laughs_is_refused_quickly_with_flat_memory():
             outcome = "loaded"
         except InputLimitError as exc:
             outcome = exc.limit
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        peak = peak_mib()
         print(json.dumps({{"outcome": outcome, "seconds": time.perf_counter() - started,
                            "peak_mib": peak}}))
     """, memory_mib=512)
     assert result["outcome"] == "max_yaml_nodes"
     assert result["seconds"] < 2
-    assert result["peak_mib"] < 200
+    assert result["peak_mib"] < 64
 
 
 def test_alias_count_and_expansion_limits():

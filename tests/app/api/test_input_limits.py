@@ -94,7 +94,7 @@ def test_duplicate_member_names_are_refused(world, app):
         "/api/v1/products", data='{"name": "shown", "name": "stored"}',
         content_type="application/json")
     body = _problem(response, 400)
-    assert "member name 'name' appears more than once" in body["detail"]
+    assert "duplicate member name 'name'" in body["detail"]
     assert counts(app) == before
 
 
