@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     input_limits.init_app(app)
     errors.init_app(app)
     _proxies(app)
+    _issuer(app)
     return app
 
 
@@ -62,6 +63,18 @@ def _clock(app: Flask) -> None:
 
     appcontext_pushed.connect(_push, app, weak=False)
     app.teardown_appcontext(_pop)
+
+
+def _issuer(app: Flask) -> None:
+    """Refuse to start as an issuer other than the one the stored keys and labels belong to,
+    or (outside development mode) with an http or IP-address did:web."""
+    from app.services.issuer_pin import check_app
+
+    check_app(app)
+    if app.config.get("DEV_MODE"):
+        app.logger.warning("CARBONLABEL_DEV=1: development mode; the issuer %s may be http "
+                           "or an IP address, which no outside verifier should accept",
+                           app.config["PUBLIC_URL"])
 
 
 def _proxies(app: Flask) -> None:

@@ -36,10 +36,12 @@ def init() -> None:
                "schema")
     from app.services import keys as key_service
     from app.services import transaction
+    from app.services.issuer import issuer_from_config
 
     with app.app_context(), transaction() as session:
         if key_service.active_key(session) is None:
-            key = key_service.generate(session, app.config["KEYS_DIR"])
+            key = key_service.generate(session, app.config["KEYS_DIR"],
+                                       did=issuer_from_config(app.config).did)
             click.echo(f"generated signing key {key.id} in {app.config['KEYS_DIR']}")
 
 
@@ -300,12 +302,14 @@ def _key_command(rotate: bool) -> None:
     from app.persistence.migrate import upgrade
     from app.services import keys as key_service
     from app.services import transaction
+    from app.services.issuer import issuer_from_config
 
     app = _app()
     upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context(), transaction() as session:
         # The id is read before the commit: afterwards the row is expired and detached.
-        key_id = key_service.generate(session, app.config["KEYS_DIR"], rotate=rotate).id
+        key_id = key_service.generate(session, app.config["KEYS_DIR"], rotate=rotate,
+                                      did=issuer_from_config(app.config).did).id
     click.echo(f"active signing key {key_id}; private key in {app.config['KEYS_DIR']} (0600)")
 
 

@@ -39,6 +39,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": os.environ.get("CARBONLABEL_SECRET_KEY"),  # else instance/secret_key
         "BRIGHTWAY_DIR": Path(os.environ.get("BRIGHTWAY_DIR", instance / "brightway")),
         "PUBLIC_URL": os.environ.get("CARBONLABEL_PUBLIC_URL", "http://127.0.0.1:8000"),
+        # development mode (CARBONLABEL_DEV=1, set by scripts/serve.sh): the only way to run
+        # with an http or IP-address public URL, which did:web does not allow
+        "DEV_MODE": os.environ.get("CARBONLABEL_DEV") == "1",
         "PACT_ALLOW_HTTP": os.environ.get("CARBONLABEL_PACT_ALLOW_HTTP") == "1",
         # client credentials partners issued to us, for our event deliveries (0600 file)
         "PACT_PARTNERS_FILE": Path(os.environ.get("CARBONLABEL_PACT_PARTNERS",

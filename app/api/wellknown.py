@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
 from app.extensions import db
@@ -14,11 +14,16 @@ blp = Blueprint("wellknown", __name__, url_prefix="", description="Issuer identi
 
 
 @blp.route("/.well-known/did.json", methods=["GET"])
+@blp.route("/did.json", methods=["GET"], endpoint="did_document_path")
+@blp.route("/<path:prefix>/did.json", methods=["GET"], endpoint="did_document_prefix")
 @blp.response(200)
-def did_document() -> dict:
-    """did:web document listing current and retired verification methods (Multikey)."""
+def did_document(prefix: str | None = None) -> dict:
+    """did:web document listing current and retired verification methods (Multikey), where
+    did:web resolution looks: `/.well-known/did.json`, or `<path>/did.json` for a public URL
+    with a path; after `carbonlabel issuer move`, the old DID's document at its old place."""
     issuer = issuer_from_config(current_app.config)
-    return keys.did_document(db.session, issuer.did)
+    return keys.did_document_at(db.session, issuer.did, request.host,
+                                request.script_root + request.path, request.path)
 
 
 @blp.route("/.well-known/jwks.json", methods=["GET"])

@@ -22,6 +22,8 @@ class SigningKey(db.Model):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     public_multibase: Mapped[str] = mapped_column(String(64), unique=True)
+    # the did:web this key is published under; after `issuer move` old keys keep the old DID
+    issuer_did: Mapped[str] = mapped_column(String(255), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -39,6 +41,7 @@ class Label(db.Model):
     valid_until: Mapped[date] = mapped_column(Date)
     status_index: Mapped[int] = mapped_column(Integer, unique=True)
     key_id: Mapped[str] = mapped_column(ForeignKey("signing_keys.id"))
+    issuer_did: Mapped[str] = mapped_column(String(255))  # the credential's signed issuer
     credential: Mapped[dict[str, Any]] = mapped_column(JSON)
     credential_sha256: Mapped[str] = mapped_column(String(64))
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

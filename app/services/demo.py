@@ -81,7 +81,7 @@ def _labels(session: Session, users: dict[str, Any], body_id: str,
             demo_products: list[dict[str, Any]], issuer: Issuer) -> dict[str, str]:
     """A valid label, a revoked one, and a label superseded by a newer certification."""
     if keys.active_key(session) is None:
-        keys.generate(session, issuer.keys_dir)
+        keys.generate(session, issuer.keys_dir, did=issuer.did)
     valid_until = clock.today() + timedelta(days=365)  # the fictional body's choice
     by_name = {p["name"]: p for p in demo_products}
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+
+from app.trust.did_web import did_from_url
 
 from app.trust import contexts
 
@@ -22,11 +23,10 @@ class Issuer:
 
     @property
     def did(self) -> str:
-        """did:web of the public URL: host (port %3A-encoded), then path segments."""
-        parts = urlsplit(self.public_url)
-        host = quote(parts.netloc, safe="")
-        path = [p for p in parts.path.split("/") if p]
-        return ":".join(["did:web", host, *path])
+        """did:web of the public URL: host (port %3A-encoded), then path segments. Pinned:
+        the app refuses to start when it differs from the DID of the stored keys and labels
+        (app/services/issuer_pin.py)."""
+        return did_from_url(self.public_url)
 
     def method_id(self, key_id: str) -> str:
         return f"{self.did}#{key_id}"

@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.domain import Conflict
+from app.domain import Conflict, NotFound
 from app.persistence import SigningKey
 from app.persistence.types import utcnow
 from app.services import audit
+from app.trust import did_web
 from app.trust import keys as trust_keys
 from app.trust.keys import public_key_from_multibase, public_multibase
 
@@ -34,33 +35,65 @@ def all_keys(session: Session) -> list[SigningKey]:
     return list(session.scalars(select(SigningKey).order_by(SigningKey.created_at)))
 
 
-def published(session: Session) -> list[tuple[str, Any, str]]:
-    """(key id, public key, "current"|"retired") of every key the issuer publishes."""
+def published(session: Session, did: str | None = None) -> list[tuple[str, Any, str]]:
+    """(key id, public key, "current"|"retired") of every key published under `did` (every
+    key when None)."""
     return [(k.id, public_key_from_multibase(k.public_multibase),
-             "retired" if k.retired_at else "current") for k in all_keys(session)]
+             "retired" if k.retired_at else "current") for k in all_keys(session)
+            if did is None or k.issuer_did == did]
+
+
+def issuer_dids(session: Session) -> list[str]:
+    """Every DID the service has published keys under (more than one after `issuer move`)."""
+    return list(session.scalars(select(SigningKey.issuer_did).distinct()))
 
 
 def did_document(session: Session, did: str) -> dict[str, Any]:
-    """The issuer's DID document, as served at /.well-known/did.json."""
-    return trust_keys.did_document(did, published(session))
+    """The DID document of `did`: the keys published under it (served where did:web
+    resolution looks for it, see app/api/wellknown.py)."""
+    return trust_keys.did_document(did, published(session, did))
 
 
-def generate(session: Session, directory: Path, *, rotate: bool = False) -> SigningKey:
-    """Create a key pair; with `rotate`, retire the active key (it stays published)."""
+def did_document_at(session: Session, current: str, host: str, path: str,
+                    app_path: str) -> dict[str, Any]:
+    """The DID document a did:web resolver asked for: the one of the DID (current, or one
+    the issuer moved away from) whose location is this host and path; otherwise, for a
+    request that reached the app under another host name (a proxy, a test client), the
+    current DID's document at its own app-relative place (`/.well-known/did.json`, or
+    `/did.json` behind a proxy that strips a path-based public URL's prefix)."""
+    for did in dict.fromkeys([current, *issuer_dids(session)]):
+        location = did_web.parse(did)
+        if location.host == host.lower() and location.document_path == path:
+            return did_document(session, did)
+    own = did_web.parse(current)
+    if app_path == ("/did.json" if own.path else "/.well-known/did.json"):
+        return did_document(session, current)
+    raise NotFound(f"no DID document of this service is published at {path}")
+
+
+def generate(session: Session, directory: Path, *, rotate: bool = False,
+             did: str | None = None) -> SigningKey:
+    """Create a key pair under `did` (default: the active key's DID); with `rotate`, retire
+    the active key (it stays published under its own DID)."""
     current = active_key(session)
     if current is not None and not rotate:
         raise Conflict(f"an active signing key exists ({current.id}); use rotate")
+    did = did or (current.issuer_did if current is not None else None)
+    if did is None:
+        raise Conflict("the first signing key needs the issuer's DID")
     private = Ed25519PrivateKey.generate()
     key_id = "key-" + clock.now().strftime("%Y%m%dT%H%M%S%fZ")
     _write_private(directory / f"{key_id}.pem", private)
     if current is not None:
         current.retired_at = utcnow()
-    key = SigningKey(id=key_id, public_multibase=public_multibase(private.public_key()))
+    key = SigningKey(id=key_id, public_multibase=public_multibase(private.public_key()),
+                     issuer_did=did)
     session.add(key)
     session.flush()
     audit.append(session, None, "key.rotated" if current else "key.generated",
                  target_type="signing_key", target_id=key_id,
-                 details={"key_id": key_id, "retired": current.id if current else None})
+                 details={"key_id": key_id, "retired": current.id if current else None,
+                          "issuer_did": did})
     return key
 
 

@@ -63,17 +63,20 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
     if valid_until <= today:
         raise InvalidInput("a label must be valid until a future date", field="valid_until")
     candidate = label_ids.new_label_id(today.year)
-    index, listed, taken, previous_id, key_id, key_multibase = session.execute(
+    index, listed, taken, previous_id, key_id, key_multibase, key_did = session.execute(
         _allocation(session.get_bind().dialect.name),
         {"candidate": candidate, "product_id": req.product_id, "today": today}).one()
     if key_id is None:
         raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
+    if key_did != issuer.did:
+        raise Conflict(f"the active signing key belongs to {key_did}, but the service is "
+                       f"configured as {issuer.did}; see `carbonlabel issuer move`")
     if index >= STATUS_LIST_BITS:
         raise Conflict("the revocation status list is full; a second list is needed")
     # The key's identity as a value (its row is not needed): the id names the verification
     # method, the public half must match the private key file. A rotation committed from
     # here on leaves this key retired, and labels signed with retired keys still verify.
-    key = SigningKey(id=key_id, public_multibase=key_multibase)
+    key = SigningKey(id=key_id, public_multibase=key_multibase, issuer_did=key_did)
     private = keys.load_private(issuer.keys_dir, key)
     label_id = _unused_id(session, today.year) if taken else candidate
     previous = session.get(Label, previous_id) if previous_id else None
@@ -86,7 +89,8 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
                   certification_body_id=req.certification_body_id, issued_at=issued_at,
                   valid_from=today,
                   valid_until=valid_until, status_index=index, key_id=key.id,
-                  credential=credential, credential_sha256=sha256_hex(credential),
+                  issuer_did=issuer.did, credential=credential,
+                  credential_sha256=sha256_hex(credential),
                   supersedes_id=previous.id if previous else None)
     session.add(label)
     pact_host.notify_published(session, label, issuer)
@@ -145,7 +149,7 @@ _STATUS_INDEX = Sequence("label_status_index")  # migration 0009, PostgreSQL onl
 def _allocation(dialect: str) -> Select:
     """What issuance reads once the product is locked, in one statement (built once): a
     status index, whether the status list exists, whether the random candidate ID is taken,
-    the product's label in force and the active signing key's id and public key.
+    the product's label in force and the active signing key's id, public key and DID.
 
     The status index comes from a sequence on PostgreSQL, so that it needs no lock: a
     rolled-back approval leaves its index unused (one bit of the list that is never set).
@@ -163,7 +167,7 @@ def _allocation(dialect: str) -> Select:
         select(Label.id).where(*_in_force(bindparam("product_id"), bindparam("today")))
         .order_by(Label.issued_at.desc()).limit(1).scalar_subquery(),
         *(select(column).where(SigningKey.retired_at.is_(None)).limit(1).scalar_subquery()
-          for column in (SigningKey.id, SigningKey.public_multibase)))
+          for column in (SigningKey.id, SigningKey.public_multibase, SigningKey.issuer_did)))
 
 
 def current_label(session: Session, product_id: str) -> Label | None:

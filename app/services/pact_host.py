@@ -148,7 +148,7 @@ def _facts(session: Session, label: Label, issuer: Issuer) -> pact.LabelFacts:
         revoked_at=label.revoked_at, superseded_by=label.superseded_by_id,
         supersedes=tuple(earlier), dqr=result.get("data_quality", {}).get("dqr"),
         standards=tuple((s.name, s.version or "") for s in read_standards(meta.get("standards"))),
-        calculation=subject.get("calculation"), issuer_did=issuer.did,
+        calculation=subject.get("calculation"), issuer_did=label.issuer_did,
         label_type=subject.get("labelType"), home_scheme=subject.get("homeScheme"),
         fossil_carbon_content_kg=model.get("carbon_content", {}).get("fossil", {}).get("kg"),
         biogenic_carbon_content_kg=model.get("carbon_content", {}).get("biogenic", {}).get(

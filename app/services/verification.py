@@ -88,6 +88,7 @@ class _State:
     """Every mutable input of a verification, as one statement read it."""
 
     label_id: str
+    issuer_did: str
     credential_text: str
     credential_sha256: str
     status_index: int
@@ -106,7 +107,7 @@ class _State:
     head_key_id: str | None
     head_signature: bytes | None
     status_list_text: str | None
-    keys_text: str | None  # "id multibase status" per published key, comma separated
+    keys_text: str | None  # "id multibase status did" per published key, comma separated
 
 
 @lru_cache(maxsize=1)
@@ -123,9 +124,10 @@ def _state_statement() -> Select:
                    .where(lists_t.c.purpose == "revocation").scalar_subquery())
     published = (select(func.aggregate_strings(
         keys_t.c.id + " " + keys_t.c.public_multibase + " "
-        + case((keys_t.c.retired_at.is_(None), "current"), else_="retired"), ","))
+        + case((keys_t.c.retired_at.is_(None), "current"), else_="retired") + " "
+        + keys_t.c.issuer_did, ","))
         .scalar_subquery())
-    return (select(labels_t.c.id, cast(labels_t.c.credential, Text),
+    return (select(labels_t.c.id, labels_t.c.issuer_did, cast(labels_t.c.credential, Text),
                    labels_t.c.credential_sha256, labels_t.c.status_index,
                    labels_t.c.valid_from, labels_t.c.valid_until, labels_t.c.revoked_at,
                    labels_t.c.revocation_reason, labels_t.c.supersedes_id,
@@ -328,10 +330,14 @@ def _evaluate(reader: Session | Connection, session: Session, state: _State, iss
 
     credential = json.loads(state.credential_text)
     result = Verification(label_id=state.label_id, status="valid")
-    # The same DID document a partner fetches, and the same resolver the offline check uses.
-    resolve = memo(("keys", issuer.did, state.keys_text), lambda: key_resolver(
-        did_document(issuer.did, _published(state.keys_text))))
+    # The same DID document a partner fetches, and the same resolver the offline check uses:
+    # the one of the DID the label was issued under (pinned; kept published after a move).
+    resolve = memo(("keys", state.issuer_did, state.keys_text), lambda: key_resolver(
+        did_document(state.issuer_did, _published(state.keys_text, state.issuer_did))))
     _check_signature(result, state, credential, resolve)
+    # The status list and the log's heads are signed with the key active at the time, which
+    # after a move is published under the new DID: any of the service's own DIDs will do.
+    resolve = memo(("all keys", state.keys_text), lambda: _any_did(state.keys_text))
     cacheable = state.status_list_text is not None
     if cacheable:
         signed, bits = memo(("status_list", state.status_list_text, state.keys_text),
@@ -356,27 +362,52 @@ def _evaluate(reader: Session | Connection, session: Session, state: _State, iss
     return result, cacheable
 
 
-def _published(keys_text: str | None) -> list[tuple[str, Any, str]]:
-    """The key list as `keys.published` gives it, from the aggregated column."""
+def _published(keys_text: str | None, did: str | None) -> list[tuple[str, Any, str]]:
+    """The key list as `keys.published(session, did)` gives it, from the aggregated column."""
     entries = []
     for item in sorted((keys_text or "").split(",")):
         if item:
-            key_id, multibase, status = item.split(" ")
-            entries.append((key_id, public_key_from_multibase(multibase), status))
+            key_id, multibase, status, key_did = item.split(" ")
+            if did is None or key_did == did:
+                entries.append((key_id, public_key_from_multibase(multibase), status))
     return entries
+
+
+def _any_did(keys_text: str | None) -> Callable[[str], Any]:
+    """A resolver over the DID documents of every DID the service has published keys under;
+    `resolve_key_id` finds a key by its bare id (tree heads name the key only)."""
+    dids = {item.split(" ")[3] for item in (keys_text or "").split(",") if item}
+    resolvers = {did: key_resolver(did_document(did, _published(keys_text, did)))
+                 for did in dids}
+    owner = {item.split(" ")[0]: item.split(" ")[3]
+             for item in (keys_text or "").split(",") if item}
+
+    def resolve(vm_id: str) -> Any:
+        did = vm_id.split("#", 1)[0]
+        if did not in resolvers:
+            raise LookupError(f"{did!r} is not one of this service's DIDs")
+        return resolvers[did](vm_id)
+
+    resolve.owner = owner  # type: ignore[attr-defined]
+    return resolve
 
 
 def _check_signature(result: Verification, state: _State, credential: dict[str, Any],
                      resolve) -> None:
     outcome = signing.verify(credential, resolve)
-    intact = sha256_hex(credential) == state.credential_sha256
-    result.checks["signature"] = outcome.verified and intact
-    if outcome.verified and intact:
+    problems = list(outcome.problems)
+    if credential.get("issuer") != state.issuer_did:
+        problems.append(f"it names issuer {credential.get('issuer')!r}, the label was issued "
+                        f"by {state.issuer_did}")
+    if sha256_hex(credential) != state.credential_sha256:
+        problems.append("stored copy was altered")
+    result.checks["signature"] = outcome.verified and not problems
+    if outcome.verified and not problems:
         result.reasons.append("the credential's eddsa-jcs-2022 signature verifies with the "
-                              "issuer's published key")
+                              f"published key of its issuer {state.issuer_did}")
     else:
         result.reasons.append("the credential's signature does not verify: "
-                              + "; ".join(outcome.problems or ["stored copy was altered"]))
+                              + "; ".join(problems or ["unknown problem"]))
 
 
 def _status_list(credential: dict[str, Any], resolve) -> tuple[bool, bytes | None]:
@@ -415,9 +446,10 @@ def _check_log(result: Verification, state: _State, reader: Session | Connection
 
         def head_signed() -> bool:
             try:
+                did = resolve.owner[state.head_key_id]
                 return transparency_log.head_is_signed(
-                    head, resolve(issuer.method_id(state.head_key_id)))
-            except KeyError:
+                    head, resolve(f"{did}#{state.head_key_id}"))
+            except (KeyError, LookupError):
                 return False
 
         head_ok = memo(("head", size, state.head_root, state.head_timestamp,

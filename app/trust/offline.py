@@ -1,6 +1,6 @@
 """Verifying a label credential without trusting the service: offline from the credential
-and the issuer's DID document, and online by also fetching the status list, the log entry,
-its inclusion proof and the signed tree head, and checking each locally."""
+and the issuer's DID document; the log check here is shared with online verification
+(`app.trust.online`), which resolves the issuer's DID first."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import Any
 
 from app import clock
 from app.trust import merkle, signing
-from app.trust import status_list as status_list_bits
 from app.trust.keys import key_resolver
 from lca_models.canonical import canonical_json
 
@@ -55,39 +54,6 @@ def verify_offline(credential: dict[str, Any], did_document: dict[str, Any],
     except (TypeError, ValueError, AttributeError):
         in_window, message = False, "validFrom/validUntil are not date-times"
     report.add("validity", in_window, message)
-    return report
-
-
-def verify_online(credential: dict[str, Any], base_url: str, fetch: Fetch,
-                  now: datetime | None = None) -> Report:
-    base = base_url.rstrip("/")
-    did_document = fetch(base + "/.well-known/did.json")
-    report = verify_offline(credential, did_document, now)
-    resolve = key_resolver(did_document)
-    status = credential.get("credentialStatus", {})
-    status_list = fetch(status["statusListCredential"])
-    list_ok = signing.verify(status_list, resolve).verified
-    revoked: bool | None = None
-    if not list_ok:  # an unsigned list is not decompressed at all
-        message = "the status list's signature does not verify"
-    else:
-        try:
-            revoked = status_list_bits.is_set(status_list["credentialSubject"]["encodedList"],
-                                              int(status["statusListIndex"]))
-        except (KeyError, TypeError, ValueError) as exc:  # StatusListError: oversized, broken
-            message = f"the status list cannot be read: {exc}"
-        else:
-            message = ("the status list marks it revoked" if revoked
-                       else "the signed status list does not mark it revoked")
-    report.add("not_revoked", revoked is False, message)
-    label_id = credential["credentialSubject"]["labelId"]
-    summary = fetch(f"{base}/api/v1/labels/{label_id}/verification")
-    index = (summary.get("log") or {}).get("leaf_index")
-    report.add("transparency_log", index is not None and _in_log(
-        credential, base, index, fetch, resolve), "the issuance is in the transparency log "
-        "under a signed tree head (checked locally)")
-    if summary.get("status") == "superseded":
-        report.add("current", False, f"superseded by {summary['details']['superseded_by']}")
     return report
 
 

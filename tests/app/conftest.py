@@ -95,6 +95,8 @@ def runner(monkeypatch, tmp_path, brightway_dir):
     from click.testing import CliRunner
 
     monkeypatch.setenv("CARBONLABEL_INSTANCE", str(tmp_path))
+    # the CLI's default public URL is http://127.0.0.1:8000, allowed in development only
+    monkeypatch.setenv("CARBONLABEL_DEV", "1")
     monkeypatch.setenv("BRIGHTWAY_DIR", str(brightway_dir))
     return CliRunner()
 
@@ -162,8 +164,9 @@ def world(app, client):
         actors["ids"] = {"exp_a": exp_a.id, "exp_b": exp_b.id, "cb_c": cb_c.id,
                          "cb_d": cb_d.id}
         from app.services import keys
+        from app.services.issuer import issuer_from_config
 
-        keys.generate(session, app.config["KEYS_DIR"])
+        keys.generate(session, app.config["KEYS_DIR"], did=issuer_from_config(app.config).did)
     return actors
 
 

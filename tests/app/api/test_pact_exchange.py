@@ -25,7 +25,7 @@ from werkzeug.serving import make_server
 from app.extensions import db
 from app.persistence import AuditEntry, PactClient, PactOutbox, PactToken
 from app.persistence.types import utcnow
-from app.services import pact_host, transaction
+from app.services import issuer_pin, pact_host, transaction
 from app.services.pact_partner import EventSender
 from lca_models.pact_client import (
     EXPIRY_MARGIN_SECONDS,
@@ -109,7 +109,10 @@ def host(app, world):
     """The service under test as a partner's PACT host on a real port, with two labels of
     exporter A and a client registered for exporter A's footprints."""
     served = Served(app.wsgi_app)
-    app.config.update(PUBLIC_URL=served.base, PACT_ALLOW_HTTP=True)
+    # on a loopback port over http: development mode, and the issuer moved there on purpose
+    app.config.update(PUBLIC_URL=served.base, PACT_ALLOW_HTTP=True, DEV_MODE=True)
+    with app.app_context(), transaction() as session:
+        issuer_pin.move(session, app.config["KEYS_DIR"], served.base, dev_mode=True)
     issue(world)
     issue(world)
     with app.app_context(), transaction() as session:
@@ -420,7 +423,7 @@ def partner_host(tmp_path_factory, brightway_dir):
     partner = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                           "INSTANCE_DIR": folder, "SECRET_KEY": "partner-secret",
                           "BRIGHTWAY_DIR": brightway_dir, "KEYS_DIR": folder / "keys",
-                          "PACT_ALLOW_HTTP": True})
+                          "PACT_ALLOW_HTTP": True, "DEV_MODE": True})
     served = Served(partner.wsgi_app)
     partner.config["PUBLIC_URL"] = served.base
     with partner.app_context(), transaction() as session:

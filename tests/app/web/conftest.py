@@ -20,7 +20,7 @@ def live_server(app) -> Iterator[str]:
     """The app on 127.0.0.1:<free port>; PUBLIC_URL follows, so QR codes point at it."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
-    app.config["PUBLIC_URL"] = url
+    app.config.update(PUBLIC_URL=url, DEV_MODE=True)  # http on loopback: development only
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

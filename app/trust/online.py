@@ -1,0 +1,91 @@
+"""Online verification of a label credential, in an order that cannot be redirected.
+
+1. The issuer's keys come from the issuer's DID (did:web resolution), or from a DID document
+   the verifier supplies; never from a URL the verifier was handed, nor from a mirror.
+2. The signature is checked against those keys *first*. If it fails, nothing the credential
+   names (status list, log) is fetched: a forged credential gets no requests made for it.
+3. Only then are the status list and the log material fetched, from the issuer's own base
+   URL, or from a mirror given on the command line, whose answers are authenticated against
+   the same keys (the status list's signature, the log head's signature, the proofs).
+   A status list URL outside the issuer's base URL is refused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.trust import did_web, signing
+from app.trust import status_list as status_list_bits
+from app.trust.keys import key_resolver
+from app.trust.offline import Report, _in_log, verify_offline
+
+Fetch = did_web.Fetch
+
+
+def issuer_of(credential: dict[str, Any]) -> str:
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if not isinstance(issuer_id, str):
+        raise did_web.DidWebError("the credential names no issuer")
+    return issuer_id
+
+
+def verify_online(credential: dict[str, Any], fetch: Fetch, *, mirror: str | None = None,
+                  did_document: dict[str, Any] | None = None, allow_insecure: bool = False,
+                  now: datetime | None = None) -> Report:
+    """Raises DidWebError when the issuer cannot be resolved or a URL is refused (the
+    message names the mismatch); otherwise a Report with one line per check."""
+    issuer = issuer_of(credential)
+    location = did_web.parse(issuer)
+    issuer_base = location.base_url(allow_insecure)
+    source = issuer_base
+    if mirror is not None:
+        source = did_web.check_url(mirror, allow_insecure, "mirror")
+    if did_document is not None:
+        if did_document.get("id") != issuer:
+            raise did_web.DidWebError(f"the DID document given is for {did_document.get('id')!r}"
+                                      f", but the credential's issuer is {issuer}")
+        document, keys_from = did_document, "the DID document given"
+    else:
+        document = did_web.resolve(issuer, fetch, allow_insecure)
+        keys_from = location.document_url(allow_insecure)
+    report = verify_offline(credential, document, now)
+    report.reasons.insert(0, f"issuer {issuer}; keys from {keys_from}")
+    if source != issuer_base:
+        report.reasons.insert(1, f"mirror {source}: its answers are checked against the "
+                                 "issuer's keys, its own DID document is never used")
+    if not (report.checks.get("signature") and report.checks.get("issuer")):
+        report.add("online", False, "the signature does not verify with the issuer's keys, so "
+                                    "its status list and log entry were not fetched")
+        return report
+    resolve = key_resolver(document)
+    _check_status(report, credential, issuer, issuer_base, source, fetch, resolve)
+    label_id = credential["credentialSubject"]["labelId"]
+    summary = fetch(f"{source}/api/v1/labels/{label_id}/verification")
+    index = (summary.get("log") or {}).get("leaf_index")
+    report.add("transparency_log", index is not None and _in_log(
+        credential, source, index, fetch, resolve), "the issuance is in the transparency log "
+        "under a signed tree head (checked locally)")
+    if summary.get("status") == "superseded":
+        report.add("current", False, f"superseded by {summary['details']['superseded_by']}")
+    return report
+
+
+def _check_status(report: Report, credential: dict[str, Any], issuer: str, issuer_base: str,
+                  source: str, fetch: Fetch, resolve) -> None:
+    status = credential.get("credentialStatus") or {}
+    url = status.get("statusListCredential")
+    if not isinstance(url, str) or not url.startswith(issuer_base + "/"):
+        raise did_web.DidWebError(f"the status list {url!r} is not at the issuer's own address "
+                                  f"{issuer_base}; it was not fetched")
+    status_list = fetch(source + url[len(issuer_base):])
+    listed_by_issuer = (status_list.get("id") == url
+                        and issuer_of(status_list) == issuer)
+    list_ok = listed_by_issuer and signing.verify(status_list, resolve).verified
+    revoked = list_ok and status_list_bits.is_set(
+        status_list["credentialSubject"]["encodedList"], int(status["statusListIndex"]))
+    report.add("not_revoked", list_ok and not revoked,
+               "the issuer's signed status list does not mark it revoked"
+               if list_ok and not revoked else "the status list marks it revoked" if list_ok
+               else "the status list is not the issuer's, or its signature does not verify")
