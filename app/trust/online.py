@@ -60,7 +60,21 @@ def verify_online(credential: dict[str, Any], fetch: Fetch, *, mirror: str | Non
                                     "its status list and log entry were not fetched")
         return report
     resolve = key_resolver(document)
-    _check_status(report, credential, issuer, issuer_base, source, fetch, resolve)
+    status_url = _status_url(credential, issuer_base)  # refused before anything is fetched
+    try:
+        _check_status(report, credential, issuer, status_url, issuer_base, source, fetch,
+                      resolve)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        report.add("not_revoked", False, f"the status list could not be checked: {exc}")
+    try:
+        _check_log(report, credential, source, fetch, resolve)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        report.add("transparency_log", False, f"the log could not be checked: {exc}")
+    return report
+
+
+def _check_log(report: Report, credential: dict[str, Any], source: str, fetch: Fetch,
+               resolve) -> None:
     label_id = credential["credentialSubject"]["labelId"]
     summary = fetch(f"{source}/api/v1/labels/{label_id}/verification")
     index = (summary.get("log") or {}).get("leaf_index")
@@ -69,16 +83,20 @@ def verify_online(credential: dict[str, Any], fetch: Fetch, *, mirror: str | Non
         "under a signed tree head (checked locally)")
     if summary.get("status") == "superseded":
         report.add("current", False, f"superseded by {summary['details']['superseded_by']}")
-    return report
 
 
-def _check_status(report: Report, credential: dict[str, Any], issuer: str, issuer_base: str,
-                  source: str, fetch: Fetch, resolve) -> None:
+def _status_url(credential: dict[str, Any], issuer_base: str) -> str:
     status = credential.get("credentialStatus") or {}
-    url = status.get("statusListCredential")
+    url = status.get("statusListCredential") if isinstance(status, dict) else None
     if not isinstance(url, str) or not url.startswith(issuer_base + "/"):
         raise did_web.DidWebError(f"the status list {url!r} is not at the issuer's own address "
                                   f"{issuer_base}; it was not fetched")
+    return url
+
+
+def _check_status(report: Report, credential: dict[str, Any], issuer: str, url: str,
+                  issuer_base: str, source: str, fetch: Fetch, resolve) -> None:
+    status = credential["credentialStatus"]
     status_list = fetch(source + url[len(issuer_base):])
     listed_by_issuer = (status_list.get("id") == url
                         and issuer_of(status_list) == issuer)
