@@ -54,6 +54,7 @@ def issuer_move(new_public_url: str, yes: bool) -> None:
     with app.app_context(), transaction() as session:
         old, new, key = issuer_pin.move(session, app.config["KEYS_DIR"], new_public_url,
                                         app.config.get("DEV_MODE", False))
-    click.echo(f"issuer moved: {old or '(none)'} -> {new}; new signing key {key.id}")
+        key_id = key.id  # read before commit: the row is detached afterwards
+    click.echo(f"issuer moved: {old or '(none)'} -> {new}; new signing key {key_id}")
     click.echo(f"now set CARBONLABEL_PUBLIC_URL={new_public_url.rstrip('/')} and restart; "
                "the old DID document stays published for earlier labels")
