@@ -5,6 +5,10 @@
 Exporter requests a label for the demo EAF rebar, the certifier starts the review and
 comments on an input, the exporter answers, revises the model and resubmits, the certifier
 approves. Standard library only, so it shows exactly what an API client sends.
+
+The default BASE_URL is the local demo (`scripts/serve.sh`), an http issuer on loopback that
+runs in development mode (CARBONLABEL_DEV=1); checking its labels with the CLI therefore
+needs `carbonlabel verify ... --online --allow-insecure-dev`, which says so in its output.
 """
 
 from __future__ import annotations
@@ -83,9 +87,12 @@ def main() -> None:
     issued, _ = call(exporter, "GET", "/api/v1/labels?page_size=200")
     label = next(item for item in issued["items"] if item["request_id"] == req["id"])
     check, _ = call(exporter, "GET", f"/api/v1/labels/{label['id']}/verification")
+    if BASE.startswith("http://"):
+        print("   (an http issuer: development mode; the CLI checks its labels only with "
+              "--allow-insecure-dev)")
     print(f"7. label {label['id']} issued; anyone can verify it: {check['status']} "
           f"({', '.join(k for k, ok in check['checks'].items() if ok)})")
-    print(f"   {BASE}/verify/{label['id']}")
+    print(f"   {BASE}/verify/{label['id']}")  # last: the README's walk-through reads it
 
 
 if __name__ == "__main__":
