@@ -8,9 +8,9 @@ test is not vacuous), and must not verify anywhere else: not in the CLI pointed 
 look-alike (with or without the development switch), not online from the issuer, not in the
 API or on the public page when the stored credential is swapped for it.
 
-The CLI's network is `app.cli.fetch_json`: requests for https://labels.test (the issuer) and
-https://mirror.test (an honest mirror) go to the app under test, anything else to the real
-network (the look-alike's port). Every URL asked for is recorded.
+The CLI's network is `app.cli_verify.fetch_json`: requests for https://labels.test (the
+issuer) and https://mirror.test (an honest mirror) go to the app under test, anything else to
+the real network (the look-alike's port). Every URL asked for is recorded.
 """
 
 from __future__ import annotations
@@ -68,8 +68,8 @@ def forge(credential: dict, lookalike) -> dict:
 
 @pytest.fixture
 def network(monkeypatch, client):
-    """app.cli.fetch_json, routed as the module docstring says; returns the list of URLs."""
-    import app.cli as cli
+    """app.cli_verify.fetch_json, routed as the module docstring says; returns the list of URLs."""
+    import app.cli_verify as cli
 
     real, calls = cli.fetch_json, []
 
@@ -170,7 +170,7 @@ def test_a_status_list_outside_the_issuers_address_is_not_fetched(world, app, cl
         key = keys.active_key(db.session)
         private = keys.load_private(app.config["KEYS_DIR"], key)
     signed = signing.sign(changed, private, f"{OURS}#{key.id}", created)
-    import app.cli as cli
+    import app.cli_verify as cli
 
     with pytest.raises(did_web.DidWebError, match="not at the issuer's own address"):
         online.verify_online(signed, cli.fetch_json)
@@ -180,7 +180,7 @@ def test_a_status_list_outside_the_issuers_address_is_not_fetched(world, app, cl
 def test_nothing_the_credential_names_is_fetched_when_its_signature_fails(world, lookalike,
                                                                           network):
     _, credential = issue(world)
-    import app.cli as cli
+    import app.cli_verify as cli
 
     report = online.verify_online(forge(credential, lookalike), cli.fetch_json,
                                   mirror="https://mirror.test")

@@ -21,6 +21,11 @@ def live_server(app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config.update(PUBLIC_URL=url, DEV_MODE=True)  # http on loopback: development only
+    from app.services import issuer_pin, keys, transaction
+
+    with app.app_context(), transaction() as session:
+        if keys.active_key(session) is not None:  # made by `world` under the fixture's URL
+            issuer_pin.move(session, app.config["KEYS_DIR"], url, dev_mode=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -1,0 +1,77 @@
+"""`carbonlabel verify`: a label credential checked offline, or online with the issuer's keys
+resolved from its DID (app/trust/online.py); the network is `fetch_json`, which tests
+replace."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from app.cli import friendly_errors, main
+
+
+@main.command()
+@click.argument("credential_file", type=click.Path(exists=True, dir_okay=False,
+                                                   path_type=Path))
+@click.option("--did-document", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The issuer's DID document (saved from its did:web location); online, it "
+                   "replaces resolving the issuer's DID.")
+@click.option("--online", "online_from", is_flag=False, flag_value="", default=None,
+              metavar="[MIRROR_URL]",
+              help="Also check revocation and the transparency log. Keys always come from the "
+                   "issuer's DID; a URL given here is only a mirror whose answers are checked "
+                   "against those keys.")
+@click.option("--allow-insecure-dev", is_flag=True,
+              help="Development only: accept http and loopback/IP addresses.")
+@friendly_errors
+def verify(credential_file: Path, did_document: Path | None, online_from: str | None,
+           allow_insecure_dev: bool) -> None:
+    """Verify a label credential: offline with its issuer's DID document, or online."""
+    from app.trust import strict_json
+    from app.trust.offline import verify_offline
+    from app.trust.online import verify_online
+
+    # I-JSON: with a duplicate member name, which value was signed depends on the parser.
+    credential = strict_json.loads(credential_file.read_text("utf-8"))
+    document = strict_json.loads(did_document.read_text("utf-8")) if did_document else None
+    if allow_insecure_dev:
+        click.echo("WARNING: --allow-insecure-dev: http and loopback addresses are accepted; "
+                   "this check proves nothing to anyone else", err=True)
+    if online_from is not None:
+        report = verify_online(credential, fetch_json, mirror=online_from or None,
+                               did_document=document, allow_insecure=allow_insecure_dev)
+    elif document is not None:
+        report = verify_offline(credential, document)
+    else:
+        raise ValueError("offline verification needs the issuer's DID document: "
+                         "--did-document did.json (or --online)")
+    for reason in report.reasons:
+        click.echo(f"  {reason}")
+    verdict = "VERIFIED" if report.ok else "NOT VERIFIED"
+    click.echo(verdict + (" (INSECURE DEVELOPMENT CHECK)" if allow_insecure_dev else ""))
+    sys.exit(0 if report.ok else 1)
+
+
+def fetch_json(url: str):
+    """GET a JSON document, following no redirect (a redirect could leave the issuer's
+    origin after the URL was checked); tests replace this function."""
+    import urllib.request
+
+    from app.trust import strict_json
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            raise OSError(f"{req.full_url} redirects to {newurl}; not followed")
+
+    opener = urllib.request.build_opener(_NoRedirect)
+    cap = 8 * 1024 * 1024
+    try:
+        with opener.open(url, timeout=20) as response:
+            body = response.read(cap + 1)
+    except OSError as exc:  # URLError, HTTPError, timeouts: say which URL
+        raise OSError(f"{url}: {getattr(exc, 'reason', None) or exc}") from None
+    if len(body) > cap:
+        raise OSError(f"{url} answered more than {cap} bytes; not read")
+    return strict_json.loads(body)
