@@ -57,12 +57,12 @@ def main() -> None:
     from app.services import demo, documents, keys, transaction
     from app.services.issuer import issuer_from_config
 
-    app = create_app()
+    app = create_app({"DEV_MODE": True})  # the default http public URL, on this machine only
     upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
         issuer = issuer_from_config(app.config)
         with transaction() as session:
-            keys.generate(session, app.config["KEYS_DIR"])
+            keys.generate(session, app.config["KEYS_DIR"], did=issuer.did)
             seeded = demo.seed(session, app.config["BRIGHTWAY_DIR"], issuer)
         label = db.session.get(Label, seeded["labels"]["valid"])
         body = db.session.get(Organisation, label.certification_body_id)

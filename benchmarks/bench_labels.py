@@ -205,6 +205,7 @@ def make_app(url: str, tmp: Path):
 def setup_world(tmp: Path) -> dict[str, str]:
     """Organisations, an exporter, a certifier and a signing key (inside an app context)."""
     from app.services import accounts, keys, transaction
+    from app.trust.did_web import did_from_url
 
     with transaction() as session:
         def org(**data):
@@ -225,7 +226,7 @@ def setup_world(tmp: Path) -> dict[str, str]:
         certifier = accounts.create_user(session, None, email="certifier@bench.test",
                                          name="certifier", password="correct horse battery",
                                          role="certifier", organisation_id=body.id)
-        keys.generate(session, tmp / "keys")
+        keys.generate(session, tmp / "keys", did=did_from_url(PUBLIC_URL))
         return {"exporter": exporter.id, "certifier": certifier.id, "body": body.id}
 
 
