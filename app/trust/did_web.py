@@ -107,9 +107,10 @@ def parse(did: str) -> DidWeb:
 
 
 def did_from_url(public_url: str) -> str:
-    """The did:web of a service's public base URL (the inverse of `DidWeb.base_url`)."""
+    """The did:web of a service's public base URL (the inverse of `DidWeb.base_url`). The
+    host is kept as written, as it always was: a DID is compared as an exact string."""
     parts = urlsplit(public_url)
-    host = quote(parts.netloc.lower(), safe="")
+    host = quote(parts.netloc, safe="")
     path = [quote(p, safe="") for p in parts.path.split("/") if p]
     return ":".join(["did:web", host, *path])
 
