@@ -82,6 +82,9 @@ def test_issuer_move_keeps_earlier_labels_verifiable(world, app, client, runner,
     moved = runner.invoke(main, ["issuer", "move", "https://carbon.example", "--yes"])
     assert moved.exit_code == 0, moved.output + moved.stderr
     assert "did:web:labels.test -> did:web:carbon.example" in moved.output
+    shown = runner.invoke(main, ["issuer", "show"])  # the environment still has the old URL
+    assert shown.exit_code == 0, shown.stderr
+    assert "pinned     did:web:carbon.example   MISMATCH" in shown.output
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "issuer.moved"))
         assert entry.details["from_did"] == "did:web:labels.test"
