@@ -375,7 +375,7 @@ def _published(keys_text: str | None, did: str | None) -> list[tuple[str, Any, s
 
 def _any_did(keys_text: str | None) -> Callable[[str], Any]:
     """A resolver over the DID documents of every DID the service has published keys under;
-    `resolve_key_id` finds a key by its bare id (tree heads name the key only)."""
+    `resolve.owner` maps a bare key id to its DID (tree heads name the key only)."""
     dids = {item.split(" ")[3] for item in (keys_text or "").split(",") if item}
     resolvers = {did: key_resolver(did_document(did, _published(keys_text, did)))
                  for did in dids}
