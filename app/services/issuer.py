@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.trust.did_web import did_from_url
-
 from app.trust import contexts
+from app.trust.did_web import did_from_url
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 

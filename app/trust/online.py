@@ -101,9 +101,16 @@ def _check_status(report: Report, credential: dict[str, Any], issuer: str, url: 
     listed_by_issuer = (status_list.get("id") == url
                         and issuer_of(status_list) == issuer)
     list_ok = listed_by_issuer and signing.verify(status_list, resolve).verified
-    revoked = list_ok and status_list_bits.is_set(
-        status_list["credentialSubject"]["encodedList"], int(status["statusListIndex"]))
-    report.add("not_revoked", list_ok and not revoked,
-               "the issuer's signed status list does not mark it revoked"
-               if list_ok and not revoked else "the status list marks it revoked" if list_ok
-               else "the status list is not the issuer's, or its signature does not verify")
+    revoked: bool | None = None
+    if not list_ok:  # a list the issuer did not sign is not decompressed at all
+        message = "the status list is not the issuer's, or its signature does not verify"
+    else:
+        try:
+            revoked = status_list_bits.is_set(status_list["credentialSubject"]["encodedList"],
+                                              int(status["statusListIndex"]))
+        except (KeyError, TypeError, ValueError) as exc:  # StatusListError: oversized, broken
+            message = f"the status list cannot be read: {exc}"
+        else:
+            message = ("the status list marks it revoked" if revoked
+                        else "the issuer's signed status list does not mark it revoked")
+    report.add("not_revoked", revoked is False, message)
