@@ -89,7 +89,9 @@ def test_labels_signed_before_a_rotation_still_verify(cli, brightway_dir):
 def test_python_dash_m_runs_the_service_commands(tmp_path):
     """`python -m app.cli keys ...` used to say "No such command 'keys'": the service commands
     were registered on the imported module's group, not on the one `-m` ran."""
-    env = {**os.environ, "CARBONLABEL_INSTANCE": str(tmp_path), "PYTHONPATH": str(REPO)}
+    # the default public URL is http://127.0.0.1:8000: development mode, said explicitly
+    env = {**os.environ, "CARBONLABEL_INSTANCE": str(tmp_path), "PYTHONPATH": str(REPO),
+           "CARBONLABEL_DEV": "1"}
     env.pop("DATABASE_URL", None)
     env.pop("CARBONLABEL_KEYS_DIR", None)
 
