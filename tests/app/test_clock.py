@@ -55,9 +55,11 @@ def test_each_app_makes_its_own_clock_current_in_its_contexts(tmp_path):
     two = FixedClock(datetime(2030, 1, 1, tzinfo=UTC))
     url = f"sqlite:///{tmp_path / 'x.sqlite'}"
     app_one = create_app({"TESTING": True, "CLOCK": one, "SQLALCHEMY_DATABASE_URI": url,
-                          "INSTANCE_DIR": tmp_path, "SECRET_KEY": "x"})
+                          "INSTANCE_DIR": tmp_path, "SECRET_KEY": "x",
+                          "PUBLIC_URL": "https://labels.test"})
     app_two = create_app({"TESTING": True, "CLOCK": two, "SQLALCHEMY_DATABASE_URI": url,
-                          "INSTANCE_DIR": tmp_path, "SECRET_KEY": "x"})
+                          "INSTANCE_DIR": tmp_path, "SECRET_KEY": "x",
+                          "PUBLIC_URL": "https://labels.test"})
     with app_one.app_context():
         assert clock.now() == one.now()
         with app_two.app_context():
