@@ -44,11 +44,14 @@ _SEPARATORS = frozenset("- \t")
 
 class LabelIdError(ValueError):
     """Carries a message meant for the person who typed the ID: English as the exception's
-    text, Simplified Chinese in ``zh`` (the public verification page shows both)."""
+    text, Simplified Chinese in ``zh``; ``code`` and ``params`` let a page say it in the
+    reader's own language (app/web/verify.py)."""
 
-    def __init__(self, message: str, zh: str):
+    def __init__(self, message: str, zh: str, code: str = "", **params: object):
         super().__init__(message)
         self.zh = zh
+        self.code = code
+        self.params = params
 
 
 class RandomBits(Protocol):
@@ -86,20 +89,22 @@ def normalise(text: str) -> str:
     """The canonical ``GBA-YYYY-XXXX-XXXX-C`` form of a typed ID, or LabelIdError saying what is
     wrong and where (positions count from 1 in the text as typed)."""
     if not isinstance(text, str):
-        raise LabelIdError("a label ID must be text", "标签编号必须是文字")
+        raise LabelIdError("a label ID must be text", "标签编号必须是文字", "not_text")
     kept: list[tuple[int, str]] = [(index + 1, char.upper() if char.isascii() else char)
                                    for index, char in enumerate(text) if char not in _SEPARATORS]
     prefix = "".join(char for _, char in kept[:len(PREFIX)])
     if prefix != PREFIX:
         raise LabelIdError(f"label IDs start with {PREFIX}, e.g. {PREFIX}-2026-7K3M-Q9TD-1",
-                           f"标签编号以 {PREFIX} 开头，例如 {PREFIX}-2026-7K3M-Q9TD-1")
+                           f"标签编号以 {PREFIX} 开头，例如 {PREFIX}-2026-7K3M-Q9TD-1",
+                           "prefix", prefix=PREFIX)
     body = kept[len(PREFIX):]
     if len(body) != _BODY_LENGTH:
         raise LabelIdError(f"after {PREFIX} a label ID has {_BODY_LENGTH} characters (a 4-digit "
                            f"year, 8 code characters and 1 check character); this one has "
                            f"{len(body)}",
                            f"{PREFIX} 之后应有 {_BODY_LENGTH} 个字符（4 位年份、8 位编码和 1 位"
-                           f"校验字符），此编号有 {len(body)} 个")
+                           f"校验字符），此编号有 {len(body)} 个", "length", prefix=PREFIX,
+                           expected=_BODY_LENGTH, found=len(body))
     symbols: list[str] = []
     for offset, (position, raw) in enumerate(body):
         char = _FOLD.get(raw, raw)
@@ -108,22 +113,26 @@ def normalise(text: str) -> str:
                 raise LabelIdError(f"character {_describe(text[position - 1])} at position "
                                    f"{position} is not valid in the year; use digits 0-9",
                                    f"第 {position} 位的字符 {_describe(text[position - 1])} "
-                                   f"不能出现在年份中，年份只用数字 0-9")
+                                   f"不能出现在年份中，年份只用数字 0-9", "year_char",
+                                   char=_describe(text[position - 1]), position=position)
         elif offset < 4 + RANDOM_SYMBOLS:
             if char == "U":
                 raise LabelIdError(f"character 'U' at position {position} is not used in "
                                    f"label codes; check the ID for a mistyped character",
-                                   f"第 {position} 位的字符 'U' 不用于标签编码，请检查是否输错")
+                                   f"第 {position} 位的字符 'U' 不用于标签编码，请检查是否输错",
+                                   "u_char", position=position)
             if char not in ALPHABET:
                 raise LabelIdError(f"character {_describe(text[position - 1])} at position "
                                    f"{position} is not valid in a label code",
                                    f"第 {position} 位的字符 {_describe(text[position - 1])} "
-                                   f"不能出现在标签编码中")
+                                   f"不能出现在标签编码中", "code_char",
+                                   char=_describe(text[position - 1]), position=position)
         elif char not in CHECK_ALPHABET:
             raise LabelIdError(f"character {_describe(text[position - 1])} at position "
                                f"{position} is not a valid check character",
                                f"第 {position} 位的字符 {_describe(text[position - 1])} "
-                               f"不是有效的校验字符")
+                               f"不是有效的校验字符", "check_char",
+                               char=_describe(text[position - 1]), position=position)
         symbols.append(char)
     year = int("".join(symbols[:4]))
     random_value = 0
@@ -131,7 +140,8 @@ def normalise(text: str) -> str:
         random_value = random_value * 32 + ALPHABET.index(char)
     if _check_symbol(year, random_value) != symbols[-1]:
         raise LabelIdError("the check character does not match; check the ID for a mistyped "
-                           "character", "校验字符不符，请检查编号是否有输错的字符")
+                           "character", "校验字符不符，请检查编号是否有输错的字符",
+                           "check_mismatch")
     return _format(year, random_value)
 
 

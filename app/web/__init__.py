@@ -8,9 +8,20 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
-    from app.web import cbam, certifier, exporter, i18n, requests, session, timezones, verify
+    from app.web import (
+        cbam,
+        certifier,
+        exporter,
+        i18n,
+        requests,
+        session,
+        timezones,
+        verify,
+        vocabulary,
+    )
 
     i18n.init_app(app)
+    vocabulary.init_app(app)
     timezones.init_app(app)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     for module in (verify, session, exporter, requests, certifier, cbam):

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.services import cbam, transaction
 from app.web.common import register_errors, signed_in, user
-from app.web.i18n import t
 from lca_models.errors import ModelValidationError
 from lca_models.safe_load import load_yaml
 
@@ -30,7 +30,7 @@ def installations():
 def create():
     with transaction() as session:
         installation = cbam.create_installation(session, user(), _posted_input())
-    flash(t("装置已保存。", "Installation saved."), "info")
+    flash(_("Installation saved."), "info")
     return redirect(url_for(".installation", installation_id=installation.id))
 
 
@@ -48,7 +48,7 @@ def installation(installation_id: str):
 def compute(installation_id: str):
     with transaction() as session:
         cbam.compute(session, user(), installation_id)
-    flash(t("CBAM 报告已计算。", "CBAM report computed."), "info")
+    flash(_("CBAM report computed."), "info")
     return redirect(url_for(".installation", installation_id=installation_id))
 
 
@@ -57,8 +57,7 @@ def _posted_input() -> dict[str, Any]:
     the input workbook (docs/cbam.md)."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise ModelValidationError({"file": [t("请选择 CBAM 输入文件。",
-                                               "Choose a CBAM input file.")]})
+        raise ModelValidationError({"file": [_("Choose a CBAM input file.")]})
     if upload.filename.lower().endswith(".xlsx"):  # the workbook of `carbonlabel cbam template`
         from lca_models.cbam_xlsx import read_input_xlsx
 

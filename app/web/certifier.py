@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.persistence import LabelRequest
@@ -11,7 +12,6 @@ from app.services import certification, labels, transaction
 from app.services.issuer import issuer_from_config
 from app.services.workflow import OPEN_STATES, STATES
 from app.web.common import form, register_errors, signed_in, user
-from app.web.i18n import t
 
 blp = Blueprint("certifier_pages", __name__, url_prefix="/app")
 register_errors(blp)
@@ -37,5 +37,5 @@ def revoke(label_id: str):
     with transaction() as session:
         label = labels.revoke(session, user(), label_id, data["reason"],
                               issuer_from_config(current_app.config))
-    flash(t(f"标签 {label.id} 已撤销。", f"Label {label.id} is revoked."), "info")
+    flash(_("Label %(id)s is revoked.", id=label.id), "info")
     return redirect(url_for("request_pages.request_page", request_id=label.request_id))

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.services.documents import bar_chart
-from app.web.i18n import t
 
 
 def for_result(result: dict[str, Any]) -> dict[str, Markup]:
     return {
         "stage": Markup(bar_chart(list(result["by_stage"].items()),
-                                  title=t("按阶段", "By life-cycle stage"))),
+                                  title=_("By life-cycle stage"))),
         "process": Markup(bar_chart([(p["name"], p["kg_co2e"]) for p in result["by_process"]],
-                                    title=t("按过程", "By process"))),
-        "gas": Markup(bar_chart(list(result["by_gas"].items()), title=t("按气体", "By gas"))),
+                                    title=_("By process"))),
+        "gas": Markup(bar_chart(list(result["by_gas"].items()), title=_("By gas"))),
     }

@@ -22,11 +22,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain import Forbidden, NotFound, ServiceError, Unauthenticated
-from app.web.i18n import t
+from app.web.vocabulary import role_name
 from lca_models.errors import (
     InputLimitError,
     LcaModelError,
@@ -64,7 +65,8 @@ def signed_in(*roles: str) -> Callable:
             if who is None:
                 return redirect(url_for("session_pages.login", next=request.full_path))
             if roles and who.user.role not in roles:
-                raise Forbidden(t("此页面仅供", "This page is for ") + " / ".join(roles))
+                raise Forbidden(_("This page is for %(roles)s.",
+                                  roles=" / ".join(str(role_name(r)) for r in roles)))
             return view(*args, **kwargs)
 
         return wrapper
@@ -107,8 +109,8 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 def messages(exc: Exception) -> list[str]:
     if isinstance(exc, InputLimitError):  # an upload over a limit: say which, plainly
-        return [t("文件超出处理限制（", "The file is over a processing limit (")
-                + f"{exc.limit} = {exc.maximum}" + t("）：", "): ") + str(exc)]
+        return [_("The file is over a processing limit (%(limit)s = %(maximum)s): %(detail)s",
+                  limit=exc.limit, maximum=exc.maximum, detail=str(exc))]
     if isinstance(exc, FormError | ModelValidationError):  # on a page the model is the document
         return [f"{path.removeprefix('model.')}: {msg}" for path, msgs in exc.errors.items()
                 for msg in msgs]
@@ -133,7 +135,7 @@ def register_errors(blp: Blueprint) -> None:
     def too_large(exc: RequestEntityTooLarge):
         """The form itself cannot be read (so no redirect back to it): an error page."""
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
-        problem = t("上传内容超过大小上限", "The upload is larger than the limit")
+        problem = _("The upload is larger than the limit")
         return render_template("pages/error.html", status=413,
                                problems=[f"{problem} ({limit} B)"]), 413
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import yaml
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app import clock
 from app.extensions import db
@@ -16,7 +17,6 @@ from app.services import accounts, certification, jobs, labels, recognition, tra
 from app.services import products as catalogue
 from app.web import charts
 from app.web.common import form, load, messages, register_errors, signed_in, user
-from app.web.i18n import t
 from lca_models.errors import ModelValidationError
 
 blp = Blueprint("exporter_pages", __name__, url_prefix="/app")
@@ -36,7 +36,7 @@ def create_product():
     data = form(ProductInSchema())
     with transaction() as session:
         product = catalogue.create_product(session, user(), data)
-    flash(t("产品已创建。", "Product created."), "info")
+    flash(_("Product created."), "info")
     return redirect(url_for(".product", product_id=product.id))
 
 
@@ -57,8 +57,7 @@ def add_version(product_id: str):
     with transaction() as session:
         found = catalogue.get_product(session, user(), product_id)
         version = catalogue.add_version(session, user(), found, content, source_format)
-    flash(t(f"已保存模型第 {version.number} 版。", f"Model version {version.number} saved."),
-          "info")
+    flash(_("Model version %(number)s saved.", number=version.number), "info")
     return redirect(url_for(".version", version_id=version.id))
 
 
@@ -82,7 +81,7 @@ def replace_version(version_id: str):
     except ModelValidationError as exc:
         found = catalogue.get_version(db.session, user(), version_id)
         return _version_page(found, text, messages(exc)), 422
-    flash(t("模型已保存。", "Model saved."), "info")
+    flash(_("Model saved."), "info")
     return redirect(url_for(".version", version_id=version_id))
 
 
@@ -147,7 +146,7 @@ def request_label(calculation_id: str):
             session.flush()
             certification.transition(session, user(), req.id, "submit",
                                      if_match=certification.etag(req))
-    flash(t("标签申请已创建。", "Label request created."), "info")
+    flash(_("Label request created."), "info")
     return redirect(url_for("request_pages.request_page", request_id=req.id))
 
 
@@ -167,9 +166,8 @@ def _posted_model() -> tuple[dict, str]:
         return parse_upload(upload.filename, upload.read())
     text = request.form.get("model_text", "")
     if not text.strip():
-        raise ModelValidationError({"model": [t("请上传文件或在编辑器中输入模型。",
-                                                "Upload a file or write the model in the "
-                                                "editor.")]})
+        raise ModelValidationError({"model": [_("Upload a file or write the model in "
+                                                "the editor.")]})
     return parse_upload("model.yaml", text.encode("utf-8"))
 
 

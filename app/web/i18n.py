@@ -1,55 +1,88 @@
-"""Which language a page speaks: Chinese or English, the visitor's choice.
+"""Which language a page speaks: 简体中文, 繁體中文 or English, the visitor's choice.
 
-The choice is made once with `?lang=zh|en` (any page) and kept in a cookie; before that the
-browser's Accept-Language decides. Templates write both texts side by side with `t(zh, en)`,
-so a page and its translation cannot drift apart the way separate catalogues do.
+Texts are gettext messages (`_()` in templates and Python) with catalogues in
+app/translations/<locale>/LC_MESSAGES (extracted with pybabel, see babel.cfg and
+docs/i18n.md). The choice is made with `?lang=zh-Hans|zh-Hant|en` on any page (the old
+`zh` means zh-Hans) and kept in a cookie; before that the browser's Accept-Language decides,
+with Hong Kong, Macao and Taiwan (zh-HK, zh-MO, zh-TW, zh-Hant) served Traditional Chinese.
 """
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
+from flask_babel import Babel
 
-LANGUAGES = ("zh", "en")
+# The tag used in URLs, cookies and <html lang>, and the catalogue it reads.
+CATALOGUES = {"zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant", "en": "en"}
+LANGUAGES = tuple(CATALOGUES)
+NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "en": "English"}
+DEFAULT = "zh-Hans"
 COOKIE = "lang"
+MAX_PATH = 200
+_TRADITIONAL_REGIONS = ("hant", "hk", "mo", "tw")
+
+
+def normalise(tag: str | None) -> str | None:
+    """A language tag as a visitor or browser writes it, as one of ours (None if not ours)."""
+    if not tag:
+        return None
+    parts = tag.replace("_", "-").lower().split("-")
+    if parts[0] == "en":
+        return "en"
+    if parts[0] != "zh":
+        return None
+    if "hans" in parts[1:]:  # an explicit script wins over the region (zh-Hans-HK)
+        return "zh-Hans"
+    return "zh-Hant" if any(p in _TRADITIONAL_REGIONS for p in parts[1:]) else "zh-Hans"
+
+
+def from_accept_language() -> str:
+    """The first of the browser's languages (by its weights) that we speak."""
+    for value, _quality in request.accept_languages:
+        found = normalise(value)
+        if found:
+            return found
+    return DEFAULT
 
 
 def choose() -> str:
-    wanted = request.args.get("lang") or request.cookies.get(COOKIE)
-    if wanted in LANGUAGES:
-        return wanted
-    best = request.accept_languages.best_match(["zh", "zh-CN", "zh-HK", "zh-TW", "en"],
-                                               default="zh")
-    return "zh" if best.startswith("zh") else "en"
+    return (normalise(request.args.get("lang")) or normalise(request.cookies.get(COOKIE))
+            or from_accept_language())
 
 
 def current() -> str:
+    """The page's language tag (zh-Hans, zh-Hant or en), decided once per request."""
     if "lang" not in g:
         g.lang = choose()
     return g.lang
 
 
-def t(zh: str, en: str) -> str:
-    return zh if current() == "zh" else en
+def catalogue() -> str:
+    """Flask-Babel's locale; outside a request (CLI, jobs) texts stay in English."""
+    return CATALOGUES[current()] if has_request_context() else "en"
 
 
 def switch_url(lang: str) -> str:
-    """This page in the other language (a GET link, so it works without JavaScript)."""
+    """This page in another language (a GET link, so it works without JavaScript)."""
     args = request.args.to_dict(flat=False)
     args["lang"] = [lang]
     query = "&".join(f"{quote(k)}={quote(v)}" for k, vs in args.items() for v in vs)
-    return f"{request.path}?{query}"
+    # A mistyped ID can make the path thousands of characters long: never repeat it.
+    path = request.path if len(request.path) <= MAX_PATH else "/verify"
+    return f"{quote(path)}?{query}"
 
 
 def _remember(response: Response) -> Response:
-    wanted = request.args.get("lang")
-    if wanted in LANGUAGES and request.cookies.get(COOKIE) != wanted:
+    wanted = normalise(request.args.get("lang"))
+    if wanted and request.cookies.get(COOKIE) != wanted:
         response.set_cookie(COOKIE, wanted, max_age=365 * 24 * 3600, samesite="Lax",
                             httponly=True)
     return response
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(t=t, lang=current, switch_url=switch_url)
+    Babel(app, locale_selector=catalogue)
+    app.jinja_env.globals.update(lang=current, switch_url=switch_url, languages=NAMES)
     app.after_request(_remember)

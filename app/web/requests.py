@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.extensions import db
@@ -19,17 +21,16 @@ from app.services.issuer import issuer_from_config
 from app.services.workflow import allowed_actions
 from app.web import charts
 from app.web.common import form, register_errors, signed_in, user
-from app.web.i18n import t
 
 blp = Blueprint("request_pages", __name__, url_prefix="/app/requests")
 register_errors(blp)
 
-_DONE = {"submit": ("已提交审核。", "Submitted for review."),
-         "start_review": ("已开始审核。", "Review started."),
-         "request_changes": ("已要求修改。", "Changes requested."),
-         "resubmit": ("已重新提交。", "Resubmitted."),
-         "approve": ("已批准，标签已签发。", "Approved; the label is issued."),
-         "reject": ("已拒绝。", "Rejected."), "withdraw": ("已撤回。", "Withdrawn.")}
+_DONE = {"submit": _l("Submitted for review."),
+         "start_review": _l("Review started."),
+         "request_changes": _l("Changes requested."),
+         "resubmit": _l("Resubmitted."),
+         "approve": _l("Approved; the label is issued."),
+         "reject": _l("Rejected."), "withdraw": _l("Withdrawn.")}
 
 
 @blp.route("/<string:request_id>", methods=["GET"])
@@ -66,7 +67,7 @@ def act(request_id: str):
                                  calculation_id=data["calculation_id"],
                                  valid_until=data["valid_until"],
                                  issuer=issuer_from_config(current_app.config))
-    flash(t(*_DONE[data["action"]]), "info")
+    flash(str(_DONE[data["action"]]), "info")
     return redirect(url_for(".request_page", request_id=request_id))
 
 
@@ -77,7 +78,7 @@ def comment(request_id: str):
     with transaction() as session:
         certification.add_comment(session, user(), request_id, body=data["body"],
                                   path=data["path"], parent_id=data["parent_id"])
-    flash(t("评论已发布。", "Comment posted."), "info")
+    flash(_("Comment posted."), "info")
     return redirect(url_for(".request_page", request_id=request_id) + "#comments")
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 
 from app.domain import Unauthenticated
 from app.extensions import limiter
 from app.services import accounts, audit, transaction
 from app.web.common import register_errors, safe_next, signed_in, user
-from app.web.i18n import t
 
 blp = Blueprint("session_pages", __name__, url_prefix="/app")
 register_errors(blp)
@@ -36,7 +36,7 @@ def do_login():
     try:  # no login CSRF: the form must come from our own sign-in page
         validate_csrf(request.form.get("csrf_token"))
     except Exception:
-        flash(t("页面已过期，请重新登录。", "The page expired; please sign in again."), "error")
+        flash(_("The page expired; please sign in again."), "error")
         return render_template("pages/login.html", next=request.form.get("next", ""),
                                email=email), 400
     target = safe_next(request.form.get("next"), url_for("session_pages.home"))
@@ -44,7 +44,7 @@ def do_login():
         with transaction() as db:
             found = accounts.authenticate(db, email, request.form.get("password", ""))
     except Unauthenticated:
-        flash(t("邮箱或密码不正确。", "Wrong email or password."), "error")
+        flash(_("Wrong email or password."), "error")
         return render_template("pages/login.html", next=target, email=email), 401
     session.clear()
     session["user_id"] = found.id
@@ -58,5 +58,5 @@ def logout():
         audit.append(db, g.caller.user, "auth.logout", target_type="user",
                      target_id=g.caller.user.id)
     session.clear()
-    flash(t("您已退出。", "You are signed out."), "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("session_pages.login"))

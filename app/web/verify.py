@@ -1,5 +1,9 @@
 """The public verification page: type a label ID or scan the QR code. No account, no
-JavaScript; the same checks as the verification API, in plain Chinese and English."""
+JavaScript; the same checks as the verification API, in the reader's language.
+
+Only a valid label shows its evaluation against schemes' published rules, and it is called
+an evaluation: the page says "recognised" only for a recognition agreement recorded in the
+scheme files (`Agreement.status == "mutual_recognition"`)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from app.extensions import db, limiter
 from app.services import labels, recognition, verification
 from app.services.issuer import issuer_from_config
 from app.trust import label_ids
+from app.web.typos import typo_message
 
 blp = Blueprint("verify_pages", __name__)
 SHOWN_CHARS = 64  # a label ID has 20; a longer text is cut when the page repeats it
@@ -48,12 +53,17 @@ def label(label_id: str):
         matrix = recognition.evaluate_credential(result.label.credential)
     except NotFound:
         matrix = []
+    home = next((e for e in matrix if e.home_scheme), None)
+    others = [e for e in matrix if not e.home_scheme]
+    counts = {outcome: sum(1 for e in others if e.outcome == outcome)
+              for outcome in ("recognised", "recognised_with_conditions", "not_recognised")}
     return render_template("verify.html", result=result, error=None, label_id=result.label_id,
-                           recognition=matrix, schemes=recognition.schemes())
+                           home=home, others=others, counts=counts,
+                           schemes=recognition.schemes())
 
 
 def _typo(label_id: str, exc: label_ids.LabelIdError):
-    return render_template("verify.html", result=None, error=("typo", str(exc), exc.zh),
+    return render_template("verify.html", result=None, error=("typo", typo_message(exc)),
                            label_id=_shown(label_id)), 404
 
 

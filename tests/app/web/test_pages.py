@@ -84,7 +84,7 @@ def test_roles_and_organisations(app, world):
     certifier = sign_in(app, "certifier_c")
     refused = certifier.get("/app/products")
     assert refused.status_code == 403
-    assert "This page is for exporter / admin" in refused.text
+    assert "This page is for exporters / administrators." in refused.text
 
 
 def test_create_product_form_names_the_bad_field_and_writes_nothing(app, world):

@@ -1,0 +1,67 @@
+"""Words for the codes the engine and the services emit, in the reader's language.
+
+`lca_models` and the services speak in codes (a request state, a stage, a gas, a reason
+code); only the pages turn a code into words, here, so one table per kind of code and one
+catalogue entry per word. An unknown code is shown as itself rather than hidden.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+STATES = {
+    "draft": _l("draft"), "submitted": _l("submitted"), "in_review": _l("in review"),
+    "changes_requested": _l("changes requested"), "approved": _l("approved"),
+    "rejected": _l("rejected"), "withdrawn": _l("withdrawn"), "valid": _l("valid"),
+    "revoked": _l("revoked"), "superseded": _l("superseded"), "expired": _l("expired"),
+    "invalid": _l("verification failed"),
+}
+ROLES = {"exporter": _l("exporters"), "certifier": _l("certifiers"), "admin": _l("administrators")}
+ERROR_TITLES = {
+    403: _l("Not allowed"), 404: _l("Not found"), 413: _l("The upload is too large"),
+    422: _l("This cannot be done"), 429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
+}
+
+# Why a label does not (fully) meet a scheme's published rules (lca_models/recognition.py).
+REASONS = {
+    "ACCREDITATION_BODY_NOT_ACCEPTED": _l("the verifier's accreditation body is not accepted"),
+    "ASSURANCE_LEVEL_TOO_LOW": _l("the level of assurance is lower than required"),
+    "BOUNDARY_NOT_ACCEPTED": _l("the system boundary is not accepted"),
+    "DATA_TOO_OLD": _l("the data are older than allowed"),
+    "ELECTRICITY_APPROACH_NOT_ACCEPTED": _l("the way electricity is modelled is not accepted"),
+    "ELECTRICITY_CERTIFICATES_NOT_ACCEPTED": _l("renewable electricity certificates are not "
+                                                "accepted"),
+    "EXCLUSIONS_TOO_HIGH": _l("more is excluded from the footprint than allowed"),
+    "GWP_SET_NOT_ACCEPTED": _l("the global warming potentials used are not accepted"),
+    "LABEL_NOT_VALID_ON_DATE": _l("the label is not valid on the date asked about"),
+    "LABEL_TYPE_NOT_OFFERED": _l("the scheme does not offer this type of label"),
+    "PCR_MISSING": _l("no product category rules are named"),
+    "PCR_SOURCE_NOT_ACCEPTED": _l("the product category rules come from a source not "
+                                  "accepted"),
+    "PRIMARY_DATA_SHARE_TOO_LOW": _l("the share of primary data is lower than required"),
+    "STANDARD_NOT_ACCEPTED": _l("the standard followed is not accepted"),
+    "STANDARD_VERSION_TOO_OLD": _l("the version of the standard is older than accepted"),
+    "THIRD_PARTY_VERIFICATION_MISSING": _l("no third-party verification"),
+    "VALIDITY_TOO_LONG": _l("the label is valid for longer than allowed"),
+}
+CHECKS = {"signature": _l("digital signature"), "status_list": _l("revocation list"),
+          "transparency_log": _l("transparency log")}
+
+KINDS: dict[str, dict] = {"state": STATES, "role": ROLES, "error": ERROR_TITLES,
+                          "reason": REASONS, "check": CHECKS}
+
+
+def term(kind: str, code) -> str:
+    """The words for `code` of `kind` (the code itself when the table does not know it)."""
+    found = KINDS[kind].get(code)
+    return str(found) if found is not None else str(code)
+
+
+def role_name(role: str) -> str:
+    return term("role", role)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["term"] = term

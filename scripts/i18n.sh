@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Texts of the pages: extract every _() from code and templates, merge into the three
+# catalogues, compile. Run after adding or changing a text, then translate the new entries
+# in app/translations/{zh_Hans,zh_Hant}/LC_MESSAGES/messages.po and run it again
+# (tests/app/web/test_i18n_catalogues.py fails until every text is translated and compiled).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYBABEL="${PYBABEL:-pybabel}"
+pot="$(mktemp --suffix=.pot)"
+trap 'rm -f "$pot"' EXIT
+"$PYBABEL" -q extract -F babel.cfg -k _l --no-location --sort-output -o "$pot" .
+"$PYBABEL" -q update -i "$pot" -d app/translations --no-fuzzy-matching --ignore-obsolete
+"$PYBABEL" compile -d app/translations --statistics
