@@ -469,7 +469,7 @@ def pact_worker(once: bool, interval: float) -> None:
     with a bearer token from the partner's host (credentials: CARBONLABEL_PACT_PARTNERS)."""
     import time
 
-    from app.services import pact_host, transaction
+    from app.services import pact_events
     from app.services.pact_partner import EventSender
 
     app = _app()
@@ -477,8 +477,8 @@ def pact_worker(once: bool, interval: float) -> None:
                          allow_http=app.config["PACT_ALLOW_HTTP"])
     try:
         while True:
-            with app.app_context(), transaction() as session:
-                sent = pact_host.deliver_due(session, sender)
+            with app.app_context():  # no transaction is held across a partner's answer
+                sent = pact_events.deliver_due(sender)
             if sent:
                 click.echo(f"delivered {sent} event(s)")
             if once:

@@ -14,15 +14,20 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from app.services import pact_host, transaction
+from app.services import pact_events, pact_host, transaction
 from app.services.issuer import issuer_from_config
 
 blp = Blueprint("pact", __name__, url_prefix="", description="PACT v3 host system")
 
 
 def _error(exc: pact_host.PactError) -> Response:
-    return Response(json.dumps({"code": exc.code, "message": exc.message}), status=exc.status,
-                    mimetype="application/json")
+    response = Response(json.dumps({"code": exc.code, "message": exc.message}),
+                        status=exc.status, mimetype="application/json")
+    if exc.status == 401:  # RFC 6750 §3: the error attribute only when a token was sent
+        sent = request.headers.get("Authorization", "").startswith("Bearer ")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="pact"' + (
+            ', error="invalid_token"' if sent else "")
+    return response
 
 
 def _oauth_error(exc: pact_host.OAuthError) -> Response:
@@ -108,28 +113,18 @@ def list_footprints():
     """ListFootprints with every v3 filter, `limit` and a `Link: rel="next"` header."""
     client, scopes = pact_host.client_for_token(db.session, request.headers.get("Authorization"))
     pact_host.require(scopes, "footprint:list")
-    filters = pact_host.Filters.from_mapping(request.args, request.args.getlist)
-    limit, offset = _int_arg("limit"), _int_arg("offset") or 0
+    query = pact_host.parse_list_query(list(request.args.items(multi=True)))
     issuer = issuer_from_config(current_app.config)
     found = [pf for pf in pact_host.visible_footprints(db.session, client, issuer)
-             if filters.match(pf)]
-    page = found[offset:offset + limit] if limit is not None else found[offset:]
-    response = Response(json.dumps({"data": page}), mimetype="application/json")
-    if limit is not None and offset + limit < len(found):
-        args = [(k, v) for k, v in request.args.items(multi=True) if k != "offset"]
+             if query.filters.match(pf)]
+    data, next_offset = pact_host.page(found, query)
+    response = Response(json.dumps({"data": data}), mimetype="application/json")
+    if next_offset is not None:
+        args = [(k, v) for k, v in request.args.items(multi=True) if k.lower() != "offset"]
         url = f"{request.host_url.rstrip('/')}{request.path}?" + urlencode(
-            [*args, ("offset", offset + limit)])
+            [*args, ("offset", next_offset)])
         response.headers["Link"] = f'<{url}>; rel="next"'
     return response
-
-
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    if not raw.isdigit():
-        raise pact_host.PactError("BadRequest", f"{name} must be a non-negative integer")
-    return int(raw)
 
 
 @blp.route("/3/footprints/<string:pf_id>", methods=["GET"])
@@ -149,8 +144,11 @@ def events():
     client, scopes = pact_host.client_for_token(db.session, request.headers.get("Authorization"))
     pact_host.require(scopes, "footprint:read")
     event = request.get_json(force=True, silent=True)
+    policy = pact_events.AnswerPolicy(current_app.config["PACT_PARTNERS_FILE"],
+                                      current_app.config["PACT_ALLOW_HTTP"])
     with transaction() as session:
-        pact_host.accept_event(session, client, event, issuer_from_config(current_app.config))
+        pact_events.accept_event(session, client, event,
+                                 issuer_from_config(current_app.config), policy)
     return Response(status=200)
 
 

@@ -45,6 +45,9 @@ class PactOutbox(db.Model):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     client_id: Mapped[str] = mapped_column(ForeignKey("pact_clients.id"), index=True)
     event: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: where to POST it: a request's answer goes to the events URL its `source` named; None
+    #: means the partner's registered events URL (app/services/pact_events.py)
+    target_url: Mapped[str | None] = mapped_column(String(500))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

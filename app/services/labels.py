@@ -25,7 +25,7 @@ from app.persistence import (
     User,
 )
 from app.persistence.types import utcnow
-from app.services import audit, keys, pact_host, recognition, transparency_log
+from app.services import audit, keys, pact_events, recognition, transparency_log
 from app.services.issuer import VC_CONTEXT, Issuer
 from app.trust import label_ids, signing, status_list
 from lca_models.canonical import sha256_hex
@@ -93,7 +93,7 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
                   credential_sha256=sha256_hex(credential),
                   supersedes_id=previous.id if previous else None)
     session.add(label)
-    pact_host.notify_published(session, label, issuer)
+    pact_events.notify_published(session, label, issuer)
     session.flush()  # the new row first: the old one's superseded_by refers to it
     if previous is not None:
         previous.superseded_by_id, previous.superseded_at = label_id, issued_at
@@ -202,7 +202,7 @@ def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer)
     label.revoked_at, label.revocation_reason = utcnow(), reason
     transparency_log.append(session, "revocation", label.id, {"reason": reason}, key, private)
     publish_status_list(session, issuer)
-    pact_host.notify_published(session, label, issuer)
+    pact_events.notify_published(session, label, issuer)
     audit.append(session, user, "label.revoked", target_type="label", target_id=label.id,
                  reason=reason)
     return label

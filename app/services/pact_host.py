@@ -1,13 +1,12 @@
 """The PACT v3 host: data recipients authenticate with OAuth2 client credentials and read
-the ProductFootprints of the exporters that granted them access; events arrive at
-/3/events and answers go out through an outbox that a worker delivers with backoff."""
+the ProductFootprints of the exporters that granted them access. Events (/3/events) and the
+outbox that answers them are in app/services/pact_events.py."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -15,8 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import clock
-from app.persistence import Label, Organisation, PactClient, PactOutbox, PactToken, User
+from app.persistence import Label, Organisation, PactClient, PactToken, User
 from app.persistence.types import utcnow
 from app.services import audit
 from app.services.issuer import Issuer
@@ -25,26 +23,30 @@ from lca_models.recognition import read_standards
 
 SCOPES = ("footprint:list", "footprint:read")
 TOKEN_SECONDS = 3600
-EVENT_PREFIX = "org.wbcsd.pact.ProductFootprint."
-CREATED, FULFILLED, REJECTED, PUBLISHED = (EVENT_PREFIX + n + ".3" for n in (
-    "RequestCreatedEvent", "RequestFulfilledEvent", "RequestRejectedEvent", "PublishedEvent"))
-#: PACT v3 (events): retry "using an exponential backoff strategy" and "abandon sending the
-#: event after 72 hours" (openapi.yaml, the event descriptions). Waits double from 2 s and
-#: stop growing at an hour, so a partner back from an outage hears from us within the hour.
-GIVE_UP_AFTER = timedelta(hours=72)
-MAX_WAIT = timedelta(hours=1)
+#: ListFootprints query parameters and RequestCreatedEvent criteria (spec 3.0.3), by their
+#: lower-case name: the spec's own example writes `productid` and `validon`, so names match
+#: without regard to case. Anything else is refused rather than silently ignored, because an
+#: ignored filter would hand the recipient footprints it did not ask for.
+CRITERIA = {n.lower(): n for n in ("productId", "companyId", "geography", "classification",
+                                    "validOn", "validAfter", "validBefore", "status")}
+PAGING = ("limit", "offset")
+#: a page size or offset beyond this is refused (no integer of thousands of digits)
+MAX_PAGING_DIGITS = 9
 
 
 class PactError(Exception):
-    """An error with one of the specification's codes; `status` follows its table."""
+    """An error with one of the specification's codes; `status` follows its table unless
+    given (a missing or unknown access token is 401 with code BadRequest: the OpenAPI's
+    UnauthorizedResponse, and the body the conformance cases TC6, TC7 and TC16 recommend)."""
 
     STATUS: ClassVar[dict[str, int]] = {
         "BadRequest": 400, "AccessDenied": 403, "TokenExpired": 401, "NotFound": 404,
         "InternalError": 500, "NotImplemented": 501}
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, status: int | None = None):
         super().__init__(message)
-        self.code, self.message, self.status = code, message, self.STATUS[code]
+        self.code, self.message = code, message
+        self.status = status or self.STATUS[code]
 
 
 class OAuthError(Exception):
@@ -96,11 +98,13 @@ def issue_token(session: Session, client_id: str, secret: str, scope: str | None
 
 
 def client_for_token(session: Session, header: str | None) -> tuple[PactClient, list[str]]:
+    """The client behind a bearer token: 401 when there is none or it is unknown or expired
+    (the spec's 401 UnauthorizedResponse), 403 AccessDenied when the client was revoked."""
     if not header or not header.startswith("Bearer "):
-        raise PactError("AccessDenied", "send an access token from /auth/token")
+        raise PactError("BadRequest", "send an access token from /auth/token", 401)
     row = session.get(PactToken, _hash(header[7:].strip()))
     if row is None:
-        raise PactError("AccessDenied", "the access token is not valid")
+        raise PactError("BadRequest", "Invalid token provided", 401)
     if row.expires_at <= utcnow():
         raise PactError("TokenExpired", "the access token has expired; request a new one")
     client = session.get(PactClient, row.client_id)
@@ -116,8 +120,19 @@ def require(scopes: list[str], needed: str) -> None:
 
 def footprint_for_label(session: Session, label: Label, issuer: Issuer) -> dict[str, Any]:
     """The label as the PACT v3 ProductFootprint our host serves, for its exporter to hand
-    to a buyer directly."""
+    to a buyer directly. Raises lca_models.pact.PactMappingError (422 problem+json) when the
+    label cannot be expressed without inventing data."""
     return pact.product_footprint(_facts(session, label, issuer))
+
+
+def pact_unavailable_reason(session: Session, label: Label, issuer: Issuer) -> str | None:
+    """Why the label cannot be expressed as a PACT footprint, or None when it can: pages
+    offer the download only when it would succeed."""
+    try:
+        footprint_for_label(session, label, issuer)
+    except pact.PactMappingError as exc:
+        return str(exc)
+    return None
 
 
 def _facts(session: Session, label: Label, issuer: Issuer) -> pact.LabelFacts:
@@ -209,28 +224,29 @@ class Filters:
     status: str | None = None
 
     @classmethod
-    def from_mapping(cls, data: Any, getlist) -> Filters:
+    def from_criteria(cls, criteria: dict[str, list[Any]]) -> Filters:
+        """From values keyed by the spec's criterion names. A `status` other than Active or
+        Deprecated matches nothing (conformance case TC37 wants 200 and no footprints)."""
         def many(name: str) -> tuple[str, ...]:
-            values = getlist(name)
-            return tuple(v for value in values for v in
-                         ([value] if isinstance(value, str) else value))
+            values = criteria.get(name, [])
+            if any(not isinstance(v, str) for v in values):
+                raise PactError("BadRequest", f"{name} must be a string or a list of strings")
+            return tuple(values)
 
         def when(name: str) -> datetime | None:
-            raw = data.get(name)
-            if raw is None:
+            values = many(name)
+            if len(values) > 1:
+                raise PactError("BadRequest", f"{name} takes one date-time")
+            if not values:
                 return None
-            try:
-                moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-            except ValueError:
-                raise PactError("BadRequest", f"{name} must be an RFC 3339 date-time") from None
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            return _instant(values[0], name)
 
-        status = data.get("status")
-        if status is not None and status.lower() not in ("active", "deprecated"):
-            raise PactError("BadRequest", "status must be Active or Deprecated")
+        status = many("status")
+        if len(status) > 1:
+            raise PactError("BadRequest", "status takes one value")
         return cls(many("productId"), many("companyId"), many("geography"),
                    many("classification"), when("validOn"), when("validAfter"),
-                   when("validBefore"), status.lower() if status else None)
+                   when("validBefore"), status[0].lower() if status else None)
 
     def match(self, pf: dict[str, Any]) -> bool:
         """OR within one criterion, AND across criteria; string matches ignore case."""
@@ -255,94 +271,74 @@ class Filters:
                 and (self.status is None or pf["status"].lower() == self.status))
 
 
-def find(session: Session, client: PactClient, issuer: Issuer, pf_id: str) -> dict[str, Any]:
+def _instant(raw: str, name: str) -> datetime:
     try:
-        uuid.UUID(pf_id)
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise PactError("BadRequest", "a footprint id is a UUID") from None
+        raise PactError("BadRequest", f"{name} must be an RFC 3339 date-time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def criteria_by_name(pairs: list[tuple[str, Any]], extra: tuple[str, ...] = ()
+                     ) -> dict[str, list[Any]]:
+    """(name, value) pairs keyed by the spec's spelling of the name, in any case; a list
+    value contributes each item. Unknown names are refused, naming them: v2's OData
+    `$filter` (deprecated in v3, conformance case TC40) or a misspelt criterion would
+    otherwise be ignored and return more than was asked for."""
+    known = CRITERIA | {n: n for n in extra}
+    out: dict[str, list[Any]] = {}
+    unknown = []
+    for name, value in pairs:
+        canonical = known.get(name.lower())
+        if canonical is None:
+            unknown.append(name)
+            continue
+        out.setdefault(canonical, []).extend(value if isinstance(value, list) else [value])
+    if unknown:
+        raise PactError("BadRequest", f"unsupported parameter(s) {', '.join(sorted(unknown))};"
+                        f" this host filters by {', '.join(CRITERIA.values())}")
+    return out
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    filters: Filters
+    limit: int | None
+    offset: int
+
+
+def parse_list_query(pairs: list[tuple[str, str]]) -> ListQuery:
+    """ListFootprints' query string: the filters, `limit` (0 or more, as the spec's schema
+    says) and our pagination `offset`."""
+    criteria = criteria_by_name(pairs, PAGING)
+    paging = {name: criteria.pop(name, []) for name in PAGING}
+
+    def number(name: str) -> int | None:
+        values = paging[name]
+        if not values:
+            return None
+        if len(values) > 1 or not re.fullmatch(f"[0-9]{{1,{MAX_PAGING_DIGITS}}}", values[0]):
+            raise PactError("BadRequest", f"{name} must be one integer from 0 to "
+                            f"{10 ** MAX_PAGING_DIGITS - 1}")
+        return int(values[0])
+
+    return ListQuery(Filters.from_criteria(criteria), number("limit"), number("offset") or 0)
+
+
+def page(found: list[dict[str, Any]], query: ListQuery) -> tuple[list[dict[str, Any]], int | None]:
+    """The page asked for and the offset of the next one, if any. `limit=0` asks for an
+    empty page, which cannot advance: no next link, so a client never loops on one."""
+    if query.limit is None:
+        return found[query.offset:], None
+    end = query.offset + query.limit
+    more = query.limit > 0 and end < len(found)
+    return found[query.offset:end], end if more else None
+
+
+def find(session: Session, client: PactClient, issuer: Issuer, pf_id: str) -> dict[str, Any]:
+    """GetFootprint. An id that is not a UUID names no footprint either: 404 NotFound, as
+    the spec requires for a footprint that is not found (conformance case TC8)."""
     for pf in visible_footprints(session, client, issuer):
         if pf["id"] == pf_id:
             return pf
     raise PactError("NotFound", "The requested footprint could not be found.")
-
-
-def accept_event(session: Session, client: PactClient, event: Any, issuer: Issuer) -> None:
-    """Validate an incoming CloudEvent; a request is answered later through the outbox."""
-    if not isinstance(event, dict):
-        raise PactError("BadRequest", "the body must be a CloudEvent JSON object")
-    for name in ("type", "specversion", "id", "source"):
-        if not isinstance(event.get(name), str) or not event[name]:
-            raise PactError("BadRequest", f"the event needs a string '{name}'")
-    if event["specversion"] != "1.0":
-        raise PactError("BadRequest", "specversion must be 1.0")
-    kind = event["type"]
-    if kind == CREATED:
-        data = event.get("data")
-        if not isinstance(data, dict):
-            raise PactError("BadRequest", "a RequestCreatedEvent needs a data object")
-        filters = Filters.from_mapping(data, lambda n: data.get(n) or [])
-        found = [pf for pf in visible_footprints(session, client, issuer) if filters.match(pf)]
-        answer = ({"type": FULFILLED, "data": {"requestEventId": event["id"], "pfs": found}}
-                  if found else
-                  {"type": REJECTED, "data": {"requestEventId": event["id"], "error": {
-                      "code": "NotFound", "message": "no footprint matches the request"}}})
-        _enqueue(session, client, answer, issuer)
-    elif kind not in (FULFILLED, REJECTED, PUBLISHED):
-        raise PactError("BadRequest", f"unknown event type {kind}")
-    audit.append(session, None, "pact.event_received", target_type="pact_client",
-                 target_id=client.id, actor_label=client.client_id,
-                 details={"type": kind, "event_id": event["id"]})
-
-
-def _enqueue(session: Session, client: PactClient, body: dict[str, Any], issuer: Issuer
-             ) -> None:
-    if not client.events_url:
-        return
-    event = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": issuer.url("/3/events"),
-             "time": clock.iso_z(utcnow()), **body}
-    session.add(PactOutbox(client_id=client.id, event=event))
-    session.flush()
-
-
-def _event_time(item: PactOutbox) -> datetime:
-    return datetime.strptime(item.event["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
-def notify_published(session: Session, label: Label, issuer: Issuer) -> None:
-    """Tell every client with access to the label's exporter that a footprint changed."""
-    pf_id = pact.footprint_id(label.id)
-    for client in session.scalars(select(PactClient).where(PactClient.revoked_at.is_(None))):
-        if label.organisation_id in (client.organisation_ids or []) and client.events_url:
-            _enqueue(session, client, {"type": PUBLISHED, "data": {"pfIds": [pf_id]}}, issuer)
-
-
-def deliver_due(session: Session, send: Callable[[PactClient, dict[str, Any]], int],
-                now: datetime | None = None) -> int:
-    """Send due outbox events with send(client, event) -> HTTP status; back off on failure.
-    `send` gets the partner's row, not only its URL, because the credentials to
-    authenticate with are the partner's (app.services.pact_partner.EventSender)."""
-    now = now or utcnow()
-    due = session.scalars(select(PactOutbox).where(
-        PactOutbox.delivered_at.is_(None), PactOutbox.failed_at.is_(None),
-        PactOutbox.next_attempt_at <= now).order_by(PactOutbox.next_attempt_at).limit(50))
-    delivered = 0
-    for item in due:
-        client = session.get(PactClient, item.client_id)
-        item.attempts += 1
-        try:
-            status = send(client, item.event)
-            ok, error = 200 <= status < 300, f"HTTP {status}"
-        except Exception as exc:  # network failures are retried like error statuses
-            ok, error = False, f"{type(exc).__name__}: {exc}"
-        if ok:
-            item.delivered_at = now
-            delivered += 1
-        else:
-            item.last_error = error
-            wait = min(timedelta(seconds=2 ** min(item.attempts, 20)), MAX_WAIT)
-            if now + wait - _event_time(item) > GIVE_UP_AFTER:
-                item.failed_at = now
-            else:
-                item.next_attempt_at = now + wait
-    session.flush()
-    return delivered

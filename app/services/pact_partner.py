@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from app.persistence import PactClient
+from app.services.pact_events import EVENTS_PATH, Recipient
 from lca_models.pact_client import (
     ClientCredentials,
     ClientCredentialsAuth,
@@ -30,7 +30,8 @@ from lca_models.pact_client import (
     require_https,
 )
 
-EVENTS_PATH = "/3/events"
+#: CloudEvents structured mode, UTF-8 as the conformance cases show the header
+CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
 
 
 class PartnerDeliveryError(Exception):
@@ -38,9 +39,11 @@ class PartnerDeliveryError(Exception):
 
 
 class EventSender:
-    """send(client, event) for `pact_host.deliver_due`: POST the CloudEvent to the partner's
-    events URL with a bearer token from the partner's auth endpoint. Raises
+    """send(recipient, event) for `pact_events.deliver_due`: POST the CloudEvent to the
+    recipient's events URL (a request's `source`, or the registered one) with a bearer token
+    from the partner's authorisation server, found by discovery at that URL's base. Raises
     PartnerDeliveryError on any failure, which the outbox records and retries with backoff.
+    Redirects are not followed (httpx's default), so an answer cannot be bounced elsewhere.
 
     Keep one per worker process, so tokens are reused across rounds. The partners file is
     read again whenever it changes, so new credentials need no restart."""
@@ -59,16 +62,16 @@ class EventSender:
     def close(self) -> None:
         self._http.close()
 
-    def __call__(self, client: PactClient, event: dict[str, Any]) -> int:
-        url = client.events_url or ""
+    def __call__(self, recipient: Recipient, event: dict[str, Any]) -> int:
+        url = recipient.events_url
         secret = None
         try:
-            credentials = self.credentials_for(client)
+            credentials = self.credentials_for(recipient)
             secret = credentials.client_secret
             require_https(url, self.allow_http, "the partner's events URL")
             response = self._http.post(
                 url, content=json.dumps(event).encode(), auth=self._auth(url, credentials),
-                headers={"Content-Type": "application/cloudevents+json"})
+                headers={"Content-Type": CONTENT_TYPE})
         except PactExchangeError as exc:
             raise PartnerDeliveryError(_redact(str(exc), secret)) from None
         except httpx.HTTPError as exc:
@@ -79,16 +82,17 @@ class EventSender:
                                                secret))
         return response.status_code
 
-    def credentials_for(self, client: PactClient) -> ClientCredentials:
-        """Looked up by our registration id of the partner, then its events URL, then the
+    def credentials_for(self, recipient: Recipient) -> ClientCredentials:
+        """Looked up by our registration id of the partner, then the events URL, then the
         events URL's origin (a host shared by several partners needs the id form)."""
         self._reload()
-        url = client.events_url or ""
-        found = find_credentials(self._entries, client.client_id, url,
+        url = recipient.events_url
+        found = find_credentials(self._entries, recipient.registration_id, url,
                                  url.removesuffix(EVENTS_PATH), origin(url) if url else None)
         if found is None:
             raise PactConfigError(
-                f"no outbound credentials for partner '{client.name}' ({client.client_id}, "
+                f"no outbound credentials for partner '{recipient.name}' "
+                f"({recipient.registration_id}, "
                 f"{url}) in {self.partners_file}: add the client id and secret the partner "
                 "issued to us (docs/pact-exchange.md)")
         return found

@@ -13,12 +13,11 @@ import pytest
 
 from app.extensions import db
 from app.persistence import PactOutbox, PactToken
-from app.services import pact_host, transaction
+from app.services import pact_events, pact_host, transaction
+from tests.app.api.pact_support import OPENAPI
 from tests.app.api.test_labels import issue
 
 HTTPS = "https://localhost"
-OPENAPI = (Path(__file__).resolve().parents[3].parent / "shared" / "standards" / "pact-v3"
-           / "openapi.yaml")
 
 
 class Receiver:
@@ -209,15 +208,17 @@ def test_errors_and_plain_http(client, partner, app):
     assert unknown.status_code == 404 and unknown.json == {
         "code": "NotFound", "message": "The requested footprint could not be found."}
     bad_id = client.get("/3/footprints/not-a-uuid", base_url=HTTPS, headers=headers)
-    assert bad_id.status_code == 400 and bad_id.json["code"] == "BadRequest"
+    assert bad_id.status_code == 404 and bad_id.json["code"] == "NotFound"
     none = client.get("/3/footprints", base_url=HTTPS)
-    assert none.status_code == 403 and none.json["code"] == "AccessDenied"
+    assert none.status_code == 401 and none.json["code"] == "BadRequest"
+    assert none.headers["WWW-Authenticate"] == 'Bearer realm="pact"'
     with app.app_context():
         row = db.session.query(PactToken).first()
         row.expires_at = row.expires_at - timedelta(hours=2)
         db.session.commit()
     expired = client.get("/3/footprints", base_url=HTTPS, headers=headers)
     assert expired.status_code == 401 and expired.json["code"] == "TokenExpired"
+    assert 'error="invalid_token"' in expired.headers["WWW-Authenticate"]
     plain = client.get("/3/footprints", headers=headers)
     assert plain.status_code == 403 and "HTTPS" in plain.json["message"]
 
@@ -233,27 +234,35 @@ def test_every_row_of_the_code_status_table(app, code, status):
     assert response.status_code == status and response.json == {"code": code, "message": "x"}
 
 
-def _event(kind, data, event_id="e-1"):
-    return {"specversion": "1.0", "id": event_id, "source": "//buyer.example/3/events",
-            "type": pact_host.EVENT_PREFIX + kind + ".3", "time": "2026-11-01T00:00:00Z",
+def _event(kind, data, event_id="e-1", source="//buyer.example/3/events"):
+    return {"specversion": "1.0", "id": event_id, "source": source,
+            "type": pact_events.EVENT_PREFIX + kind + ".3", "time": "2026-11-01T00:00:00Z",
             "data": data}
+
+
+def _partners_file(app, partner, tmp_path) -> Path:
+    """What the receiver issued to us, where the service looks for it; plain HTTP on
+    loopback as in development."""
+    partners = tmp_path / "pact-partners.json"
+    partners.write_text(json.dumps({partner["client_id"]: {
+        "client_id": Receiver.CLIENT_ID, "client_secret": Receiver.SECRET}}))
+    partners.chmod(0o600)
+    app.config.update(PACT_PARTNERS_FILE=partners, PACT_ALLOW_HTTP=True)
+    return partners
 
 
 def _deliver(app, partner, tmp_path) -> None:
     from app.services.pact_partner import EventSender
 
-    partners = tmp_path / "pact-partners.json"
-    partners.write_text(json.dumps({partner["client_id"]: {
-        "client_id": Receiver.CLIENT_ID, "client_secret": Receiver.SECRET}}))
-    partners.chmod(0o600)
-    sender = EventSender(partners, allow_http=True)
-    with app.app_context(), transaction() as session:
-        pact_host.deliver_due(session, sender)
+    sender = EventSender(_partners_file(app, partner, tmp_path), allow_http=True)
+    with app.app_context():
+        pact_events.deliver_due(sender)
     sender.close()
 
 
 def test_request_flow_is_answered_asynchronously(client, partner, app, receiver, world,
                                                   tmp_path):
+    _partners_file(app, partner, tmp_path)
     headers = bearer(client, partner)
     issue(world)  # a new label of the granting exporter: subscribed partners are told
     _deliver(app, partner, tmp_path)
@@ -261,10 +270,11 @@ def test_request_flow_is_answered_asynchronously(client, partner, app, receiver,
     assert published and published[0]["data"]["pfIds"]
     pf = client.get("/3/footprints", base_url=HTTPS, headers=headers).json["data"][0]
     asked = client.post("/3/events", base_url=HTTPS, headers=headers, json=_event(
-        "RequestCreatedEvent", {"productId": [pf["productIds"][0]]}, "req-1"))
+        "RequestCreatedEvent", {"productId": [pf["productIds"][0]]}, "req-1", receiver.url))
     assert asked.status_code == 200 and asked.data == b""
     nothing = client.post("/3/events", base_url=HTTPS, headers=headers, json=_event(
-        "RequestCreatedEvent", {"productId": ["urn:gtin:00000000000000"]}, "req-2"))
+        "RequestCreatedEvent", {"productId": ["urn:gtin:00000000000000"]}, "req-2",
+        receiver.url))
     assert nothing.status_code == 200
     _deliver(app, partner, tmp_path)
     answers = {e["data"]["requestEventId"]: e for e in receiver.received
@@ -272,10 +282,13 @@ def test_request_flow_is_answered_asynchronously(client, partner, app, receiver,
     assert answers["req-1"]["type"].endswith("RequestFulfilledEvent.3")
     assert [p["id"] for p in answers["req-1"]["data"]["pfs"]] == [pf["id"]]
     assert answers["req-2"]["type"].endswith("RequestRejectedEvent.3")
-    for kind in ("RequestFulfilledEvent", "RequestRejectedEvent", "PublishedEvent"):
+    for kind, data in (("RequestFulfilledEvent", {"requestEventId": "r", "pfs": [pf]}),
+                       ("RequestRejectedEvent", {"requestEventId": "r", "error": {
+                           "code": "NotFound", "message": "none"}}),
+                       ("PublishedEvent", {"pfIds": [pf["id"]]})):
         accepted = client.post("/3/events", base_url=HTTPS, headers=headers,
-                               json=_event(kind, {"pfIds": []}))
-        assert accepted.status_code == 200
+                               json=_event(kind, data))
+        assert accepted.status_code == 200, (kind, accepted.json)
     wrong = client.post("/3/events", base_url=HTTPS, headers=headers,
                         json=_event("SomethingElse", {}))
     assert wrong.status_code == 400 and wrong.json["code"] == "BadRequest"
@@ -287,15 +300,15 @@ def test_failed_deliveries_back_off(app, partner, world):
     issue(world)  # queues a PublishedEvent for the partner
     calls = []
 
-    def failing(client, event):
-        calls.append(client.events_url)
+    def failing(recipient, event):
+        calls.append(recipient.events_url)
         raise OSError("connection refused")
 
-    with app.app_context(), transaction() as session:
-        assert pact_host.deliver_due(session, failing) == 0
-        item = session.query(PactOutbox).first()
+    with app.app_context():
+        assert pact_events.deliver_due(failing) == 0
+        item = db.session.query(PactOutbox).first()
         assert item.attempts == 1 and "refused" in item.last_error
-        assert pact_host.deliver_due(session, failing) == 0  # not due yet: backing off
+        assert pact_events.deliver_due(failing) == 0  # not due yet: backing off
         assert len(calls) == 1
 
 
@@ -308,18 +321,19 @@ def test_failing_deliveries_are_retried_for_72_hours_then_abandoned(app, partner
 
     issue(world)
 
-    def failing(client, event):
+    def failing(recipient, event):
         raise OSError("connection refused")
 
-    with app.app_context(), transaction() as session:
-        item = session.query(PactOutbox).first()
+    with app.app_context():
+        item = db.session.query(PactOutbox).first()
         created = datetime.strptime(item.event["time"], "%Y-%m-%dT%H:%M:%SZ").replace(
             tzinfo=UTC)
         start = when = item.next_attempt_at  # the first attempt, within a second of `created`
         assert timedelta(0) <= start - created < timedelta(seconds=1)
         waits = []
         while item.failed_at is None:
-            pact_host.deliver_due(session, failing, now=when)
+            pact_events.deliver_due(failing, now=when)
+            db.session.refresh(item)
             if item.failed_at is None:
                 waits.append((item.next_attempt_at - when).total_seconds())
                 when = item.next_attempt_at

@@ -15,7 +15,6 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +24,7 @@ from werkzeug.serving import make_server
 from app.extensions import db
 from app.persistence import AuditEntry, PactClient, PactOutbox, PactToken
 from app.persistence.types import utcnow
-from app.services import issuer_pin, pact_host, transaction
+from app.services import issuer_pin, pact_events, pact_host, transaction
 from app.services.pact_partner import EventSender
 from lca_models.pact_client import (
     EXPIRY_MARGIN_SECONDS,
@@ -39,10 +38,9 @@ from lca_models.pact_client import (
     PactInvalidFootprint,
     PactProtocolError,
 )
+from tests.app.api.pact_support import OPENAPI
 from tests.app.api.test_labels import issue
 
-OPENAPI = (Path(__file__).resolve().parents[3].parent / "shared" / "standards" / "pact-v3"
-           / "openapi.yaml")
 pytestmark = pytest.mark.skipif(not OPENAPI.is_file(), reason=f"no PACT spec at {OPENAPI}")
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Any]
@@ -469,8 +467,8 @@ def outbox(app, world, partner_host, tmp_path):
 
 
 def deliver(app, sender, now=None) -> int:
-    with app.app_context(), transaction() as session:
-        return pact_host.deliver_due(session, sender, now=now)
+    with app.app_context():
+        return pact_events.deliver_due(sender, now=now)
 
 
 def outbox_rows(app) -> list[PactOutbox]:
