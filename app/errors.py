@@ -30,6 +30,7 @@ from lca_models.errors import (
     SingularSystemError,
     UnknownFactorError,
 )
+from lca_models.pact import PactMappingError
 
 #: exception class -> (status, problem type slug, title)
 PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
@@ -41,6 +42,9 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     UnknownFactorError: (404, "unknown-factor", "No such emission factor"),
     SingularSystemError: (422, "singular-system", "The process network cannot be solved"),
     LcaModelError: (422, "calculation-error", "The calculation failed"),
+    # a label that PACT cannot carry without invented data (docs/pact-mapping.md)
+    PactMappingError: (422, "not-expressible-in-pact",
+                       "This label cannot be expressed as a PACT v3 ProductFootprint"),
     # we as a PACT data recipient: the partner's host is the upstream
     PactInvalidFootprint: (502, "invalid-partner-footprint",
                            "The partner sent a footprint that does not conform to PACT v3"),
@@ -71,7 +75,7 @@ def problem(status: int, slug: str, title: str, detail: str | None = None,
     return Response(json.dumps(body), status=status, mimetype="application/problem+json")
 
 
-def _domain_error(exc: LcaModelError) -> Response:
+def _domain_error(exc: LcaModelError | PactMappingError) -> Response:
     for cls in type(exc).__mro__:
         if cls in PROBLEMS:
             status, slug, title = PROBLEMS[cls]
@@ -148,6 +152,7 @@ def init_app(app: Flask) -> None:
     from sqlalchemy.orm.exc import StaleDataError
 
     app.register_error_handler(LcaModelError, _domain_error)
+    app.register_error_handler(PactMappingError, _domain_error)
     app.register_error_handler(ServiceError, _service_error)
     app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(StaleDataError, _stale_error)

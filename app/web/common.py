@@ -142,3 +142,18 @@ def register_errors(blp: Blueprint) -> None:
     blp.register_error_handler(ServiceError, handle)
     blp.register_error_handler(LcaModelError, handle)
     blp.register_error_handler(RequestEntityTooLarge, too_large)
+
+
+def pact_reason(label: Any) -> str | None:
+    """Why an issued label's PACT footprint cannot be offered (None when it can): the page
+    shows the reason instead of a download link that would only answer 422."""
+    from flask import current_app
+
+    from app.extensions import db
+    from app.services import pact_host
+    from app.services.issuer import issuer_from_config
+
+    if label is None:
+        return None
+    return pact_host.pact_unavailable_reason(db.session, label,
+                                             issuer_from_config(current_app.config))

@@ -16,7 +16,7 @@ from app.schemas.products import CalculationInSchema, ProductInSchema
 from app.services import accounts, certification, jobs, labels, recognition, transaction
 from app.services import products as catalogue
 from app.web import charts
-from app.web.common import form, load, messages, register_errors, signed_in, user
+from app.web.common import form, load, messages, pact_reason, register_errors, signed_in, user
 from lca_models.errors import ModelValidationError
 
 blp = Blueprint("exporter_pages", __name__, url_prefix="/app")
@@ -44,10 +44,11 @@ def create_product():
 @signed_in("exporter", "admin")
 def product(product_id: str):
     found = catalogue.get_product(db.session, user(), product_id)
+    label = labels.current_label(db.session, found.id)
     return render_template(
         "pages/product.html", product=found, versions=found.versions,
         requests=certification.requests_for_product(db.session, user(), found.id),
-        label=labels.current_label(db.session, found.id))
+        label=label, pact_reason=pact_reason(label))
 
 
 @blp.route("/products/<string:product_id>/versions", methods=["POST"])

@@ -20,7 +20,7 @@ from app.services import certification, recognition, review, transaction
 from app.services.issuer import issuer_from_config
 from app.services.workflow import allowed_actions
 from app.web import charts
-from app.web.common import form, register_errors, signed_in, user
+from app.web.common import form, pact_reason, register_errors, signed_in, user
 
 blp = Blueprint("request_pages", __name__, url_prefix="/app/requests")
 register_errors(blp)
@@ -39,11 +39,12 @@ def request_page(request_id: str):
     who = user()
     if who.role == "exporter":
         req = certification.get_request(db.session, who, request_id)
+        label = certification.label_of(db.session, req)
         return render_template("pages/request.html", req=req, etag=certification.etag(req),
                                actions=allowed_actions(req.state, who.role),
                                result=req.calculation.result,
                                charts=charts.for_result(req.calculation.result),
-                               label=certification.label_of(db.session, req),
+                               label=label, pact_reason=pact_reason(label),
                                revisions=certification.revisions(db.session, req),
                                threads=_threads(req.comments))
     view = review.review(db.session, who, request_id)
@@ -52,6 +53,7 @@ def request_page(request_id: str):
     return render_template("pages/review.html", **view, result=view["calculation"].result,
                            charts=charts.for_result(view["calculation"].result),
                            threads=_threads(req.comments), label=label,
+                           pact_reason=pact_reason(label),
                            recognition=(recognition.evaluate_credential(label.credential)
                                         if label else []),
                            default_valid_until=clock.today() + timedelta(days=365))

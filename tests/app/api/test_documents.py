@@ -95,3 +95,47 @@ def test_pact_footprint_download_is_the_label_in_pact_v3(world, client):
         assert validate_product_footprint(pf, openapi) == []
     assert world["exporter_b"].get(f"/api/v1/labels/{label['id']}/pact-footprint"
                                    ).status_code == 404
+
+
+def test_a_label_pact_cannot_express_answers_422_and_the_pages_offer_no_link(world, app):
+    """A model without `carbon_content`: PACT requires fossilCarbonContent, so the label has
+    no ProductFootprint. The download answers problem+json 422 naming the missing field
+    (never 500), and the exporter's and certifier's pages say why instead of linking."""
+    from tests.app.api.test_labels import approve
+    from tests.app.flows import act, calculate, create_product, draft_request, steel_model, upload
+    from tests.app.web.test_pages import sign_in
+
+    model = steel_model()
+    del model["carbon_content"]
+    exporter = world["exporter_a"]
+    product = create_product(exporter)
+    calc = calculate(exporter, upload(exporter, product["id"], model)["id"])
+    req, etag = draft_request(exporter, calc["id"], world["ids"]["cb_c"])
+    approve(world, req["id"], act(exporter, req["id"], "submit", etag).headers["ETag"])
+    label = next(lb for lb in exporter.get("/api/v1/labels").json["items"]
+                 if lb["request_id"] == req["id"])
+    response = exporter.get(f"/api/v1/labels/{label['id']}/pact-footprint")
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert response.json["type"] == "/problems/not-expressible-in-pact"
+    assert "fossilCarbonContent" in response.json["detail"]
+    for who, path in (("exporter_a", f"/app/products/{product['id']}"),
+                      ("exporter_a", f"/app/requests/{req['id']}"),
+                      ("certifier_c", f"/app/requests/{req['id']}")):
+        page = sign_in(app, who).get(path)
+        assert page.status_code == 200, (who, path)
+        assert f"/api/v1/labels/{label['id']}/pact-footprint" not in page.text
+        assert "cannot be expressed in PACT v3" in page.text and "fossilCarbonContent" in page.text
+        assert f"/api/v1/labels/{label['id']}/credential" in page.text  # the rest is offered
+    for lang, words in (("zh-Hans", "此标签无法以 PACT v3 表示"),
+                        ("zh-Hant", "此標籤無法以 PACT v3 表示")):
+        page = sign_in(app, "exporter_a", lang).get(f"/app/products/{product['id']}").text
+        assert words in page and "fossilCarbonContent" in page
+
+
+def test_pages_link_the_pact_footprint_of_a_label_pact_can_express(world, app):
+    from tests.app.web.test_pages import sign_in
+
+    label, _ = issue(world)
+    page = sign_in(app, "exporter_a").get(f"/app/requests/{label['request_id']}").text
+    assert f"/api/v1/labels/{label['id']}/pact-footprint" in page
+    assert "cannot be expressed" not in page
