@@ -718,3 +718,17 @@ def test_delivery_holds_no_transaction_during_the_call(app, pact, recipient, dev
     assert probes == [1]
     [row] = _outbox(app)
     assert row.delivered_at is not None and row.last_error is None
+
+
+def test_answers_for_a_revoked_partner_are_not_sent(client, app, pact, recipient, development):
+    """Access revoked after the request was accepted: the answer is marked failed, unsent."""
+    from app.persistence import PactClient
+
+    event = _request_event("r-revoked", recipient.events_url, {"productId": ["urn:null"]})
+    assert _events(client, pact["headers"], event).status_code == 200
+    with app.app_context(), transaction() as session:
+        session.scalars(select(PactClient)).one().revoked_at = utcnow()
+    assert _deliver(app, pact) == 0
+    [row] = _outbox(app)
+    assert row.failed_at is not None and "revoked" in row.last_error and row.attempts == 1
+    assert recipient.log == []
