@@ -73,6 +73,7 @@ MAX_WAIT = timedelta(hours=1)
 #: to the next round rather than to nobody (longer than any HTTP timeout of the sender)
 CLAIM_LEASE = timedelta(minutes=5)
 BATCH = 50
+MAX_URL_LENGTH = 500  # pact_outbox.target_url
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
 _ERROR_CODES = ("BadRequest", "AccessDenied", "TokenExpired", "NotFound", "InternalError",
                 "NotImplemented")
@@ -185,7 +186,10 @@ def events_url_from_source(source: str, allow_http: bool) -> str:
     path = url.path.rstrip("/")
     if not path.endswith(EVENTS_PATH):
         path += EVENTS_PATH
-    return str(url.copy_with(path=path, fragment=None))
+    target = str(url.copy_with(path=path, fragment=None))
+    if len(target) > MAX_URL_LENGTH:
+        raise PactError("BadRequest", f"source is longer than {MAX_URL_LENGTH} characters")
+    return target
 
 
 def answer_target(client: PactClient, source: str, policy: AnswerPolicy) -> str:

@@ -638,7 +638,8 @@ def test_an_answer_goes_only_to_the_asking_partners_own_origin(client, app, pact
 
     for source in ("http://169.254.169.254/latest/meta-data", "https://evil.example/3/events",
                    f"http://user:pw@127.0.0.1:{recipient.server.server_port}/3/events",
-                   "ftp://127.0.0.1/3/events", "not a url"):
+                   "ftp://127.0.0.1/3/events", "not a url",
+                   f"{recipient.events_url}?{'x' * 600}"):
         response = ask(source)
         assert response.status_code == 400 and response.json["code"] == "BadRequest", source
     assert "not the origin registered" in ask("https://evil.example").json["message"]
