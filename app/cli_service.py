@@ -43,6 +43,30 @@ def init() -> None:
             key = key_service.generate(session, app.config["KEYS_DIR"],
                                        did=issuer_from_config(app.config).did)
             click.echo(f"generated signing key {key.id} in {app.config['KEYS_DIR']}")
+    _sign_checkpoints(app)
+
+
+def _sign_checkpoints(app) -> None:
+    """Heads stored before checkpoints existed are signed as checkpoints now, with the
+    active key (docs/transparency-log.md); without a key or its file they wait for the next
+    `db upgrade`."""
+    from app.services import keys as key_service
+    from app.services import transaction
+    from app.services import transparency_log as tlog
+    from app.services.issuer import issuer_from_config
+
+    issuer = issuer_from_config(app.config)
+    with app.app_context(), transaction() as session:
+        key = key_service.active_key(session)
+        if key is None:
+            return
+        key_id = key.id  # the row expires at commit
+        tlog.lock(session)
+        count = tlog.sign_checkpoints(session, issuer.log_origin, key,
+                                      key_service.load_private(issuer.keys_dir, key))
+    if count:
+        click.echo(f"signed {count} earlier tree heads as checkpoints of {issuer.log_origin} "
+                   f"with {key_id}")
 
 
 @main.group()
@@ -57,9 +81,12 @@ def db_upgrade(revision: str) -> None:
     """Migrate the database to REVISION."""
     from app.persistence.migrate import current, upgrade
 
-    url = _app().config["SQLALCHEMY_DATABASE_URI"]
+    app = _app()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
     upgrade(url, revision)
     click.echo(f"database at revision {current(url)}")
+    if revision == "head":
+        _sign_checkpoints(app)
 
 
 @main.command()

@@ -25,17 +25,25 @@ from app.cli import friendly_errors, main
                    "against those keys.")
 @click.option("--allow-insecure-dev", is_flag=True,
               help="Development only: accept http and loopback/IP addresses.")
+@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where checkpoints seen are remembered (default $CARBONLABEL_STATE_DIR, "
+                   "$XDG_STATE_HOME/carbonlabel or ~/.local/state/carbonlabel).")
 @friendly_errors
 def verify(credential_file: Path, did_document: Path | None, online_from: str | None,
-           allow_insecure_dev: bool) -> None:
-    """Verify a label credential: offline with its issuer's DID document, or online."""
-    from app.trust import strict_json
+           allow_insecure_dev: bool, state_dir: Path | None) -> None:
+    """Verify a label credential (offline with its issuer's DID document, or online) or a
+    verification receipt (offline, every part; see docs/transparency-log.md)."""
+    from app import cli_receipts
+    from app.trust import receipt, strict_json
     from app.trust.offline import verify_offline
     from app.trust.online import verify_online
 
-    # I-JSON: with a duplicate member name, which value was signed depends on the parser.
-    credential = strict_json.loads(credential_file.read_text("utf-8"))
+    data = credential_file.read_bytes()
     document = strict_json.loads(did_document.read_text("utf-8")) if did_document else None
+    if receipt.is_receipt(cli_receipts.peek(data)):
+        cli_receipts.verify_receipt_file(receipt.load(data), document, state_dir)
+    # I-JSON: with a duplicate member name, which value was signed depends on the parser.
+    credential = strict_json.loads(data)
     if allow_insecure_dev:
         click.echo("WARNING: --allow-insecure-dev: http and loopback addresses are accepted; "
                    "this check proves nothing to anyone else", err=True)
@@ -49,9 +57,27 @@ def verify(credential_file: Path, did_document: Path | None, online_from: str | 
                          "--did-document did.json (or --online)")
     for reason in report.reasons:
         click.echo(f"  {reason}")
+    if online_from is not None and report.ok:
+        # Only a log whose issuer checked out may be remembered (or it could poison the file)
+        _remember(credential, document, online_from, allow_insecure_dev, state_dir)
     verdict = "VERIFIED" if report.ok else "NOT VERIFIED"
     click.echo(verdict + (" (INSECURE DEVELOPMENT CHECK)" if allow_insecure_dev else ""))
     sys.exit(0 if report.ok else 1)
+
+
+def _remember(credential: dict, document: dict | None, online_from: str,
+              allow_insecure: bool, state_dir: Path | None) -> None:
+    """The log's checkpoint, from where the log material came (the issuer or the mirror),
+    checked with the issuer's keys (the document given, or its DID resolved again) against
+    the one remembered."""
+    from app import cli_receipts
+    from app.trust import did_web
+    from app.trust.online import issuer_of
+
+    issuer = issuer_of(credential)
+    base = online_from or did_web.parse(issuer).base_url(allow_insecure)
+    keys = document or did_web.resolve(issuer, fetch_json, allow_insecure)
+    cli_receipts.check_remembered(base, keys, state_dir, fetch_json)
 
 
 def fetch_json(url: str):

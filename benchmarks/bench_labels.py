@@ -363,7 +363,8 @@ def check_log(samples: int = 50) -> dict[str, Any]:
         if th.key_id not in keys_by_id:
             keys_by_id[th.key_id] = signing.public_key_from_multibase(
                 session.get(SigningKey, th.key_id).public_multibase)
-        assert tlog.head_is_signed(th, keys_by_id[th.key_id]), f"head {th.size} unsigned"
+        assert tlog.head_is_signed(th, keys_by_id[th.key_id], _origin()), (
+            f"head {th.size} unsigned")
         assert th.root_hash == memory.root(th.size), f"head {th.size} has a wrong root"
     rng = random.Random(1)
     for index in rng.sample(range(head.size), min(samples, head.size)):
@@ -637,8 +638,16 @@ def sign_head(size: int, root: bytes) -> None:
         key = keys.active_key(session)
         private = keys.load_private(current_app.config["KEYS_DIR"], key)
         tlog.lock(session)
-        session.add(tlog.sign_head(size, root, utcnow(), key, private))
+        session.add(tlog.sign_head(size, root, utcnow(), key, private, _origin()))
     db.session.remove()
+
+
+def _origin() -> str:
+    from flask import current_app
+
+    from app.services.issuer import issuer_from_config
+
+    return issuer_from_config(current_app.config).log_origin
 
 
 def bench_proofs(size: int, root: bytes, samples: int) -> dict[str, Any]:

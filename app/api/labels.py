@@ -15,10 +15,11 @@ from app.schemas.labels import (
     EvaluationSchema,
     LabelPageSchema,
     LabelSchema,
+    ReceiptSchema,
     RecognitionQuerySchema,
     VerificationSchema,
 )
-from app.services import labels, recognition, transaction, verification
+from app.services import labels, receipts, recognition, transaction, verification
 from app.services.issuer import issuer_from_config
 
 blp = Blueprint("labels", __name__, url_prefix="/api/v1",
@@ -60,6 +61,18 @@ def verify(label_id: str) -> verification.Verification:
     # The worker's cache is only used after re-reading the label's current state.
     return verification.verify_label(db.session, label_id, issuer_from_config(current_app.config),
                                      cache=verification.cache_for(current_app))
+
+
+@blp.route("/labels/<string:label_id>/receipt", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.response(200, ReceiptSchema)
+def receipt(label_id: str) -> dict:
+    """A verification receipt to check the label offline (`carbonlabel verify RECEIPT`):
+    credential, log entry, tlog-proof to a signed checkpoint, DID document, status list."""
+    issuer = issuer_from_config(current_app.config)
+    body = receipts.build_receipt(db.session, label_id, issuer)
+    return body, 200, {"Content-Disposition":
+                       f'attachment; filename="{body["label_id"]}.receipt.json"'}
 
 
 @blp.route("/labels/<string:label_id>/recognition", methods=["GET"])

@@ -1,11 +1,11 @@
-"""The public transparency log (RFC 9162 style): tree heads, proofs, entries."""
+"""The public transparency log (RFC 9162 hashing): C2SP checkpoints, proofs, entries."""
 
 from __future__ import annotations
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from app.api.labels import public_limit
-from app.domain import NotFound
 from app.extensions import db, limiter
 from app.schemas.log import (
     ConsistencyQuerySchema,
@@ -21,23 +21,45 @@ from app.services import transparency_log as tlog
 blp = Blueprint("log", __name__, url_prefix="/log", description="Transparency log")
 
 
+_TEXT = {200: {"description": "a C2SP signed-note checkpoint (origin, tree size, base64 "
+                          "root hash), text/plain",
+               "content": {"text/plain": {"schema": {"type": "string"}}}}}
+
+
+def _text(body: str) -> Response:
+    return Response(body, mimetype="text/plain")
+
+
+@blp.route("/checkpoint", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.doc(responses=_TEXT)
+def checkpoint() -> Response:
+    """The latest signed checkpoint, verbatim (c2sp.org/tlog-checkpoint)."""
+    return _text(tlog.signed_checkpoint(db.session).checkpoint)
+
+
+@blp.route("/checkpoint/<int:size>", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.doc(responses=_TEXT)
+def checkpoint_at(size: int) -> Response:
+    """The checkpoint signed when the log reached `size`, verbatim."""
+    return _text(tlog.signed_checkpoint(db.session, size).checkpoint)
+
+
 @blp.route("/sth", methods=["GET"])
 @limiter.limit(public_limit)
 @blp.response(200, TreeHeadSchema)
-def latest():
-    """The latest signed tree head."""
-    head = tlog.latest_head(db.session)
-    if head is None:
-        raise NotFound("the log is empty")
-    return head
+def latest() -> dict:
+    """The latest checkpoint as JSON, parsed from the signed note it includes."""
+    return tlog.checkpoint_view(tlog.signed_checkpoint(db.session))
 
 
 @blp.route("/sth/<int:size>", methods=["GET"])
 @limiter.limit(public_limit)
 @blp.response(200, TreeHeadSchema)
-def at_size(size: int):
-    """The signed tree head issued when the log reached `size`."""
-    return tlog.head_at(db.session, size)
+def at_size(size: int) -> dict:
+    """The checkpoint of `size` as JSON, parsed from the signed note it includes."""
+    return tlog.checkpoint_view(tlog.signed_checkpoint(db.session, size))
 
 
 @blp.route("/proof/inclusion", methods=["GET"])

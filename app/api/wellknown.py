@@ -1,4 +1,5 @@
-"""The issuer's public identity: DID document, JWKS and the credentials' JSON-LD context."""
+"""The issuer's public identity: DID document, JWKS, the log's verifier keys and the
+credentials' JSON-LD context."""
 
 from __future__ import annotations
 
@@ -31,6 +32,32 @@ def did_document(prefix: str | None = None) -> dict:
 def jwks() -> dict:
     """The same keys as a JSON Web Key Set (OKP / Ed25519)."""
     return signing.jwks(keys.published(db.session))
+
+
+@blp.route("/.well-known/carbonlabel-log-key", methods=["GET"])
+@blp.doc(responses={200: {"description": "signed-note verifier keys of the log, one a line, "
+                                         "the current key first",
+                          "content": {"text/plain": {"schema": {"type": "string"}}}}})
+def log_key() -> Response:
+    """The transparency log's verifier keys (`<origin>+<key ID>+<base64 key>`), current and
+    retired; the same Ed25519 keys as the DID document's."""
+    issuer = issuer_from_config(current_app.config)
+    lines = [vkey for _, vkey, _ in keys.log_verifier_keys(db.session, issuer.did)]
+    return Response("".join(line + "\n" for line in lines), mimetype="text/plain")
+
+
+@blp.route("/.well-known/carbonlabel-log.json", methods=["GET"])
+@blp.response(200)
+def log_discovery() -> dict:
+    """Where the log is and which keys sign its checkpoints (docs/transparency-log.md)."""
+    issuer = issuer_from_config(current_app.config)
+    return {"origin": issuer.log_origin, "issuer": issuer.did,
+            "checkpoint": issuer.url("/log/checkpoint"),
+            "consistency_proof": issuer.url("/log/proof/consistency"),
+            "verifier_keys": [{"verifier_key": vkey, "status": status,
+                               "verification_method": method}
+                              for method, vkey, status in
+                              keys.log_verifier_keys(db.session, issuer.did)]}
 
 
 @blp.route(contexts.V1_PATH, methods=["GET"])

@@ -91,7 +91,9 @@ class LogNode(db.Model):
 
 
 class TreeHead(db.Model):
-    """A signed tree head: the log's size and root at a moment, signed by the issuer key."""
+    """A signed tree head: the log's size and root at a moment, signed by the issuer key as a
+    C2SP checkpoint. `checkpoint` is the signed note exactly as served; `signature` is the
+    Ed25519 signature inside it (over the note text), `key_id` the key that made it."""
 
     __tablename__ = "tree_heads"
 
@@ -100,6 +102,7 @@ class TreeHead(db.Model):
     timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
     key_id: Mapped[str] = mapped_column(ForeignKey("signing_keys.id"))
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    checkpoint: Mapped[str | None] = mapped_column(Text)
 
 
 class StatusList(db.Model):

@@ -36,6 +36,9 @@ class VerificationSchema(Schema):
     reasons = fields.List(fields.String())
     details = fields.Dict()
     log = fields.Dict(allow_none=True)
+    receipt = fields.Function(lambda v: f"/api/v1/labels/{v.label_id}/receipt", metadata={
+        "description": "everything to repeat these checks offline: credential, log entry, "
+                       "inclusion proof to a signed checkpoint, DID document, status list"})
 
 
 class RecognitionQuerySchema(Schema):
@@ -62,3 +65,28 @@ class EvaluationSchema(Schema):
     notes = fields.List(fields.String())
     home_scheme = fields.Boolean()
     illustrative = fields.Boolean()
+
+
+class ReceiptLogEntrySchema(Schema):
+    index = fields.Integer()
+    entry = fields.String(metadata={"description": "the exact UTF-8 JSON bytes of the leaf"})
+
+
+class ReceiptSchema(Schema):
+    """A verification receipt (docs/transparency-log.md); the documents are passed through
+    exactly as signed."""
+
+    type = fields.String(metadata={"description": "CarbonLabelVerificationReceipt"})
+    version = fields.Integer()
+    label_id = fields.String()
+    created = fields.String(metadata={"description": "UTC, when the receipt was assembled"})
+    credential = fields.Dict(metadata={"description": "the signed label credential"})
+    log_entry = fields.Nested(ReceiptLogEntrySchema)
+    inclusion_proof = fields.String(metadata={
+        "description": "c2sp.org/tlog-proof@v1 text ending in the signed checkpoint"})
+    did_document = fields.Dict()
+    log_verifier_keys = fields.List(fields.String(), metadata={
+        "description": "signed-note verifier keys (informational: derive them from the DID "
+                       "document)"})
+    status_list_credential = fields.Dict(metadata={
+        "description": "the signed Bitstring Status List credential in force"})

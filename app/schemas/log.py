@@ -9,12 +9,18 @@ from app.schemas.common import StrictSchema
 
 
 class TreeHeadSchema(Schema):
-    tree_size = fields.Integer(attribute="size")
-    root_hash = fields.Function(lambda h: h.root_hash.hex(), metadata={"description": "hex"})
-    timestamp = fields.DateTime()
+    """Parsed from the signed checkpoint it carries: nothing here is outside the signature
+    but `key_id`, which only names the key (the verifier still checks the note)."""
+
+    origin = fields.String(metadata={"description": "the checkpoint's origin line"})
+    tree_size = fields.Integer()
+    root_hash = fields.String(metadata={"description": "hex"})
+    root_hash_base64 = fields.String(metadata={"description": "as in the checkpoint"})
     key_id = fields.String(metadata={"description": "verification method fragment in the DID"})
-    signature = fields.Function(lambda h: h.signature.hex(), metadata={
-        "description": "Ed25519 over RFC 8785 JSON {tree_size, root_hash, timestamp}, hex"})
+    signature = fields.String(metadata={
+        "description": "the Ed25519 signature inside the checkpoint note, hex"})
+    checkpoint = fields.String(metadata={
+        "description": "the C2SP signed-note checkpoint, verbatim (docs/transparency-log.md)"})
 
 
 class InclusionQuerySchema(StrictSchema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.trust import contexts
+from app.trust import checkpoint, contexts
 from app.trust.did_web import did_from_url
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -26,6 +26,11 @@ class Issuer:
         the app refuses to start when it differs from the DID of the stored keys and labels
         (app/services/issuer_pin.py)."""
         return did_from_url(self.public_url)
+
+    @property
+    def log_origin(self) -> str:
+        """The transparency log's checkpoint origin and key name (docs/transparency-log.md)."""
+        return checkpoint.log_origin(self.public_url)
 
     def method_id(self, key_id: str) -> str:
         return f"{self.did}#{key_id}"

@@ -18,7 +18,7 @@ from app.domain import Conflict, NotFound
 from app.persistence import SigningKey
 from app.persistence.types import utcnow
 from app.services import audit
-from app.trust import did_web
+from app.trust import checkpoint, did_web, note
 from app.trust import keys as trust_keys
 from app.trust.keys import public_key_from_multibase, public_multibase
 
@@ -52,6 +52,21 @@ def did_document(session: Session, did: str) -> dict[str, Any]:
     """The DID document of `did`: the keys published under it (served where did:web
     resolution looks for it, see app/api/wellknown.py)."""
     return trust_keys.did_document(did, published(session, did))
+
+
+def log_verifier_keys(session: Session, did: str) -> list[tuple[str, str, str]]:
+    """(verification method, signed-note verifier key, status) of every published key,
+    those of `did` first, the current key first among them.
+
+    The log is signed by the issuer's own keys (the one active when a head is signed), under
+    the origin of the key's DID (`checkpoint.origin_for_did`), so a verifier needs exactly
+    the DID document's keys; retired keys and those of a DID the issuer moved away from stay
+    listed, so that checkpoints signed with them stay verifiable."""
+    entries = [(f"{k.issuer_did}#{k.id}",
+                note.verifier_key(checkpoint.origin_for_did(k.issuer_did),
+                                  public_key_from_multibase(k.public_multibase)),
+                "retired" if k.retired_at else "current") for k in all_keys(session)]
+    return sorted(entries, key=lambda e: (not e[0].startswith(did + "#"), e[2] != "current"))
 
 
 def did_document_at(session: Session, current: str, host: str, path: str,

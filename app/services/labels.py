@@ -106,10 +106,11 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
     if not listed:  # the first label: a new label's bit is 0, the list changes on revocation
         publish_status_list(session, issuer)
     transparency_log.append(session, "issuance", label_id,
-                            {"credential_sha256": label.credential_sha256}, key, private)
+                            {"credential_sha256": label.credential_sha256}, key, private,
+                            issuer.log_origin)
     if previous is not None:
         transparency_log.append(session, "supersession", previous.id,
-                                {"superseded_by": label_id}, key, private)
+                                {"superseded_by": label_id}, key, private, issuer.log_origin)
     audit.append(session, reviewer, "label.issued", target_type="label", target_id=label_id,
                  details={"request_id": req.id, "supersedes": label.supersedes_id,
                           "credential_sha256": label.credential_sha256})
@@ -200,7 +201,8 @@ def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer)
     if label.revoked_at is not None:
         raise Conflict("the label was revoked meanwhile", state="revoked")
     label.revoked_at, label.revocation_reason = utcnow(), reason
-    transparency_log.append(session, "revocation", label.id, {"reason": reason}, key, private)
+    transparency_log.append(session, "revocation", label.id, {"reason": reason}, key, private,
+                            issuer.log_origin)
     publish_status_list(session, issuer)
     pact_events.notify_published(session, label, issuer)
     audit.append(session, user, "label.revoked", target_type="label", target_id=label.id,

@@ -1,7 +1,8 @@
 """The transparency log: every issuance, revocation and supersession is a leaf of an RFC 9162
-Merkle tree, appended in the same transaction as the change it records, with a signed tree
-head after each append. Only perfect subtrees are stored (`log_nodes`), so every proof costs
-O(log n) reads however long the log grows.
+Merkle tree, appended in the same transaction as the change it records, with a tree head
+after each append signed as a C2SP checkpoint (docs/transparency-log.md). Only perfect
+subtrees are stored (`log_nodes`), so every proof costs O(log n) reads however long the log
+grows.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from app.domain import InvalidInput, NotFound
 from app.persistence import LogEntry, LogNode, SigningKey, TreeHead
 from app.persistence.types import utcnow
 from app.services import innermost_transaction
-from app.trust import merkle
+from app.trust import checkpoint, merkle, note
 from lca_models.canonical import canonical_json
 
 _LOCK_KEY = 7_346_012  # "the transparency log" among advisory locks
@@ -147,8 +148,9 @@ def latest_head(session: Session) -> TreeHead | None:
 
 
 def append(session: Session, kind: str, label_id: str, payload: dict[str, Any],
-           key: SigningKey, private_key: Ed25519PrivateKey) -> LogEntry:
-    """Append one leaf and sign the new head; the caller holds `lock` and commits.
+           key: SigningKey, private_key: Ed25519PrivateKey, origin: str) -> LogEntry:
+    """Append one leaf and sign the new head as a checkpoint of the log named `origin`; the
+    caller holds `lock` and commits.
 
     The nodes the append and the new root read are the perfect subtrees of the current tree
     (its frontier): those not known to this transaction yet come in one query, and a second
@@ -177,7 +179,7 @@ def append(session: Session, kind: str, label_id: str, payload: dict[str, Any],
     session.add(entry)
     session.add_all(LogNode(level=level, node_index=index, hash=digest)
                     for level, index, digest in nodes)
-    session.add(sign_head(size + 1, root, at, key, private_key))
+    session.add(sign_head(size + 1, root, at, key, private_key, origin))
     session.flush()
     state.size = size + 1
     return entry
@@ -208,25 +210,47 @@ def _fetch_missing(session: Session, state: _Appending, size: int, entry: bytes)
         state.nodes.update({(level, index): digest for level, index, digest in rows})
 
 
-def head_message(size: int, root: bytes, timestamp: datetime) -> bytes:
-    """What a tree head signature covers (RFC 8785 JSON, so any language can rebuild it)."""
-    return canonical_json({"tree_size": size, "root_hash": root.hex(),
-                           "timestamp": timestamp.isoformat().replace("+00:00", "Z")})
-
-
 def sign_head(size: int, root: bytes, timestamp: datetime, key: SigningKey,
-              private_key: Ed25519PrivateKey) -> TreeHead:
+              private_key: Ed25519PrivateKey, origin: str) -> TreeHead:
+    """The head as a signed C2SP checkpoint of the log named `origin` (the row's `signature`
+    is the one inside the note)."""
+    signed = checkpoint.sign(checkpoint.Checkpoint(origin, size, root), private_key)
     return TreeHead(size=size, root_hash=root, timestamp=timestamp, key_id=key.id,
-                    signature=private_key.sign(head_message(size, root, timestamp)))
+                    signature=_note_signature(signed), checkpoint=signed)
 
 
-def head_is_signed(head: TreeHead, public_key: Ed25519PublicKey) -> bool:
-    try:
-        public_key.verify(head.signature, head_message(head.size, head.root_hash,
-                                                       head.timestamp))
-    except Exception:
+def _note_signature(signed: str) -> bytes:
+    return note.parse(signed)[1][0].signature
+
+
+def head_is_signed(head: TreeHead, public_key: Ed25519PublicKey, origin: str) -> bool:
+    """Whether the head's stored checkpoint is signed by `public_key` for the log `origin`
+    and states exactly the head's size and root (the bytes served are the bytes checked)."""
+    if not head.checkpoint:
         return False
-    return True
+    try:
+        found = checkpoint.verify(head.checkpoint, [note.verifier_key(origin, public_key)],
+                                  origin)
+    except (note.NoteError, ValueError):
+        return False
+    return found.size == head.size and found.root_hash == head.root_hash
+
+
+def sign_checkpoints(session: Session, origin: str, key: SigningKey,
+                     private_key: Ed25519PrivateKey) -> int:
+    """Sign every head stored without a checkpoint (those from before checkpoints existed)
+    with `key`; returns how many. Their old signatures covered a JSON of our own that no
+    standard tool reads; the size and root signed now are the stored ones, so nothing a
+    head states changes, only who vouches for it (the active key)."""
+    count = 0
+    for head in session.scalars(select(TreeHead).where(TreeHead.checkpoint.is_(None))
+                                .order_by(TreeHead.size).execution_options(yield_per=500)):
+        signed = sign_head(head.size, head.root_hash, head.timestamp, key, private_key, origin)
+        head.checkpoint, head.signature, head.key_id = (signed.checkpoint, signed.signature,
+                                                        key.id)
+        count += 1
+    session.flush()
+    return count
 
 
 @dataclass(frozen=True)
@@ -269,6 +293,27 @@ def head_at(session: Session, size: int) -> TreeHead:
     if head is None:
         raise NotFound(f"no signed tree head for size {size}")
     return head
+
+
+def signed_checkpoint(session: Session, size: int | None = None) -> TreeHead:
+    """The head of `size` (default: the latest) that carries a signed checkpoint."""
+    head = latest_head(session) if size is None else head_at(session, size)
+    if head is None:
+        raise NotFound("the log is empty")
+    if not head.checkpoint:
+        raise NotFound(f"the head of size {head.size} is not signed as a checkpoint yet "
+                       "(the operator runs `carbonlabel db upgrade`)")
+    return head
+
+
+def checkpoint_view(head: TreeHead) -> dict[str, Any]:
+    """A JSON view of a head made only from its signed note, which it includes verbatim, so
+    it cannot say anything the signature does not cover."""
+    text, signatures = note.parse(head.checkpoint or "")
+    found = checkpoint.parse_text(text)
+    return {"origin": found.origin, "tree_size": found.size, "root_hash": found.root_hash.hex(),
+            "root_hash_base64": text.split("\n")[2], "key_id": head.key_id,
+            "signature": signatures[0].signature.hex(), "checkpoint": head.checkpoint}
 
 
 def entries(session: Session, start: int, end: int) -> list[LogEntry]:

@@ -65,7 +65,7 @@ from app.persistence import (
 from app.services import labels, transparency_log
 from app.services.change_feed import ChangeFeed, conninfo
 from app.services.issuer import Issuer
-from app.trust import merkle, signing, status_list
+from app.trust import checkpoint, merkle, signing, status_list
 from app.trust.keys import did_document, key_resolver, public_key_from_multibase
 from lca_models.canonical import sha256_hex
 
@@ -105,7 +105,7 @@ class _State:
     head_root: bytes | None
     head_timestamp: datetime | None
     head_key_id: str | None
-    head_signature: bytes | None
+    head_checkpoint: str | None
     status_list_text: str | None
     keys_text: str | None  # "id multibase status did" per published key, comma separated
 
@@ -117,7 +117,7 @@ def _state_statement() -> Select:
     labels_t, entries_t = Label.__table__, LogEntry.__table__
     heads_t, lists_t, keys_t = TreeHead.__table__, StatusList.__table__, SigningKey.__table__
     head = (select(heads_t.c.size, heads_t.c.root_hash, heads_t.c.timestamp, heads_t.c.key_id,
-                   heads_t.c.signature).order_by(heads_t.c.size.desc()).limit(1)
+                   heads_t.c.checkpoint).order_by(heads_t.c.size.desc()).limit(1)
             .subquery("head"))
     body = Organisation.__table__.alias("body")
     listed = (select(cast(lists_t.c.credential, Text))
@@ -133,7 +133,7 @@ def _state_statement() -> Select:
                    labels_t.c.revocation_reason, labels_t.c.supersedes_id,
                    labels_t.c.superseded_by_id, body.c.name, entries_t.c.leaf_index,
                    entries_t.c.entry, head.c.size, head.c.root_hash, head.c.timestamp,
-                   head.c.key_id, head.c.signature, listed, published)
+                   head.c.key_id, head.c.checkpoint, listed, published)
             .select_from(labels_t
                          .outerjoin(body, body.c.id == labels_t.c.certification_body_id)
                          .outerjoin(entries_t, and_(entries_t.c.label_id == labels_t.c.id,
@@ -442,25 +442,26 @@ def _check_log(result: Verification, state: _State, reader: Session | Connection
             merkle.leaf_hash(state.entry), index, size,
             transparency_log.inclusion_path(reader, index, size), state.head_root)
         head = TreeHead(size=size, root_hash=state.head_root, timestamp=state.head_timestamp,
-                        key_id=state.head_key_id, signature=state.head_signature)
+                        key_id=state.head_key_id, checkpoint=state.head_checkpoint)
 
         def head_signed() -> bool:
             try:
                 did = resolve.owner[state.head_key_id]
                 return transparency_log.head_is_signed(
-                    head, resolve(f"{did}#{state.head_key_id}"))
-            except (KeyError, LookupError):
+                    head, resolve(f"{did}#{state.head_key_id}"),
+                    checkpoint.origin_for_did(did))  # the log of the key's issuer DID
+            except (KeyError, LookupError, ValueError):
                 return False
 
-        head_ok = memo(("head", size, state.head_root, state.head_timestamp,
-                        state.head_key_id, state.head_signature, state.keys_text), head_signed)
+        head_ok = memo(("head", size, state.head_root, state.head_key_id,
+                        state.head_checkpoint, state.keys_text), head_signed)
         records = json.loads(state.entry).get("credential_sha256") == state.credential_sha256
         ok = in_tree and head_ok and records
         result.log = {"leaf_index": index, "tree_size": size}
     result.checks["transparency_log"] = ok
     result.reasons.append(
         f"its issuance is entry {state.entry_index} of the transparency log, proven against "
-        f"the signed tree head of size {state.head_size}" if ok
+        f"the signed checkpoint of size {state.head_size}" if ok
         else "its issuance could not be proven in the transparency log")
 
 

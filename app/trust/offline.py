@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from app import clock
-from app.trust import merkle, signing
+from app.trust import log_check, merkle, signing
 from app.trust.keys import key_resolver
 from lca_models.canonical import canonical_json
 
@@ -57,25 +57,22 @@ def verify_offline(credential: dict[str, Any], did_document: dict[str, Any],
     return report
 
 
-def _in_log(credential: dict[str, Any], base: str, index: int, fetch: Fetch, resolve) -> bool:
+def _in_log(credential: dict[str, Any], base: str, index: int, fetch: Fetch,
+            did_document: dict[str, Any]) -> bool:
     entry = fetch(f"{base}/log/entries?start={index}&end={index + 1}")[0]
     entry_bytes = entry["entry"].encode()
     digest = hashlib.sha256(canonical_json(credential)).hexdigest()
     recorded = json.loads(entry_bytes).get("credential_sha256") == digest
-    head = fetch(f"{base}/log/sth")
-    proof = fetch(f"{base}/log/proof/inclusion?leaf_index={index}&tree_size={head['tree_size']}")
-    root = bytes.fromhex(head["root_hash"])
-    included = merkle.verify_inclusion(merkle.leaf_hash(entry_bytes), index, head["tree_size"],
-                                       [bytes.fromhex(h) for h in proof["audit_path"]], root)
-    message = canonical_json({"tree_size": head["tree_size"], "root_hash": head["root_hash"],
-                                 "timestamp": _z(head["timestamp"])})
-    try:
-        key = resolve(f"{credential['issuer']}#{head['key_id']}")
-        key.verify(bytes.fromhex(head["signature"]), message)
-        signed = True
-    except Exception:
-        signed = False
-    return recorded and included and signed
+    try:  # only the signed note counts, never the JSON fields beside it
+        head = log_check.verify_checkpoint(fetch(f"{base}/log/sth").get("checkpoint"),
+                                           did_document)
+    except ValueError:
+        return False
+    proof = fetch(f"{base}/log/proof/inclusion?leaf_index={index}&tree_size={head.size}")
+    included = merkle.verify_inclusion(merkle.leaf_hash(entry_bytes), index, head.size,
+                                       [bytes.fromhex(h) for h in proof["audit_path"]],
+                                       head.root_hash)
+    return recorded and included
 
 
 def _time(value: str | None) -> datetime | None:
@@ -86,6 +83,3 @@ def _time(value: str | None) -> datetime | None:
         raise ValueError("a date-time without a time zone")
     return parsed
 
-
-def _z(value: str) -> str:
-    return value.replace("+00:00", "Z")

@@ -67,20 +67,20 @@ def verify_online(credential: dict[str, Any], fetch: Fetch, *, mirror: str | Non
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         report.add("not_revoked", False, f"the status list could not be checked: {exc}")
     try:
-        _check_log(report, credential, source, fetch, resolve)
+        _check_log(report, credential, source, fetch, document)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         report.add("transparency_log", False, f"the log could not be checked: {exc}")
     return report
 
 
 def _check_log(report: Report, credential: dict[str, Any], source: str, fetch: Fetch,
-               resolve) -> None:
+               document: dict[str, Any]) -> None:
     label_id = credential["credentialSubject"]["labelId"]
     summary = fetch(f"{source}/api/v1/labels/{label_id}/verification")
     index = (summary.get("log") or {}).get("leaf_index")
     report.add("transparency_log", index is not None and _in_log(
-        credential, source, index, fetch, resolve), "the issuance is in the transparency log "
-        "under a signed tree head (checked locally)")
+        credential, source, index, fetch, document), "the issuance is in the transparency log "
+        "under a checkpoint signed by the issuer's key (checked locally)")
     if summary.get("status") == "superseded":
         report.add("current", False, f"superseded by {summary['details']['superseded_by']}")
 

@@ -171,6 +171,12 @@ def world(app, client):
 
 
 @pytest.fixture(autouse=True)
+def _own_checkpoint_state(monkeypatch, tmp_path_factory):
+    """`carbonlabel verify --online` remembers checkpoints; never in the user's own folder."""
+    monkeypatch.setenv("CARBONLABEL_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+
+
+@pytest.fixture(autouse=True)
 def _cheap_password_hashing(monkeypatch):
     """argon2id at production cost takes ~50 ms a hash; tests only need it to be argon2id."""
     from argon2 import PasswordHasher

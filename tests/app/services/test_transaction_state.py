@@ -34,6 +34,9 @@ def test_audit_appends_in_one_transaction_and_after_a_rolled_back_savepoint(worl
         assert audit.verify(db.session).ok
 
 
+ORIGIN = "labels.test/log"
+
+
 def _label_id(world) -> str:
     from tests.app.api.test_labels import issue
 
@@ -47,15 +50,15 @@ def test_log_appends_in_one_transaction_and_after_a_rolled_back_savepoint(world,
         key, private = _signing(app)
         with transaction() as session:
             tlog.lock(session)
-            tlog.append(session, "revocation", label_id, {"reason": "a"}, key, private)
-            tlog.append(session, "revocation", label_id, {"reason": "b"}, key, private)
+            tlog.append(session, "revocation", label_id, {"reason": "a"}, key, private, ORIGIN)
+            tlog.append(session, "revocation", label_id, {"reason": "b"}, key, private, ORIGIN)
             savepoint = session.begin_nested()
-            tlog.append(session, "revocation", label_id, {"reason": "lost"}, key, private)
+            tlog.append(session, "revocation", label_id, {"reason": "lost"}, key, private, ORIGIN)
             savepoint.rollback()
-            tlog.append(session, "revocation", label_id, {"reason": "c"}, key, private)
+            tlog.append(session, "revocation", label_id, {"reason": "c"}, key, private, ORIGIN)
         with transaction() as session:
             tlog.lock(session)
-            tlog.append(session, "revocation", label_id, {"reason": "d"}, key, private)
+            tlog.append(session, "revocation", label_id, {"reason": "d"}, key, private, ORIGIN)
         entries = db.session.scalars(select(LogEntry).order_by(LogEntry.leaf_index)).all()
         assert [e.leaf_index for e in entries] == list(range(5))
         assert [e.entry.count(b'"reason"') for e in entries] == [0, 1, 1, 1, 1]
@@ -89,7 +92,7 @@ def test_a_frontier_remembered_from_a_rolled_back_append_is_not_reused(world, ap
                 with transaction() as session:
                     tlog.lock(session)
                     tlog.append(session, "revocation", label_id, {"reason": "rolled back"},
-                                key, private)
+                                key, private, ORIGIN)
                     raise RuntimeError("abandon")
             except RuntimeError:
                 pass
@@ -97,12 +100,13 @@ def test_a_frontier_remembered_from_a_rolled_back_append_is_not_reused(world, ap
             key, private = _signing(other)
             tlog.lock(session)
             tlog.append(session, "revocation", label_id, {"reason": "other worker"}, key,
-                        private)
+                        private, ORIGIN)
         with app.app_context():
             key, private = _signing(app)
             with transaction() as session:
                 tlog.lock(session)
-                tlog.append(session, "revocation", label_id, {"reason": "ours"}, key, private)
+                tlog.append(session, "revocation", label_id, {"reason": "ours"}, key, private,
+                            ORIGIN)
             entries = db.session.scalars(select(LogEntry).order_by(LogEntry.leaf_index)).all()
             memory = merkle.MemoryNodeStore()
             for entry in entries:

@@ -1,0 +1,43 @@
+"""A label's verification receipt (docs/transparency-log.md): what an auditor needs to check
+it offline, assembled from what the service already publishes, nothing recomputed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import NotFound
+from app.persistence import LogEntry
+from app.persistence.types import utcnow
+from app.services import keys, labels
+from app.services import transparency_log as tlog
+from app.services.issuer import Issuer
+from app.trust import checkpoint
+from app.trust.receipt import RECEIPT_TYPE
+
+
+def build_receipt(session: Session, text: str, issuer: Issuer) -> dict[str, Any]:
+    """The credential, its issuance entry, a tlog-proof to the latest signed checkpoint, the
+    DID document and the signed status list, all as served now."""
+    label = labels.get_label(session, text)
+    entry = session.scalar(select(LogEntry).where(LogEntry.label_id == label.id,
+                                                  LogEntry.kind == "issuance"))
+    if entry is None:
+        raise NotFound(f"label {label.id} has no issuance entry in the log")
+    head = tlog.signed_checkpoint(session)
+    path = tlog.inclusion_path(session, entry.leaf_index, head.size)
+    return {
+        "type": RECEIPT_TYPE,
+        "version": 1,
+        "label_id": label.id,
+        "created": utcnow().isoformat().replace("+00:00", "Z"),
+        "credential": label.credential,
+        "log_entry": {"index": entry.leaf_index, "entry": entry.entry.decode("utf-8")},
+        "inclusion_proof": checkpoint.format_proof(entry.leaf_index, path, head.checkpoint),
+        "did_document": keys.did_document(session, issuer.did),
+        "log_verifier_keys": [vkey for _, vkey, _ in
+                              keys.log_verifier_keys(session, issuer.did)],
+        "status_list_credential": labels.status_list_credential(session, issuer),
+    }
