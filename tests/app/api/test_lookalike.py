@@ -217,7 +217,7 @@ def test_api_and_page_reject_a_stored_label_swapped_for_the_forgery(world, app, 
     answer = client.get(f"/api/v1/labels/{label['id']}/verification").json
     assert answer["status"] == "invalid"
     assert answer["checks"]["signature"] is False
-    page = client.get(f"/verify/{label['id']}")
+    page = client.get(f"/verify/{label['id']}?lang=en")
     assert page.status_code == 200
     assert 'class="status invalid"' in page.text and "Verification failed" in page.text
     assert 'class="status valid"' not in page.text
