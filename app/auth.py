@@ -42,8 +42,8 @@ def load_caller() -> None:
     if not user_id:
         return
     user = db.session.get(User, user_id)
-    if user is None or not user.active:
-        session.clear()
+    if user is None or not user.active or session.get("epoch") != user.session_epoch:
+        session.clear()  # logged out, password or role changed since: the cookie is spent
         return
     if request.method not in SAFE_METHODS:
         # read outside the try: an over-size body is a 413, not a failed CSRF check
@@ -55,6 +55,35 @@ def load_caller() -> None:
         except Exception as exc:  # wtforms ValidationError
             raise Forbidden(f"CSRF check failed: {exc}") from None
     g.caller = Caller(user, accounts.ROLE_SCOPES[user.role], "session")
+
+
+def log_in(email: str, password: str) -> User:
+    """Check a password under the log-in throttle (per account and per client address);
+    a locked account or address is refused before any hashing."""
+    from flask import current_app
+    from flask_limiter.util import get_remote_address
+
+    from app.extensions import limiter
+    from app.services import login_throttle, transaction
+
+    storage, address = limiter.storage, get_remote_address()
+    login_throttle.check(storage, email, address)
+    try:
+        with transaction() as db_session:
+            user = accounts.authenticate(db_session, email, password)
+    except Unauthenticated:
+        policy = login_throttle.ThrottlePolicy.from_config(current_app.config)
+        login_throttle.failed(storage, policy, email, address)
+        raise
+    login_throttle.succeeded(storage, email)
+    return user
+
+
+def start_session(user: User) -> None:
+    """A fresh cookie for `user`, marked with the user's current session generation."""
+    session.clear()
+    session["user_id"] = user.id
+    session["epoch"] = user.session_epoch
 
 
 def caller() -> Caller:

@@ -18,9 +18,10 @@ blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens", description="AP
 @requires()
 @blp.response(200, TokenSchema(many=True))
 def list_tokens() -> list[ApiToken]:
-    """Your tokens (never their secrets)."""
-    return db.session.scalars(select(ApiToken).where(ApiToken.user_id == caller().user.id)
+    """Your tokens whose scopes the calling credential holds too (never their secrets)."""
+    mine = db.session.scalars(select(ApiToken).where(ApiToken.user_id == caller().user.id)
                               .order_by(ApiToken.created_at)).all()
+    return [t for t in mine if accounts.within(t.scopes, caller().scopes)]
 
 
 @blp.route("", methods=["POST"])
@@ -40,6 +41,6 @@ def create_token(body: dict) -> ApiToken:
 @requires()
 @blp.response(204)
 def revoke_token(token_id: str) -> None:
-    """Revoke one of your tokens."""
+    """Revoke one of your tokens (only one whose scopes the calling credential holds)."""
     with transaction() as session:
         accounts.revoke_token(session, caller().user, token_id, granted=caller().scopes)

@@ -97,9 +97,38 @@ def set_role(session: Session, actor: User | None, user_id: str, role: str,
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
     old, user.role = user.role, role
+    revoked = end_sessions(session, user, revoke_tokens=True)
     audit.append(session, actor, "user.role_changed", target_type="user", target_id=user.id,
-                 reason=reason, details={"from": old, "to": role})
+                 reason=reason, details={"from": old, "to": role, "tokens_revoked": revoked})
     return user
+
+
+def set_password(session: Session, actor: User | None, user_id: str, password: str) -> User:
+    """A new password ends every session and token issued under the old one (whoever knew
+    it may have made some)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    user.password_hash = hash_password(password)
+    revoked = end_sessions(session, user, revoke_tokens=True)
+    audit.append(session, actor, "user.password_changed", target_type="user",
+                 target_id=user.id, details={"tokens_revoked": revoked})
+    return user
+
+
+def end_sessions(session: Session, user: User, *, revoke_tokens: bool = False) -> int:
+    """Make every session cookie issued to `user` so far fail on its next request (the
+    cookie carries the generation it was issued under); optionally revoke the user's API
+    tokens too. Returns how many tokens were revoked."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    if not revoke_tokens:
+        return 0
+    live = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                  ApiToken.revoked_at.is_(None))).all()
+    now = utcnow()
+    for token in live:
+        token.revoked_at = now
+    return len(live)
 
 
 def authenticate(session: Session, email: str, password: str) -> User:
@@ -152,10 +181,18 @@ def revoke_token(session: Session, user: User, token_id: str,
     admin = user.role == "admin" and (granted is None or "admin" in granted)
     if token is None or (token.user_id != user.id and not admin):
         raise NotFound("no such token")
+    if token.user_id == user.id and not within(token.scopes, granted):
+        raise Forbidden("a token can only revoke tokens whose scopes it holds itself")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.append(session, user, "token.revoked", target_type="token", target_id=token.id)
     return token
+
+
+def within(scopes: list[str], granted: tuple[str, ...] | None) -> bool:
+    """True when a token with `scopes` is no more powerful than the calling credential
+    (`granted` None: a session, which holds its role's every scope)."""
+    return granted is None or set(scopes) <= set(granted)
 
 
 def user_for_token(session: Session, secret: str) -> tuple[User, list[str]]:

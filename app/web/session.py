@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 
-from app.domain import Unauthenticated
+from app.auth import log_in, start_session
+from app.domain import TooManyRequests, Unauthenticated
 from app.extensions import limiter
 from app.services import accounts, audit, transaction
 from app.web.common import register_errors, safe_next, signed_in, user
@@ -30,7 +41,7 @@ def login():
 
 
 @blp.route("/login", methods=["POST"])
-@limiter.limit("20 per minute")
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 def do_login():
     email = request.form.get("email", "").strip()
     try:  # no login CSRF: the form must come from our own sign-in page
@@ -41,13 +52,16 @@ def do_login():
                                email=email), 400
     target = safe_next(request.form.get("next"), url_for("session_pages.home"))
     try:
-        with transaction() as db:
-            found = accounts.authenticate(db, email, request.form.get("password", ""))
+        found = log_in(email, request.form.get("password", ""))
+    except TooManyRequests as exc:
+        flash(_("Too many failed sign-ins; try again in %(seconds)s seconds.",
+                seconds=exc.retry_after), "error")
+        page = render_template("pages/login.html", next=target, email=email)
+        return page, 429, {"Retry-After": str(exc.retry_after)}
     except Unauthenticated:
         flash(_("Wrong email or password."), "error")
         return render_template("pages/login.html", next=target, email=email), 401
-    session.clear()
-    session["user_id"] = found.id
+    start_session(found)
     return redirect(target)
 
 
@@ -55,6 +69,7 @@ def do_login():
 @signed_in()
 def logout():
     with transaction() as db:
+        accounts.end_sessions(db, g.caller.user)
         audit.append(db, g.caller.user, "auth.logout", target_type="user",
                      target_id=g.caller.user.id)
     session.clear()
