@@ -63,6 +63,25 @@ def load_config(instance_path: str) -> dict[str, Any]:
                                                  str(5 * 1024 * 1024))),
         "INPUT_LIMITS": input_limits(),
         "MAX_MONTE_CARLO": int(os.environ.get("CARBONLABEL_MAX_MONTE_CARLO", "5000")),
+        # POST /api/v1/footprints/calculate answers within the request: smaller caps
+        "MAX_REQUEST_MONTE_CARLO": int(os.environ.get("CARBONLABEL_MAX_REQUEST_MONTE_CARLO",
+                                                      "1000")),
+        "MAX_MODEL_PROCESSES": int(os.environ.get("CARBONLABEL_MAX_MODEL_PROCESSES", "200")),
+        "MAX_MODEL_INPUTS": int(os.environ.get("CARBONLABEL_MAX_MODEL_INPUTS", "2000")),
+        "RATELIMIT_CALCULATE": os.environ.get("CARBONLABEL_RATELIMIT_CALCULATE",
+                                              "30 per minute"),
+        # log-in: a flat rate per address, then progressive lock-out (app/services/login_throttle)
+        "RATELIMIT_LOGIN": os.environ.get("CARBONLABEL_RATELIMIT_LOGIN", "20 per minute"),
+        "LOGIN_FREE_FAILURES_ACCOUNT": int(os.environ.get("CARBONLABEL_LOGIN_FREE_FAILURES",
+                                                          "5")),
+        "LOGIN_FREE_FAILURES_ADDRESS": int(os.environ.get(
+            "CARBONLABEL_LOGIN_FREE_FAILURES_ADDRESS", "20")),
+        "LOGIN_LOCK_SECONDS": int(os.environ.get("CARBONLABEL_LOGIN_LOCK_SECONDS", "30")),
+        "LOGIN_LOCK_MAX_SECONDS": int(os.environ.get("CARBONLABEL_LOGIN_LOCK_MAX_SECONDS",
+                                                     "3600")),
+        # SQLite: how long a writer waits for another's lock before the request gets a 503
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("CARBONLABEL_SQLITE_BUSY_TIMEOUT_MS",
+                                                     "5000")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("CARBONLABEL_PUBLIC_URL", "").startswith(

@@ -41,3 +41,15 @@ class PreconditionFailed(ServiceError):
 
 class InvalidInput(ServiceError):
     """A value is well-formed but not acceptable (e.g. a body not accredited for a product)."""
+
+
+class TooManyRequests(ServiceError):
+    """Refused for now (log-in lock-out, a busy database); try again after `retry_after` s."""
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Busy(TooManyRequests):
+    """The database is busy with other writers; the change was not made."""

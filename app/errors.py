@@ -8,6 +8,7 @@ from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
 from app.domain import (
+    Busy,
     Conflict,
     Forbidden,
     InvalidInput,
@@ -15,6 +16,7 @@ from app.domain import (
     PreconditionFailed,
     PreconditionRequired,
     ServiceError,
+    TooManyRequests,
     Unauthenticated,
 )
 from lca_models.errors import (
@@ -63,6 +65,8 @@ SERVICE_PROBLEMS: dict[type[ServiceError], tuple[int, str, str]] = {
     PreconditionRequired: (428, "precondition-required", "If-Match header required"),
     PreconditionFailed: (412, "precondition-failed", "The resource has changed"),
     InvalidInput: (422, "invalid-input", "The request cannot be accepted"),
+    TooManyRequests: (429, "too-many-requests", "Too many requests"),
+    Busy: (503, "busy", "The service is busy; nothing was changed"),
 }
 
 
@@ -107,7 +111,36 @@ def _service_error(exc: ServiceError) -> Response:
     response = problem(status, slug, title, str(exc), **extra)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="carbonlabel"'
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
+
+
+def busy_database(exc: Exception) -> Busy | None:
+    """SQLite's "database is locked" (another writer held the file past the busy timeout,
+    or a reader's snapshot went stale when it tried to write) as a Busy the caller may
+    retry; None for every other database failure, which stays an error."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "database is locked" in text or "database table is locked" in text:
+        return Busy("the database is busy with other changes; try again", retry_after=1)
+    return None
+
+
+def _operational_error(exc: Exception) -> Response:
+    from flask import current_app
+
+    from app.extensions import db
+
+    db.session.rollback()
+    busy = busy_database(exc)
+    if busy is None:
+        raise exc
+    current_app.logger.warning("database busy, answered 503: %s", exc)
+    if on_a_page():
+        response = page(503, [str(busy)])
+        response.headers["Retry-After"] = str(busy.retry_after)
+        return response
+    return _service_error(busy)
 
 
 def _integrity_error(exc: Exception) -> Response:
@@ -143,12 +176,47 @@ def _http_error(exc: HTTPException) -> Response:
                 flat.setdefault(key, []).extend(msgs)
         extra["errors"] = [{"field": p, "message": m} for p, ms in flat.items() for m in ms]
     code = exc.code or 500
-    return problem(code, (exc.name or "error").lower().replace(" ", "-"), exc.name or "Error",
-                   data.get("message") or exc.description, **extra)
+    detail = data.get("message") or exc.description
+    if on_a_page():
+        response = page(code, [detail] if detail else [])
+    else:
+        response = problem(code, (exc.name or "error").lower().replace(" ", "-"),
+                           exc.name or "Error", detail, **extra)
+    for name, value in exc.get_headers():  # e.g. Allow on 405
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    if code == 429 and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(_rate_limit_reset())
+    return response
+
+
+def _rate_limit_reset() -> int:
+    """Seconds until the rate-limit window that refused this request lets one through."""
+    import math
+    import time
+
+    from app.extensions import limiter
+
+    current = limiter.current_limit
+    return max(1, math.ceil(current.reset_at - time.time())) if current else 60
+
+
+def on_a_page() -> bool:
+    """True for the server-rendered pages, which answer HTML, never problem+json."""
+    from flask import request
+
+    return (request.blueprint or "").endswith("_pages")
+
+
+def page(status: int, problems: list[str]) -> Response:
+    from flask import make_response, render_template
+
+    return make_response(render_template("pages/error.html", status=status,
+                                         problems=problems), status)
 
 
 def init_app(app: Flask) -> None:
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.exc import IntegrityError, OperationalError
     from sqlalchemy.orm.exc import StaleDataError
 
     app.register_error_handler(LcaModelError, _domain_error)
@@ -156,4 +224,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ServiceError, _service_error)
     app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(StaleDataError, _stale_error)
+    app.register_error_handler(OperationalError, _operational_error)
     app.register_error_handler(HTTPException, _http_error)
