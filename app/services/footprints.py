@@ -17,9 +17,28 @@ def check_monte_carlo(iterations: int | None, limit: int) -> None:
         raise ModelValidationError({"monte_carlo": f"at most {limit} iterations per request"})
 
 
+def check_model_size(model: dict[str, Any], *, max_processes: int, max_inputs: int) -> None:
+    """Refuse a model too big to solve within one request, before any of it is parsed
+    (shapes that are not lists are left for the model's own validation to name)."""
+    stages = model.get("stages") if isinstance(model, dict) else None
+    processes = [p for s in stages if isinstance(s, dict)
+                 for p in (s.get("processes") if isinstance(s.get("processes"), list) else [])
+                 ] if isinstance(stages, list) else []
+    if len(processes) > max_processes:
+        raise ModelValidationError({"model.stages": f"at most {max_processes} processes per "
+                                                    f"model (this one has {len(processes)})"})
+    inputs = sum(len(p["inputs"]) for p in processes
+                 if isinstance(p, dict) and isinstance(p.get("inputs"), list))
+    if inputs > max_inputs:
+        raise ModelValidationError({"model.stages": f"at most {max_inputs} inputs per model "
+                                                    f"(this one has {inputs})"})
+
+
 def calculate(model: dict[str, Any], *, gwp_set: str, monte_carlo: int | None, seed: int,
-              brightway_dir: Path, max_monte_carlo: int) -> FootprintResult:
+              brightway_dir: Path, max_monte_carlo: int, max_processes: int = 200,
+              max_inputs: int = 2000) -> FootprintResult:
     check_monte_carlo(monte_carlo, max_monte_carlo)
+    check_model_size(model, max_processes=max_processes, max_inputs=max_inputs)
     try:
         inventory = load_model(model)
     except ModelValidationError as exc:  # name the field as the request spells it

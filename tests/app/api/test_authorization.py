@@ -116,7 +116,8 @@ MATRIX: list[Row] = [
     Row("GET", "/health",                                    (200, 200, 200, 200, 200, 200)),
     Row("GET", "/factors",                                   (200, 200, 200, 200, 200, 200)),
     Row("GET", f"/factors/{FACTOR}",                         (200, 200, 200, 200, 200, 200)),
-    Row("POST", "/footprints/calculate",                     (200, 200, 200, 200, 200, 200),
+    # calculation is charged to an account (issue 19)
+    Row("POST", "/footprints/calculate",                     (401, 200, 200, 200, 200, 200),
         body=MODEL),
     # session (each caller logs in as itself; anonymous as exporter A)
     Row("POST", "/session",                                  (201, 201, 201, 201, 201, 201),
