@@ -8,18 +8,19 @@ from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    from app import errors, input_limits, web
+    from app import errors, input_limits, security_headers, web
     from app.api import BLUEPRINTS
     from app.api.docs import swagger_ui
     from app.auth import load_caller
     from app.config import load_config
     from app.extensions import api, db, limiter
-    from app.instance import ensure_secret_key
+    from app.instance import ensure_secret_key, secure_instance
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    secure_instance(app.config["INSTANCE_DIR"], app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.config["INSTANCE_DIR"])
     _clock(app)
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.before_request(load_caller)
     input_limits.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
     _proxies(app)
     _issuer(app)
     return app
@@ -91,7 +93,8 @@ def _proxies(app: Flask) -> None:
 
 
 def _sqlite_pragmas(app: Flask) -> None:
-    """Foreign keys on, WAL for concurrent readers, a busy timeout instead of instant locks."""
+    """Foreign keys on, WAL for concurrent readers, a busy timeout instead of instant locks
+    (past it, a writer's request gets a 503 with Retry-After: app/errors.py)."""
     from sqlalchemy import event
 
     from app.extensions import db
@@ -106,5 +109,6 @@ def _sqlite_pragmas(app: Flask) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.close()
