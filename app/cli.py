@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from app.domain import ServiceError
 from lca_models.errors import FactorFileError, LcaModelError, ModelValidationError
@@ -32,19 +33,22 @@ def _fail(exc: Exception) -> None:
             click.echo(f"  {where}: {message}" if where else f"  {message}", err=True)
     elif isinstance(exc, ServiceError) and exc.field:
         click.echo(f"error: {exc} ({exc.field})", err=True)
+    elif isinstance(exc, DBAPIError):  # one line: which database, and the driver's reason
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        click.echo(f"error: cannot use the database: {reason}", err=True)
     else:
         click.echo(f"error: {exc}", err=True)
     sys.exit(2)
 
 
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Engine and service errors print plainly and exit 2; never a traceback."""
+    """Engine, service and database errors print plainly and exit 2; never a traceback."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (LcaModelError, ServiceError, ValueError, OSError) as exc:
+        except (LcaModelError, ServiceError, ValueError, OSError, DBAPIError) as exc:
             _fail(exc)
 
     return wrapper

@@ -1,0 +1,108 @@
+"""No 500 from a busy database or a wrong method; a CLI that cannot reach its database says
+so in one line; instance files are the owner's alone."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+import threading
+
+import pytest
+
+from app import create_app
+from app.cli import main
+
+PRODUCT = {"name": "Rebar", "hs_code": "7214"}
+
+
+@pytest.fixture
+def sqlite_only(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite's file lock; PostgreSQL locks rows")
+    return app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+
+
+def busy_timeout(app, milliseconds: int) -> None:
+    from app.extensions import db
+
+    app.config["SQLITE_BUSY_TIMEOUT_MS"] = milliseconds
+    with app.app_context():
+        db.engine.dispose()  # new connections take the new timeout
+
+
+def test_a_locked_database_answers_503_with_retry_after(world, app, sqlite_only, client):
+    busy_timeout(app, 50)
+    holder = sqlite3.connect(sqlite_only, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the file
+    try:
+        response = world["exporter_a"].post("/api/v1/products", json=PRODUCT)
+        assert response.status_code == 503
+        assert response.content_type == "application/problem+json"
+        assert response.json["type"] == "/problems/busy"
+        assert response.headers["Retry-After"] == "1"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert world["exporter_a"].post("/api/v1/products", json=PRODUCT).status_code == 201
+    names = [p["name"] for p in world["exporter_a"].get("/api/v1/products").json["items"]]
+    assert names == ["Rebar"]  # the refused one left nothing behind
+
+
+def test_many_writers_on_sqlite_get_201_or_503_never_500(world, app, sqlite_only):
+    busy_timeout(app, 20)
+    token = world["exporter_a"].token
+    codes: list[int] = []
+
+    def writer() -> None:
+        client = app.test_client()
+        for n in range(6):
+            response = client.post("/api/v1/products", json={**PRODUCT, "name": f"p{n}"},
+                                   headers={"Authorization": f"Bearer {token}"})
+            codes.append(response.status_code)
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(codes) == 48 and set(codes) <= {201, 503}, sorted(set(codes))
+    listed = world["exporter_a"].get("/api/v1/products?per_page=100").json
+    assert listed["total"] == codes.count(201)  # every 201 is a product, every 503 is none
+
+
+def test_405_names_the_allowed_methods(client):
+    response = client.put("/api/v1/health")
+    assert response.status_code == 405
+    assert response.content_type == "application/problem+json"
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+
+
+def test_instance_folder_and_sqlite_file_are_private(tmp_path, brightway_dir):
+    instance = tmp_path / "instance"
+    database = instance / "carbonlabel.sqlite"
+    create_app({"TESTING": True, "INSTANCE_DIR": instance, "BRIGHTWAY_DIR": brightway_dir,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE((instance / "secret_key").stat().st_mode) == 0o600
+
+
+def test_a_world_readable_database_is_tightened(tmp_path, brightway_dir):
+    database = tmp_path / "old.sqlite"
+    sqlite3.connect(database).close()
+    database.chmod(0o644)
+    tmp_path.chmod(0o755)
+    create_app({"TESTING": True, "INSTANCE_DIR": tmp_path, "BRIGHTWAY_DIR": brightway_dir,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
+
+
+def test_cli_reports_an_unreachable_database_in_one_line(runner, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    result = runner.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot use the database:")
+    assert "Traceback" not in result.output
