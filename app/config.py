@@ -7,6 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from app.openapi import SECURITY_SCHEMES
 from lca_models.safe_load import InputLimits
 
 
@@ -94,8 +95,6 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/api/swagger-ui/",  # served locally, see app/api/docs.py
-        "API_SPEC_OPTIONS": {"components": {"securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer"},
-            "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
-            "security": [{"bearer": []}, {"session": []}]},
+        # no global security: app.auth.requires documents it on the operations it guards
+        "API_SPEC_OPTIONS": {"components": {"securitySchemes": SECURITY_SCHEMES}},
     }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from app.openapi import PactDocumentation, ProblemApi
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -23,7 +24,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-api = Api()
+api = ProblemApi(spec_kwargs={"extra_plugins": [PactDocumentation()]})
 db = SQLAlchemy(model_class=Base)
 #: Public endpoints (verification, credentials, the log) are rate limited per client address;
 #: storage is memory by default, Redis (CARBONLABEL_RATELIMIT_STORAGE) with several workers.
