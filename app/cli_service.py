@@ -238,7 +238,26 @@ def users_set_role(email, role, reason) -> None:
         if user is None:
             raise click.ClickException(f"no user {email}")
         accounts.set_role(session, None, user.id, role, reason)
-        click.echo(f"{email} is now {role}")
+        click.echo(f"{email} is now {role}; their sessions and API tokens are ended")
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.password_option()
+@friendly_errors
+def users_set_password(email, password) -> None:
+    """Set a user's password (asked twice); their sessions and API tokens end."""
+    from sqlalchemy import select
+
+    from app.persistence import User
+    from app.services import accounts, transaction
+
+    with _app().app_context(), transaction() as session:
+        user = session.scalar(select(User).where(User.email == email.lower()))
+        if user is None:
+            raise click.ClickException(f"no user {email}")
+        accounts.set_password(session, None, user.id, password)
+        click.echo(f"password of {email} changed; their sessions and API tokens are ended")
 
 
 @main.group()

@@ -87,6 +87,15 @@ def test_orgs_users_tokens_and_audit(cli, tmp_path):
     assert cli("tokens", "revoke", token_id).exit_code == 0
     role = cli("users", "set-role", "a@acme.example", "admin", "--reason", "promotion")
     assert role.exit_code == 0
+    kept = cli("tokens", "create", "a@acme.example", "--name", "ci2", "--scope", "read")
+    password = cli("users", "set-password", "a@acme.example",
+                   input="another long password\n" * 2)
+    assert password.exit_code == 0, password.output
+    with sqlite3.connect(tmp_path / "carbonlabel.sqlite") as conn:
+        revoked, epoch = conn.execute(
+            "SELECT t.revoked_at, u.session_epoch FROM api_tokens t JOIN users u "
+            "ON u.id = t.user_id WHERE t.id = ?", (kept.stdout.split()[0],)).fetchone()
+    assert revoked is not None and epoch == 2  # role change, then password change
     bad = cli("users", "create", "--email", "b@acme.example", "--name", "B", "--role",
               "certifier", "--org", org_id, input="long enough password\n" * 2)
     assert bad.exit_code == 2 and "certification_body" in bad.stderr
