@@ -205,7 +205,7 @@ def on_a_page() -> bool:
     """True for the server-rendered pages, which answer HTML, never problem+json."""
     from flask import request
 
-    return (request.blueprint or "").endswith("_pages")
+    return (request.blueprint or "").endswith("_pages") or request.path.startswith("/app/")
 
 
 def page(status: int, problems: list[str]) -> Response:

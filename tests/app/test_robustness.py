@@ -77,6 +77,14 @@ def test_405_names_the_allowed_methods(client):
     assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
 
 
+def test_pages_answer_pages_for_wrong_urls_and_methods(client):
+    missing = client.get("/app/no-such-page")
+    assert missing.status_code == 404 and missing.mimetype == "text/html"
+    wrong = client.delete("/app/login")
+    assert wrong.status_code == 405 and wrong.mimetype == "text/html"
+    assert "POST" in wrong.headers["Allow"]
+
+
 def test_instance_folder_and_sqlite_file_are_private(tmp_path, brightway_dir):
     instance = tmp_path / "instance"
     database = instance / "carbonlabel.sqlite"
