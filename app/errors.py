@@ -154,6 +154,22 @@ def _integrity_error(exc: Exception) -> Response:
                    "a concurrent or duplicate change was refused; reload and try again")
 
 
+def _data_error(exc: Exception) -> Response:
+    """A value the database cannot store (PostgreSQL: a NUL character in text, a number out
+    of its column's range): the request's fault, answered 422, nothing stored."""
+    from flask import current_app
+
+    from app.extensions import db
+
+    db.session.rollback()
+    current_app.logger.warning("refused by the database as data: %s", exc)
+    detail = ("a value cannot be stored: text may not contain NUL characters and numbers "
+              "must fit their field")
+    if on_a_page():
+        return page(422, [detail])
+    return problem(422, "invalid-input", "The request cannot be accepted", detail)
+
+
 def _stale_error(exc: Exception) -> Response:
     from app.extensions import db
 
@@ -216,7 +232,7 @@ def page(status: int, problems: list[str]) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    from sqlalchemy.exc import IntegrityError, OperationalError
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
     from sqlalchemy.orm.exc import StaleDataError
 
     app.register_error_handler(LcaModelError, _domain_error)
@@ -224,5 +240,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ServiceError, _service_error)
     app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(StaleDataError, _stale_error)
+    app.register_error_handler(DataError, _data_error)
     app.register_error_handler(OperationalError, _operational_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -70,6 +70,17 @@ def test_many_writers_on_sqlite_get_201_or_503_never_500(world, app, sqlite_only
     assert listed["total"] == codes.count(201)  # every 201 is a product, every 503 is none
 
 
+def test_text_the_database_cannot_store_is_a_422_not_a_500(world):
+    response = world["exporter_a"].post("/api/v1/products",
+                                        json={**PRODUCT, "name": "Re\u0000bar"})
+    listed = world["exporter_a"].get("/api/v1/products").json["items"]
+    if response.status_code == 201:  # SQLite stores NUL characters
+        assert listed[0]["name"] == "Re\u0000bar"
+    else:  # PostgreSQL text cannot hold them
+        assert response.status_code == 422 and response.json["type"] == "/problems/invalid-input"
+        assert listed == []
+
+
 def test_405_names_the_allowed_methods(client):
     response = client.put("/api/v1/health")
     assert response.status_code == 405
