@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import g, request, session
+from flask import current_app, g, request, session
+from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, validate_csrf
 from limits.storage import MemoryStorage
 
 from app.domain import Forbidden, Unauthenticated
-from app.extensions import db
+from app.extensions import db, limiter
 from app.openapi import SECURED
 from app.persistence import User
-from app.services import accounts
+from app.services import accounts, login_throttle, transaction
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _LOCAL_THROTTLE = MemoryStorage()
@@ -63,12 +64,6 @@ def load_caller() -> None:
 def log_in(email: str, password: str) -> User:
     """Check a password under the log-in throttle (per account and per client address);
     a locked account or address is refused before any hashing."""
-    from flask import current_app
-    from flask_limiter.util import get_remote_address
-
-    from app.extensions import limiter
-    from app.services import login_throttle, transaction
-
     # with rate limits switched off the lock-out still holds, per worker
     storage = limiter.storage if limiter.enabled else _LOCAL_THROTTLE
     address = get_remote_address()
