@@ -155,8 +155,9 @@ def _integrity_error(exc: Exception) -> Response:
 
 
 def _data_error(exc: Exception) -> Response:
-    """A value the database cannot store (PostgreSQL: a NUL character in text, a number out
-    of its column's range): the request's fault, answered 422, nothing stored."""
+    """A value the database cannot store or compare (PostgreSQL: a NUL character in text, a
+    number out of its column's range; SQLite: an integer past 64 bits, which its driver
+    refuses with OverflowError): the request's fault, answered 422, nothing stored."""
     from flask import current_app
 
     from app.extensions import db
@@ -241,5 +242,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(StaleDataError, _stale_error)
     app.register_error_handler(DataError, _data_error)
+    app.register_error_handler(OverflowError, _data_error)
     app.register_error_handler(OperationalError, _operational_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -81,6 +81,12 @@ def test_text_the_database_cannot_store_is_a_422_not_a_500(world):
         assert listed == []
 
 
+def test_a_number_past_64_bits_is_a_422_not_a_500(client):
+    response = client.get(f"/log/sth/{2**80}")  # found by Schemathesis
+    assert response.status_code in (404, 422)
+    assert response.content_type == "application/problem+json"
+
+
 def test_405_names_the_allowed_methods(client):
     response = client.put("/api/v1/health")
     assert response.status_code == 405
