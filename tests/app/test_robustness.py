@@ -106,7 +106,8 @@ def test_instance_folder_and_sqlite_file_are_private(tmp_path, brightway_dir):
     instance = tmp_path / "instance"
     database = instance / "carbonlabel.sqlite"
     create_app({"TESTING": True, "INSTANCE_DIR": instance, "BRIGHTWAY_DIR": brightway_dir,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+                "PUBLIC_URL": "https://labels.test"})
     assert stat.S_IMODE(instance.stat().st_mode) == 0o700
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     assert stat.S_IMODE((instance / "secret_key").stat().st_mode) == 0o600
@@ -118,7 +119,8 @@ def test_a_world_readable_database_is_tightened(tmp_path, brightway_dir):
     database.chmod(0o644)
     tmp_path.chmod(0o755)
     create_app({"TESTING": True, "INSTANCE_DIR": tmp_path, "BRIGHTWAY_DIR": brightway_dir,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+                "PUBLIC_URL": "https://labels.test"})
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
 

@@ -55,7 +55,8 @@ def test_swagger_ui_policy_names_the_hash_of_its_inline_script(client):
 def test_no_hsts_over_plain_http(database_url, tmp_path, brightway_dir):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
                       "INSTANCE_DIR": tmp_path, "SECRET_KEY": "x",
-                      "BRIGHTWAY_DIR": brightway_dir, "PUBLIC_URL": "http://127.0.0.1:8000"})
+                      "BRIGHTWAY_DIR": brightway_dir, "PUBLIC_URL": "http://127.0.0.1:8000",
+                      "DEV_MODE": True})  # an http public URL is for development only
     response = app.test_client().get("/api/v1/health")
     assert "Strict-Transport-Security" not in response.headers
     assert response.headers["X-Frame-Options"] == "DENY"
