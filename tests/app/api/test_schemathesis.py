@@ -26,6 +26,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.services import accounts, keys, pact_host, transaction
+from app.services.issuer import issuer_from_config
 from tests.app.conftest import TABLES
 
 EXAMPLES = {"sqlite": 3, "postgresql": 2}  # per operation, caller and generation mode
@@ -79,7 +80,8 @@ def callers(fuzz_app) -> dict[str, dict[str, str]]:
         client, secret = pact_host.register_client(session, None, name="Fuzz buyer",
                                                    organisation_ids=[exporter.id])
         client_id = client.client_id
-        keys.generate(session, fuzz_app.config["KEYS_DIR"])
+        keys.generate(session, fuzz_app.config["KEYS_DIR"],
+                      did=issuer_from_config(fuzz_app.config).did)
     basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
     answer = fuzz_app.test_client().post("/auth/token", base_url=BASE_URL,
                                          data={"grant_type": "client_credentials"},

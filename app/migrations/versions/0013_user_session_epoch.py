@@ -1,7 +1,7 @@
 """A per-user session generation, so log-out, password and role changes end old cookies
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04 21:40:00.000000
 
 Each session cookie carries the generation it was issued under; bumping the user's
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
