@@ -21,6 +21,7 @@ import warnings
 
 import numpy as np
 
+from lca_models.errors import ModelValidationError
 from lca_models.system import CompiledModel
 
 #: kappa above which a loop is reported as ill-conditioned.
@@ -135,6 +136,26 @@ def _kappa_sparse(n: int, entries: list[tuple[int, int, float]]) -> float:
                              dtype=float)
     norms = (sparse.linalg.norm(block, 1), sparse.linalg.norm(system, 1))
     return float(max(norms) * onenormest(inverse))
+
+
+#: kappa from which a loop counts as having no solution at all (floating-point round-off
+#: makes an exactly singular loop come out finite but enormous).
+SINGULAR = 1e15
+
+
+def check_solvable(compiled: CompiledModel) -> None:
+    """Refuse a model with a loop that has no solution, naming its processes, so it is
+    refused at upload (nothing stored) rather than failing at its first calculation."""
+    errors: dict[str, list[str]] = {}
+    for members, kappa in loop_conditions(compiled):
+        if kappa >= SINGULAR:
+            first = compiled.model.process(members[0])
+            names = ", ".join(f"'{m}'" for m in members)
+            errors.setdefault(f"{first.path}.inputs", []).append(
+                f"the loop of process(es) {names} has no solution: together they consume "
+                "all they make; lower the amounts these processes take from one another")
+    if errors:
+        raise ModelValidationError(errors)
 
 
 def conditioning_warnings(compiled: CompiledModel) -> list[str]:

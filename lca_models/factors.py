@@ -9,6 +9,7 @@ then be reproduced from the version and hash it records.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 from collections.abc import Iterable, Mapping
@@ -231,4 +232,18 @@ def resolve(factor_id: str, release: FactorRelease,
     if hits:
         return hits[0].factors[factor_id]
     raise UnknownFactorError(f"'{factor_id}' is not a factor of release {release.version}"
-                             + (f" or of user sets {', '.join(user_sets)}" if user_sets else ""))
+                             + (f" or of user sets {', '.join(user_sets)}" if user_sets else "")
+                             + _did_you_mean(factor_id, release, user_sets))
+
+
+def _did_you_mean(factor_id: str, release: FactorRelease,
+                  user_sets: Mapping[str, FactorTable] | None) -> str:
+    """The closest factor ids, by id or by name, so a typo gets its fix in the message."""
+    tables = [release, *(user_sets or {}).values()]
+    ids = [fid for t in tables for fid in t.factors]
+    by_name = {t.factors[fid].name.lower(): fid for t in tables for fid in t.factors}
+    found = difflib.get_close_matches(factor_id, ids, n=3, cutoff=0.6)
+    for name in difflib.get_close_matches(factor_id.lower(), list(by_name), n=3, cutoff=0.6):
+        if by_name[name] not in found:
+            found.append(by_name[name])
+    return f"; did you mean {' or '.join(repr(f) for f in found[:3])}?" if found else ""

@@ -203,8 +203,14 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def load_model(data: Mapping[str, Any]) -> InventoryModel:
     """Validate a model given as plain data; raise ModelValidationError naming every field."""
+    if data is None or (isinstance(data, str | Mapping | list) and not data):
+        raise ModelValidationError({"_schema": "the file is empty: a model needs at least "
+                                    "product, declared_unit, boundary, reference_process and "
+                                    "stages"})
     if not isinstance(data, Mapping):
-        raise ModelValidationError({"_schema": "a model must be a mapping of fields"})
+        raise ModelValidationError({"_schema": "a model is a set of named fields (product, "
+                                    "declared_unit, boundary, reference_process, stages), "
+                                    f"not a {type(data).__name__}"})
     try:
         raw = ModelSchema().load(data)
     except ValidationError as exc:

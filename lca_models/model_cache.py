@@ -29,6 +29,7 @@ def compiled_model(content: Mapping[str, Any], content_sha256: str,
                    release: FactorRelease) -> CompiledModel:
     """The validated, compiled model of `content` (whose canonical hash is `content_sha256`)
     under `release`; raises ModelValidationError as `load_model`/`compile_model` do."""
+    from lca_models.conditioning import check_solvable
     from lca_models.inventory_schema import load_model
     from lca_models.system import compile_model
 
@@ -39,6 +40,7 @@ def compiled_model(content: Mapping[str, Any], content_sha256: str,
             _CACHE.move_to_end(key)
             return found
     compiled = compile_model(load_model(content), release)
+    check_solvable(compiled)
     with _LOCK:
         _CACHE[key] = compiled
         while len(_CACHE) > MAX_MODELS:
