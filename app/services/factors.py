@@ -27,3 +27,33 @@ def factor_view(release: FactorRelease, factor_id: str) -> dict[str, Any]:
     factor = release.get(factor_id)
     row = next(r for r in release.rows if r["id"] == factor_id)
     return {**row, "gases_kg": dict(factor.gases)}
+
+
+def search(q: str = "", category: str = "", region: str = "", year: str = "") -> list[dict]:
+    """Factors whose id, name or source contain every word of `q`, filtered by category,
+    region and reference year. The release has English names only (no Chinese column)."""
+    words = q.lower().split()
+    out = []
+    for row in current_release().rows:
+        text = " ".join(str(row.get(k) or "") for k in
+                        ("id", "name", "source_publisher", "source_document")).lower()
+        if any(w not in text for w in words):
+            continue
+        if category and row["category"] != category:
+            continue
+        if region and region not in str(row["geography"]).split(";"):
+            continue
+        if year and str(row["reference_year"]) != year:
+            continue
+        out.append(row)
+    return out
+
+
+def choices() -> dict[str, list[str]]:
+    """The values the browser's filters offer."""
+    rows = current_release().rows
+    return {
+        "category": sorted({str(r["category"]) for r in rows}),
+        "region": sorted({g for r in rows for g in str(r["geography"]).split(";")}),
+        "year": sorted({str(r["reference_year"]) for r in rows}, reverse=True),
+    }

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
         certifier,
         exporter,
         i18n,
+        modelling,
         requests,
         session,
         timezones,
@@ -24,5 +25,5 @@ def init_app(app: Flask) -> None:
     vocabulary.init_app(app)
     timezones.init_app(app)
     app.jinja_env.globals["csrf_token"] = generate_csrf
-    for module in (verify, session, exporter, requests, certifier, cbam):
+    for module in (verify, session, exporter, modelling, requests, certifier, cbam):
         app.register_blueprint(module.blp)

@@ -49,8 +49,12 @@ REASONS = {
 CHECKS = {"signature": _l("digital signature"), "status_list": _l("revocation list"),
           "transparency_log": _l("transparency log")}
 
+STAGES = {"raw_materials": _l("Raw materials"), "production": _l("Production"),
+          "distribution": _l("Distribution"), "use": _l("Use"),
+          "end_of_life": _l("End of life")}
+
 KINDS: dict[str, dict] = {"state": STATES, "role": ROLES, "error": ERROR_TITLES,
-                          "reason": REASONS, "check": CHECKS}
+                          "reason": REASONS, "check": CHECKS, "stage": STAGES}
 
 
 def term(kind: str, code) -> str:
