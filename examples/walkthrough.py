@@ -6,21 +6,37 @@ Exporter requests a label for the demo EAF rebar, the certifier starts the revie
 comments on an input, the exporter answers, revises the model and resubmits, the certifier
 approves. Standard library only, so it shows exactly what an API client sends.
 
-The default BASE_URL is the local demo (`scripts/serve.sh`), an http issuer on loopback that
-runs in development mode (CARBONLABEL_DEV=1); checking its labels with the CLI therefore
-needs `carbonlabel verify ... --online --allow-insecure-dev`, which says so in its output.
+BASE_URL defaults to CARBONLABEL_PUBLIC_URL, else to HOST and PORT as `scripts/serve.sh`
+derives them, so it follows the server wherever it was started. The local demo is an http
+issuer on loopback that runs in development mode (CARBONLABEL_DEV=1); checking its labels
+with the CLI therefore needs `carbonlabel verify ... --online --allow-insecure-dev`, which
+says so in its output.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
 from typing import Any
 
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+
+def _server() -> str:
+    """The server's address: the first argument, else CARBONLABEL_PUBLIC_URL, else HOST and
+    PORT as scripts/serve.sh derives them (127.0.0.1:8000 by default)."""
+    if len(sys.argv) > 1:
+        return sys.argv[1].rstrip("/")
+    if os.environ.get("CARBONLABEL_PUBLIC_URL"):
+        return os.environ["CARBONLABEL_PUBLIC_URL"].rstrip("/")
+    host = os.environ.get("HOST", "127.0.0.1")
+    host = "127.0.0.1" if host in ("0.0.0.0", "::", "[::]") else host
+    return f"http://{host}:{os.environ.get('PORT', '8000')}"
+
+
+BASE = _server()
 ACCOUNTS = sys.argv[2] if len(sys.argv) > 2 else "instance/demo-accounts.json"
 
 

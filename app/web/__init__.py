@@ -27,3 +27,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = generate_csrf
     for module in (verify, session, exporter, modelling, requests, certifier, cbam):
         app.register_blueprint(module.blp)
+    app.add_url_rule("/", "root", _root, methods=["GET"])
+
+
+def _root():
+    """The bare address leads to the signed-in start page, so strangers to sign-in: those who
+    type it are the service's users; buyers arrive through a label's QR code or link straight
+    at its verification page, and the sign-in page links "Verify a label" for the rest."""
+    from flask import redirect, url_for
+
+    return redirect(url_for("session_pages.home"))
