@@ -44,7 +44,9 @@ KINDS: tuple[str, ...] = ("factor", "process", "emission", "transport")
 #: Key under which the readers keep each row's spreadsheet row number.
 ROW = "_row"
 
-_HEADER_LINE = re.compile(r"^#\s*([A-Za-z_][A-Za-z0-9_]*)\s*:(.*)$")
+_HEADER_LINE = re.compile(r"^#\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:[(（][^)）:]*[)）])?\s*:(.*)$")
+#: a column or key name may carry a label for people in brackets: `stage (阶段)`, `ref（编号）`
+_LABEL = re.compile(r"\s*[(（][^)）]*[)）]\s*$")
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 _AMOUNT_COLUMNS = ("amount", "unit")
@@ -160,7 +162,7 @@ def _add_header_line(text: str, header: dict[str, str], errors: dict[str, list[s
 def _add_header_field(key: str, value: str, header: dict[str, str],
                       errors: dict[str, list[str]]) -> None:
     """Repeated `notes` lines are joined (long notes); any other repeated key is ambiguous."""
-    key, value = key.strip().lower(), value.strip()
+    key, value = _bare(key).lower(), value.strip()
     if key not in header:
         header[key] = value
     elif key == "notes":
@@ -169,8 +171,13 @@ def _add_header_field(key: str, value: str, header: dict[str, str],
         _fail(errors, f"bom.header.{key}", "given more than once")
 
 
+def _bare(name: str) -> str:
+    """The column or key name without the bracketed label templates add for people."""
+    return _LABEL.sub("", name).strip()
+
+
 def _column_names(cells: Sequence[Any], errors: dict[str, list[str]]) -> list[str]:
-    names = [_text(c).lower() for c in cells]
+    names = [_bare(_text(c)).lower() for c in cells]
     for name in sorted({n for n in names if n and names.count(n) > 1}):
         _fail(errors, f"bom.columns.{name}", "column appears more than once")
     return names

@@ -1,17 +1,18 @@
-"""Modelling without YAML: a model version's processes and inputs in a form, and the factor
-browser. No script on the page: rows are added and removed with submit buttons that post
-the whole table back (nothing is stored until Save), and saving creates a new model version
-through the same service and validation as an upload."""
+"""Modelling without YAML: a model version's processes and inputs in a form, the factor
+browser and the templates to download. No script on the page: rows are added and removed
+with submit buttons that post the whole table back (nothing is stored until Save), and
+saving creates a new model version through the same service and validation as an upload."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.domain import NotFound
 from app.extensions import db
+from app.services import bom_template, transaction
 from app.services import factors as factor_search
 from app.services import products as catalogue
-from app.services import transaction
 from app.services.model_form import (
     INPUT_FIELDS,
     ProcessRow,
@@ -79,6 +80,26 @@ def factors():
     rows = factor_search.search(**args)
     return render_template("pages/factors.html", rows=rows, args=args,
                            choices=factor_search.choices(), total=len(rows))
+
+
+_TEMPLATES = {
+    "bom.csv": ("text/csv; charset=utf-8", bom_template.bom_csv),
+    "bom.xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 bom_template.bom_xlsx),
+    "cbam-input.xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        bom_template.cbam_xlsx),
+}
+
+
+@blp.route("/templates/<string:name>", methods=["GET"])
+@signed_in("exporter", "admin")
+def template(name: str):
+    """A template to fill in and upload: a bill of materials, or the CBAM input workbook."""
+    if name not in _TEMPLATES:
+        raise NotFound(_("No such template."))
+    mimetype, make = _TEMPLATES[name]
+    return Response(make(), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="carbonlabel-{name}"'})
 
 
 def _posted_rows() -> list[ProcessRow]:

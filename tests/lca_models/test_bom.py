@@ -363,3 +363,15 @@ def test_file_problems_name_the_file(filename, content, fragment):
         load_model_upload(filename, content)
     assert list(info.value.errors) == ["file"]
     assert fragment in info.value.errors["file"][0]
+
+
+def test_column_and_key_names_may_carry_a_label_in_brackets():
+    from lca_models.bom import read_bom_csv
+
+    header, rows = read_bom_csv(
+        "# product_name (产品名称 / Product name): Lamp\n"
+        "# boundary（系统边界）: cradle-to-gate\n"
+        "stage (阶段 / Stage),process（过程）,kind,ref,amount,unit\n"
+        "production,a,factor,x.y,1,kg\n")
+    assert header == {"product_name": "Lamp", "boundary": "cradle-to-gate"}
+    assert rows[0]["stage"] == "production" and rows[0]["process"] == "a"

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pytest
+
 from tests.app.flows import create_product, steel_model, upload
 from tests.app.web.test_pages import count, sign_in
 
@@ -154,3 +156,50 @@ def test_factor_browser_searches_and_filters(app, world):
     assert "Tsinghua University" in page  # its source and licence are shown
     everything = exporter.get("/app/factors").text
     assert everything.count("<tr>") == 153 + 1  # every factor of the release, and the header
+
+
+@pytest.mark.parametrize(("lang", "zh"), [("zh-Hans", "生命周期阶段"), ("zh-Hant", "生命週期階段"),
+                                          ("en", "生命周期阶段")])
+@pytest.mark.parametrize("name", ["bom.csv", "bom.xlsx"])
+def test_bom_template_has_both_languages_and_uploads_as_it_is(app, world, lang, zh, name):
+    import io
+
+    owner = world["exporter_a"]
+    product = create_product(owner)
+    exporter = sign_in(app, "exporter_a", lang)
+    download = exporter.get(f"/app/templates/{name}")
+    assert download.status_code == 200
+    assert f'filename="carbonlabel-{name}"' in download.headers["Content-Disposition"]
+    if name == "bom.csv":
+        text = download.data.decode("utf-8-sig")
+        assert f"stage ({zh} / Life-cycle stage)" in text
+        assert "# reference_process (" in text
+    else:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(download.data))["bom"]
+        assert sheet.cell(1, 1).value == f"stage ({zh} / Life-cycle stage)"
+    response = exporter.post(f"/app/products/{product['id']}/versions", data={
+        "file": (io.BytesIO(download.data), f"filled-{name}"), "csrf_token": exporter.csrf},
+        content_type="multipart/form-data")
+    assert response.status_code == 302, response.text
+    stored = owner.get(f"/api/v1/products/{product['id']}/model-versions").json["items"][0]
+    content = owner.get(f"/api/v1/model-versions/{stored['id']}").json["content"]
+    assert content["reference_process"] == "assembly"
+    assembly = content["stages"][1]["processes"][0]
+    assert assembly["inputs"][0]["factor"] == "electricity.cn-south-grid.co2.2022"
+    assert assembly["inputs"][1] == {**assembly["inputs"][1], "process": "parts", "amount": 200}
+
+
+def test_cbam_template_is_the_input_workbook_and_unknown_templates_are_404(app, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from lca_models.cbam_xlsx import sheet_headers
+
+    exporter = sign_in(app, "exporter_a")
+    book = load_workbook(io.BytesIO(exporter.get("/app/templates/cbam-input.xlsx").data))
+    assert set(book.sheetnames) == set(sheet_headers())
+    missing = exporter.get("/app/templates/secrets.txt")
+    assert missing.status_code == 404
