@@ -68,6 +68,10 @@ def _draw(lca, cols: np.ndarray) -> bool:
                 and np.isfinite(lca.score))
 
 
+#: bins of the stored histogram of draws (enough for a chart, small in the stored result)
+HISTOGRAM_BINS = 20
+
+
 def summarise_draws(accepted: np.ndarray, iterations: int, seed: int) -> MonteCarloResult:
     """Statistics over the feasible draws, with the count of the others."""
     rejected = iterations - len(accepted)
@@ -77,9 +81,13 @@ def summarise_draws(accepted: np.ndarray, iterations: int, seed: int) -> MonteCa
             "exist (a loop consuming more than it produces, or a singular matrix); the "
             "uncertainty stated on the inputs of a loop is too wide for its amounts")
     p2_5, p50, p97_5 = np.percentile(accepted, [2.5, 50, 97.5])
+    counts, edges = np.histogram(accepted, bins=HISTOGRAM_BINS)
+    bins = tuple((float(edges[i]), float(edges[i + 1]), int(counts[i]))
+                 for i in range(len(counts)))
     return MonteCarloResult(iterations=iterations, seed=seed, mean=float(accepted.mean()),
                             std=float(accepted.std(ddof=1)), p2_5=float(p2_5),
-                            p50=float(p50), p97_5=float(p97_5), rejected=rejected)
+                            p50=float(p50), p97_5=float(p97_5), rejected=rejected,
+                            histogram=bins)
 
 
 def rejection_warning(result: MonteCarloResult | None) -> list[str]:

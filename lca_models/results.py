@@ -50,6 +50,8 @@ class MonteCarloResult:
     p50: float
     p97_5: float
     rejected: int = 0  # infeasible draws left out of the statistics (see monte_carlo)
+    #: the accepted draws in equal-width bins: (lower edge, upper edge, count), for a chart
+    histogram: tuple[tuple[float, float, int], ...] = ()
 
 
 @dataclass(frozen=True)

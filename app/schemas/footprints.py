@@ -52,6 +52,9 @@ class MonteCarloSchema(Schema):
     rejected = fields.Integer(metadata={"description": "draws describing an infeasible system "
                                                        "(negative activity, singular matrix), "
                                                        "left out of the statistics"})
+    histogram = fields.List(fields.List(fields.Float()), metadata={
+        "description": "the accepted draws in equal-width bins: [lower edge, upper edge, "
+                       "count] (results stored before this field have none)"})
 
 
 class FootprintResultSchema(Schema):

@@ -127,6 +127,7 @@ def calculation(calculation_id: str):
     bodies = accounts.accredited_bodies(db.session, product.hs_chapter, clock.today())
     return render_template("pages/calculation.html", calc=calc, result=calc.result,
                            product=product, charts=charts.for_result(calc.result),
+                           top_inputs=charts.top_inputs(calc.result),
                            bodies=bodies, schemes=recognition.schemes(),
                            open_requests=certification.open_requests(db.session, user(),
                                                                      product.id),

@@ -207,3 +207,13 @@ def test_long_nearly_singular_loop_is_estimated_sparsely_and_warned_about(comput
     assert kappa == pytest.approx(6e11, rel=0.01)
     warning = next(w for w in compute(data).warnings if "nearly singular" in w)
     assert "'r0'" in warning and "'r29'" in warning
+
+
+def test_draws_are_kept_as_a_histogram_for_the_chart():
+    kept = summarise_draws(np.arange(50.0), 50, seed=0)
+    assert len(kept.histogram) == 20
+    assert sum(c for _, _, c in kept.histogram) == 50
+    assert kept.histogram[0][0] == 0.0 and kept.histogram[-1][1] == 49.0
+    width = 49.0 / 20  # 2.45: the first bin holds 0, 1 and 2; the last 47, 48 and 49
+    assert kept.histogram[0] == (0.0, pytest.approx(width), 3)
+    assert kept.histogram[-1][2] == 3
