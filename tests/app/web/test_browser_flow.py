@@ -1,10 +1,11 @@
 """The whole certification story in a real browser (Debian Chromium via Playwright):
 
 an exporter creates a product, uploads and calculates a model and requests a label; the
-certifier comments on a model path and asks for changes; the exporter answers, uploads a
-revised model and resubmits; the certifier approves; an anonymous visitor follows the QR code
-and sees the label verified, with the recognition matrix. Screenshots of every step are kept
-under test-artifacts/screenshots/.
+certifier comments on a model path and asks for changes; the exporter answers, searches the
+emission factors and revises the model in the form editor (no YAML: a mistyped factor id comes
+back next to its field with the likely fix), and resubmits; the certifier approves; a Hong
+Kong visitor follows the QR code on a phone and sees the label verified in Traditional
+Chinese. Screenshots of every step are kept under test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ UNLABELLED = """() => [...document.querySelectorAll(
 def assert_accessible(page) -> None:
     """What a screen-reader user needs on every page: a language, one h1, a name for every
     form control and image, and a way past the navigation."""
-    assert page.evaluate("document.documentElement.lang") in ("zh-Hans", "en")
+    assert page.evaluate("document.documentElement.lang") in ("zh-Hans", "zh-Hant", "en")
     assert page.locator("h1").count() == 1
     assert page.evaluate(UNLABELLED) == []
     assert page.locator("img:not([alt])").count() == 0
@@ -56,7 +57,7 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     desktop = {"viewport": {"width": 1280, "height": 900}}
     exporter_ctx = browser.new_context(locale="zh-CN", **desktop)
     certifier_ctx = browser.new_context(locale="en-GB", **desktop)
-    visitor_ctx = browser.new_context(locale="en-GB", **phone)
+    visitor_ctx = browser.new_context(locale="zh-HK", **phone)
 
     # Exporter (Chinese pages): product, model, calculation, request.
     exp = sign_in(exporter_ctx, live_server, "exporter_a")
@@ -110,12 +111,33 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     exp.get_by_label("回复此意见").fill("Sub-meter M-3, calibrated 2024-03.")
     exp.get_by_role("button", name="发送回复").click()
     exp.get_by_text("评论已发布。").wait_for()
+    # ... finds the grid factor in the factor browser, then edits in the form, no YAML:
+    exp.goto(f"{live_server}/app/factors")
+    exp.get_by_label("搜索（编号、名称或来源）").fill("south grid")
+    exp.get_by_role("button", name="搜索", exact=True).click()
+    assert "electricity.cn-south-grid.co2.2022" in exp.locator("main table").inner_text()
+    assert_accessible(exp)
+    exp.screenshot(path=shots / "3a-exporter-factors.png", full_page=True)
     exp.goto(product_url)
-    exp.locator("summary").click()
-    revised = EXAMPLE.read_text("utf-8").replace("eaf_kwh_per_t: 420", "eaf_kwh_per_t: 380")
-    assert revised != EXAMPLE.read_text("utf-8")
-    exp.get_by_label("模型 (YAML)").fill(revised)
-    exp.get_by_role("button", name="保存新版本").click()
+    exp.get_by_role("link", name="第 1 版", exact=True).click()
+    exp.get_by_role("link", name="用表单编辑（无需 YAML）").click()
+    amount = exp.locator('input[value="eaf_kwh_per_t"]')  # the meltshop's electricity
+    base = amount.get_attribute("name").removesuffix(".amount")
+    factor = exp.locator(f'[name="{base}.ref"]')
+    assert factor.input_value() == "electricity.cn-south-grid.co2.2022"
+    factor.fill("electricity.cn-south-gird.co2.2022")  # a typo first
+    amount.fill("380")
+    exp.get_by_role("button", name="另存为新版本").click()
+    error = exp.locator(f'[id="{base}.ref-error"]')
+    assert "did you mean 'electricity.cn-south-grid.co2.2022'" in error.inner_text()
+    assert exp.locator(f'[name="{base}.ref"]').input_value().endswith("gird.co2.2022")
+    assert exp.locator(f'[name="{base}.amount"]').input_value() == "380"  # kept as typed
+    assert_accessible(exp)
+    exp.screenshot(path=shots / "3b-exporter-form-error.png", full_page=True)
+    error.scroll_into_view_if_needed()
+    exp.screenshot(path=shots / "readme-form.png")  # the viewport at the error, for README
+    exp.locator(f'[name="{base}.ref"]').fill("electricity.cn-south-grid.co2.2022")
+    exp.get_by_role("button", name="另存为新版本").click()
     exp.get_by_text("已保存模型第 2 版。").wait_for()
     exp.get_by_role("button", name="计算").click()
     exp.locator(".big").wait_for()
@@ -149,10 +171,11 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     # An anonymous visitor on a phone follows it.
     visitor = visitor_ctx.new_page()
     visitor.goto(target)
+    assert visitor.evaluate("document.documentElement.lang") == "zh-Hant"
     text = visitor.locator("body").inner_text()
-    assert "Valid" in text and label_id in text
-    assert "螺纹钢" in text and "Rebar B500B" in text
-    assert "Recognition under other schemes" in text
+    assert "有效" in text and label_id in text
+    assert "螺纹钢" in text and "Rebar B500B" in text  # the product's name as the exporter typed it
+    assert "碳標籤驗證" in text and "碳标签验证" not in text  # Traditional, not Simplified
     assert_accessible(visitor)
     assert visitor.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
     visitor.screenshot(path=shots / "5-visitor-verify-phone.png", full_page=True)
