@@ -203,3 +203,13 @@ def test_cbam_template_is_the_input_workbook_and_unknown_templates_are_404(app, 
     assert set(book.sheetnames) == set(sheet_headers())
     missing = exporter.get("/app/templates/secrets.txt")
     assert missing.status_code == 404
+
+
+def test_another_exporter_can_neither_see_nor_save_the_form(app, world):
+    _owner, version, exporter = _setup(app, world)
+    data = fields(exporter.get(f"/app/versions/{version['id']}/form").text)
+    stranger = sign_in(app, "exporter_b")
+    assert stranger.get(f"/app/versions/{version['id']}/form").status_code == 404
+    data.update({"action": "save", "csrf_token": stranger.csrf})
+    stranger.post(f"/app/versions/{version['id']}/form", data=data)
+    assert count(app, "model_versions") == 1
