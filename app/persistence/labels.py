@@ -50,6 +50,10 @@ class Label(db.Model):
         Index("ix_labels_revoked_slots", "status_list_number", "status_index",
               postgresql_where=text("revoked_at IS NOT NULL"),
               sqlite_where=text("revoked_at IS NOT NULL")),
+        # keyset pagination (app/services/keyset.py): each list's filter, then its order
+        Index("ix_labels_keyset", "issued_at", "id"),
+        Index("ix_labels_org_keyset", "organisation_id", "issued_at", "id"),
+        Index("ix_labels_body_keyset", "certification_body_id", "issued_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # e.g. GBA-2026-XXXX-XXXX-C
