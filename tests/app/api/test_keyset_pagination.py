@@ -117,8 +117,8 @@ PLANS = (
      "ix_products_org_keyset"),
     ("SELECT * FROM labels WHERE certification_body_id = 'x' ORDER BY issued_at, id LIMIT 51",
      "ix_labels_body_keyset"),
-    ("SELECT * FROM labels WHERE organisation_id = 'x' AND (issued_at, id) > ('2026', 'a') "
-     "ORDER BY issued_at, id LIMIT 51", "ix_labels_org_keyset"),
+    ("SELECT * FROM labels WHERE organisation_id = 'x' AND (issued_at, id) > "
+     "('2026-01-01 00:00:00+00', 'a') ORDER BY issued_at, id LIMIT 51", "ix_labels_org_keyset"),
     ("SELECT * FROM labels ORDER BY issued_at, id LIMIT 51", "ix_labels_keyset"),
     ("SELECT * FROM label_requests WHERE certification_body_id = 'x' AND state <> 'draft' "
      "ORDER BY created_at, id LIMIT 51", "ix_label_requests_body_keyset"),
