@@ -1,4 +1,4 @@
-"""Migration 0010 on a database with labels issued before lists were numbered: every label
+"""Migration 0011 on a database with labels issued before lists were numbered: every label
 keeps its index in list 0, the stored list becomes ("revocation", 0), and the next slot on
 PostgreSQL follows the highest index issued."""
 
@@ -15,8 +15,9 @@ from tests.app.conftest import PG_ADMIN_DSN, PG_OK
 
 LABEL = ("INSERT INTO labels (id, request_id, product_id, organisation_id, "
          "certification_body_id, issued_at, valid_from, valid_until, status_index, key_id, "
-         "credential, credential_sha256, revoked_at) VALUES (:id, :id, 'p', 'o', 'b', "
-         "'2026-01-01 00:00:00', '2026-01-01', '2027-01-01', :index, 'k', '{}', 'x', :revoked)")
+         "issuer_did, credential, credential_sha256, revoked_at) VALUES (:id, :id, 'p', 'o', "
+         "'b', '2026-01-01 00:00:00', '2026-01-01', '2027-01-01', :index, 'k', "
+         "'did:web:labels.test', '{}', 'x', :revoked)")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -39,7 +40,7 @@ def empty_url(request, tmp_path):
 
 
 def test_labels_issued_before_numbering_keep_list_0_and_their_index(empty_url):
-    upgrade(empty_url, "0009")
+    upgrade(empty_url, "0010")  # the revision before numbered lists
     engine = create_engine(empty_url)
     try:
         with engine.begin() as conn:
