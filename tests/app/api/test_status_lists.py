@@ -203,3 +203,20 @@ def test_simultaneous_first_labels_of_a_new_list_share_it(world, app, client, sm
     for item in items:
         assert client.get(f"/api/v1/labels/{item['id']}/verification").json["status"] == "valid"
     assert client.get("/api/v1/status-lists/revocation/1").status_code == 200
+
+
+def test_a_receipt_embeds_the_list_that_holds_the_label(world, client, small_lists):
+    """A receipt carries its label's own numbered list, so offline checking reads the right
+    bit: a label in list 1 revoked, and one in list 0 valid beside it."""
+    from app.trust.receipt import verify_receipt
+
+    issued = [issue(world)[0] for _ in range(4)]  # the fourth is list 1, index 0
+    revoke(world, issued[3]["id"])
+    fourth = client.get(f"/api/v1/labels/{issued[3]['id']}/receipt").json
+    assert fourth["status_list_credential"] == client.get(
+        "/api/v1/status-lists/revocation/1").json
+    report = verify_receipt(fourth)
+    assert {c for c, ok in report.checks.items() if not ok} == {"not_revoked"}
+    first = client.get(f"/api/v1/labels/{issued[0]['id']}/receipt").json
+    assert first["status_list_credential"]["id"] == LIST_URL
+    assert verify_receipt(first).ok

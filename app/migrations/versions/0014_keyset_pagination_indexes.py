@@ -1,7 +1,7 @@
 """Indexes for keyset pagination: each list's filter column, then its sort key
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-04 22:40:00.000000
 
 Every list the API and the pages offer is read as "the next N rows after this key, in this
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Numbered revocation status lists: labels record their list, lists are keyed by number
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04 22:20:00.000000
 
 Every label issued so far sits in list 0 with the index it already has (issuance refused
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
