@@ -1,4 +1,4 @@
-"""Migration 0013 on a database with labels issued before lists were numbered: every label
+"""Migration 0014 on a database with labels issued before lists were numbered: every label
 keeps its index in list 0, the stored list becomes ("revocation", 0), and the next slot on
 PostgreSQL follows the highest index issued."""
 
@@ -40,7 +40,7 @@ def empty_url(request, tmp_path):
 
 
 def test_labels_issued_before_numbering_keep_list_0_and_their_index(empty_url):
-    upgrade(empty_url, "0012")  # the revision before numbered lists
+    upgrade(empty_url, "0013")  # the revision before numbered lists
     engine = create_engine(empty_url)
     try:
         with engine.begin() as conn:

@@ -1,7 +1,7 @@
 """Numbered revocation status lists: labels record their list, lists are keyed by number
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-04 22:20:00.000000
 
 Every label issued so far sits in list 0 with the index it already has (issuance refused
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Indexes for keyset pagination: each list's filter column, then its sort key
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-04 22:40:00.000000
 
 Every list the API and the pages offer is read as "the next N rows after this key, in this
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
