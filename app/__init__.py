@@ -8,7 +8,7 @@ from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    from app import errors, input_limits, security_headers, web
+    from app import errors, input_limits, ratelimit, security_headers, web
     from app.api import BLUEPRINTS
     from app.api.docs import swagger_ui
     from app.auth import load_caller
@@ -25,7 +25,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = ensure_secret_key(app.config["INSTANCE_DIR"])
     _clock(app)
     db.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # Fixed windows (flask-limiter's recommended strategy), in a storage that starts no
+    # thread per request: Redis when configured, else app.ratelimit's in-memory counters.
+    app.config["RATELIMIT_STORAGE_URI"] = ratelimit.storage_uri(
+        app.config.get("RATELIMIT_STORAGE_URI"))
+    app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
     limiter.init_app(app)
     _sqlite_pragmas(app)
     api.init_app(app)

@@ -14,16 +14,16 @@ from typing import Any
 from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, validate_csrf
-from limits.storage import MemoryStorage
 
 from app.domain import Forbidden, Unauthenticated
 from app.extensions import db, limiter
 from app.openapi import SECURED
 from app.persistence import User
+from app.ratelimit import WindowMemoryStorage
 from app.services import accounts, login_throttle, transaction
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_LOCAL_THROTTLE = MemoryStorage()
+_LOCAL_THROTTLE = WindowMemoryStorage()  # no timer threads (app/ratelimit.py)
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,10 @@ def load_config(instance_path: str) -> dict[str, Any]:
                                                       "10000")),
         # on PostgreSQL, hear committed changes (LISTEN) instead of re-reading per request
         "VERIFICATION_LISTEN": os.environ.get("CARBONLABEL_VERIFICATION_LISTEN", "1") != "0",
+        # redis://host:port/db shares the counters between workers; unset, each worker
+        # counts in memory (app/ratelimit.py: fixed windows, no timer threads)
         "RATELIMIT_STORAGE_URI": os.environ.get("CARBONLABEL_RATELIMIT_STORAGE",
-                                                "memory://"),
+                                                "window-memory://"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("CARBONLABEL_MAX_UPLOAD_BYTES",
                                                  str(5 * 1024 * 1024))),
         "INPUT_LIMITS": input_limits(),

@@ -231,8 +231,9 @@ def setup_world(tmp: Path) -> dict[str, str]:
 
 
 def prepare_requests(world: dict[str, str], count: int, bw_dir: Path, *,
-                     one_product: bool = False) -> list[str]:
-    """`count` requests in in_review: one product (and calculation) each, or all for one."""
+                     one_product: bool = False, declared: dict | None = None) -> list[str]:
+    """`count` requests in in_review: one product (and calculation) each, or all for one;
+    `declared`: the requests' declared metadata (standards), if any."""
     import yaml
 
     from app.persistence import User
@@ -256,7 +257,8 @@ def prepare_requests(world: dict[str, str], count: int, bw_dir: Path, *,
                                                  brightway_dir=bw_dir).id
                 req = certification.create_request(session, exporter, {
                     "calculation_id": calc_id, "certification_body_id": world["body"],
-                    "label_type": "footprint_disclosure", "home_scheme": "gba-home"})
+                    "label_type": "footprint_disclosure", "home_scheme": "gba-home",
+                    **({"declared": declared} if declared else {})})
                 certification.transition(session, exporter, req.id, "submit", if_match="*")
                 certification.transition(session, certifier, req.id, "start_review",
                                          if_match="*")

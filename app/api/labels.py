@@ -105,5 +105,16 @@ def revoke(body: dict, label_id: str) -> Label:
 @limiter.limit(public_limit)
 @blp.response(200)
 def status_list() -> dict:
-    """The signed Bitstring Status List credential for revocation (public)."""
+    """The signed Bitstring Status List credential of revocation list 0 (public): the URL
+    labels issued before lists were numbered name."""
     return labels.status_list_credential(db.session, issuer_from_config(current_app.config))
+
+
+@blp.route("/status-lists/revocation/<int:number>", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.response(200)
+def numbered_status_list(number: int) -> dict:
+    """The signed Bitstring Status List credential of revocation list `number` (public); a
+    label's credentialStatus names its list. 404 for a list no label is in."""
+    return labels.status_list_credential(db.session, issuer_from_config(current_app.config),
+                                         number)

@@ -1,15 +1,26 @@
-"""Offset pagination with an envelope: {items, page, page_size, total}."""
+"""List endpoints page by keyset (app.services.keyset): `?after=<cursor>&page_size=`, an
+envelope {items, page_size, next} and a `Link: <...>; rel="next"` header while there is a
+next page. No page counts the rows, and page n costs what page 1 does."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from flask import request
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from app.services import keyset
 
-def paginate(session: Session, query, args: dict[str, Any]) -> dict[str, Any]:
-    page, size = args["page"], args["page_size"]
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = session.scalars(query.limit(size).offset((page - 1) * size)).all()
-    return {"items": items, "page": page, "page_size": size, "total": total}
+
+def paginate(session: Session, query: Select, args: dict[str, Any]
+             ) -> tuple[dict[str, Any], int, dict[str, str]]:
+    size = args["page_size"]
+    found = keyset.page(session, query, args.get("after"), size)
+    headers = {}
+    if found.next is not None:
+        params = {k: v for k, v in request.args.items() if k != "after"}
+        url = f"{request.base_url}?{urlencode({**params, 'after': found.next})}"
+        headers["Link"] = f'<{url}>; rel="next"'
+    return {"items": found.items, "page_size": size, "next": found.next}, 200, headers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -16,6 +16,10 @@ ROLES = ("exporter", "certifier", "admin")
 
 class Organisation(db.Model):
     __tablename__ = "organisations"
+    # keyset pagination (app/services/keyset.py): each list's filter, then its order
+    __table_args__ = (
+        Index("ix_organisations_keyset", "name", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(32))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -20,6 +20,11 @@ class CbamInstallation(db.Model):
     other unnoticed."""
 
     __tablename__ = "cbam_installations"
+    # keyset pagination (app/services/keyset.py): each list's filter, then its order
+    __table_args__ = (
+        Index("ix_cbam_installations_keyset", "created_at", "id"),
+        Index("ix_cbam_installations_org_keyset", "organisation_id", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -39,6 +44,10 @@ class CbamReportRecord(db.Model):
     document every download is written from) and what is needed to reproduce it."""
 
     __tablename__ = "cbam_reports"
+    # keyset pagination (app/services/keyset.py): each list's filter, then its order
+    __table_args__ = (
+        Index("ix_cbam_reports_installation_keyset", "installation_id", "computed_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     installation_id: Mapped[str] = mapped_column(ForeignKey("cbam_installations.id"),

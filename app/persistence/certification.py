@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -15,6 +15,13 @@ from app.persistence.types import UtcDateTime, new_id, utcnow
 
 class LabelRequest(db.Model):
     __tablename__ = "label_requests"
+    # keyset pagination (app/services/keyset.py): each list's filter, then its order
+    __table_args__ = (
+        Index("ix_label_requests_keyset", "created_at", "id"),
+        Index("ix_label_requests_org_keyset", "organisation_id", "created_at", "id"),
+        Index("ix_label_requests_body_keyset", "certification_body_id", "created_at", "id"),
+        Index("ix_label_requests_state_keyset", "state", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)

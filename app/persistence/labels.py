@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -29,7 +40,21 @@ class SigningKey(db.Model):
 
 
 class Label(db.Model):
+    """An issued label. Its revocation bit is entry `status_index` of revocation list
+    `status_list_number` (see app.services.status_lists); the pair is unique, and the partial
+    index on the revoked pairs is what re-signing one list reads."""
+
     __tablename__ = "labels"
+    __table_args__ = (
+        UniqueConstraint("status_list_number", "status_index"),
+        Index("ix_labels_revoked_slots", "status_list_number", "status_index",
+              postgresql_where=text("revoked_at IS NOT NULL"),
+              sqlite_where=text("revoked_at IS NOT NULL")),
+        # keyset pagination (app/services/keyset.py): each list's filter, then its order
+        Index("ix_labels_keyset", "issued_at", "id"),
+        Index("ix_labels_org_keyset", "organisation_id", "issued_at", "id"),
+        Index("ix_labels_body_keyset", "certification_body_id", "issued_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # e.g. GBA-2026-XXXX-XXXX-C
     request_id: Mapped[str] = mapped_column(ForeignKey("label_requests.id"), unique=True)
@@ -39,7 +64,8 @@ class Label(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
-    status_index: Mapped[int] = mapped_column(Integer, unique=True)
+    status_list_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    status_index: Mapped[int] = mapped_column(Integer)  # within its list
     key_id: Mapped[str] = mapped_column(ForeignKey("signing_keys.id"))
     issuer_did: Mapped[str] = mapped_column(String(255))  # the credential's signed issuer
     credential: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -106,11 +132,14 @@ class TreeHead(db.Model):
 
 
 class StatusList(db.Model):
-    """The signed Bitstring Status List credential as last published. It changes only when a
-    label is revoked, so it is signed then and served as stored."""
+    """One signed Bitstring Status List credential as last published: list `number` of its
+    purpose (0, 1, ... as labels fill them). It changes only when a label it holds is
+    revoked, so it is signed then and served as stored."""
 
     __tablename__ = "status_lists"
 
     purpose: Mapped[str] = mapped_column(String(16), primary_key=True)  # "revocation"
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False,
+                                        default=0, server_default="0")
     credential: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -14,6 +24,11 @@ from app.persistence.types import UtcDateTime, new_id, utcnow
 
 class Product(db.Model):
     __tablename__ = "products"
+    # keyset pagination (app/services/keyset.py): each list's filter, then its order
+    __table_args__ = (
+        Index("ix_products_keyset", "created_at", "id"),
+        Index("ix_products_org_keyset", "organisation_id", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -55,6 +70,10 @@ class Calculation(db.Model):
     """Everything needed to recompute and compare a result later."""
 
     __tablename__ = "calculations"
+    # keyset pagination (app/services/keyset.py): each list's filter, then its order
+    __table_args__ = (
+        Index("ix_calculations_version_keyset", "model_version_id", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     model_version_id: Mapped[str] = mapped_column(ForeignKey("model_versions.id"), index=True)

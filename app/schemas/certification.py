@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from app.schemas.common import MAX_PAGE, Instant, PageSchema, StrictSchema
+from app.schemas.common import Instant, PageQuerySchema, PageSchema, StrictSchema
 from app.schemas.products import CalculationSchema, ModelVersionDetailSchema, ProductSchema
 from app.services.certification import LABEL_TYPES
 from app.services.workflow import STATES, TRANSITIONS
@@ -91,10 +91,8 @@ class LabelRequestPageSchema(PageSchema):
     items = fields.List(fields.Nested(LabelRequestSchema))
 
 
-class RequestQuerySchema(StrictSchema):
+class RequestQuerySchema(PageQuerySchema):
     state = fields.String(validate=validate.OneOf(STATES))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class TransitionInSchema(StrictSchema):

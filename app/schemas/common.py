@@ -6,8 +6,6 @@ from datetime import UTC, datetime
 
 from marshmallow import RAISE, Schema, fields, validate
 
-#: Highest page number a list accepts (page × page size stays far inside any OFFSET type).
-MAX_PAGE = 1_000_000
 #: Seeds the random generator accepts and the database stores (a 32-bit signed column).
 SEED_RANGE = validate.Range(min=0, max=2**31 - 1)
 
@@ -39,15 +37,21 @@ class Instant(fields.DateTime):
 
 
 class PageQuerySchema(StrictSchema):
-    # a huge page would overflow the database's OFFSET (a 500); far past any real list anyway
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    """Keyset paging (app/api/pagination.py): `after` is the `next` of the previous page."""
+
+    after = fields.String(load_default=None, validate=validate.Length(max=512), metadata={
+        "description": "the previous page's `next` cursor (opaque); omit for the first page"})
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    # Offset paging is gone (it scanned every row before the page): page=1 is still the
+    # first page, a later page is refused with what to do instead, never silently page 1.
+    page = fields.Integer(load_default=None, load_only=True, validate=validate.Equal(
+        1, error="offset paging was replaced: follow the previous page's `next` as `after`"))
 
 
 class PageSchema(Schema):
-    page = fields.Integer()
     page_size = fields.Integer()
-    total = fields.Integer()
+    next = fields.String(allow_none=True, metadata={
+        "description": "cursor of the next page (pass as `after`); null on the last page"})
 
 
 class ReasonSchema(StrictSchema):

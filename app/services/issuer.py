@@ -7,18 +7,29 @@ from pathlib import Path
 
 from app.trust import checkpoint, contexts
 from app.trust.did_web import did_from_url
+from app.trust.status_list import MIN_BITS
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
 
 def issuer_from_config(config) -> Issuer:
-    return Issuer(public_url=config["PUBLIC_URL"].rstrip("/"), keys_dir=config["KEYS_DIR"])
+    return Issuer(public_url=config["PUBLIC_URL"].rstrip("/"), keys_dir=config["KEYS_DIR"],
+                  status_list_entries=config.get("STATUS_LIST_ENTRIES", MIN_BITS))
 
 
 @dataclass(frozen=True)
 class Issuer:
     public_url: str  # e.g. https://labels.example.org (no trailing slash)
     keys_dir: Path
+    # Labels allocated per revocation list before the next list is started. The published
+    # list always has the specification's 131,072 entries; production allocates all of them.
+    # TEST-ONLY: a smaller number (STATUS_LIST_ENTRIES, never read from the environment)
+    # lets tests cross list boundaries with a handful of labels.
+    status_list_entries: int = MIN_BITS
+
+    def __post_init__(self) -> None:
+        if not 0 < self.status_list_entries <= MIN_BITS:
+            raise ValueError(f"status_list_entries must be 1 to {MIN_BITS}")
 
     @property
     def did(self) -> str:
@@ -45,7 +56,13 @@ class Issuer:
 
     @property
     def status_list_url(self) -> str:
+        """Revocation list 0, at the URL it had before lists were numbered."""
         return self.url("/api/v1/status-lists/revocation")
+
+    def status_list_url_for(self, number: int) -> str:
+        """Revocation list `number`; list 0 keeps its original URL, so the credentialStatus
+        of every label issued before lists were numbered still resolves."""
+        return self.status_list_url if number == 0 else f"{self.status_list_url}/{number}"
 
     def label_url(self, label_id: str) -> str:
         return self.url(f"/api/v1/labels/{label_id}")

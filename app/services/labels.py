@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Sequence, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, defer
 
 from app import clock
@@ -21,16 +21,20 @@ from app.persistence import (
     Organisation,
     Product,
     SigningKey,
-    StatusList,
     User,
 )
 from app.persistence.types import utcnow
-from app.services import audit, keys, pact_events, recognition, transparency_log
+from app.services import (
+    audit,
+    keys,
+    pact_events,
+    recognition,
+    status_lists,
+    transparency_log,
+)
 from app.services.issuer import VC_CONTEXT, Issuer
-from app.trust import label_ids, signing, status_list
+from app.trust import label_ids, signing
 from lca_models.canonical import sha256_hex
-
-STATUS_LIST_BITS = status_list.MIN_BITS
 
 
 def normalise_id(text: str) -> str:
@@ -63,16 +67,16 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
     if valid_until <= today:
         raise InvalidInput("a label must be valid until a future date", field="valid_until")
     candidate = label_ids.new_label_id(today.year)
-    index, listed, taken, previous_id, key_id, key_multibase, key_did = session.execute(
+    slot, listed, taken, previous_id, key_id, key_multibase, key_did = session.execute(
         _allocation(session.get_bind().dialect.name),
-        {"candidate": candidate, "product_id": req.product_id, "today": today}).one()
+        {"candidate": candidate, "product_id": req.product_id, "today": today,
+         "entries": issuer.status_list_entries}).one()
     if key_id is None:
         raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
     if key_did != issuer.did:
         raise Conflict(f"the active signing key belongs to {key_did}, but the service is "
                        f"configured as {issuer.did}; see `carbonlabel issuer move`")
-    if index >= STATUS_LIST_BITS:
-        raise Conflict("the revocation status list is full; a second list is needed")
+    number, index = status_lists.place(slot, issuer)
     # The key's identity as a value (its row is not needed): the id names the verification
     # method, the public half must match the private key file. A rotation committed from
     # here on leaves this key retired, and labels signed with retired keys still verify.
@@ -81,18 +85,20 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
     label_id = _unused_id(session, today.year) if taken else candidate
     previous = session.get(Label, previous_id) if previous_id else None
     credential = signing.sign(
-        build_credential(session, req, label_id, index, valid_until, previous, issuer,
-                         issued_at),
+        build_credential(session, req, label_id, (number, index), valid_until, previous,
+                         issuer, issued_at),
         private, issuer.method_id(key.id), created=clock.iso_z(issued_at))
     label = Label(id=label_id, request_id=req.id, product_id=req.product_id,
                   organisation_id=req.organisation_id,
                   certification_body_id=req.certification_body_id, issued_at=issued_at,
                   valid_from=today,
-                  valid_until=valid_until, status_index=index, key_id=key.id,
-                  issuer_did=issuer.did, credential=credential,
+                  valid_until=valid_until, status_list_number=number, status_index=index,
+                  key_id=key.id, issuer_did=issuer.did, credential=credential,
                   credential_sha256=sha256_hex(credential),
                   supersedes_id=previous.id if previous else None)
     session.add(label)
+    if not listed:  # the list's first label: its bit is 0, the list changes on revocation
+        status_lists.publish_new(session, issuer, number)
     pact_events.notify_published(session, label, issuer)
     session.flush()  # the new row first: the old one's superseded_by refers to it
     if previous is not None:
@@ -103,8 +109,6 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
     audit_seq, audit_hash = transparency_log.lock(session, *audit.chain_end(),
                                                   also_lock=audit.LOCK_KEY)
     audit.hold(session, audit_seq, audit_hash)
-    if not listed:  # the first label: a new label's bit is 0, the list changes on revocation
-        publish_status_list(session, issuer)
     transparency_log.append(session, "issuance", label_id,
                             {"credential_sha256": label.credential_sha256}, key, private,
                             issuer.log_origin)
@@ -143,32 +147,23 @@ def _issuance_rows() -> Select:
             .with_for_update(of=Product, key_share=True))
 
 
-_STATUS_INDEX = Sequence("label_status_index")  # migration 0009, PostgreSQL only
-
-
 @lru_cache(maxsize=4)
 def _allocation(dialect: str) -> Select:
     """What issuance reads once the product is locked, in one statement (built once): a
-    status index, whether the status list exists, whether the random candidate ID is taken,
-    the product's label in force and the active signing key's id, public key and DID.
-
-    The status index comes from a sequence on PostgreSQL, so that it needs no lock: a
-    rolled-back approval leaves its index unused (one bit of the list that is never set).
-    On SQLite the highest index is read; its single writer already holds the database,
-    since the request's versioned UPDATE came first."""
-    index = (_STATUS_INDEX.next_value() if dialect == "postgresql"
-             else select(func.coalesce(func.max(Label.status_index), -1) + 1)
-             .scalar_subquery())
+    status slot (see app.services.status_lists), whether the list holding it is stored,
+    whether the random candidate ID is taken, the product's label in force and the active
+    signing key's id, public key and DID."""
+    slot = status_lists.slot_cte(dialect)
     return select(
-        index,
-        select(func.count()).select_from(StatusList)
-        .where(StatusList.purpose == "revocation").scalar_subquery(),
+        slot.c.n,
+        status_lists.listed(slot.c.n // bindparam("entries")),
         select(func.count()).select_from(Label)
         .where(Label.id == bindparam("candidate")).scalar_subquery(),
         select(Label.id).where(*_in_force(bindparam("product_id"), bindparam("today")))
         .order_by(Label.issued_at.desc()).limit(1).scalar_subquery(),
         *(select(column).where(SigningKey.retired_at.is_(None)).limit(1).scalar_subquery()
-          for column in (SigningKey.id, SigningKey.public_multibase, SigningKey.issuer_did)))
+          for column in (SigningKey.id, SigningKey.public_multibase, SigningKey.issuer_did))
+    ).select_from(slot)
 
 
 def current_label(session: Session, product_id: str) -> Label | None:
@@ -183,6 +178,9 @@ def _in_force(product_id: Any, today: Any) -> tuple[Any, ...]:
 
 
 def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer) -> Label:
+    """Revoke a label: re-sign only the list that holds it (its row locked, so revocations
+    in one list queue), then append to the log, whose lock is taken last and so is held
+    only for the append, the signed head and the audit entry."""
     label = get_label(session, text)
     if not (user.role == "admin" or (user.role == "certifier"
                                      and user.organisation_id == label.certification_body_id)):
@@ -193,28 +191,29 @@ def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer)
     private = keys.load_private(issuer.keys_dir, key)
     # The product's row, as an approval locks it: a new label for the product cannot decide
     # to supersede this one while the revocation is under way.
+    # Revocations of one label queue on it too: one that committed while we waited is seen.
     session.execute(select(Product.id).where(Product.id == label.product_id)
                     .with_for_update(key_share=True))
-    transparency_log.lock(session)
-    # Revocations queue on these locks: one that committed while we waited is seen now.
     session.refresh(label)
     if label.revoked_at is not None:
         raise Conflict("the label was revoked meanwhile", state="revoked")
     label.revoked_at, label.revocation_reason = utcnow(), reason
+    status_lists.publish(session, issuer, label.status_list_number)
+    pact_events.notify_published(session, label, issuer)
+    transparency_log.lock(session)
     transparency_log.append(session, "revocation", label.id, {"reason": reason}, key, private,
                             issuer.log_origin)
-    publish_status_list(session, issuer)
-    pact_events.notify_published(session, label, issuer)
     audit.append(session, user, "label.revoked", target_type="label", target_id=label.id,
                  reason=reason)
     return label
 
 
-def build_credential(session: Session, req: LabelRequest, label_id: str, index: int,
-                     valid_until: date, previous: Label | None, issuer: Issuer,
-                     issued_at: datetime) -> dict[str, Any]:
+def build_credential(session: Session, req: LabelRequest, label_id: str,
+                     slot: tuple[int, int], valid_until: date, previous: Label | None,
+                     issuer: Issuer, issued_at: datetime) -> dict[str, Any]:
     """The unsigned credential: valid from the issuance instant to 23:59:59Z of
-    `valid_until`, both UTC (see app.clock)."""
+    `valid_until`, both UTC (see app.clock). `slot`: (list number, index) of its
+    revocation bit."""
     calc, product = req.calculation, req.product
     result = calc.result
     body = session.get(Organisation, req.certification_body_id)
@@ -255,53 +254,14 @@ def build_credential(session: Session, req: LabelRequest, label_id: str, index: 
         "validFrom": clock.iso_z(issued_at),
         "validUntil": clock.iso_z(clock.end_of_day(valid_until)),
         "credentialSubject": subject,
-        "credentialStatus": {
-            "id": f"{issuer.status_list_url}#{index}", "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation", "statusListIndex": str(index),
-            "statusListCredential": issuer.status_list_url},
+        "credentialStatus": status_lists.entry(issuer, *slot),
     }
 
 
-def status_list_credential(session: Session, issuer: Issuer) -> dict[str, Any]:
-    """The signed revocation list as published (built and stored on first use)."""
-    stored = session.get(StatusList, "revocation")
-    if stored is not None:
-        return stored.credential
-    return publish_status_list(session, issuer)
-
-
-def publish_status_list(session: Session, issuer: Issuer) -> dict[str, Any]:
-    """Sign the current revocation bits (bit i, left-most first, set when label i is revoked)
-    and store the result. It changes only on revocation, so it is signed then, inside that
-    transaction, and served as stored."""
-    revoked = session.scalars(select(Label.status_index).where(Label.revoked_at.is_not(None)))
-    now = clock.iso_z(clock.now())
-    document = {
-        "@context": [VC_CONTEXT],
-        "id": issuer.status_list_url,
-        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer.did,
-        "validFrom": now,
-        "credentialSubject": {"id": f"{issuer.status_list_url}#list",
-                              "type": "BitstringStatusList", "statusPurpose": "revocation",
-                              "encodedList": status_list.encode(revoked, STATUS_LIST_BITS)},
-    }
-    key = keys.active_key(session)
-    if key is None:
-        raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
-    credential = signing.sign(document, keys.load_private(issuer.keys_dir, key),
-                              issuer.method_id(key.id), created=now)
-    stored = session.get(StatusList, "revocation")
-    if stored is None:
-        session.add(StatusList(purpose="revocation", credential=credential))
-    else:
-        stored.credential, stored.updated_at = credential, utcnow()
-    session.flush()
-    return credential
-
-
-def status_bit(credential: dict[str, Any], index: int) -> bool:
-    return status_list.is_set(credential["credentialSubject"]["encodedList"], index)
+def status_list_credential(session: Session, issuer: Issuer, number: int = 0
+                           ) -> dict[str, Any]:
+    """The signed revocation list `number` as published (see app.services.status_lists)."""
+    return status_lists.credential(session, issuer, number)
 
 
 def qr_target(label: Label, issuer: Issuer) -> str:

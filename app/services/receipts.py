@@ -39,5 +39,7 @@ def build_receipt(session: Session, text: str, issuer: Issuer) -> dict[str, Any]
         "did_document": keys.did_document(session, issuer.did),
         "log_verifier_keys": [vkey for _, vkey, _ in
                               keys.log_verifier_keys(session, issuer.did)],
-        "status_list_credential": labels.status_list_credential(session, issuer),
+        # the numbered list that holds this label's bit (its credentialStatus names it)
+        "status_list_credential": labels.status_list_credential(session, issuer,
+                                                                label.status_list_number),
     }

@@ -91,6 +91,7 @@ class _State:
     issuer_did: str
     credential_text: str
     credential_sha256: str
+    status_list_number: int
     status_index: int
     valid_from: date
     valid_until: date
@@ -121,14 +122,16 @@ def _state_statement() -> Select:
             .subquery("head"))
     body = Organisation.__table__.alias("body")
     listed = (select(cast(lists_t.c.credential, Text))
-                   .where(lists_t.c.purpose == "revocation").scalar_subquery())
+              .where(lists_t.c.purpose == "revocation",
+                     lists_t.c.number == labels_t.c.status_list_number).scalar_subquery())
     published = (select(func.aggregate_strings(
         keys_t.c.id + " " + keys_t.c.public_multibase + " "
         + case((keys_t.c.retired_at.is_(None), "current"), else_="retired") + " "
         + keys_t.c.issuer_did, ","))
         .scalar_subquery())
     return (select(labels_t.c.id, labels_t.c.issuer_did, cast(labels_t.c.credential, Text),
-                   labels_t.c.credential_sha256, labels_t.c.status_index,
+                   labels_t.c.credential_sha256, labels_t.c.status_list_number,
+                   labels_t.c.status_index,
                    labels_t.c.valid_from, labels_t.c.valid_until, labels_t.c.revoked_at,
                    labels_t.c.revocation_reason, labels_t.c.supersedes_id,
                    labels_t.c.superseded_by_id, body.c.name, entries_t.c.leaf_index,
@@ -343,7 +346,8 @@ def _evaluate(reader: Session | Connection, session: Session, state: _State, iss
         signed, bits = memo(("status_list", state.status_list_text, state.keys_text),
                             lambda: _status_list(json.loads(state.status_list_text), resolve))
     else:
-        signed, bits = _status_list(labels.status_list_credential(session, issuer), resolve)
+        signed, bits = _status_list(labels.status_list_credential(
+            session, issuer, state.status_list_number), resolve)
     _check_status_list(result, state, signed, bits)
     _check_log(result, state, reader, resolve, issuer, memo)
     result.status = _status(state, result, today)
@@ -428,7 +432,8 @@ def _check_status_list(result: Verification, state: _State, signed: bool,
     consistent = signed and bits is not None and revoked_bit == (state.revoked_at is not None)
     result.checks["status_list"] = consistent
     result.reasons.append(
-        f"the signed revocation list {'marks' if revoked_bit else 'does not mark'} it revoked"
+        f"the signed revocation list {state.status_list_number} "
+        f"{'marks' if revoked_bit else 'does not mark'} it revoked"
         if consistent else "the revocation list could not be checked")
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.services import cbam, transaction
-from app.web.common import register_errors, signed_in, user
+from app.web.common import paged, register_errors, signed_in, user
 from lca_models.errors import ModelValidationError
 from lca_models.safe_load import load_yaml
 
@@ -21,8 +21,9 @@ register_errors(blp)
 @blp.route("", methods=["GET"])
 @signed_in("exporter", "admin")
 def installations():
-    rows = db.session.scalars(cbam.visible_installations(user())).all()
-    return render_template("pages/cbam_installations.html", installations=rows)
+    rows, pages = paged(cbam.visible_installations(user()))
+    return render_template("pages/cbam_installations.html", installations=rows,
+                           pages=pages)
 
 
 @blp.route("", methods=["POST"])

@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.extensions import db
 from app.persistence import LabelRequest
 from app.schemas.common import ReasonSchema
 from app.services import certification, labels, transaction
 from app.services.issuer import issuer_from_config
 from app.services.workflow import OPEN_STATES, STATES
-from app.web.common import form, register_errors, signed_in, user
+from app.web.common import form, paged, register_errors, signed_in, user
 
 blp = Blueprint("certifier_pages", __name__, url_prefix="/app")
 register_errors(blp)
@@ -26,7 +25,8 @@ def queue():
         query = query.where(LabelRequest.state == wanted)
     else:
         query = query.where(LabelRequest.state.in_(OPEN_STATES))
-    return render_template("pages/queue.html", requests=db.session.scalars(query).all(),
+    rows, pages = paged(query)
+    return render_template("pages/queue.html", requests=rows, pages=pages,
                            wanted=wanted if wanted in STATES else None, states=STATES)
 
 

@@ -27,6 +27,8 @@ from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain import Forbidden, NotFound, ServiceError, Unauthenticated
+from app.extensions import db
+from app.services import keyset
 from app.web.vocabulary import role_name
 from lca_models.errors import (
     InputLimitError,
@@ -36,6 +38,23 @@ from lca_models.errors import (
 
 #: form fields that are plumbing, not data
 _PLUMBING = frozenset({"csrf_token", "etag", "next", "lang"})
+
+
+PAGE_SIZE = 50
+
+
+def paged(query: Any) -> tuple[list[Any], dict[str, str | None]]:
+    """One page of a list (keyset, see app/services/keyset.py) from `?after=`, and the URLs
+    of the next page (None on the last) and of the first (None when on it): pages show a
+    page at a time, never every row."""
+    after = request.args.get("after") or None
+    found = keyset.page(db.session, query, after, PAGE_SIZE)
+    args = {k: v for k, v in request.args.to_dict().items() if k != "after"}
+    view = request.view_args or {}
+    return found.items, {
+        "next": url_for(request.endpoint, **view, **args, after=found.next)
+        if found.next else None,
+        "first": url_for(request.endpoint, **view, **args) if after else None}
 
 
 def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,16 @@ from app.schemas.products import CalculationInSchema, ProductInSchema
 from app.services import accounts, certification, jobs, labels, recognition, transaction
 from app.services import products as catalogue
 from app.web import charts
-from app.web.common import form, load, messages, pact_reason, register_errors, signed_in, user
+from app.web.common import (
+    form,
+    load,
+    messages,
+    pact_reason,
+    paged,
+    register_errors,
+    signed_in,
+    user,
+)
 from lca_models.errors import ModelValidationError
 
 blp = Blueprint("exporter_pages", __name__, url_prefix="/app")
@@ -26,8 +35,8 @@ register_errors(blp)
 @blp.route("/products", methods=["GET"])
 @signed_in("exporter", "admin")
 def products():
-    rows = db.session.scalars(catalogue.visible_products(db.session, user())).all()
-    return render_template("pages/products.html", products=rows)
+    rows, pages = paged(catalogue.visible_products(db.session, user()))
+    return render_template("pages/products.html", products=rows, pages=pages)
 
 
 @blp.route("/products", methods=["POST"])
@@ -155,8 +164,8 @@ def request_label(calculation_id: str):
 @blp.route("/requests", methods=["GET"])
 @signed_in("exporter", "admin")
 def requests():
-    rows = db.session.scalars(certification.visible_requests(user())).all()
-    return render_template("pages/requests.html", requests=rows)
+    rows, pages = paged(certification.visible_requests(user()))
+    return render_template("pages/requests.html", requests=rows, pages=pages)
 
 
 def _posted_model() -> tuple[dict, str]:

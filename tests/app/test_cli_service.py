@@ -57,7 +57,7 @@ def test_demo_tokens_work_against_the_api(cli, tmp_path, brightway_dir, monkeypa
     client = app.test_client()
     products = client.get("/api/v1/products", headers={
         "Authorization": f"Bearer {data['tokens']['exporter']}"}).json
-    assert products["total"] == 7
+    assert len(products["items"]) == 7 and products["next"] is None
     bodies = client.get("/api/v1/certification-bodies", headers={
         "Authorization": f"Bearer {data['tokens']['certifier']}"}).json
     assert bodies[0]["accreditation_body"] == "DEMO"

@@ -221,6 +221,7 @@ MATRIX: list[Row] = [
     Row("POST", "/labels/{label}/revocation",                (401, 403, 403, 200, 403, 200),
         body=REVOCATION, state="approved"),
     Row("GET", "/status-lists/revocation",                   (200, 200, 200, 200, 200, 200)),
+    Row("GET", "/status-lists/revocation/0",                 (200, 200, 200, 200, 200, 200)),
     # PACT data recipients (admin)
     Row("POST", "/pact-clients",                             (401, 403, 403, 403, 403, 201),
         body=PACT_CLIENT),

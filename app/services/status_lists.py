@@ -1,0 +1,142 @@
+"""Numbered revocation status lists: as many W3C Bitstring Status List credentials as the
+labels need, each holding `Issuer.status_list_entries` labels (the specification's 131,072 in
+production), published at stable URLs.
+
+Slots are counted across lists: slot s is entry ``s % entries`` of list ``s // entries``.
+PostgreSQL draws slots from the sequence `label_status_index` (no lock; a rolled-back
+issuance leaves one bit that is never set); SQLite reads the highest slot through the unique
+index on (list, index), its single writer already holding the database.
+
+A list changes only when a label it holds is revoked: that transaction locks the list's row,
+reads the revoked indexes *of that list* through the partial index on revoked (list, index)
+pairs, and re-signs it. Nothing here takes the transparency log's lock.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import CTE, Sequence, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.domain import Conflict, NotFound
+from app.persistence import Label, StatusList
+from app.persistence.types import utcnow
+from app.services import keys
+from app.services.issuer import VC_CONTEXT, Issuer
+from app.trust import signing, status_list
+
+PURPOSE = "revocation"
+_SLOTS = Sequence("label_status_index")  # migration 0009, PostgreSQL only
+
+
+@lru_cache(maxsize=4)
+def slot_cte(dialect: str) -> CTE:
+    """A one-row CTE `slot` (column `n`): the next slot, evaluated once per statement (a CTE
+    with a volatile function is computed once on PostgreSQL). Callers bind `entries`."""
+    if dialect == "postgresql":
+        slot = _SLOTS.next_value()
+    else:
+        last = (select(Label.status_list_number * bindparam("entries") + Label.status_index)
+                .order_by(Label.status_list_number.desc(), Label.status_index.desc())
+                .limit(1).scalar_subquery())
+        slot = func.coalesce(last, -1) + 1
+    return select(slot.label("n")).cte("slot")
+
+
+def listed(number: Any) -> Any:
+    """A scalar subquery: 1 when list `number` of revocation is stored, else 0."""
+    return (select(func.count()).select_from(StatusList)
+            .where(StatusList.purpose == PURPOSE, StatusList.number == number)
+            .scalar_subquery())
+
+
+def place(slot: int, issuer: Issuer) -> tuple[int, int]:
+    """(list number, index within the list) of a slot."""
+    return divmod(slot, issuer.status_list_entries)
+
+
+def entry(issuer: Issuer, number: int, index: int) -> dict[str, str]:
+    """A credential's `credentialStatus` for entry `index` of list `number`."""
+    url = issuer.status_list_url_for(number)
+    return {"id": f"{url}#{index}", "type": "BitstringStatusListEntry",
+            "statusPurpose": PURPOSE, "statusListIndex": str(index),
+            "statusListCredential": url}
+
+
+def credential(session: Session, issuer: Issuer, number: int = 0) -> dict[str, Any]:
+    """The signed list `number` as published. List 0 is built on first use (as before lists
+    were numbered); a later list exists once a label is issued into it."""
+    stored = session.get(StatusList, (PURPOSE, number))
+    if stored is not None:
+        return stored.credential
+    if number < 0 or (number > 0 and session.scalar(
+            select(Label.id).where(Label.status_list_number == number).limit(1)) is None):
+        raise NotFound(f"no revocation status list {number}")
+    return publish(session, issuer, number)
+
+
+def publish_new(session: Session, issuer: Issuer, number: int) -> None:
+    """Store the signed, empty list `number` when its first label is issued, unless another
+    transaction stores it first (INSERT ... ON CONFLICT DO NOTHING: PostgreSQL waits for that
+    transaction and then does nothing)."""
+    document = _signed(session, issuer, number, ())
+    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql"
+              else sqlite.insert)
+    session.execute(insert(StatusList).values(
+        purpose=PURPOSE, number=number, credential=document, updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["purpose", "number"]))
+
+
+def publish(session: Session, issuer: Issuer, number: int) -> dict[str, Any]:
+    """Re-sign list `number` from the revoked labels it holds (bit i, left-most first, set
+    when its label i is revoked) and store it. The list's row is locked first, so concurrent
+    revocations in one list queue and the later one reads the earlier's bit; revocations in
+    other lists do not wait."""
+    session.flush()
+    stored = session.scalars(select(StatusList).where(
+        StatusList.purpose == PURPOSE, StatusList.number == number).with_for_update()).first()
+    revoked = session.scalars(_revoked_indexes(), {"number": number})
+    document = _signed(session, issuer, number, revoked)
+    if stored is None:
+        session.add(StatusList(purpose=PURPOSE, number=number, credential=document))
+    else:
+        stored.credential, stored.updated_at = document, utcnow()
+    session.flush()
+    return document
+
+
+@lru_cache(maxsize=1)
+def _revoked_indexes():
+    """Served by ix_labels_revoked_slots: reads the revoked labels of one list only."""
+    return select(Label.status_index).where(
+        Label.status_list_number == bindparam("number"), Label.revoked_at.is_not(None))
+
+
+def _signed(session: Session, issuer: Issuer, number: int, revoked: Any) -> dict[str, Any]:
+    url = issuer.status_list_url_for(number)
+    now = clock.iso_z(clock.now())
+    document = {
+        "@context": [VC_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer.did,
+        "validFrom": now,
+        # Always the specification's size, whatever `status_list_entries` allocates.
+        "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList",
+                              "statusPurpose": PURPOSE,
+                              "encodedList": status_list.encode(revoked, status_list.MIN_BITS)},
+    }
+    key = keys.active_key(session)
+    if key is None:
+        raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
+    return signing.sign(document, keys.load_private(issuer.keys_dir, key),
+                        issuer.method_id(key.id), created=now)
+
+
+def bit(document: dict[str, Any], index: int) -> bool:
+    return status_list.is_set(document["credentialSubject"]["encodedList"], index)
+
