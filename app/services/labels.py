@@ -25,7 +25,14 @@ from app.persistence import (
     User,
 )
 from app.persistence.types import utcnow
-from app.services import audit, keys, pact_events, recognition, transparency_log
+from app.services import (
+    audit,
+    keys,
+    label_claims,
+    pact_events,
+    recognition,
+    transparency_log,
+)
 from app.services.issuer import VC_CONTEXT, Issuer
 from app.trust import label_ids, signing, status_list
 from lca_models.canonical import sha256_hex
@@ -245,6 +252,7 @@ def build_credential(session: Session, req: LabelRequest, label_id: str, index: 
     }
     if previous is not None:
         subject["supersedes"] = previous.id
+    subject.update(label_claims.claims(session, req))
     subject["recognitionMetadata"] = recognition.metadata_for(req, body, valid_until,
                                                               issued_at.date())
     return {

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import Conflict, InvalidInput, NotFound
 from app.persistence import Calculation, ModelVersion, Product, User
-from app.services import audit
+from app.services import audit, pcrs
 from app.services.footprints import check_monte_carlo
 from lca_models.calculation import compute_footprint
 from lca_models.canonical import sha256_hex
@@ -76,6 +76,7 @@ def checked_content(content: dict[str, Any]) -> tuple[dict[str, Any], str]:
     sha256 = sha256_hex(content)
     try:
         compiled_model(content, sha256, load_release())
+        pcrs.named(content)  # a model naming an unknown PCR is refused, nothing stored
     except ModelValidationError as exc:
         raise exc.under("model") from None
     return content, sha256
