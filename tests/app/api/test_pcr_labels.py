@@ -198,3 +198,38 @@ def test_a_reduction_label_states_its_reduction(app, world, client, tmp_path):
     assert f"below baseline {base_label['id']}" in svg
     page = client.get(f"/verify/{label['id']}").text
     assert "Reduction" in page and f'href="/verify/{base_label["id"]}"' in page
+
+
+def test_rating_through_the_pages_refused_then_requested(app, world, tmp_path):
+    from tests.app.api.test_documents import pdf_text
+
+    exporter = world["exporter_a"]
+    product = create_product(exporter)
+    plain = calculate(exporter, upload(exporter, product["id"], steel_model())["id"])
+    page_user = sign_in(app, "exporter_a")
+    form = {"certification_body_id": world["ids"]["cb_c"], "label_type": "rating",
+            "home_scheme": "gba-home", "standard": "ISO 14067:2018",
+            "electricity": "location-based", "csrf_token": page_user.csrf, "submit_now": "1"}
+    assert 'value="rating"' in page_user.get(f"/app/calculations/{plain['id']}").text
+    before = count(app, "label_requests")
+    refused = page_user.post(f"/app/calculations/{plain['id']}/requests", data=form,
+                             follow_redirects=True)
+    assert refused.status_code == 200
+    assert "product-category rule" in refused.text and "model.pcr" in refused.text
+    assert count(app, "label_requests") == before  # nothing stored
+
+    _write_pcr(tmp_path / "pcrs", plain["result"]["kg_co2e_per_declared_unit"] / 0.7)
+    app.config["PCR_DIR"] = tmp_path / "pcrs"
+    calc = calculate(exporter, upload(exporter, product["id"], _with_pcr(steel_model()))["id"])
+    made = page_user.post(f"/app/calculations/{calc['id']}/requests", data=form)
+    assert made.status_code == 302, made.text
+    request_id = made.headers["Location"].rsplit("/", 1)[1]
+    certifier = sign_in(app, "certifier_c")
+    etag = exporter.get(f"/api/v1/label-requests/{request_id}").headers["ETag"]
+    approve(world, request_id, etag)
+    label = next(lb for lb in exporter.get("/api/v1/labels").json["items"]
+                 if lb["request_id"] == request_id)
+    assert label["id"] in certifier.get(f"/app/requests/{request_id}").text
+    pdf = exporter.client.get(f"/api/v1/labels/{label['id']}/certificate.pdf")
+    text = " ".join(pdf_text(pdf.data, tmp_path).split())
+    assert "Grade A (benchmark" in text and "test-rebar 1" in text  # 0.7 <= 0.8: grade A
