@@ -19,9 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from lca_models.errors import LcaModelError, ModelValidationError
+from lca_models.errors import InputLimitError, LcaModelError, MalformedInput, ModelValidationError
+from lca_models.safe_load import load_yaml
 
 _SCHEMA = "pcr.schema.json"
 
@@ -132,8 +131,8 @@ def load_pcrs(directory: str | Path | None = None) -> dict[str, Pcr]:
     pcrs: dict[str, Pcr] = {}
     for path in sorted(root.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text("utf-8"))
-        except yaml.YAMLError as exc:
+            data = load_yaml(path.read_text("utf-8"))
+        except (MalformedInput, InputLimitError) as exc:
             raise PcrFileError(path.name, "<document>", f"not valid YAML: {exc}") from None
         pcr = parse_pcr(data, path.name)
         if pcr.id != path.stem:

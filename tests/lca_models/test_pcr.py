@@ -190,3 +190,11 @@ def test_a_rating_without_a_sourced_benchmark_is_refused_naming_the_field():
     assert caught.value.field == "benchmark.source"
     with pytest.raises(PcrRuleError):
         rate(load_pcrs()["eu-battery-cfb"], 1, {"amount": 1, "unit": "kWh"})
+
+
+def test_a_file_with_a_duplicate_key_is_refused(tmp_path):
+    text = yaml.safe_dump(_doc()) + "version: '2'\n"  # a second `version` would win silently
+    (tmp_path / "test-pcr.yaml").write_text(text, "utf-8")
+    with pytest.raises(PcrFileError, match="not valid YAML") as caught:
+        load_pcrs(tmp_path)
+    assert caught.value.file == "test-pcr.yaml"
