@@ -1,0 +1,84 @@
+"""Provenance of every shipped factor row: publisher, document, table or page, URL, licence
+and year; and either the URL is the publisher's own (a primary source) or the row's notes
+say it was read from a secondary copy. The rows that do neither are listed here by id (and
+in docs/factors.md), so the list can only shrink: a new row without a stated provenance
+fails, and so does a listed row once a release fixes it (remove it from the list then)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+
+# publisher (a word of `source_publisher`) -> the hosts it publishes on itself
+PRIMARY_HOSTS = {
+    "DESNZ": ("www.gov.uk",),
+    "IPCC": ("www.ipcc-nggip.iges.or.jp",),
+    "SDES": ("www.statistiques.developpement-durable.gouv.fr",),
+    "worldsteel": ("worldsteel.org",),
+    "WBCSD": ("wbcsdcement.org",),
+    "Tsinghua": ("www.mdpi.com",),  # the peer-reviewed article is the study's publication
+    "MEE": ("www.mee.gov.cn",),
+    "CLP": ("www.clpgroup.com",),
+    "HK Electric": ("www.hkelectric.com",),
+    "IAI": ("international-aluminium.org",),
+    "FEFCO": ("www.fefco.org",),
+    "PlasticsEurope": ("plasticseurope.org",),
+}
+SECONDARY_STATED = re.compile(r"secondary|reprint|mirror|as reported|as republished|"
+                              r"as summarised|as extracted|as tabulated", re.IGNORECASE)
+# Rows whose URL is a news page but whose notes do not say so (2026.1; fixing them needs a
+# new release): the MEE/NBS/NEA electricity carbon-footprint factors.
+KNOWN_UNSTATED = {
+    "electricity.cn.carbon-footprint.2023", "electricity.cn.carbon-footprint.2024",
+    "electricity.cn.biomass.carbon-footprint.2023", "electricity.cn.solar-pv.carbon-footprint.2023",
+    "electricity.cn.wind.carbon-footprint.2023",
+    "electricity.cn.transmission-distribution-excl-losses.carbon-footprint.2023",
+    "electricity.cn.transmission-distribution-excl-losses.carbon-footprint.2024",
+    "electricity.cn.transmission-distribution-incl-losses.carbon-footprint.2024",
+}
+
+
+def _primary(row: dict) -> bool:
+    host = urlparse(str(row["source_url"])).netloc
+    return any(word in row["source_publisher"] and host in hosts
+               for word, hosts in PRIMARY_HOSTS.items())
+
+
+def _stated_secondary(row: dict) -> bool:
+    text = " ".join(str(row.get(c) or "") for c in ("source_publisher", "source_document",
+                                                     "notes"))
+    return bool(SECONDARY_STATED.search(text))
+
+
+def test_every_shipped_row_names_publisher_document_table_url_licence_and_year(release):
+    for row in release.rows:
+        for column in ("source_publisher", "source_document", "source_table", "licence"):
+            assert str(row.get(column) or "").strip(), (row["id"], column)
+        assert urlparse(str(row["source_url"])).scheme in ("http", "https"), row["id"]
+        assert 1990 <= int(row["reference_year"]) <= 2026, row["id"]
+
+
+def test_every_shipped_row_is_primary_or_says_it_is_a_secondary_copy(release):
+    unstated = {row["id"] for row in release.rows
+                if not _primary(row) and not _stated_secondary(row)}
+    assert unstated == KNOWN_UNSTATED, (sorted(unstated - KNOWN_UNSTATED),
+                                        sorted(KNOWN_UNSTATED - unstated))
+    hosts = {urlparse(str(row["source_url"])).netloc for row in release.rows
+             if row["id"] in unstated}
+    assert hosts <= {"nengy.net", "www.zhb.org.cn"}, hosts
+
+
+@pytest.mark.parametrize(("publisher", "url", "notes", "primary", "stated"), [
+    ("UK DESNZ", "https://www.gov.uk/x", "", True, False),
+    ("Ministry of Ecology and Environment (MEE)", "https://daydaynews.cc/x",
+     "confirmed from secondary reprint", False, True),
+    ("Ministry of Ecology and Environment (MEE)", "https://www.163.com/x", "", False, False),
+    ("MEE", "https://www.mee.gov.cn.evil.example/x", "", False, False),
+])
+def test_the_check_tells_primary_from_secondary(publisher, url, notes, primary, stated):
+    row = {"source_publisher": publisher, "source_url": url, "source_document": "d",
+           "notes": notes}
+    assert _primary(row) is primary
+    assert _stated_secondary(row) is stated
