@@ -6,30 +6,13 @@ has eight rows that do neither; they are listed here by id (and in docs/factors.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlparse
 
 import pytest
 
 from lca_models.factors import load_release, shipped_versions
+from lca_models.provenance import on_publisher_host, states_secondary
 
-# publisher (a word of `source_publisher`) -> the hosts it publishes on itself
-PRIMARY_HOSTS = {
-    "DESNZ": ("www.gov.uk",),
-    "IPCC": ("www.ipcc-nggip.iges.or.jp",),
-    "SDES": ("www.statistiques.developpement-durable.gouv.fr",),
-    "worldsteel": ("worldsteel.org",),
-    "WBCSD": ("wbcsdcement.org",),
-    "Tsinghua": ("www.mdpi.com",),  # the peer-reviewed article is the study's publication
-    "MEE": ("www.mee.gov.cn",),
-    "CLP": ("www.clpgroup.com",),
-    "HK Electric": ("www.hkelectric.com",),
-    "IAI": ("international-aluminium.org",),
-    "FEFCO": ("www.fefco.org",),
-    "PlasticsEurope": ("plasticseurope.org",),
-}
-SECONDARY_STATED = re.compile(r"secondary|reprint|mirror|as reported|as republished|"
-                              r"as summarised|as extracted|as tabulated", re.IGNORECASE)
 # Rows of 2026.1 whose URL is a news page but whose notes do not say so: the MEE/NBS/NEA
 # electricity carbon-footprint factors. 2026.1 cannot change (results name its hash);
 # release 2026.2 states it in their notes.
@@ -41,18 +24,6 @@ KNOWN_UNSTATED = {
     "electricity.cn.transmission-distribution-excl-losses.carbon-footprint.2024",
     "electricity.cn.transmission-distribution-incl-losses.carbon-footprint.2024",
 }
-
-
-def _primary(row: dict) -> bool:
-    host = urlparse(str(row["source_url"])).netloc
-    return any(word in row["source_publisher"] and host in hosts
-               for word, hosts in PRIMARY_HOSTS.items())
-
-
-def _stated_secondary(row: dict) -> bool:
-    text = " ".join(str(row.get(c) or "") for c in ("source_publisher", "source_document",
-                                                     "notes"))
-    return bool(SECONDARY_STATED.search(text))
 
 
 @pytest.fixture(params=shipped_versions())
@@ -70,7 +41,7 @@ def test_every_shipped_row_names_publisher_document_table_url_licence_and_year(s
 
 def test_every_shipped_row_is_primary_or_says_it_is_a_secondary_copy(shipped):
     unstated = {row["id"] for row in shipped.rows
-                if not _primary(row) and not _stated_secondary(row)}
+                if not on_publisher_host(row) and not states_secondary(row)}
     known = KNOWN_UNSTATED if shipped.version == "2026.1" else set()
     assert unstated == known, (sorted(unstated - known), sorted(known - unstated))
     hosts = {urlparse(str(row["source_url"])).netloc for row in shipped.rows
@@ -88,5 +59,5 @@ def test_every_shipped_row_is_primary_or_says_it_is_a_secondary_copy(shipped):
 def test_the_check_tells_primary_from_secondary(publisher, url, notes, primary, stated):
     row = {"source_publisher": publisher, "source_url": url, "source_document": "d",
            "notes": notes}
-    assert _primary(row) is primary
-    assert _stated_secondary(row) is stated
+    assert on_publisher_host(row) is primary
+    assert states_secondary(row) is stated
