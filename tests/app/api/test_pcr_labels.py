@@ -144,7 +144,7 @@ def test_a_rating_label_end_to_end(app, world, client, tmp_path):
     assert verification["status"] == "valid"
     assert verification["details"]["rating"]["grade"] == "B"
     svg = client.get(f"/api/v1/labels/{label['id']}/artwork.svg").text
-    assert "Grade B (benchmark" in svg and "等级 B" in svg
+    assert "Grade B (benchmark" in svg and "等级 B（基准" in svg
     page = client.get(f"/verify/{label['id']}").text
     assert "test-rebar 1" in page and "Rating" in page and FIXTURE_SOURCE["url"] in page
 
