@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 
-from app.domain import InvalidInput
+from app.domain import InvalidInput, NotFound
 from lca_models.pcr import Pcr, PcrRuleError, Rating, check_model, load_pcrs, named_pcr, rate
 
 
@@ -25,6 +25,23 @@ def _load(directory: str | None) -> dict[str, Pcr]:
 def registry() -> dict[str, Pcr]:
     directory = current_app.config.get("PCR_DIR")
     return _load(str(directory) if directory else None)
+
+
+def get(pcr_id: str) -> Pcr:
+    pcr = registry().get(pcr_id)
+    if pcr is None:
+        raise NotFound(f"no product-category rule '{pcr_id}'")
+    return pcr
+
+
+def view(pcr: Pcr) -> dict[str, Any]:
+    bench = pcr.benchmark
+    return {"id": pcr.id, "version": pcr.version, "name": pcr.name, "name_zh": pcr.name_zh,
+            "publisher": pcr.publisher, "source_type": pcr.source_type,
+            "product_group": pcr.product_group, "note": pcr.note,
+            "rules": {k: dict(v) for k, v in pcr.rules.items()},
+            "rating_possible": bool(bench) and not bench.get("illustrative")
+            and "source" in bench}
 
 
 def named(content: dict[str, Any]) -> Pcr | None:

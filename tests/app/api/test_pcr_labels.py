@@ -233,3 +233,15 @@ def test_rating_through_the_pages_refused_then_requested(app, world, tmp_path):
     pdf = exporter.client.get(f"/api/v1/labels/{label['id']}/certificate.pdf")
     text = " ".join(pdf_text(pdf.data, tmp_path).split())
     assert "Grade A (benchmark" in text and "test-rebar 1" in text  # 0.7 <= 0.8: grade A
+
+
+def test_the_registry_is_public_with_its_sources(client):
+    listed = client.get("/api/v1/pcrs").json["pcrs"]
+    battery = next(p for p in listed if p["id"] == "eu-battery-cfb")
+    assert battery["rating_possible"] is False  # no benchmark
+    assert battery["rules"]["declared_unit"]["source"]["url"] == (
+        "https://eur-lex.europa.eu/eli/reg/2023/1542/oj")
+    assert battery["rules"]["hs_codes"]["illustrative"] is True
+    assert client.get("/api/v1/pcrs/eu-battery-cfb").json["version"] == "2023/1542"
+    missing = client.get("/api/v1/pcrs/nope")
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
