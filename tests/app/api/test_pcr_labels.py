@@ -145,8 +145,10 @@ def test_a_rating_label_end_to_end(app, world, client, tmp_path):
     assert verification["details"]["rating"]["grade"] == "B"
     svg = client.get(f"/api/v1/labels/{label['id']}/artwork.svg").text
     assert "Grade B (benchmark" in svg and "等级 B（基准" in svg
-    page = client.get(f"/verify/{label['id']}").text
+    page = client.get(f"/verify/{label['id']}?lang=en").text
     assert "test-rebar 1" in page and "Rating" in page and FIXTURE_SOURCE["url"] in page
+    hant = client.get(f"/verify/{label['id']}?lang=zh-Hant").text
+    assert "評級" in hant and "產品類別規則" in hant and "基準" in hant
 
 
 def test_a_reduction_label_states_its_reduction(app, world, client, tmp_path):
@@ -196,7 +198,7 @@ def test_a_reduction_label_states_its_reduction(app, world, client, tmp_path):
     expand_safely(credential, client)
     svg = client.get(f"/api/v1/labels/{label['id']}/artwork.svg").text
     assert f"below baseline {base_label['id']}" in svg
-    page = client.get(f"/verify/{label['id']}").text
+    page = client.get(f"/verify/{label['id']}?lang=en").text
     assert "Reduction" in page and f'href="/verify/{base_label["id"]}"' in page
 
 
