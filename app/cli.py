@@ -123,15 +123,28 @@ def factors() -> None:
     """Browse, export, validate and import emission factors."""
 
 
+@factors.command("releases")
+@friendly_errors
+def factors_releases() -> None:
+    """List the shipped releases (each loadable, checked against its recorded hash)."""
+    from lca_models.factors import CURRENT_RELEASE, load_release, shipped_versions
+
+    for version in shipped_versions():
+        release = load_release(version=version)
+        mark = "current" if version == CURRENT_RELEASE else "kept for recomputation"
+        click.echo(f"{version:<8} {len(release):>4} rows  sha256 {release.sha256}  {mark}")
+
+
 @factors.command("list")
 @click.option("--category", default=None, help="electricity, fuel, transport, material, ...")
 @click.option("--geography", default=None, help="ISO 3166 code, e.g. CN-GD or HK.")
+@click.option("--release", "version", default=None, help="A shipped release (default: current).")
 @friendly_errors
-def factors_list(category: str | None, geography: str | None) -> None:
-    """List the factors of the shipped release."""
+def factors_list(category: str | None, geography: str | None, version: str | None) -> None:
+    """List the factors of a shipped release."""
     from lca_models.factors import load_release
 
-    release = load_release()
+    release = load_release(version=version)
     click.echo(f"release {release.version}  sha256 {release.sha256}")
     for f in sorted(release.factors.values(), key=lambda f: f.id):
         if category and f.category != category:
@@ -364,10 +377,11 @@ def serve(host: str, port: int) -> None:
 
 def _register_service_commands() -> None:
     import app.cli_issuer
+    import app.cli_pcrs
     import app.cli_service
     import app.cli_verify  # noqa: F401
     # cli_service adds init, db, demo, orgs, users, tokens, audit; cli_issuer `issuer show`
-    # and `issuer move`; cli_verify `verify`
+    # and `issuer move`; cli_verify `verify`; cli_pcrs `pcrs list` and `pcrs validate`
 
 
 _register_service_commands()

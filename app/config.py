@@ -65,6 +65,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": int(os.environ.get("CARBONLABEL_MAX_UPLOAD_BYTES",
                                                  str(5 * 1024 * 1024))),
         "INPUT_LIMITS": input_limits(),
+        # product-category rules: the shipped registry unless a directory is given
+        "PCR_DIR": os.environ.get("CARBONLABEL_PCR_DIR") or None,
         "MAX_MONTE_CARLO": int(os.environ.get("CARBONLABEL_MAX_MONTE_CARLO", "5000")),
         # POST /api/v1/footprints/calculate answers within the request: smaller caps
         "MAX_REQUEST_MONTE_CARLO": int(os.environ.get("CARBONLABEL_MAX_REQUEST_MONTE_CARLO",

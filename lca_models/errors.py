@@ -57,6 +57,10 @@ class FactorFileError(LcaModelError):
         super().__init__(f"{source}: " + "; ".join(lines))
 
 
+class UnknownReleaseError(LcaModelError):
+    """A shipped factor release of that version does not exist."""
+
+
 class UnknownFactorError(LcaModelError):
     """A model names a factor id that is in neither the release nor its user factor sets."""
 

@@ -21,7 +21,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from lca_models.canonical import sha256_hex
-from lca_models.errors import FactorFileError, ReleaseIntegrityError, UnknownFactorError
+from lca_models.errors import (
+    FactorFileError,
+    ReleaseIntegrityError,
+    UnknownFactorError,
+    UnknownReleaseError,
+)
 from lca_models.factor_rows import COLUMNS, Factor, canonical_row, validate_rows
 from lca_models.inert import inert_text, restore_text
 from lca_models.safe_xlsx import open_workbook
@@ -29,7 +34,12 @@ from lca_models.safe_xlsx import open_workbook
 if TYPE_CHECKING:
     import pandas as pd
 
-SHIPPED_RELEASE_DIR = "data/factors"
+#: Every shipped release, by version, and its folder. A release never changes once shipped
+#: (its hash is in each result computed with it), so a correction is a new release beside
+#: it, and a stored calculation is recomputed with the release it names.
+SHIPPED_RELEASES = {"2026.1": "data/factors", "2026.2": "data/factors-2026.2"}
+CURRENT_RELEASE = "2026.2"
+SHIPPED_RELEASE_DIR = SHIPPED_RELEASES[CURRENT_RELEASE]
 
 
 @dataclass(frozen=True)
@@ -130,18 +140,30 @@ def _check_header(fieldnames: Iterable[str], source: str) -> None:
         raise FactorFileError(source, errors)
 
 
-def load_release(directory: Path | None = None, *, verify: bool = True) -> FactorRelease:
-    """Load a release folder (default: the one shipped with this package)."""
+def load_release(directory: Path | None = None, *, verify: bool = True,
+                 version: str | None = None) -> FactorRelease:
+    """Load a release folder, or a shipped release by version (default: the current one)."""
     if directory is None:
-        return _shipped_release(verify)
+        return _shipped_release(version or CURRENT_RELEASE, verify)
     return _load_release_dir(Path(directory), verify)
 
 
-@lru_cache(maxsize=2)
-def _shipped_release(verify: bool) -> FactorRelease:
-    root = resources.files("lca_models").joinpath(SHIPPED_RELEASE_DIR)
+def shipped_versions() -> tuple[str, ...]:
+    return tuple(SHIPPED_RELEASES)
+
+
+@lru_cache(maxsize=8)
+def _shipped_release(version: str, verify: bool) -> FactorRelease:
+    folder = SHIPPED_RELEASES.get(version)
+    if folder is None:
+        raise UnknownReleaseError(f"no shipped factor release {version}; shipped: "
+                                 f"{', '.join(SHIPPED_RELEASES)}")
+    root = resources.files("lca_models").joinpath(folder)
     with resources.as_file(root) as path:
-        return _load_release_dir(Path(path), verify)
+        release = _load_release_dir(Path(path), verify)
+    if release.version != version:
+        raise ReleaseIntegrityError(f"the folder of release {version} holds {release.version}")
+    return release
 
 
 def _load_release_dir(directory: Path, verify: bool) -> FactorRelease:

@@ -164,6 +164,13 @@ class CarbonContentSchema(_Strict):
     biogenic = fields.Nested(QuantitySchema, load_default=None)
 
 
+class PcrRefSchema(_Strict):
+    """The product-category rule the model follows; checked against the PCR registry."""
+
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$"))
+    version = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
 class ModelSchema(_Strict):
     schema_version = fields.Integer(load_default=1, validate=validate.Equal(1))
     product = fields.Nested(ProductSchema, required=True)
@@ -180,6 +187,7 @@ class ModelSchema(_Strict):
                          validate=validate.Length(min=1))
     exclusions = fields.List(fields.Nested(ExclusionSchema), load_default=list)
     carbon_content = fields.Nested(CarbonContentSchema, load_default=None)
+    pcr = fields.Nested(PcrRefSchema, load_default=None)
     notes = fields.String(load_default=None)
 
 

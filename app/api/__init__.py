@@ -13,6 +13,7 @@ from app.api import (
     organisations,
     pact,
     pact_clients,
+    pcrs,
     products,
     requests,
     tokens,
@@ -22,4 +23,4 @@ from app.api import (
 
 BLUEPRINTS = (health.blp, factors.blp, footprints.blp, auth.blp, organisations.blp, users.blp,
               tokens.blp, products.blp, requests.blp, labels.blp, log.blp, audit.blp,
-              wellknown.blp, pact.blp, pact_clients.blp, documents.blp, cbam.blp)
+              wellknown.blp, pact.blp, pact_clients.blp, documents.blp, cbam.blp, pcrs.blp)

@@ -134,3 +134,7 @@ class ReviewSchema(Schema):
     comparison = fields.Dict(allow_none=True, metadata={
         "description": "changes against the previous model version of the product"})
     comments = fields.List(fields.Nested(CommentSchema))
+    pcr_check = fields.Dict(allow_none=True, metadata={
+        "description": "the model against the product-category rule it names (id, version, "
+                       "checked_rules, gaps with code, model path, expected, found, source); "
+                       "null when the model names none"})

@@ -32,7 +32,7 @@ from app.persistence import (
     User,
 )
 from app.persistence.types import utcnow
-from app.services import audit, labels, products
+from app.services import audit, label_claims, labels, pcrs, products
 from app.services.issuer import Issuer
 from app.services.workflow import OPEN_STATES, TRANSITIONS
 
@@ -72,13 +72,12 @@ def create_request(session: Session, user: User, data: dict[str, Any]) -> LabelR
     if body is None or body.kind != "certification_body":
         raise InvalidInput("no such certification body", field="certification_body_id")
     _check_accreditation(body, product, "certification_body_id")
-    if data["label_type"] == "rating":
-        raise InvalidInput("a rating label needs a product-category rule with a benchmark; "
-                           f"none is registered for HS chapter {product.hs_chapter}",
-                           field="label_type")
+    if data["label_type"] == "rating":  # refused now, naming the field, if it cannot be graded
+        pcrs.rating(calc.model_version.content, calc.result)
     baseline = None
     if data["label_type"] == "reduction":
         baseline = _baseline(session, user, data.get("baseline_request_id"), product.id)
+        label_claims.check_reduction(baseline, calc)
     if not _SCHEME.match(data["home_scheme"]):
         raise InvalidInput("a scheme id is lowercase letters, digits and '-'",
                            field="home_scheme")

@@ -56,6 +56,28 @@ def _value(number: float) -> str:
     return f"{number:,.3g}" if abs(number) < 100 else f"{number:,.0f}"
 
 
+def claim_text(subject: dict[str, Any]) -> tuple[str, str]:
+    """What a rating or reduction label claims, in Chinese and English ("" for neither):
+    the grade and the benchmark it was measured against, or the reduction and its baseline."""
+    rating, reduction = subject.get("rating"), subject.get("reduction")
+    if rating:
+        bench = rating["benchmark"]
+        basis = (f"{_value(bench['kgCO2ePerDeclaredUnit'])} kg CO₂e, {bench['year']}")
+        return (f"等级 {rating['grade']}（基准 {basis}）",
+                f"Grade {rating['grade']} (benchmark {basis})")
+    if reduction:
+        base = reduction.get("baselineLabelId") or _value(
+            reduction["baselineKgCO2ePerDeclaredUnit"]) + " kg CO₂e"
+        percent = f"{reduction['reductionPercent']:.1f} %"
+        return f"较基线 {base} 减少 {percent}", f"{percent} below baseline {base}"
+    return "", ""
+
+
+def _pcr_text(subject: dict[str, Any]) -> str:
+    pcr = subject.get("productCategoryRules")
+    return f"{pcr['pcrId']} {pcr['pcrVersion']} ({pcr['publisher']})" if pcr else ""
+
+
 def label_svg(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo = UTC) -> str:
     """The artwork; its validity end is written in `zone` (the reader's), with the zone."""
     width, height = SIZES[size]
@@ -63,7 +85,9 @@ def label_svg(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo =
     value = _value(subject["footprint"]["kgCO2ePerDeclaredUnit"])
     unit = subject["declaredUnit"]
     zh, en = TYPES.get(subject["labelType"], (subject["labelType"], subject["labelType"]))
+    claim_zh, claim_en = claim_text(subject)
     return _env().get_template("label.svg.j2").render(
+        claim_zh=claim_zh, claim_en=claim_en,
         width_mm=width, height_mm=height, label_id=label.id, value=value,
         value_font=120 if len(value) <= 6 else 90,
         unit=f"{unit['amount']:g} {unit['unit']}", type_zh=zh, type_en=en,
@@ -90,7 +114,9 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzin
     zh, en = TYPES.get(subject["labelType"], (subject["labelType"], subject["labelType"]))
     iso = subject["footprint"]["iso14067"]
     rules = meta.get("product_rules")
+    claim_zh, claim_en = claim_text(subject)
     context = {
+        "claim_zh": claim_zh, "claim_en": claim_en,
         "label_id": label.id, "value": _value(subject["footprint"]["kgCO2ePerDeclaredUnit"]),
         "unit": f"{unit['amount']:g} {unit['unit']}", "type_zh": zh, "type_en": en,
         "product": subject["product"]["name"], "product_zh": subject["product"].get("nameZh",
@@ -98,7 +124,8 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzin
         "producer": subject["producer"]["name"], "boundary": subject["boundary"],
         "standards": ", ".join(f"{s.name}:{s.version}" if s.version else s.name
                                for s in read_standards(meta.get("standards"))),
-        "pcr": f"{rules['name']} ({rules['operator']})" if rules else "",
+        "pcr": _pcr_text(subject) or (f"{rules['name']} ({rules['operator']})" if rules
+                                      else ""),
         "method": subject["footprint"]["method"],
         "release": f"factor release {subject['factorRelease']['version']}",
         "split": "; ".join(f"{k.replace('_', ' ')} {v:.4g}" for k, v in iso.items()),

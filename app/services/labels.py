@@ -27,6 +27,7 @@ from app.persistence.types import utcnow
 from app.services import (
     audit,
     keys,
+    label_claims,
     pact_events,
     recognition,
     status_lists,
@@ -244,6 +245,7 @@ def build_credential(session: Session, req: LabelRequest, label_id: str,
     }
     if previous is not None:
         subject["supersedes"] = previous.id
+    subject.update(label_claims.claims(session, req))
     subject["recognitionMetadata"] = recognition.metadata_for(req, body, valid_until,
                                                               issued_at.date())
     return {

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from app.domain import Conflict, InvalidInput, NotFound
 from app.persistence import Calculation, ModelVersion, Product, User
-from app.services import audit
+from app.services import audit, pcrs
 from app.services.footprints import check_monte_carlo
 from lca_models.calculation import compute_footprint
 from lca_models.canonical import sha256_hex
 from lca_models.errors import ModelValidationError
-from lca_models.factors import load_release
+from lca_models.factors import load_release, shipped_versions
 from lca_models.inventory import InventoryModel
 from lca_models.model_cache import compiled_model
 from lca_models.results import FootprintResult
@@ -76,6 +76,7 @@ def checked_content(content: dict[str, Any]) -> tuple[dict[str, Any], str]:
     sha256 = sha256_hex(content)
     try:
         compiled_model(content, sha256, load_release())
+        pcrs.named(content)  # a model naming an unknown PCR is refused, nothing stored
     except ModelValidationError as exc:
         raise exc.under("model") from None
     return content, sha256
@@ -164,11 +165,15 @@ def get_calculation(session: Session, user: User, calculation_id: str) -> Calcul
 
 
 def recompute_matches(calc: Calculation, brightway_dir: Path) -> bool:
-    """Recompute a stored calculation and compare it with what was stored, bit for bit."""
-    release = load_release()
-    if release.sha256 != calc.factor_release_sha256:
+    """Recompute a stored calculation and compare it with what was stored, bit for bit, with
+    the factor release it used (every shipped release stays loadable)."""
+    if calc.factor_release_version not in shipped_versions():
         raise InvalidInput(f"the calculation used factor release {calc.factor_release_version}"
-                           f", this service ships {release.version}")
+                           f", this service ships {', '.join(shipped_versions())}")
+    release = load_release(version=calc.factor_release_version)
+    if release.sha256 != calc.factor_release_sha256:
+        raise InvalidInput(f"factor release {release.version} now hashes to {release.sha256}, "
+                           f"the calculation recorded {calc.factor_release_sha256}")
     version = calc.model_version
     compiled = compiled_model(version.content, version.content_sha256, release)
     again = compute_footprint(compiled.model, release, gwp_set=calc.gwp_set,

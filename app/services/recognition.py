@@ -13,6 +13,7 @@ from typing import Any
 
 from app.domain import InvalidInput, NotFound
 from app.persistence import LabelRequest, Organisation
+from app.services import pcrs
 from lca_models.recognition import (
     Evaluation,
     MetadataError,
@@ -41,9 +42,10 @@ def metadata_for(req: LabelRequest, body: Organisation, valid_until: date,
                            field="model.reference_period")
     processes = [p for stage in model["stages"] for p in stage["processes"]]
     unit = result["declared_unit"]
+    pcr = pcrs.named(model)
     data = {
         "standards": declared.get("standards") or [],
-        "product_rules": declared.get("product_rules"),
+        "product_rules": pcrs.product_rules(pcr) if pcr else declared.get("product_rules"),
         "boundary": result["boundary"],
         "declared_unit": f"{unit['amount']:g} {unit['unit']}",
         "gwp_set": result["gwp_set"],

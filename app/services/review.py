@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.persistence import User
-from app.services import certification
+from app.services import certification, pcrs
 from app.services.workflow import allowed_actions
 from lca_models.diff import diff, result_delta
 from lca_models.factors import load_release
@@ -39,5 +39,6 @@ def review(session: Session, user: User, request_id: str) -> dict[str, Any]:
         "calculation": calc,
         "factors": factors,
         "comparison": comparison,
+        "pcr_check": pcrs.check(version.content),
         "comments": req.comments,
     }

@@ -362,6 +362,9 @@ def _evaluate(reader: Session | Connection, session: Session, state: _State, iss
         "revoked_at": clock.iso_z(state.revoked_at) if state.revoked_at else None,
         "revocation_reason": state.revocation_reason,
         "superseded_by": state.superseded_by_id, "supersedes": state.supersedes_id,
+        "label_type": subject.get("labelType"),
+        "pcr": subject.get("productCategoryRules"), "rating": subject.get("rating"),
+        "reduction": subject.get("reduction"),
     }
     return result, cacheable
 

@@ -66,7 +66,7 @@ def test_example_installation_computes_like_the_engine(world, name, tmp_path):
     assert report["result"]["goods"] == json.loads(json.dumps(expected["goods"]))
     assert report["installation_id"] == inst["id"] and report["installation_version"] == 1
     assert report["inputs_sha256"] == inst["content_sha256"]
-    assert report["factor_release_version"] == "2026.1"
+    assert report["factor_release_version"] == "2026.2"
     assert report["computed_at"]
 
     xlsx = exporter.get(f"{API}/reports/{report['id']}/download?format=xlsx")

@@ -48,7 +48,7 @@ def test_cli_writes_the_cement_report_as_pdf(tmp_path):
     assert "ILLUSTRATIVE-DOC-101" in compact
     # sources of values: no default values, the factor release named
     assert "Source of default values not used" in text
-    assert "2026.1" in text
+    assert "2026.2" in text
     # the template's product table, every header in order
     at = 0
     for header in EXPECTED_PRODUCT_HEADER:

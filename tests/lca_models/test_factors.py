@@ -13,7 +13,7 @@ from lca_models.errors import FactorFileError, ReleaseIntegrityError
 from lca_models.factor_rows import COLUMNS
 from lca_models.factors import export_rows, import_factor_set, load_release
 
-RELEASE_DIR = Path(__file__).resolve().parents[2] / "lca_models" / "data" / "factors"
+RELEASE_DIR = Path(__file__).resolve().parents[2] / "lca_models" / "data" / "factors-2026.2"
 HEADER = ",".join(COLUMNS)
 
 

@@ -116,6 +116,8 @@ MATRIX: list[Row] = [
     Row("GET", "/health",                                    (200, 200, 200, 200, 200, 200)),
     Row("GET", "/factors",                                   (200, 200, 200, 200, 200, 200)),
     Row("GET", f"/factors/{FACTOR}",                         (200, 200, 200, 200, 200, 200)),
+    Row("GET", "/pcrs",                                      (200, 200, 200, 200, 200, 200)),
+    Row("GET", "/pcrs/eu-battery-cfb",                       (200, 200, 200, 200, 200, 200)),
     # calculation is charged to an account (issue 19)
     Row("POST", "/footprints/calculate",                     (401, 200, 200, 200, 200, 200),
         body=MODEL),

@@ -46,7 +46,7 @@ def test_credential_carries_derived_and_declared_metadata(world):
     assert meta["assurance"]["type"] == "third_party"
     assert meta["assurance"]["verification_body"] == "Body C"
     assert meta["validity"]["valid_until"] == "2028-06-30"
-    assert meta["secondary_databases"][0]["version"] == "2026.1"
+    assert meta["secondary_databases"][0]["version"] == "2026.2"
     assert 0 <= meta["primary_data_share"] <= 1
 
 

@@ -128,7 +128,7 @@ def test_label_types_need_their_basis(world, label_type):
         "calculation_id": calc["id"], "certification_body_id": world["ids"]["cb_c"],
         "label_type": label_type, "home_scheme": "gba-home"})
     assert response.status_code == 422
-    field = {"rating": "label_type", "reduction": "baseline_request_id"}[label_type]
+    field = {"rating": "model.pcr", "reduction": "baseline_request_id"}[label_type]
     assert response.json["errors"][0]["field"] == field
 
 
