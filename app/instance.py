@@ -7,10 +7,11 @@ import secrets
 from pathlib import Path
 
 
-def secure_instance(instance: Path, database_url: str) -> None:
+def secure_instance(instance: Path | str, database_url: str) -> None:
     """The instance folder is the owner's alone (0700), and so is a SQLite database file
     (0600, created empty here before SQLite would create it world-readable; SQLite gives its
     -wal and -shm files the database file's mode)."""
+    instance = Path(instance)
     instance.mkdir(parents=True, exist_ok=True, mode=0o700)
     _tighten(instance, 0o700)
     if not database_url.startswith("sqlite:///") or database_url == "sqlite:///:memory:":
@@ -33,6 +34,7 @@ def _tighten(path: Path, mode: int) -> None:
 
 def ensure_secret_key(instance: Path) -> str:
     """Read instance/secret_key, creating it (mode 0600) on first use."""
+    instance = Path(instance)
     instance.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = instance / "secret_key"
     if not path.exists():

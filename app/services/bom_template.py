@@ -14,7 +14,6 @@ import io
 
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 
 from lca_models.bom import COLUMNS
 from lca_models.inert import inert_text, set_text_cell
@@ -86,6 +85,8 @@ def bom_csv() -> bytes:
 
 
 def bom_xlsx() -> bytes:
+    from openpyxl import Workbook  # only when a workbook is asked for: app start stays light
+
     book = Workbook()
     model = book.active
     model.title = "model"

@@ -16,7 +16,8 @@ SCRIPT = f"""
 import json, sys
 from app import create_app
 app = create_app({{"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                   "SECRET_KEY": "startup-test", "INSTANCE_DIR": sys.argv[1]}})
+                   "SECRET_KEY": "startup-test", "INSTANCE_DIR": sys.argv[1],
+                   "PUBLIC_URL": "https://labels.test"}})
 at_start = [m for m in {HEAVY!r} if m in sys.modules]
 status = app.test_client().get("/api/v1/health").status_code
 after_first = [m for m in {HEAVY!r} if m in sys.modules]

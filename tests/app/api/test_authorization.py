@@ -207,6 +207,8 @@ MATRIX: list[Row] = [
         state="approved"),
     Row("GET", "/labels/{label}/verification",               (200, 200, 200, 200, 200, 200),
         state="approved"),
+    Row("GET", "/labels/{label}/receipt",                    (200, 200, 200, 200, 200, 200),
+        state="approved"),
     Row("GET", "/labels/{label}/qr.svg",                     (200, 200, 200, 200, 200, 200),
         state="approved"),
     Row("GET", "/labels/{label}/recognition",                (200, 200, 200, 200, 200, 200),
