@@ -11,6 +11,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from app.domain import InvalidInput, NotFound
 from app.persistence import LabelRequest, Organisation
 from app.services import pcrs
@@ -101,3 +103,19 @@ def evaluate_credential(credential: dict[str, Any], scheme_id: str | None = None
                                field="scheme")
         return [evaluate(metadata, registry[scheme_id], on=on)]
     return [evaluate(metadata, scheme, on=on) for scheme in registry.values()]
+
+
+def home_evaluation(session: Session, req: LabelRequest, valid_until: date,
+                    today: date) -> Evaluation | None:
+    """What the label would be judged against its own scheme if approved now with
+    `valid_until`: the certifier sees it before approving. None when the request cannot be
+    described yet (e.g. the model has no reference period) or names no known scheme."""
+    registry = schemes()
+    if req.home_scheme not in registry:
+        return None
+    body = session.get(Organisation, req.certification_body_id)
+    try:
+        raw = metadata_for(req, body, valid_until, today)
+    except InvalidInput:
+        return None
+    return evaluate(RecognitionMetadata.from_dict(raw), registry[req.home_scheme])

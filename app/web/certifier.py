@@ -30,6 +30,16 @@ def queue():
                            wanted=wanted if wanted in STATES else None, states=STATES)
 
 
+@blp.route("/labels/<string:label_id>/revoke", methods=["GET"])
+@signed_in("certifier", "admin")
+def confirm_revoke(label_id: str):
+    """The step before revoking: what is revoked and what that does; the reason is asked
+    here and the POST below revokes."""
+    label = labels.get_label(db.session, label_id)
+    req = certification.get_request(db.session, user(), label.request_id)
+    return render_template("pages/confirm_revoke.html", label=label, req=req)
+
+
 @blp.route("/labels/<string:label_id>/revoke", methods=["POST"])
 @signed_in("certifier", "admin")
 def revoke(label_id: str):

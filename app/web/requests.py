@@ -7,7 +7,7 @@ and a resubmitting exporter) cannot overwrite each other unseen: the second gets
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -50,13 +50,46 @@ def request_page(request_id: str):
     view = review.review(db.session, who, request_id)
     req = view["request"]
     label = certification.label_of(db.session, req)
+    valid_until = clock.today() + timedelta(days=365)
+    home = (recognition.home_evaluation(db.session, req, valid_until, clock.today())
+            if "approve" in view["allowed_actions"] else None)
+    matrix = recognition.evaluate_credential(label.credential) if label else []
+    others = [e for e in matrix if not e.home_scheme]
     return render_template("pages/review.html", **view, result=view["calculation"].result,
                            charts=charts.for_result(view["calculation"].result),
-                           threads=_threads(req.comments), label=label,
+                           threads=_threads(req.comments), label=label, home=home,
                            pact_reason=pact_reason(label),
-                           recognition=(recognition.evaluate_credential(label.credential)
-                                        if label else []),
-                           default_valid_until=clock.today() + timedelta(days=365))
+                           label_home=next((e for e in matrix if e.home_scheme), None),
+                           label_others=others, label_counts=outcome_counts(others),
+                           schemes=recognition.schemes(), default_valid_until=valid_until)
+
+
+@blp.route("/<string:request_id>/approve", methods=["GET"])
+@signed_in("certifier")
+def confirm_approve(request_id: str):
+    """The step before approving: what will be issued, how it fares against its own scheme,
+    and the comments still waiting for the exporter; the POST is the usual decision."""
+    who = user()
+    req = certification.get_request(db.session, who, request_id)
+    valid_until = _day(request.args.get("valid_until")) or clock.today() + timedelta(days=365)
+    return render_template(
+        "pages/confirm_approve.html", req=req, etag=certification.etag(req),
+        valid_until=valid_until, schemes=recognition.schemes(),
+        home=recognition.home_evaluation(db.session, req, valid_until, clock.today()),
+        unanswered=sum(1 for _c, replies in _threads(req.comments) if not replies),
+        can_approve="approve" in allowed_actions(req.state, who.role))
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def outcome_counts(evaluations) -> dict[str, int]:
+    return {outcome: sum(1 for e in evaluations if e.outcome == outcome)
+            for outcome in ("recognised", "recognised_with_conditions", "not_recognised")}
 
 
 @blp.route("/<string:request_id>/actions", methods=["POST"])

@@ -14,6 +14,7 @@ from app.extensions import db, limiter
 from app.services import labels, recognition, verification
 from app.services.issuer import issuer_from_config
 from app.trust import label_ids
+from app.web.requests import outcome_counts
 from app.web.typos import typo_message
 
 blp = Blueprint("verify_pages", __name__)
@@ -55,8 +56,7 @@ def label(label_id: str):
         matrix = []
     home = next((e for e in matrix if e.home_scheme), None)
     others = [e for e in matrix if not e.home_scheme]
-    counts = {outcome: sum(1 for e in others if e.outcome == outcome)
-              for outcome in ("recognised", "recognised_with_conditions", "not_recognised")}
+    counts = outcome_counts(others)
     return render_template("verify.html", result=result, error=None, label_id=result.label_id,
                            home=home, others=others, counts=counts,
                            schemes=recognition.schemes())

@@ -52,9 +52,14 @@ CHECKS = {"signature": _l("digital signature"), "status_list": _l("revocation li
 STAGES = {"raw_materials": _l("Raw materials"), "production": _l("Production"),
           "distribution": _l("Distribution"), "use": _l("Use"),
           "end_of_life": _l("End of life")}
+LABEL_TYPES = {"footprint_disclosure": _l("carbon footprint disclosure"),
+               "reduction": _l("carbon reduction"), "rating": _l("carbon rating")}
+BOUNDARIES = {"cradle-to-gate": _l("cradle to gate"), "cradle-to-grave": _l("cradle to grave"),
+              "gate-to-gate": _l("gate to gate")}
 
 KINDS: dict[str, dict] = {"state": STATES, "role": ROLES, "error": ERROR_TITLES,
-                          "reason": REASONS, "check": CHECKS, "stage": STAGES}
+                          "reason": REASONS, "check": CHECKS, "stage": STAGES,
+                          "label_type": LABEL_TYPES, "boundary": BOUNDARIES}
 
 
 def term(kind: str, code) -> str:

@@ -3,9 +3,11 @@
 an exporter creates a product, uploads and calculates a model and requests a label; the
 certifier comments on a model path and asks for changes; the exporter answers, searches the
 emission factors and revises the model in the form editor (no YAML: a mistyped factor id comes
-back next to its field with the likely fix), and resubmits; the certifier approves; a Hong
-Kong visitor follows the QR code on a phone and sees the label verified in Traditional
-Chinese. Screenshots of every step are kept under test-artifacts/screenshots/.
+back next to its field with the likely fix), and resubmits; the certifier approves after a
+confirmation page showing the label against its own scheme; a Hong Kong visitor follows the QR
+code on a phone and sees the label verified in Traditional Chinese, the summary on the first
+screen and the evaluation against schemes' published rules folded away.
+Screenshots of every step are kept under test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -155,6 +157,12 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
                                             ).first.inner_text()
     valid_until = (date.today() + timedelta(days=300)).isoformat()
     cert.get_by_label(re.compile("Valid until")).fill(valid_until)
+    cert.get_by_role("button", name="Approve…").click()
+    cert.get_by_role("heading", name="Approve and issue the label?").wait_for()
+    assert "published rules of its own scheme" in cert.locator("main").inner_text()
+    assert_accessible(cert)
+    cert.screenshot(path=shots / "4-certifier-confirm.png", full_page=True)
+    assert cert.get_by_label(re.compile("Valid until")).input_value() == valid_until
     cert.get_by_role("button", name="Approve and issue the label").click()
     cert.get_by_text("Approved; the label is issued.").wait_for()
     heading = cert.get_by_role("heading", name=re.compile("Issued label")).inner_text()
@@ -176,6 +184,11 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     assert "有效" in text and label_id in text
     assert "螺纹钢" in text and "Rebar B500B" in text  # the product's name as the exporter typed it
     assert "碳標籤驗證" in text and "碳标签验证" not in text  # Traditional, not Simplified
+    assert "公佈的規則" in text and "認可" not in text  # an evaluation, never "recognised"
+    assert not visitor.locator("details.matrix").evaluate("d => d.open")  # folded away
+    assert visitor.locator("p.status").bounding_box()["y"] < 844  # the summary on screen one
+    summary = visitor.locator("dl").bounding_box()
+    assert summary["y"] + summary["height"] <= 844, summary
     assert_accessible(visitor)
     assert visitor.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
     visitor.screenshot(path=shots / "5-visitor-verify-phone.png", full_page=True)
