@@ -180,6 +180,14 @@ def _stale_error(exc: Exception) -> Response:
 
 
 def _http_error(exc: HTTPException) -> Response:
+    from app.web import error_pages
+
+    code = exc.code or 500
+    if code >= 500:
+        from flask import current_app
+
+        cause = getattr(exc, "original_exception", None) or exc
+        current_app.logger.error("unhandled error: %r", cause, exc_info=cause)
     data = getattr(exc, "data", None) or {}
     extra: dict[str, Any] = {}
     messages = data.get("messages")
@@ -192,10 +200,9 @@ def _http_error(exc: HTTPException) -> Response:
                 key = path if location == "json" else f"{location}.{path}"
                 flat.setdefault(key, []).extend(msgs)
         extra["errors"] = [{"field": p, "message": m} for p, ms in flat.items() for m in ms]
-    code = exc.code or 500
     detail = data.get("message") or exc.description
-    if on_a_page():
-        response = page(code, [detail] if detail else [])
+    if on_a_page():  # a person in a browser: a page in their language, saying what to do
+        response = error_pages.render(code)
     else:
         response = problem(code, (exc.name or "error").lower().replace(" ", "-"),
                            exc.name or "Error", detail, **extra)
@@ -203,11 +210,11 @@ def _http_error(exc: HTTPException) -> Response:
         if name.lower() != "content-type":
             response.headers[name] = value
     if code == 429 and "Retry-After" not in response.headers:
-        response.headers["Retry-After"] = str(_rate_limit_reset())
+        response.headers["Retry-After"] = str(rate_limit_reset())
     return response
 
 
-def _rate_limit_reset() -> int:
+def rate_limit_reset() -> int:
     """Seconds until the rate-limit window that refused this request lets one through."""
     import math
     import time
@@ -219,10 +226,14 @@ def _rate_limit_reset() -> int:
 
 
 def on_a_page() -> bool:
-    """True for the server-rendered pages, which answer HTML, never problem+json."""
+    """True for the server-rendered pages, which answer HTML, never problem+json; and for a
+    browser asking for HTML anywhere outside the API (app/web/error_pages.wants_page)."""
     from flask import request
 
-    return (request.blueprint or "").endswith("_pages") or request.path.startswith("/app/")
+    from app.web import error_pages
+
+    return ((request.blueprint or "").endswith("_pages") or request.path.startswith("/app/")
+            or error_pages.wants_page())
 
 
 def page(status: int, problems: list[str]) -> Response:

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     g,
     redirect,
@@ -29,6 +28,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.domain import Forbidden, NotFound, ServiceError, Unauthenticated
 from app.extensions import db
 from app.services import keyset
+from app.web import error_pages
 from app.web.vocabulary import role_name
 from lca_models.errors import (
     InputLimitError,
@@ -152,11 +152,8 @@ def register_errors(blp: Blueprint) -> None:
                                problems=messages(exc)), status
 
     def too_large(exc: RequestEntityTooLarge):
-        """The form itself cannot be read (so no redirect back to it): an error page."""
-        limit = current_app.config.get("MAX_CONTENT_LENGTH")
-        problem = _("The upload is larger than the limit")
-        return render_template("pages/error.html", status=413,
-                               problems=[f"{problem} ({limit} B)"]), 413
+        """The form itself cannot be read (so no redirect back to it): the error page."""
+        return error_pages.render(413)
 
     blp.register_error_handler(ServiceError, handle)
     blp.register_error_handler(LcaModelError, handle)

@@ -77,5 +77,5 @@ def test_an_upload_over_the_body_limit_is_a_page_not_json(app, world):
     app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
     assert response.status_code == 413
     assert response.content_type.startswith("text/html")
-    assert "The upload is larger than the limit (4096 B)" in response.text
+    assert "The upload is larger than the limit of 4.096 kB. Nothing was saved." in response.text
     assert count(app, "model_versions") == 0
