@@ -10,4 +10,8 @@ pot="$(mktemp --suffix=.pot)"
 trap 'rm -f "$pot"' EXIT
 "$PYBABEL" -q extract -F babel.cfg -k _l --no-location --sort-output -o "$pot" .
 "$PYBABEL" -q update -i "$pot" -d app/translations --no-fuzzy-matching --ignore-obsolete
+# A fixed header date: the catalogues change only when a text does (fewer merge conflicts;
+# on a conflict in them, take either side and run this script again).
+sed -i 's/^"POT-Creation-Date: .*"$/"POT-Creation-Date: 2026-01-01 00:00+0000\\n"/' \
+    app/translations/*/LC_MESSAGES/messages.po
 "$PYBABEL" compile -d app/translations --statistics

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.services.documents import bar_chart
+from app.web.vocabulary import gas, term
 
 #: how many inputs the contribution view lists
 TOP_INPUTS = 10
@@ -17,11 +18,12 @@ TOP_INPUTS = 10
 
 def for_result(result: dict[str, Any]) -> dict[str, Markup]:
     charts = {
-        "stage": Markup(bar_chart(list(result["by_stage"].items()),
+        "stage": Markup(bar_chart([(term("stage", k), v) for k, v in result["by_stage"].items()],
                                   title=_("By life-cycle stage"))),
         "process": Markup(bar_chart([(p["name"], p["kg_co2e"]) for p in result["by_process"]],
                                     title=_("By process"))),
-        "gas": Markup(bar_chart(list(result["by_gas"].items()), title=_("By gas"))),
+        "gas": Markup(bar_chart([(gas(k), v) for k, v in result["by_gas"].items()],
+                                title=_("By gas"))),
         "inputs": Markup(bar_chart([(f"{i['process']} · {i['reference']}", i["kg_co2e"])
                                     for i in top_inputs(result)], title=_("Top inputs"))),
     }

@@ -57,9 +57,22 @@ LABEL_TYPES = {"footprint_disclosure": _l("carbon footprint disclosure"),
 BOUNDARIES = {"cradle-to-gate": _l("cradle to gate"), "cradle-to-grave": _l("cradle to grave"),
               "gate-to-gate": _l("gate to gate")}
 
+# The ISO 14067 split of a result (lca_models.gwp.ISO14067_GROUPS, and aircraft).
+ISO14067 = {"fossil": _l("fossil GHG emissions"),
+            "biogenic_emissions": _l("biogenic GHG emissions"),
+            "biogenic_removals": _l("biogenic GHG removals"),
+            "dluc": _l("direct land-use change"), "aircraft": _l("aircraft emissions")}
+# Gases whose name needs words; the rest are formulas, the same in every language (gas()).
+GASES = {"co2_fossil": _l("CO₂, fossil"), "co2_biogenic": _l("CO₂, biogenic emission"),
+         "co2_biogenic_removal": _l("CO₂, biogenic removal"),
+         "co2_dluc": _l("CO₂, direct land-use change"), "ch4_fossil": _l("CH₄, fossil"),
+         "ch4_biogenic": _l("CH₄, biogenic")}
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
 KINDS: dict[str, dict] = {"state": STATES, "role": ROLES, "error": ERROR_TITLES,
                           "reason": REASONS, "check": CHECKS, "stage": STAGES,
-                          "label_type": LABEL_TYPES, "boundary": BOUNDARIES}
+                          "iso14067": ISO14067, "label_type": LABEL_TYPES,
+                          "boundary": BOUNDARIES}
 
 
 def term(kind: str, code) -> str:
@@ -68,9 +81,19 @@ def term(kind: str, code) -> str:
     return str(found) if found is not None else str(code)
 
 
+def gas(code: str) -> str:
+    """A gas code in words (CO₂, fossil) or as its formula (N₂O, SF₆, HFC-134a)."""
+    if code in GASES:
+        return str(GASES[code])
+    prefix, _, rest = code.partition("_")
+    if prefix in ("hfc", "pfc", "hcfc", "cfc") and rest:
+        return f"{prefix.upper()}-{rest}"
+    return code.upper().translate(_SUBSCRIPT)
+
+
 def role_name(role: str) -> str:
     return term("role", role)
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals["term"] = term
+    app.jinja_env.globals.update(term=term, gas=gas)

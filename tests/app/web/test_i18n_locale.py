@@ -42,3 +42,34 @@ def test_the_switch_offers_the_two_other_languages(client):
     page = client.get("/verify?lang=zh-Hant").text
     assert 'hreflang="zh-Hans"' in page and 'hreflang="en"' in page
     assert 'hreflang="zh-Hant"' not in page
+
+
+def test_domain_codes_become_words_in_each_language(app):
+    from app.web.vocabulary import STAGES, gas, term
+
+    with app.test_request_context("/?lang=zh-Hant"):
+        assert term("stage", "raw_materials") == "原材料"
+        assert term("iso14067", "dluc") == "直接土地利用變化"
+        assert term("boundary", "cradle-to-gate") == "從搖籃到大門"
+        assert gas("co2_fossil") == "CO₂，化石"
+        assert term("reason", "PCR_MISSING") == "未註明產品類別規則 (PCR)"
+    with app.test_request_context("/?lang=en"):
+        assert [term("stage", s) for s in STAGES][-1] == "End of life"
+        assert gas("n2o") == "N₂O" and gas("sf6") == "SF₆" and gas("hfc_134a") == "HFC-134a"
+        assert term("state", "no_such_code") == "no_such_code"  # shown, never hidden
+
+
+def test_every_engine_code_has_words():
+    """A stage, ISO 14067 group or recognition reason added to the engine without words here
+    would show as a raw code on the pages."""
+    import re
+    from pathlib import Path
+
+    from app.web.vocabulary import ISO14067, REASONS, STAGES
+    from lca_models.gwp import ISO14067_GROUPS
+    from lca_models.inventory import STAGES as ENGINE_STAGES
+
+    assert set(ENGINE_STAGES) == set(STAGES)
+    assert set(ISO14067_GROUPS) | {"aircraft"} == set(ISO14067)
+    source = (Path(__file__).resolve().parents[3] / "lca_models" / "recognition.py").read_text()
+    assert set(re.findall(r'"([A-Z][A-Z_]{5,})"', source)) == set(REASONS)
