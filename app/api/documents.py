@@ -20,10 +20,16 @@ blp = Blueprint("documents", __name__, url_prefix="/api/v1",
                 description="Label artwork, certificates and calculation reports")
 
 
-class SizeQuerySchema(Schema):
-    size = fields.String(load_default="medium", validate=validate.OneOf(sorted(documents.SIZES)))
+class ScriptQuerySchema(Schema):
+    script = fields.String(load_default="Hans", validate=validate.OneOf(["Hans", "Hant"]),
+                           metadata={"description": "the Chinese printed beside the English: "
+                                                    "Hans (简体) or Hant (繁體)"})
     tz = fields.String(metadata={"description": "IANA zone the validity is written in (else "
                                                 "the reader's tz cookie, else the service's)"})
+
+
+class SizeQuerySchema(ScriptQuerySchema):
+    size = fields.String(load_default="medium", validate=validate.OneOf(sorted(documents.SIZES)))
 
 
 def _file(data: bytes | str, mimetype: str, name: str) -> Response:
@@ -39,7 +45,7 @@ def artwork_svg(args: dict, label_id: str) -> Response:
     """Bilingual label artwork with its QR code, as SVG (small, medium or large)."""
     label = labels.get_label(db.session, label_id)
     svg = documents.label_svg(label, issuer_from_config(current_app.config), args["size"],
-                              timezones.current())
+                              timezones.current(), args["script"])
     return _file(svg, "image/svg+xml", f"{label.id}.svg")
 
 
@@ -51,19 +57,20 @@ def artwork_pdf(args: dict, label_id: str) -> Response:
     """The label artwork as a print-ready PDF at its size in millimetres."""
     label = labels.get_label(db.session, label_id)
     pdf = documents.label_pdf(label, issuer_from_config(current_app.config), args["size"],
-                              timezones.current())
+                              timezones.current(), args["script"])
     return _file(pdf, "application/pdf", f"{label.id}.pdf")
 
 
 @blp.route("/labels/<string:label_id>/certificate.pdf", methods=["GET"])
 @limiter.limit(public_limit)
+@blp.arguments(ScriptQuerySchema, location="query")
 @blp.response(200)
-def certificate(label_id: str) -> Response:
-    """The A4 certificate of an issued label."""
+def certificate(args: dict, label_id: str) -> Response:
+    """The A4 certificate of an issued label (English with 简体 or 繁體 Chinese)."""
     label = labels.get_label(db.session, label_id)
     body = db.session.get(Organisation, label.certification_body_id)
     pdf = documents.certificate_pdf(label, issuer_from_config(current_app.config), body,
-                                    timezones.current())
+                                    timezones.current(), args["script"])
     return _file(pdf, "application/pdf", f"{label.id}-certificate.pdf")
 
 

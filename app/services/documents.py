@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from app import display_time
 from app.persistence import Calculation, Label, Organisation
 from app.services import labels as label_service
+from app.services.doc_language import FONTS, LANG_TAGS, N_, chinese
 from app.services.issuer import Issuer
 from lca_models.canonical import sha256_hex
 from lca_models.recognition import read_standards
@@ -23,8 +24,13 @@ from lca_models.recognition import read_standards
 TEMPLATES = Path(__file__).resolve().parents[2] / "label_templates"
 #: Artwork sizes in millimetres (width, height); the design is drawn on a 3:4 canvas.
 SIZES = {"small": (30, 40), "medium": (60, 80), "large": (90, 120)}
-TYPES = {"footprint_disclosure": ("碳足迹披露", "Footprint disclosure"),
-         "reduction": ("减碳", "Reduction"), "rating": ("评级", "Rating")}
+TYPES = {"footprint_disclosure": N_("Footprint disclosure"), "reduction": N_("Reduction"),
+         "rating": N_("Rating")}
+
+
+def _language(script: str) -> dict[str, Any]:
+    """What a template needs to print its Chinese in `script` beside the English."""
+    return {"zh": chinese(script), "lang_tag": LANG_TAGS[script], "font": FONTS[script]}
 
 
 @lru_cache(maxsize=1)
@@ -78,47 +84,49 @@ def _pcr_text(subject: dict[str, Any]) -> str:
     return f"{pcr['pcrId']} {pcr['pcrVersion']} ({pcr['publisher']})" if pcr else ""
 
 
-def label_svg(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo = UTC) -> str:
+def label_svg(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo = UTC,
+              script: str = "Hans") -> str:
     """The artwork; its validity end is written in `zone` (the reader's), with the zone."""
     width, height = SIZES[size]
     subject = label.credential["credentialSubject"]
     value = _value(subject["footprint"]["kgCO2ePerDeclaredUnit"])
     unit = subject["declaredUnit"]
-    zh, en = TYPES.get(subject["labelType"], (subject["labelType"], subject["labelType"]))
+    en = TYPES.get(subject["labelType"], subject["labelType"])
     claim_zh, claim_en = claim_text(subject)
     return _env().get_template("label.svg.j2").render(
-        claim_zh=claim_zh, claim_en=claim_en,
+        **_language(script), claim_zh=claim_zh, claim_en=claim_en,
         width_mm=width, height_mm=height, label_id=label.id, value=value,
         value_font=120 if len(value) <= 6 else 90,
-        unit=f"{unit['amount']:g} {unit['unit']}", type_zh=zh, type_en=en,
+        unit=f"{unit['amount']:g} {unit['unit']}", type_en=en,
         qr_data_uri=qr_data_uri(label_service.qr_target(label, issuer)),
         certifier=subject["certifier"]["name"],
         valid_until=display_time.valid_until(label.valid_until, zone),
         scheme=subject.get("homeScheme", ""))
 
 
-def label_pdf(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo = UTC) -> bytes:
+def label_pdf(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo = UTC,
+              script: str = "Hans") -> bytes:
     width, height = SIZES[size]
     html = _env().get_template("label.html.j2").render(
-        width_mm=width, height_mm=height, svg=label_svg(label, issuer, size, zone))
+        width_mm=width, height_mm=height, svg=label_svg(label, issuer, size, zone, script))
     return _pdf(html)
 
 
-def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzinfo = UTC
-                    ) -> bytes:
+def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzinfo = UTC,
+                    script: str = "Hans") -> bytes:
     """The A4 certificate; validity from the instant of issue to the end of the last (UTC)
     day, written in `zone` (the reader's) and naming it."""
     subject = label.credential["credentialSubject"]
     meta = subject.get("recognitionMetadata") or {}
     unit = subject["declaredUnit"]
-    zh, en = TYPES.get(subject["labelType"], (subject["labelType"], subject["labelType"]))
+    en = TYPES.get(subject["labelType"], subject["labelType"])
     iso = subject["footprint"]["iso14067"]
     rules = meta.get("product_rules")
     claim_zh, claim_en = claim_text(subject)
     context = {
         "claim_zh": claim_zh, "claim_en": claim_en,
         "label_id": label.id, "value": _value(subject["footprint"]["kgCO2ePerDeclaredUnit"]),
-        "unit": f"{unit['amount']:g} {unit['unit']}", "type_zh": zh, "type_en": en,
+        "unit": f"{unit['amount']:g} {unit['unit']}", "type_en": en,
         "product": subject["product"]["name"], "product_zh": subject["product"].get("nameZh",
                                                                                     ""),
         "producer": subject["producer"]["name"], "boundary": subject["boundary"],
@@ -140,7 +148,8 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzin
         "fingerprint": sha256_hex(label.credential),
         "qr_data_uri": qr_data_uri(label_service.qr_target(label, issuer)),
     }
-    return _pdf(_env().get_template("certificate.html.j2").render(c=context, css=_css()))
+    return _pdf(_env().get_template("certificate.html.j2").render(c=context, css=_css(),
+                                                                  **_language(script)))
 
 
 def bar_chart(items: list[tuple[str, float]], width: int = 170, title: str = "") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.extensions import db
 from app.persistence import LabelRequest
 from app.schemas.common import ReasonSchema
 from app.services import certification, labels, transaction

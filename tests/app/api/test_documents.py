@@ -139,3 +139,25 @@ def test_pages_link_the_pact_footprint_of_a_label_pact_can_express(world, app):
     page = sign_in(app, "exporter_a").get(f"/app/requests/{label['request_id']}").text
     assert f"/api/v1/labels/{label['id']}/pact-footprint" in page
     assert "cannot be expressed" not in page
+
+
+def test_certificate_and_artwork_in_traditional_chinese(world, client, tmp_path):
+    label, _ = issue(world)
+    pdf = client.get(f"/api/v1/labels/{label['id']}/certificate.pdf?script=Hant")
+    assert pdf.status_code == 200
+    text = pdf_text(pdf.data, tmp_path)
+    assert "產品碳足跡證書" in text and "Product Carbon Footprint" in text
+    assert "碳足跡披露" in text and "认证" not in text and "碳足迹" not in text
+    assert embedded_cjk(pdf_fonts(pdf.data, tmp_path))
+    svg = client.get(f"/api/v1/labels/{label['id']}/artwork.svg?size=medium&script=Hant").text
+    assert "碳足跡" in svg and "碳足迹" not in svg and "有效期至" in svg
+    assert client.get(f"/api/v1/labels/{label['id']}/certificate.pdf?script=Latn"
+                      ).status_code == 422
+
+
+def test_the_pages_link_documents_in_the_readers_chinese(world, app):
+    from tests.app.web.test_pages import sign_in
+
+    label, _ = issue(world)
+    page = sign_in(app, "exporter_a", lang="zh-Hant").get(f"/app/requests/{label['request_id']}")
+    assert f"/api/v1/labels/{label['id']}/certificate.pdf?script=Hant" in page.text
