@@ -8,7 +8,7 @@ from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    from app import errors, input_limits, ratelimit, security_headers, web
+    from app import errors, input_limits, queue, ratelimit, security_headers, web
     from app.api import BLUEPRINTS
     from app.api.docs import swagger_ui
     from app.auth import load_caller
@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     input_limits.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
+    queue.init_app(app)
     _proxies(app)
     _issuer(app)
     return app

@@ -67,6 +67,21 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "INPUT_LIMITS": input_limits(),
         # product-category rules: the shipped registry unless a directory is given
         "PCR_DIR": os.environ.get("CARBONLABEL_PCR_DIR") or None,
+        # the task queue's broker: Redis in production (redis://host:6379/N); by default a
+        # SQLite file in the instance folder, which needs no server (see app/queue.py)
+        "BROKER_URL": os.environ.get("CARBONLABEL_BROKER_URL")
+        or f"sqla+sqlite:///{instance / 'broker.sqlite'}",
+        "BROKER_KEY_PREFIX": os.environ.get("CARBONLABEL_BROKER_KEY_PREFIX", ""),
+        # seconds before Redis hands a task whose worker vanished to another worker
+        "BROKER_VISIBILITY_TIMEOUT": int(os.environ.get("CARBONLABEL_BROKER_VISIBILITY_TIMEOUT",
+                                                        "3600")),
+        "TASKS_EAGER": os.environ.get("CARBONLABEL_TASKS_EAGER") == "1",  # tests only
+        # an impact run flags a label whose footprint moves by more than this (percent)
+        "IMPACT_THRESHOLD_PERCENT": float(os.environ.get("CARBONLABEL_IMPACT_THRESHOLD",
+                                                         "5")),
+        # folder of factor releases (one sub-folder per version) beside the shipped one
+        "FACTOR_RELEASES_DIR": Path(os.environ.get("CARBONLABEL_FACTOR_RELEASES",
+                                                   instance / "factor-releases")),
         "MAX_MONTE_CARLO": int(os.environ.get("CARBONLABEL_MAX_MONTE_CARLO", "5000")),
         # POST /api/v1/footprints/calculate answers within the request: smaller caps
         "MAX_REQUEST_MONTE_CARLO": int(os.environ.get("CARBONLABEL_MAX_REQUEST_MONTE_CARLO",

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Set up what the service needs to run (no test tools), create the embedded database with demo
-# data (once), then run the development server on HOST:PORT (127.0.0.1:8000 by default).
+# data (once), start a task-queue worker beside the development server on the embedded broker
+# (a SQLite file in the instance folder: no Redis needed), then run the server on HOST:PORT
+# (127.0.0.1:8000 by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST="${HOST:-127.0.0.1}"
@@ -29,4 +31,7 @@ echo
 echo "Open $CARBONLABEL_PUBLIC_URL/ in a browser (sign in with a demo account),"
 echo "or verify a label at $CARBONLABEL_PUBLIC_URL/verify"
 echo
-exec .venv/bin/carbonlabel serve --host "$HOST" --port "$PORT"
+.venv/bin/carbonlabel worker --beat --loglevel WARNING &
+worker=$!
+trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
+.venv/bin/carbonlabel serve --host "$HOST" --port "$PORT"

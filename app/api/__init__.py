@@ -8,6 +8,7 @@ from app.api import (
     factors,
     footprints,
     health,
+    jobs,
     labels,
     log,
     organisations,
@@ -23,4 +24,5 @@ from app.api import (
 
 BLUEPRINTS = (health.blp, factors.blp, footprints.blp, auth.blp, organisations.blp, users.blp,
               tokens.blp, products.blp, requests.blp, labels.blp, log.blp, audit.blp,
-              wellknown.blp, pact.blp, pact_clients.blp, documents.blp, cbam.blp, pcrs.blp)
+              wellknown.blp, pact.blp, pact_clients.blp, documents.blp, cbam.blp, pcrs.blp,
+              jobs.blp)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from app.api.jobs import accepted
 from app.api.pagination import paginate
 from app.auth import caller, requires
 from app.extensions import db
 from app.persistence import Calculation, ModelVersion, Product
 from app.schemas.common import PageQuerySchema
+from app.schemas.jobs import JobSchema
 from app.schemas.products import (
     CalculationInSchema,
     CalculationSchema,
@@ -23,7 +25,7 @@ from app.schemas.products import (
     ProductSchema,
     RecomputeSchema,
 )
-from app.services import products, transaction
+from app.services import jobs, products, transaction
 from lca_models.errors import ModelValidationError
 
 blp = Blueprint("products", __name__, url_prefix="/api/v1",
@@ -112,8 +114,19 @@ def replace_version(version_id: str) -> ModelVersion:
 @requires("exporter", scope="write")
 @blp.arguments(CalculationInSchema)
 @blp.response(201, CalculationSchema)
-def calculate(body: dict, version_id: str) -> Calculation:
-    """Compute the version against the shipped factor release and store the result."""
+@blp.alt_response(202, schema=JobSchema, description="Monte Carlo: a job computes it")
+def calculate(body: dict, version_id: str) -> Calculation | Response:
+    """Compute the version against the shipped factor release and store the result. With
+    Monte Carlo the answer is 202 and a job (Location): a worker computes and stores it."""
+    if body["monte_carlo"]:
+        with transaction() as session:
+            version = products.get_version(session, caller().user, version_id)
+            job = jobs.start_calculation(
+                session, caller().user, version, gwp_set=body["gwp_set"],
+                monte_carlo=body["monte_carlo"], seed=body["seed"],
+                max_monte_carlo=current_app.config["MAX_MONTE_CARLO"])
+        jobs.publish(current_app._get_current_object(), job.id)
+        return accepted(jobs.get(db.session, caller().user, job.id))
     with transaction() as session:
         version = products.get_version(session, caller().user, version_id)
         return products.calculate(session, caller().user, version, gwp_set=body["gwp_set"],

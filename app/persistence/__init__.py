@@ -4,6 +4,7 @@ from app.persistence.accounts import ApiToken, Organisation, User
 from app.persistence.audit import AuditEntry
 from app.persistence.cbam import CbamInstallation, CbamReportRecord
 from app.persistence.certification import Comment, LabelRequest
+from app.persistence.jobs import ImpactEntry, Job
 from app.persistence.labels import (
     Label,
     LogEntry,
@@ -13,10 +14,10 @@ from app.persistence.labels import (
     TreeHead,
 )
 from app.persistence.pact import PactClient, PactOutbox, PactToken
-from app.persistence.products import Calculation, CalculationJob, ModelVersion, Product
+from app.persistence.products import Calculation, ModelVersion, Product
 
-__all__ = ["ApiToken", "AuditEntry", "Calculation", "CalculationJob", "CbamInstallation",
-           "CbamReportRecord", "Comment", "Label", "LabelRequest",
+__all__ = ["ApiToken", "AuditEntry", "Calculation", "CbamInstallation",
+           "CbamReportRecord", "Comment", "ImpactEntry", "Job", "Label", "LabelRequest",
            "LogEntry", "LogNode", "ModelVersion", "Organisation", "PactClient",
            "PactOutbox", "PactToken", "Product", "SigningKey",
            "StatusList", "TreeHead", "User"]

@@ -90,28 +90,7 @@ class Calculation(db.Model):
     result_sha256: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-
-    model_version: Mapped[ModelVersion] = relationship()
-
-
-class CalculationJob(db.Model):
-    """A calculation running off the request thread (Monte Carlo takes seconds to minutes);
-    its progress lives here so any worker process can show it."""
-
-    __tablename__ = "calculation_jobs"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    model_version_id: Mapped[str] = mapped_column(ForeignKey("model_versions.id"), index=True)
-    gwp_set: Mapped[str] = mapped_column(String(8))
-    monte_carlo_iterations: Mapped[int | None] = mapped_column(Integer)
-    seed: Mapped[int] = mapped_column(Integer, default=0)
-    state: Mapped[str] = mapped_column(String(16), default="queued")  # running, done, failed
-    done: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer, default=0)
-    calculation_id: Mapped[str | None] = mapped_column(ForeignKey("calculations.id"))
-    error: Mapped[str | None] = mapped_column(Text)
-    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # the background job that wrote it: unique, so a re-delivered task cannot store twice
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id"), unique=True)
 
     model_version: Mapped[ModelVersion] = relationship()

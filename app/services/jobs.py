@@ -1,120 +1,157 @@
-"""Calculations that run off the request thread, with progress anyone can read.
+"""Background jobs: the row in `jobs` remembers, the task queue (app/queue.py) transports.
 
-A Monte Carlo run of a few thousand iterations takes long enough that a page must not hang
-on it. The job row is written in its own transaction before the work starts, progress is
-committed as it goes (about once per 1 % of the runs, as the engine reports it), and the
-result lands in one transaction with the job marked done, so a failed run leaves a failed
-job with the reason and no half-written calculation.
+A job row is written in the caller's transaction; the task is published only after that
+commit (a worker must find the row). If the broker does not answer, the job simply stays
+queued with no `enqueued_at`, the caller still gets its job resource, and the job is
+published again by the next sweep (every worker's beat, or a look at the job) once the broker
+is back. Workers claim a job by moving it to `running` and counting the attempt; a task that
+finds its job already done or failed does nothing, so a re-delivered message is harmless.
 
-The work runs in a thread of the process that accepted it (one at a time per process, so a
-burst of requests queues instead of starving the web workers). Progress is in the database,
-so a page served by any worker shows it; a job whose process died stops advancing and is
-reported as stalled after STALL_AFTER.
+Progress is committed as it goes through a separate connection, so a page served by any
+process shows it; no transaction stays open while the engine works.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from kombu.exceptions import KombuError, OperationalError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.domain import NotFound, ServiceError
-from app.persistence import CalculationJob, ModelVersion, User
+from app.domain import NotFound
+from app.persistence import Job, ModelVersion, User
 from app.persistence.types import utcnow
 from app.services import audit, products
 from app.services.footprints import check_monte_carlo
-from lca_models.errors import LcaModelError
 
 STALL_AFTER = timedelta(minutes=5)
-_executor: Executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calculation")
+MAX_ATTEMPTS = 3
+TASK_OF_KIND = {"calculation": "carbonlabel.calculation", "impact": "carbonlabel.impact_plan"}
 
 
-def start(session: Session, user: User, version: ModelVersion, *, gwp_set: str,
-          monte_carlo: int | None, seed: int, max_monte_carlo: int) -> CalculationJob:
-    """Record the job (the caller commits), refusing at once what would fail anyway."""
-    check_monte_carlo(monte_carlo, max_monte_carlo)
-    products.get_version(session, user, version.id)  # the caller may calculate it
-    job = CalculationJob(model_version_id=version.id, gwp_set=gwp_set,
-                         monte_carlo_iterations=monte_carlo, seed=seed,
-                         total=monte_carlo or 0, created_by=user.id)
+def create(session: Session, user: User, kind: str, params: dict[str, Any], *, total: int,
+           organisation_id: str | None, model_version_id: str | None = None) -> Job:
+    """Record a job (the caller commits, then calls `publish`)."""
+    job = Job(kind=kind, params=params, total=total, organisation_id=organisation_id,
+              model_version_id=model_version_id, created_by=user.id, state="queued")
     session.add(job)
     session.flush()
-    audit.append(session, user, "calculation_job.started", target_type="calculation_job",
-                 target_id=job.id, details={"model_version_id": version.id,
-                                            "monte_carlo": monte_carlo})
+    audit.append(session, user, f"job.{kind}.started", target_type="job", target_id=job.id,
+                 details={k: v for k, v in params.items() if k != "release_dir"})
     return job
 
 
-def submit(app: Flask, job_id: str) -> None:
-    """Run the job in the background; call after the job row is committed."""
-    _executor.submit(_run, app, job_id)
+def start_calculation(session: Session, user: User, version: ModelVersion, *, gwp_set: str,
+                      monte_carlo: int | None, seed: int, max_monte_carlo: int) -> Job:
+    """A stored calculation with Monte Carlo, refusing at once what would fail anyway."""
+    check_monte_carlo(monte_carlo, max_monte_carlo)
+    products.get_version(session, user, version.id)  # the caller may calculate it
+    return create(session, user, "calculation",
+                  {"gwp_set": gwp_set, "monte_carlo": monte_carlo, "seed": seed},
+                  total=monte_carlo or 0, organisation_id=user.organisation_id,
+                  model_version_id=version.id)
 
 
-def get(session: Session, user: User, job_id: str) -> CalculationJob:
-    job = session.get(CalculationJob, job_id)
-    if job is None:
-        raise NotFound("no such calculation job")
-    products.get_version(session, user, job.model_version_id)  # 404 for other organisations
+def publish(app: Flask, job_id: str) -> bool:
+    """Hand the committed job to the queue; False when the broker is unreachable (the job
+    stays queued and is published again by `publish_pending`)."""
+    from app.extensions import db
+    from app.queue import celery_of
+
+    job = db.session.get(Job, job_id)
+    try:
+        celery_of(app).tasks[TASK_OF_KIND[job.kind]].apply_async(args=[job_id], retry=True)
+    except (OperationalError, KombuError, ConnectionError, OSError) as exc:
+        app.logger.warning("job %s stays queued: the broker did not answer (%s)", job_id, exc)
+        db.session.rollback()
+        return False
+    if app.config.get("TASKS_EAGER"):
+        return True
+    with db.engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id == job_id).values(enqueued_at=utcnow()))
+    return True
+
+
+def publish_pending(app: Flask) -> int:
+    """Publish jobs the broker never accepted, and jobs whose worker stopped advancing
+    (a broker that loses unacknowledged messages, e.g. the embedded one, after a crash)."""
+    from app.extensions import db
+
+    stale = utcnow() - STALL_AFTER
+    ids = db.session.scalars(select(Job.id).where(
+        ((Job.state == "queued") & Job.enqueued_at.is_(None))
+        | (Job.state.in_(("queued", "running")) & (Job.updated_at < stale)))).all()
+    db.session.rollback()
+    sent = 0
+    for job_id in ids:
+        job = db.session.get(Job, job_id)
+        if job.attempts >= MAX_ATTEMPTS:
+            fail(db.session, job_id, f"gave up after {job.attempts} attempts")
+            continue
+        job.updated_at = utcnow()  # one re-send per stall period
+        db.session.commit()
+        sent += publish(app, job_id)
+    return sent
+
+
+def get(session: Session, user: User, job_id: str, kind: str | None = None) -> Job:
+    """A job of the caller's organisation (admins: any); 404 otherwise, never 403, so job
+    ids of other organisations cannot be probed."""
+    job = session.get(Job, job_id)
+    visible = job is not None and (kind is None or job.kind == kind) and (
+        user.role == "admin"
+        or (job.organisation_id is not None and job.organisation_id == user.organisation_id))
+    if not visible:
+        raise NotFound("no such job")
     return job
 
 
-def stalled(job: CalculationJob) -> bool:
+def stalled(job: Job) -> bool:
     return job.state in ("queued", "running") and utcnow() - job.updated_at > STALL_AFTER
 
 
-def _run(app: Flask, job_id: str) -> None:
-    from app.extensions import db
-
-    with app.app_context():
-        session = db.session
-        try:
-            job = session.get(CalculationJob, job_id)
-            version = job.model_version
-            content, params = version.content, {
-                "gwp_set": job.gwp_set, "monte_carlo": job.monte_carlo_iterations,
-                "seed": job.seed}
-            job.state, job.updated_at = "running", utcnow()
-            session.commit()  # no transaction stays open while the engine works
-            model, result = products.footprint(
-                content, brightway_dir=Path(app.config["BRIGHTWAY_DIR"]),
-                progress=_reporter(session, job_id), content_sha256=version.content_sha256,
-                **params)
-            job = session.get(CalculationJob, job_id)
-            calc = products.record(session, session.get(User, job.created_by),
-                                   job.model_version, model, result,
-                                   monte_carlo=params["monte_carlo"], seed=params["seed"])
-            job.state, job.calculation_id = "done", calc.id
-            job.done, job.updated_at = job.total, utcnow()
-            session.commit()
-        except (ServiceError, LcaModelError) as exc:
-            _fail(session, job_id, str(exc))
-        except Exception as exc:  # the job must end; the log keeps the traceback
-            app.logger.exception("calculation job %s failed", job_id)
-            _fail(session, job_id, f"internal error ({type(exc).__name__}); see the server log")
+def claim(session: Session, job_id: str) -> Job | None:
+    """Move the job to running and count the attempt; None when there is nothing to do (it
+    is finished, or gone)."""
+    job = session.execute(select(Job).where(Job.id == job_id).with_for_update()).scalar()
+    if job is None or job.state in ("done", "failed"):
+        session.rollback()
+        return None
+    job.state, job.attempts, job.updated_at = "running", job.attempts + 1, utcnow()
+    session.commit()
+    return job
 
 
-def _reporter(session: Session, job_id: str):
-    """Commit progress through a separate connection, so the calculation's own unit of work
-    stays open and whole until it is done."""
+def reporter(session: Session, job_id: str):
+    """Commit progress through a separate connection (the task's own unit of work stays
+    whole until it is done); a finished job is never moved back."""
     engine = session.get_bind()
 
     def report(done: int, total: int) -> None:
-        from sqlalchemy import update
-
         with engine.begin() as conn:
-            conn.execute(update(CalculationJob).where(CalculationJob.id == job_id).values(
+            conn.execute(update(Job).where(Job.id == job_id, Job.state == "running").values(
                 done=done, total=total, updated_at=utcnow()))
 
     return report
 
 
-def _fail(session: Any, job_id: str, reason: str) -> None:
+def fail(session: Session, job_id: str, reason: str) -> None:
     session.rollback()
-    job = session.get(CalculationJob, job_id)
-    if job is not None:
-        job.state, job.error, job.updated_at = "failed", reason[:2000], utcnow()
+    job = session.get(Job, job_id)
+    if job is not None and job.state != "done":
+        job.state, job.error = "failed", reason[:2000]
+        job.updated_at = job.finished_at = utcnow()
         session.commit()
+
+
+def view(job: Job, links: dict[str, str]) -> dict[str, Any]:
+    """The API's job resource."""
+    return {"id": job.id, "kind": job.kind, "state": job.state,
+            "progress": {"done": job.done, "total": job.total},
+            "attempts": job.attempts, "queued_by_broker": job.enqueued_at is not None,
+            "stalled": stalled(job), "error": job.error, "result": job.result,
+            "created_at": job.created_at, "updated_at": job.updated_at,
+            "finished_at": job.finished_at, "links": links}

@@ -105,16 +105,16 @@ def calculate(version_id: str):
     with transaction() as session:
         found = catalogue.get_version(session, user(), version_id)
         if data["monte_carlo"]:
-            job = jobs.start(session, user(), found, gwp_set=data["gwp_set"],
-                             monte_carlo=data["monte_carlo"], seed=data["seed"],
-                             max_monte_carlo=limit)
+            job = jobs.start_calculation(session, user(), found, gwp_set=data["gwp_set"],
+                                         monte_carlo=data["monte_carlo"], seed=data["seed"],
+                                         max_monte_carlo=limit)
         else:
             calc = catalogue.calculate(session, user(), found, gwp_set=data["gwp_set"],
                                        monte_carlo=None, seed=data["seed"],
                                        brightway_dir=current_app.config["BRIGHTWAY_DIR"],
                                        max_monte_carlo=limit)
     if data["monte_carlo"]:
-        jobs.submit(current_app._get_current_object(), job.id)
+        jobs.publish(current_app._get_current_object(), job.id)
         return redirect(url_for(".job", job_id=job.id))
     return redirect(url_for(".calculation", calculation_id=calc.id))
 
@@ -122,9 +122,9 @@ def calculate(version_id: str):
 @blp.route("/jobs/<string:job_id>", methods=["GET"])
 @signed_in("exporter", "admin")
 def job(job_id: str):
-    found = jobs.get(db.session, user(), job_id)
+    found = jobs.get(db.session, user(), job_id, kind="calculation")
     if found.state == "done":
-        return redirect(url_for(".calculation", calculation_id=found.calculation_id))
+        return redirect(url_for(".calculation", calculation_id=found.result["calculation_id"]))
     return render_template("pages/job.html", job=found, stalled=jobs.stalled(found))
 
 

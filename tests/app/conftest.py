@@ -18,11 +18,11 @@ from app import create_app
 
 PG_ADMIN_DSN = os.environ.get("CARBONLABEL_TEST_PG",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-TABLES = ("calculation_jobs", "cbam_reports", "cbam_installations",
+TABLES = ("impact_entries", "cbam_reports", "cbam_installations",
           "pact_outbox", "pact_tokens", "pact_clients", "status_lists", "log_entries",
           "log_nodes", "tree_heads", "labels", "signing_keys",
           "comments",
-          "label_requests", "calculations", "model_versions", "products",
+          "label_requests", "calculations", "jobs", "model_versions", "products",
           "api_tokens", "users", "organisations", "audit_entries")
 
 
@@ -73,7 +73,10 @@ def app(database_url, tmp_path, brightway_dir):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
                       "INSTANCE_DIR": tmp_path, "SECRET_KEY": "test-secret",
                       "BRIGHTWAY_DIR": brightway_dir, "KEYS_DIR": tmp_path / "keys",
-                      "PUBLIC_URL": "https://labels.test"})
+                      "PUBLIC_URL": "https://labels.test",
+                      # tasks run in the request that publishes them (unit level); the fault
+                      # tests in tests/app/queue start real workers on a real broker
+                      "TASKS_EAGER": True, "BROKER_URL": "memory://"})
     yield app
     from app.extensions import db
 

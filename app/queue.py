@@ -1,0 +1,83 @@
+"""The task queue: Celery, on Redis in production and on an embedded broker by default.
+
+Why Celery: it is the established distributed task queue for Python, runs on Redis or
+RabbitMQ (both already run where this service runs) and, through kombu's SQLAlchemy
+transport, on a SQLite file that needs no server, so one code path serves the bare-machine
+default and N workers on M machines.
+
+The queue only transports a job id; the `jobs` row remembers the work (see
+app/persistence/jobs.py). Tasks acknowledge late and are rejected back to the queue when
+their worker dies, so a killed worker's task is delivered again; the task bodies check the
+row's state and a unique key, so a second delivery never writes a second result.
+
+Each Flask app gets its own Celery instance (tests build many apps with different brokers);
+`carbonlabel worker` builds one app and runs a worker on its instance.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from flask import Flask
+
+#: How long a publish may wait for a broker that does not answer before the web side gives up
+#: and leaves the job queued (it is published again later; see services/jobs.publish_pending).
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                 "interval_max": 0.5}
+
+
+def make_celery(app: Flask) -> Celery:
+    url = app.config["BROKER_URL"]
+    celery = Celery("carbonlabel", broker=url, set_as_current=False)
+    options: dict[str, Any] = {}
+    if url.startswith(("redis://", "rediss://")):
+        # a message taken by a worker that died is given to another after this long
+        options["visibility_timeout"] = app.config["BROKER_VISIBILITY_TIMEOUT"]
+        if app.config.get("BROKER_KEY_PREFIX"):
+            options["global_keyprefix"] = app.config["BROKER_KEY_PREFIX"]
+    celery.conf.update(
+        task_ignore_result=True,  # results live in the database, never in the broker
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,  # a worker holds no more than the task it runs
+        task_default_queue="carbonlabel",
+        task_always_eager=bool(app.config.get("TASKS_EAGER")),
+        task_eager_propagates=True,
+        task_publish_retry_policy=PUBLISH_RETRY,
+        broker_transport_options=options,
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=2,
+        worker_hijack_root_logger=False,
+        timezone="UTC",
+        beat_schedule={
+            "deliver-pact-events": {"task": "carbonlabel.pact_deliver", "schedule": 30.0},
+            "publish-pending-jobs": {"task": "carbonlabel.sweep", "schedule": 30.0},
+        },
+    )
+    from app import tasks
+
+    tasks.register(celery, app)
+    _fresh_connections_after_fork(app)
+    return celery
+
+
+def _fresh_connections_after_fork(app: Flask) -> None:
+    """A forked pool process must not share the parent's database connections."""
+    from celery.signals import worker_process_init
+
+    def dispose(**_: Any) -> None:
+        from app.extensions import db
+
+        with app.app_context():
+            db.engine.dispose(close=False)
+
+    worker_process_init.connect(dispose, weak=False)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["celery"] = make_celery(app)
+
+
+def celery_of(app: Flask) -> Celery:
+    return app.extensions["celery"]

@@ -1,0 +1,215 @@
+"""Factor-release impact: which labels in force a new factor release moves, and by how much.
+
+An impact run is a job: `plan` (a task) lists the labels in force behind the run's scope and
+publishes them in batches; each `run_batch` (a task, on any worker) recomputes the stored
+calculation behind each label against the new release. Batches are ordered so calculations
+of the same model sit together: the engine keeps one solver (one factorisation) per matrix
+structure, so a batch of the same structure factorises once. Each label's entry is unique
+per run, so a batch delivered twice writes nothing twice. Labels and calculations are only
+read: a signed label never changes, a moved one is flagged "re-certification recommended".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.domain import Forbidden, InvalidInput
+from app.persistence import Calculation, ImpactEntry, Job, Label, LabelRequest, User
+from app.persistence.types import utcnow
+from app.services import audit, jobs, releases
+from lca_models.errors import LcaModelError
+from lca_models.factors import FactorRelease
+from lca_models.inventory_schema import load_model
+
+BATCH_SIZE = 200
+DRIVERS = 5
+
+
+def start(session: Session, user: User, release_name: str, *, releases_dir: Path,
+          threshold_percent: float, allow_path: bool = False) -> Job:
+    """Record an impact run (the caller commits, then publishes). Certifiers cover the
+    labels their body issued; admins cover every label."""
+    if user.role not in ("certifier", "admin"):
+        raise Forbidden("impact runs are for certifiers and admins")
+    release, folder = releases.locate(release_name, releases_dir, allow_path=allow_path)
+    body = user.organisation_id if user.role == "certifier" else None
+    total = session.scalar(select(func.count()).select_from(Label).where(*_scope(body)))
+    return jobs.create(session, user, "impact", {
+        "release_version": release.version, "release_sha256": release.sha256,
+        "release_dir": str(folder) if folder else None, "threshold_percent": threshold_percent,
+        "certification_body_id": body}, total=total, organisation_id=user.organisation_id)
+
+
+def _scope(body_id: str | None, today: date | None = None) -> tuple[Any, ...]:
+    today = today or utcnow().date()
+    clauses = (Label.revoked_at.is_(None), Label.superseded_by_id.is_(None),
+               Label.valid_until >= today)
+    return (*clauses, Label.certification_body_id == body_id) if body_id else clauses
+
+
+def plan(app: Flask, job_id: str) -> None:
+    """Task: split the labels in force into batches of the same model and publish them."""
+    from app.extensions import db
+    from app.queue import celery_of
+
+    session = db.session
+    job = jobs.claim(session, job_id)
+    if job is None:
+        return
+    rows = session.execute(
+        select(Label.id, Calculation.model_version_id, Calculation.gwp_set)
+        .join(LabelRequest, LabelRequest.id == Label.request_id)
+        .join(Calculation, Calculation.id == LabelRequest.calculation_id)
+        .where(*_scope(job.params["certification_body_id"]))
+        .order_by(Calculation.gwp_set, Calculation.model_version_id, Label.id)).all()
+    job.total = len(rows)
+    session.commit()
+    ids = [r[0] for r in rows]
+    if not ids:
+        _maybe_finish(session, job_id)
+        return
+    task = celery_of(app).tasks["carbonlabel.impact_batch"]
+    for start_at in range(0, len(ids), BATCH_SIZE):
+        task.apply_async(args=[job_id, ids[start_at:start_at + BATCH_SIZE]])
+
+
+def run_batch(app: Flask, job_id: str, label_ids: list[str]) -> None:
+    """Task: recompute one batch; labels already in the report are skipped."""
+    from app.extensions import db
+
+    session = db.session
+    job = session.get(Job, job_id)
+    if job is None or job.state in ("done", "failed"):
+        return
+    params = dict(job.params)
+    try:
+        release = _release(params)
+    except InvalidInput as exc:
+        jobs.fail(session, job_id, str(exc))
+        return
+    present = set(session.scalars(select(ImpactEntry.label_id).where(
+        ImpactEntry.job_id == job_id, ImpactEntry.label_id.in_(label_ids))))
+    todo = [i for i in label_ids if i not in present]
+    pairs = session.execute(
+        select(Label, Calculation).join(LabelRequest, LabelRequest.id == Label.request_id)
+        .join(Calculation, Calculation.id == LabelRequest.calculation_id)
+        .where(Label.id.in_(todo))).all() if todo else []
+    session.commit()  # nothing is held open while the engine works
+    brightway = Path(app.config["BRIGHTWAY_DIR"])
+    entries = [_entry(job_id, label, calc, release, brightway, params["threshold_percent"])
+               for label, calc in pairs]
+    try:
+        session.add_all(entries)
+        session.commit()
+    except IntegrityError:  # a second delivery raced this one: keep what is stored
+        session.rollback()
+        for entry in entries:
+            try:
+                session.add(_copy(entry))
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+    jobs.reporter(session, job_id)(_count(session, job_id), job.total)
+    _maybe_finish(session, job_id)
+
+
+def _release(params: dict[str, Any]) -> FactorRelease:
+    from lca_models.factors import load_release
+
+    folder = params["release_dir"]
+    release = releases.load_folder(Path(folder)) if folder else load_release()
+    if release.sha256 != params["release_sha256"]:
+        raise InvalidInput(f"factor release {params['release_version']} changed since the "
+                           "run started (its content hash differs); start a new run")
+    return release
+
+
+def _entry(job_id: str, label: Label, calc: Calculation, release: FactorRelease,
+           brightway: Path, threshold: float) -> ImpactEntry:
+    from lca_models.calculation import compute_footprint
+
+    entry = ImpactEntry(job_id=job_id, label_id=label.id, calculation_id=calc.id,
+                        organisation_id=label.organisation_id,
+                        certification_body_id=label.certification_body_id,
+                        old_kg=calc.kg_co2e_per_declared_unit, drivers=[], flagged=False)
+    try:
+        result = compute_footprint(load_model(calc.inputs), release, gwp_set=calc.gwp_set,
+                                   brightway_dir=brightway)
+    except LcaModelError as exc:  # e.g. a factor the new release removed
+        entry.error, entry.flagged = str(exc)[:2000], True
+        return entry
+    entry.new_kg = result.kg_co2e_per_declared_unit
+    entry.change_percent = change_percent(entry.old_kg, entry.new_kg)
+    entry.flagged = entry.change_percent is None or abs(entry.change_percent) > threshold
+    entry.drivers = drivers(calc.result.get("by_input", []),
+                            [vars(i) for i in result.by_input])
+    return entry
+
+
+def change_percent(old: float, new: float) -> float | None:
+    if old == 0:
+        return None if new != 0 else 0.0
+    return 100.0 * (new - old) / abs(old)
+
+
+def drivers(old_inputs: list[dict], new_inputs: list[dict]) -> list[dict[str, Any]]:
+    """The factors whose contribution moved most, largest first."""
+    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for index, inputs in enumerate((old_inputs, new_inputs)):
+        for item in inputs:
+            if item["kind"] in ("factor", "transport"):
+                totals[item["reference"]][index] += item["kg_co2e"]
+    moved = [{"factor_id": ref, "old_kg": old, "new_kg": new, "delta_kg": new - old}
+             for ref, (old, new) in totals.items() if new != old]
+    return sorted(moved, key=lambda d: -abs(d["delta_kg"]))[:DRIVERS]
+
+
+def _copy(entry: ImpactEntry) -> ImpactEntry:
+    columns = ("job_id", "label_id", "calculation_id", "organisation_id",
+               "certification_body_id", "old_kg", "new_kg", "change_percent", "drivers",
+               "flagged", "error")
+    return ImpactEntry(**{c: getattr(entry, c) for c in columns})
+
+
+def _count(session: Session, job_id: str) -> int:
+    return session.scalar(select(func.count()).select_from(ImpactEntry).where(
+        ImpactEntry.job_id == job_id))
+
+
+def _maybe_finish(session: Session, job_id: str) -> None:
+    job = session.execute(select(Job).where(Job.id == job_id).with_for_update()).scalar()
+    count = _count(session, job_id)
+    if job.state != "running" or count < job.total:
+        session.rollback()
+        return
+    flagged = session.scalar(select(func.count()).select_from(ImpactEntry).where(
+        ImpactEntry.job_id == job_id, ImpactEntry.flagged.is_(True)))
+    job.state, job.done = "done", count
+    job.updated_at = job.finished_at = utcnow()
+    job.result = {"labels": count, "flagged": flagged}
+    audit.append(session, session.get(User, job.created_by), "job.impact.finished",
+                 target_type="job", target_id=job_id,
+                 details={"release": job.params["release_version"], "labels": count,
+                          "flagged": flagged})
+    session.commit()
+
+
+def report(session: Session, job: Job) -> list[ImpactEntry]:
+    return list(session.scalars(select(ImpactEntry).where(ImpactEntry.job_id == job.id)
+                                .order_by(ImpactEntry.flagged.desc(), ImpactEntry.label_id)))
+
+
+def flags_for_label(session: Session, label_id: str) -> list[ImpactEntry]:
+    """Finished runs that flagged this label, newest first (for the label's pages)."""
+    return list(session.scalars(
+        select(ImpactEntry).join(Job, Job.id == ImpactEntry.job_id)
+        .where(ImpactEntry.label_id == label_id, ImpactEntry.flagged.is_(True),
+               Job.state == "done").order_by(Job.finished_at.desc())))
