@@ -16,7 +16,7 @@ from app.schemas.jobs import (
     ImpactRunInSchema,
     JobSchema,
 )
-from app.services import impact, impact_export, jobs, releases, transaction
+from app.services import accounts, impact, impact_export, jobs, releases, transaction
 from lca_models.release_diff import diff_releases
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1",
@@ -74,11 +74,15 @@ def diff(old: str, new: str) -> dict:
 
 
 @blp.route("/impact-runs", methods=["POST"])
-@requires("certifier", "admin", scope="write")
+@requires("certifier", "admin")
 @blp.arguments(ImpactRunInSchema)
 @blp.alt_response(202, schema=JobSchema)
 def start_impact(body: dict) -> Response:
-    """Recompute every label in force against a release on the workers (202 + job)."""
+    """Recompute every label in force against a release on the workers (202 + job); needs
+    the certifier's review scope or the admin scope."""
+    who = caller()
+    accounts.require_scope(list(who.scopes), "review" if who.user.role == "certifier"
+                           else "admin")
     config = current_app.config
     threshold = body["threshold_percent"]
     with transaction() as session:

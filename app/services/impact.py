@@ -141,8 +141,9 @@ def _entry(job_id: str, label: Label, calc: Calculation, release: FactorRelease,
                         certification_body_id=label.certification_body_id,
                         old_kg=calc.kg_co2e_per_declared_unit, drivers=[], flagged=False)
     try:
-        result = compute_footprint(load_model(calc.inputs), release, gwp_set=calc.gwp_set,
-                                   brightway_dir=brightway)
+        # the version behind a label is frozen (submitted), so it is the model computed
+        result = compute_footprint(load_model(calc.model_version.content), release,
+                                   gwp_set=calc.gwp_set, brightway_dir=brightway)
     except LcaModelError as exc:  # e.g. a factor the new release removed
         entry.error, entry.flagged = str(exc)[:2000], True
         return entry

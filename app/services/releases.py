@@ -67,7 +67,7 @@ def write_illustrative_release(target: Path, factor_id: str, multiplier: float) 
     and tests of the impact run. It is never a published figure and never shipped."""
     shipped = load_release()
     shipped.get(factor_id)  # UnknownFactorError for a typo
-    version = f"{shipped.version}-TEST-{factor_id.split('.')[1]}-x{multiplier:g}"
+    version = f"{shipped.version}-TEST-{factor_id}-x{multiplier:g}"[:64]
     folder = Path(target) / version
     root = resources.files("lca_models").joinpath(SHIPPED_RELEASE_DIR)
     with resources.as_file(root) as source:
@@ -105,6 +105,6 @@ def _write(path: Path, header: list[str], rows: list[dict[str, Any]]) -> None:
 def _scale(row: dict[str, Any], multiplier: float) -> None:
     for column, value in row.items():
         if column.endswith("_kg") and value not in ("", None):
-            row[column] = repr(float(value) * multiplier)
+            row[column] = repr(round(float(value) * multiplier, 12))
     row["source_document"] = (f"ILLUSTRATIVE TEST VALUE: x{multiplier:g} on the shipped "
                               f"figure, not a published factor. {row['source_document']}")

@@ -1,0 +1,149 @@
+"""Factor-release diff and impact run through the API (tasks run eagerly here; the worker
+tests run them on real workers). Expected numbers come from the stored breakdown by hand:
+the rebar model's only use of the scaled grid factor contributes E kg, so multiplying that
+factor by 1.2 must move the footprint by exactly 0.2 E."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from app.services.releases import write_illustrative_release
+from tests.app.api.test_labels import issue
+from tests.app.web.test_pages import count
+
+GRID = "electricity.cn-south-grid.co2.2022"
+
+
+@pytest.fixture
+def release_dir(app, tmp_path):
+    folder = tmp_path / "factor-releases"
+    app.config["FACTOR_RELEASES_DIR"] = folder
+    return write_illustrative_release(folder, GRID, 1.2)
+
+
+def _calc(world, label) -> dict:
+    request = world["exporter_a"].get(f"/api/v1/label-requests/{label['request_id']}").json
+    return world["exporter_a"].get(f"/api/v1/calculations/{request['calculation_id']}").json
+
+
+def test_diff_names_the_changed_factor_its_relative_change_and_source(world, release_dir):
+    certifier = world["certifier_c"]
+    response = certifier.get(f"/api/v1/factor-releases/2026.1/diff/{release_dir.name}")
+    assert response.status_code == 200, response.json
+    diff = response.json
+    assert diff["added"] == [] and diff["removed"] == []
+    assert [c["id"] for c in diff["changed"]] == [GRID]
+    change = diff["changed"][0]["changes"]["co2_fossil"]
+    assert change["new"] == pytest.approx(change["old"] * 1.2, rel=1e-12)
+    assert change["relative_change"] == pytest.approx(0.2, rel=1e-9)
+    assert diff["changed"][0]["source_changed"] is True
+    assert world["exporter_a"].get(
+        f"/api/v1/factor-releases/2026.1/diff/{release_dir.name}").status_code == 403
+    missing = certifier.get("/api/v1/factor-releases/2026.1/diff/1999.9")
+    assert missing.status_code == 404 and "1999.9" in missing.json["detail"]
+
+
+def test_impact_run_flags_the_label_and_changes_nothing_signed(app, world, release_dir):
+    label, credential = issue(world)
+    stored = _calc(world, label)
+    grid = sum(i["kg_co2e"] for i in stored["result"]["by_input"] if i["reference"] == GRID)
+    old = stored["kg_co2e_per_declared_unit"]
+    assert grid > 0
+    certifier = world["certifier_c"]
+    response = certifier.post("/api/v1/impact-runs", json={"release": release_dir.name})
+    assert response.status_code == 202, response.json
+    job = certifier.get(response.headers["Location"]).json
+    assert job["kind"] == "impact" and job["state"] == "done", job
+    assert job["progress"] == {"done": 1, "total": 1}
+    report = certifier.get(job["links"]["report"]).json
+    (entry,) = report["entries"]
+    assert entry["error"] is None, entry
+    assert entry["label_id"] == label["id"] and entry["old_kg"] == old
+    assert entry["new_kg"] == pytest.approx(old + 0.2 * grid, rel=1e-9)
+    assert entry["change_percent"] == pytest.approx(100 * 0.2 * grid / old, rel=1e-9)
+    assert entry["flagged"] is (100 * 0.2 * grid / old > 5)
+    assert entry["drivers"][0]["factor_id"] == GRID
+    assert entry["drivers"][0]["delta_kg"] == pytest.approx(0.2 * grid, rel=1e-9)
+    # the exporter sees the recommendation, another exporter cannot see the label's flags
+    flags = world["exporter_a"].get(f"/api/v1/labels/{label['id']}/impact-flags")
+    assert flags.status_code == 200 and len(flags.json) == int(entry["flagged"])
+    assert world["exporter_b"].get(
+        f"/api/v1/labels/{label['id']}/impact-flags").status_code == 404
+    # another body's certifier cannot read the run
+    assert world["certifier_d"].get(response.headers["Location"]).status_code == 404
+    assert world["certifier_d"].get(job["links"]["report"]).status_code == 404
+    # signed labels never change
+    again = world["exporter_a"].client.get(f"/api/v1/labels/{label['id']}/credential").json
+    assert again == credential
+    assert _calc(world, label)["kg_co2e_per_declared_unit"] == old
+    # downloads, and the audit trail
+    csv_text = certifier.get(job["links"]["report"] + "/report.csv").get_data(as_text=True)
+    assert label["id"] in csv_text and csv_text.splitlines()[0].startswith("label_id,")
+    book = load_workbook(io.BytesIO(certifier.get(job["links"]["report"]
+                                                  + "/report.xlsx").data))
+    assert book.active.cell(row=3, column=1).value == label["id"]
+    assert book.active.cell(row=3, column=4).value == pytest.approx(entry["new_kg"])
+    audit = json.dumps(world["admin"].get("/api/v1/audit?limit=200").json)
+    assert "job.impact.finished" in audit
+
+
+def test_a_higher_threshold_flags_nothing(world, release_dir):
+    label, _ = issue(world)
+    response = world["certifier_c"].post("/api/v1/impact-runs", json={
+        "release": release_dir.name, "threshold_percent": 1000})
+    report = world["certifier_c"].get(response.json["links"]["report"]).json
+    assert [e["flagged"] for e in report["entries"]] == [False]
+    assert world["exporter_a"].get(f"/api/v1/labels/{label['id']}/impact-flags").json == []
+
+
+def test_a_second_delivery_of_a_batch_writes_nothing_twice(app, world, release_dir):
+    from app.services import impact
+
+    label, _ = issue(world)
+    response = world["certifier_c"].post("/api/v1/impact-runs", json={
+        "release": release_dir.name})
+    assert count(app, "impact_entries") == 1
+    from app.extensions import db
+    from app.persistence import Job
+
+    with app.app_context():
+        db.session.get(Job, response.json["id"]).state = "running"  # as if not yet finished
+        db.session.commit()
+        impact.run_batch(app, response.json["id"], [label["id"]])
+    assert count(app, "impact_entries") == 1
+
+
+def test_bad_releases_are_refused_and_nothing_is_started(app, world, release_dir):
+    issue(world)
+    certifier = world["certifier_c"]
+    unknown = certifier.post("/api/v1/impact-runs", json={"release": "2030.9"})
+    assert unknown.status_code == 404 and "2030.9" in unknown.json["detail"]
+    path_like = certifier.post("/api/v1/impact-runs", json={"release": "../../etc"})
+    assert path_like.status_code == 404
+    csv_file = release_dir / "electricity.csv"
+    csv_file.write_text(csv_file.read_text("utf-8").replace("0.5366", "0.5367", 1), "utf-8")
+    tampered = certifier.post("/api/v1/impact-runs", json={"release": release_dir.name})
+    assert tampered.status_code == 422 and "checksum" in tampered.json["detail"]
+    assert world["exporter_a"].post("/api/v1/impact-runs", json={
+        "release": "2026.1"}).status_code == 403
+    assert count(app, "jobs") == 0
+
+
+def test_cli_diff_and_test_release(runner, tmp_path):
+    from app.cli import main
+
+    made = runner.invoke(main, ["factors", "make-test-release", str(tmp_path / "r"),
+                                "--factor", GRID, "--multiply", "1.5"])
+    assert made.exit_code == 0, made.output
+    folder = made.output.split("wrote ", 1)[1].strip()
+    assert "TEST" in folder
+    result = runner.invoke(main, ["factors", "diff", "2026.1", folder])
+    assert result.exit_code == 0, result.output
+    assert "0 added, 0 removed, 1 changed" in result.output
+    assert f"~ {GRID}" in result.output and "(+50.00 %)" in result.output
+    bad = runner.invoke(main, ["factors", "diff", "2026.1", "nope"])
+    assert bad.exit_code == 2 and "no factor release 'nope'" in bad.output
