@@ -67,3 +67,5 @@ class ImpactEntry(db.Model):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    job: Mapped[Job] = relationship()

@@ -209,8 +209,10 @@ def report(session: Session, job: Job) -> list[ImpactEntry]:
 
 
 def flags_for_label(session: Session, label_id: str) -> list[ImpactEntry]:
-    """Finished runs that flagged this label, newest first (for the label's pages)."""
-    return list(session.scalars(
+    """The latest finished run that covered this label, if it flagged it (a later run that
+    no longer flags the label withdraws the recommendation)."""
+    latest = session.scalars(
         select(ImpactEntry).join(Job, Job.id == ImpactEntry.job_id)
-        .where(ImpactEntry.label_id == label_id, ImpactEntry.flagged.is_(True),
-               Job.state == "done").order_by(Job.finished_at.desc())))
+        .where(ImpactEntry.label_id == label_id, Job.state == "done")
+        .order_by(Job.finished_at.desc()).limit(1)).first()
+    return [latest] if latest is not None and latest.flagged else []

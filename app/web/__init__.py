@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
         certifier,
         exporter,
         i18n,
+        impact,
         modelling,
         requests,
         session,
@@ -25,7 +26,7 @@ def init_app(app: Flask) -> None:
     vocabulary.init_app(app)
     timezones.init_app(app)
     app.jinja_env.globals["csrf_token"] = generate_csrf
-    for module in (verify, session, exporter, modelling, requests, certifier, cbam):
+    for module in (verify, session, exporter, modelling, requests, certifier, cbam, impact):
         app.register_blueprint(module.blp)
     app.add_url_rule("/", "root", _root, methods=["GET"])
 

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from app import clock
 from app.extensions import db
 from app.schemas.certification import CommentInSchema, TransitionInSchema
-from app.services import certification, recognition, review, transaction
+from app.services import certification, impact, recognition, review, transaction
 from app.services.issuer import issuer_from_config
 from app.services.workflow import allowed_actions
 from app.web import charts
@@ -45,6 +45,8 @@ def request_page(request_id: str):
                                result=req.calculation.result,
                                charts=charts.for_result(req.calculation.result),
                                label=label, pact_reason=pact_reason(label),
+                               flags=impact.flags_for_label(db.session, label.id)
+                               if label else [],
                                revisions=certification.revisions(db.session, req),
                                threads=_threads(req.comments))
     view = review.review(db.session, who, request_id)
@@ -59,6 +61,7 @@ def request_page(request_id: str):
                            charts=charts.for_result(view["calculation"].result),
                            threads=_threads(req.comments), label=label, home=home,
                            pact_reason=pact_reason(label),
+                           flags=impact.flags_for_label(db.session, label.id) if label else [],
                            label_home=next((e for e in matrix if e.home_scheme), None),
                            label_others=others, label_counts=outcome_counts(others),
                            schemes=recognition.schemes(), default_valid_until=valid_until)

@@ -147,3 +147,26 @@ def test_cli_diff_and_test_release(runner, tmp_path):
     assert f"~ {GRID}" in result.output and "(+50.00 %)" in result.output
     bad = runner.invoke(main, ["factors", "diff", "2026.1", "nope"])
     assert bad.exit_code == 2 and "no factor release 'nope'" in bad.output
+
+
+def test_pages_diff_run_progress_report_and_flag(app, world, release_dir):
+    from tests.app.web.test_pages import sign_in
+
+    label, _ = issue(world)
+    certifier = sign_in(app, "certifier_c")
+    page = certifier.get(f"/app/factor-releases?old=2026.1&new={release_dir.name}").text
+    assert GRID in page and "+20.00 %" in page
+    response = certifier.post("/app/impact-runs", data={
+        "release": release_dir.name, "threshold_percent": "0.001",
+        "csrf_token": certifier.csrf})
+    assert response.status_code == 302
+    report = certifier.get(response.headers["Location"]).text
+    assert label["id"] in report and "Re-certification recommended" in report
+    assert certifier.get(response.headers["Location"] + "/report.csv").status_code == 200
+    exporter = sign_in(app, "exporter_a")
+    request_page = exporter.get(f"/app/requests/{label['request_id']}").text
+    assert "Re-certification recommended" in request_page
+    other = sign_in(app, "certifier_d")
+    assert other.get(response.headers["Location"]).status_code == 404
+    bad = certifier.get("/app/factor-releases?old=2026.1&new=nope")
+    assert bad.status_code == 404 and "nope" in bad.text

@@ -21,7 +21,7 @@ def use_broker(app, url: str, **config) -> None:
     """Switch a test app from eager tasks to a real broker."""
     from app import queue
 
-    app.config.update(TASKS_EAGER=False, BROKER_URL=url, **config)
+    app.config.update({"TASKS_EAGER": False, "BROKER_URL": url, **config})
     queue.init_app(app)
 
 
