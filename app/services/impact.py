@@ -19,7 +19,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.domain import Forbidden, InvalidInput
 from app.persistence import Calculation, ImpactEntry, Job, Label, LabelRequest, User
@@ -101,7 +101,8 @@ def run_batch(app: Flask, job_id: str, label_ids: list[str]) -> None:
     pairs = session.execute(
         select(Label, Calculation).join(LabelRequest, LabelRequest.id == Label.request_id)
         .join(Calculation, Calculation.id == LabelRequest.calculation_id)
-        .where(Label.id.in_(todo))).all() if todo else []
+        .where(Label.id.in_(todo))
+        .options(selectinload(Calculation.model_version))).all() if todo else []
     session.commit()  # nothing is held open while the engine works
     brightway = Path(app.config["BRIGHTWAY_DIR"])
     entries = [_entry(job_id, label, calc, release, brightway, params["threshold_percent"])
