@@ -57,11 +57,11 @@ def run_calculation(app: Flask, job_id: str) -> None:
         return
     params, version_id = dict(job.params), job.model_version_id
     try:
-        content = job.model_version.content
+        content, sha256 = job.model_version.content, job.model_version.content_sha256
         session.commit()  # no transaction stays open while the engine works
         model, result = products.footprint(
             content, brightway_dir=Path(app.config["BRIGHTWAY_DIR"]),
-            progress=jobs.reporter(session, job_id), **params)
+            progress=jobs.reporter(session, job_id), content_sha256=sha256, **params)
         job = session.get(Job, job_id)
         if job.state != "running":  # another delivery finished it meanwhile
             session.rollback()

@@ -27,7 +27,6 @@ from app.persistence.types import utcnow
 from app.services import audit, jobs, releases
 from lca_models.errors import LcaModelError
 from lca_models.factors import FactorRelease
-from lca_models.inventory_schema import load_model
 
 BATCH_SIZE = 200
 DRIVERS = 5
@@ -136,15 +135,19 @@ def _release(params: dict[str, Any]) -> FactorRelease:
 def _entry(job_id: str, label: Label, calc: Calculation, release: FactorRelease,
            brightway: Path, threshold: float) -> ImpactEntry:
     from lca_models.calculation import compute_footprint
+    from lca_models.model_cache import compiled_model
 
     entry = ImpactEntry(job_id=job_id, label_id=label.id, calculation_id=calc.id,
                         organisation_id=label.organisation_id,
                         certification_body_id=label.certification_body_id,
                         old_kg=calc.kg_co2e_per_declared_unit, drivers=[], flagged=False)
     try:
-        # the version behind a label is frozen (submitted), so it is the model computed
-        result = compute_footprint(load_model(calc.model_version.content), release,
-                                   gwp_set=calc.gwp_set, brightway_dir=brightway)
+        # the version behind a label is frozen (submitted), so it is the model computed;
+        # its compiled form against this release is cached by content and release hash
+        version = calc.model_version
+        compiled = compiled_model(version.content, version.content_sha256, release)
+        result = compute_footprint(compiled.model, release, gwp_set=calc.gwp_set,
+                                   brightway_dir=brightway, compiled=compiled)
     except LcaModelError as exc:  # e.g. a factor the new release removed
         entry.error, entry.flagged = str(exc)[:2000], True
         return entry

@@ -1,8 +1,6 @@
-"""The impact report as CSV and XLSX: one row per label, numbers as numbers.
-
-Text cells that a spreadsheet would read as a formula (starting with = + - @, tab or CR) are
-written with a leading apostrophe, so an error message or id can never run as a formula.
-"""
+"""The impact report as CSV and XLSX: one row per label, numbers as numbers, text through
+the project's inert-cell writer (lca_models.inert) so an error message or id can never run
+as a formula."""
 
 from __future__ import annotations
 
@@ -11,6 +9,7 @@ import io
 from typing import Any
 
 from app.persistence import ImpactEntry, Job
+from lca_models.inert import inert_value as inert
 
 HEADER = ("label_id", "calculation_id", "old_kg_co2e", "new_kg_co2e", "change_percent",
           "recertification_recommended", "drivers", "error")
@@ -21,12 +20,6 @@ def rows(job: Job, entries: list[ImpactEntry]) -> list[tuple[Any, ...]]:
              "yes" if e.flagged else "no",
              "; ".join(f"{d['factor_id']} {d['delta_kg']:+.6g} kg" for d in e.drivers),
              e.error or "") for e in entries]
-
-
-def inert(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def to_csv(job: Job, entries: list[ImpactEntry]) -> str:
