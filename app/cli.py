@@ -375,33 +375,6 @@ def serve(host: str, port: int) -> None:
     create_app().run(host=host, port=port)
 
 
-@main.command()
-@click.option("-c", "--concurrency", default=1, show_default=True, type=click.IntRange(1),
-              help="Worker processes (one per core is plenty: the engine is CPU-bound).")
-@click.option("--pool", type=click.Choice(["prefork", "solo"]), default="prefork",
-              show_default=True)
-@click.option("--beat", is_flag=True, help="Also run the periodic schedule (PACT event "
-              "deliveries, re-publishing jobs the broker lost); on ONE worker of a cluster.")
-@click.option("--loglevel", default="INFO", show_default=True)
-def worker(concurrency: int, pool: str, beat: bool, loglevel: str) -> None:
-    """Run a task-queue worker on the configured broker (CARBONLABEL_BROKER_URL; default: the
-    embedded one in the instance folder) and database (DATABASE_URL)."""
-    from app import create_app
-    from app.queue import celery_of
-
-    app = create_app()
-    argv = ["worker", f"--concurrency={concurrency}", f"--pool={pool}",
-            f"--loglevel={loglevel}", "--queues=carbonlabel", "--without-gossip",
-            "--without-mingle"]
-    if beat:
-        argv += ["--beat", f"--schedule={app.config['INSTANCE_DIR'] / 'beat-schedule'}"]
-    with app.app_context():
-        from app.services.jobs import publish_pending
-
-        publish_pending(app)  # what a crash or a broker outage left behind
-    celery_of(app).worker_main(argv)
-
-
 def _register_service_commands() -> None:
     import app.cli_issuer
     import app.cli_pcrs
