@@ -51,6 +51,7 @@ def flask_app(db_url: str, broker: str, work: Path, backend: str | None = None):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url,
                       "BROKER_URL": broker, "BROKER_KEY_PREFIX": "clbench:",
                       "INSTANCE_DIR": work, "SECRET_KEY": "bench",
+                      "PUBLIC_URL": "https://bench.example",
                       "BRIGHTWAY_DIR": work / "brightway", "FACTOR_RELEASES_DIR": work / "rel"})
     if backend:
         app.extensions["celery"].conf.update(result_backend=backend, task_ignore_result=False)
@@ -210,6 +211,7 @@ def impact_run(app, work: Path, release_name: str, workers: int) -> float:
     env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "CARBONLABEL_BROKER_URL": REDIS, "CARBONLABEL_BROKER_KEY_PREFIX": "clbench:",
            "CARBONLABEL_INSTANCE": str(work), "CARBONLABEL_SECRET_KEY": "bench",
+           "CARBONLABEL_PUBLIC_URL": "https://bench.example",
            "BRIGHTWAY_DIR": app.config["BRIGHTWAY_DIR"].as_posix(),
            "CARBONLABEL_FACTOR_RELEASES": str(work / "rel")}
     procs = [start_worker(work, env, ["-m", "app.cli", "worker", "--pool", "solo",

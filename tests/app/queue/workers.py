@@ -43,6 +43,7 @@ def start_worker(app, log: Path, *, pool: str = "solo", concurrency: int = 1,
            "CARBONLABEL_INSTANCE": str(app.config["INSTANCE_DIR"]),
            "CARBONLABEL_SECRET_KEY": app.config["SECRET_KEY"],
            "CARBONLABEL_KEYS_DIR": str(app.config["KEYS_DIR"]),
+           "CARBONLABEL_PUBLIC_URL": app.config["PUBLIC_URL"],
            "CARBONLABEL_BROKER_URL": app.config["BROKER_URL"],
            "CARBONLABEL_BROKER_KEY_PREFIX": app.config.get("BROKER_KEY_PREFIX", ""),
            "CARBONLABEL_BROKER_VISIBILITY_TIMEOUT": str(visibility_timeout)}
