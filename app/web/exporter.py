@@ -123,6 +123,9 @@ def calculate(version_id: str):
 @signed_in("exporter", "admin")
 def job(job_id: str):
     found = jobs.get(db.session, user(), job_id, kind="calculation")
+    if found.state == "queued" and found.enqueued_at is None:  # the broker was down: retry
+        jobs.publish(current_app._get_current_object(), found.id)
+        found = jobs.get(db.session, user(), job_id, kind="calculation")
     if found.state == "done":
         return redirect(url_for(".calculation", calculation_id=found.result["calculation_id"]))
     return render_template("pages/job.html", job=found, stalled=jobs.stalled(found))
