@@ -138,7 +138,8 @@ def seed(app, count: int) -> list[dict[str, Any]]:
         db.session.add_all([exp, body])
         db.session.flush()
         admin = User(email="admin@bench", name="a", password_hash="x", role="admin")
-        key = SigningKey(id="bench-key", public_multibase="z-bench")
+        key = SigningKey(id="bench-key", public_multibase="z-bench",
+                         issuer_did="did:web:bench.example")
         product = Product(organisation_id=exp.id, name="bench", hs_code="721420")
         db.session.add_all([admin, key, product])
         db.session.flush()

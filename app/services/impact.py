@@ -2,9 +2,9 @@
 
 An impact run is a job: `plan` (a task) lists the labels in force behind the run's scope and
 publishes them in batches; each `run_batch` (a task, on any worker) recomputes the stored
-calculation behind each label against the new release. Batches are ordered so calculations
-of the same model sit together: the engine keeps one solver (one factorisation) per matrix
-structure, so a batch of the same structure factorises once. Each label's entry is unique
+calculation behind each label against the new release. Batches are ordered by GWP set and
+model version; each worker's engine keeps one solver per matrix structure (datapackages and
+bw2calc object loaded once), though every calculation still solves its own values. Each label's entry is unique
 per run, so a batch delivered twice writes nothing twice. Labels and calculations are only
 read: a signed label never changes, a moved one is flagged "re-certification recommended".
 """
