@@ -166,7 +166,7 @@ def seed(app, count: int) -> list[dict[str, Any]]:
                           organisation_id=exp.id, certification_body_id=body.id,
                           valid_from=date(2026, 1, 1), valid_until=date(2099, 1, 1),
                           status_index=k, key_id=key.id, credential={},
-                          credential_sha256="0" * 64)
+                          credential_sha256="0" * 64, issuer_did="did:web:bench.example")
             db.session.add_all([version, calc, req, label])
             rows.append({"content": content, "model": model})
             if k % 500 == 499:
