@@ -4,8 +4,8 @@ An impact run is a job: `plan` (a task) lists the labels in force behind the run
 publishes them in batches; each `run_batch` (a task, on any worker) recomputes the stored
 calculation behind each label against the new release. Batches are ordered by GWP set and
 model version; each worker's engine keeps one solver per matrix structure (datapackages and
-bw2calc object loaded once), though every calculation still solves its own values. Each label's entry is unique
-per run, so a batch delivered twice writes nothing twice. Labels and calculations are only
+bw2calc object loaded once), though every calculation still solves its own values. Each
+label's entry is unique per run, so a batch delivered twice writes nothing twice. Labels and calculations are only
 read: a signed label never changes, a moved one is flagged "re-certification recommended".
 """
 
