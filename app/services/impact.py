@@ -5,8 +5,9 @@ publishes them in batches; each `run_batch` (a task, on any worker) recomputes t
 calculation behind each label against the new release. Batches are ordered by GWP set and
 model version; each worker's engine keeps one solver per matrix structure (datapackages and
 bw2calc object loaded once), though every calculation still solves its own values. Each
-label's entry is unique per run, so a batch delivered twice writes nothing twice. Labels and calculations are only
-read: a signed label never changes, a moved one is flagged "re-certification recommended".
+label's entry is unique per run, so a batch delivered twice writes nothing twice. Labels and
+calculations are only read: a signed label never changes, a moved one is flagged
+"re-certification recommended".
 """
 
 from __future__ import annotations
