@@ -86,14 +86,13 @@ def run_calculation(app: Flask, job_id: str) -> None:
 def deliver_pact_events(app: Flask) -> None:
     """Periodic: due PACT event deliveries; the outbox row keeps attempts and the backoff
     (up to the spec's 72 hours), so a worker that dies loses nothing."""
-    from app.services import pact_host, transaction
+    from app.services import pact_events
     from app.services.pact_partner import EventSender
 
     sender = EventSender(app.config["PACT_PARTNERS_FILE"],
                          allow_http=app.config["PACT_ALLOW_HTTP"])
-    try:
-        with transaction() as session:
-            pact_host.deliver_due(session, sender)
+    try:  # claims and commits, calls with no transaction open, then records
+        pact_events.deliver_due(sender)
     finally:
         sender.close()
 

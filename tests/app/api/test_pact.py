@@ -260,6 +260,17 @@ def _deliver(app, partner, tmp_path) -> None:
     sender.close()
 
 
+def test_the_periodic_task_delivers_due_events(client, partner, app, receiver, world,
+                                               tmp_path):
+    """The task queue's `carbonlabel.pact_deliver` (beat, every 30 s) is what delivers in
+    production; run eagerly here, it sends the outbox's due event to the partner."""
+    _partners_file(app, partner, tmp_path)
+    issue(world)  # a new label of the granting exporter: subscribed partners are told
+    assert not receiver.received
+    app.extensions["celery"].tasks["carbonlabel.pact_deliver"].delay()
+    assert any(e["type"].endswith("PublishedEvent.3") for e in receiver.received)
+
+
 def test_request_flow_is_answered_asynchronously(client, partner, app, receiver, world,
                                                   tmp_path):
     _partners_file(app, partner, tmp_path)
