@@ -1,8 +1,8 @@
 """One jobs table for every kind of background work (the task queue transports a job id, the
 row remembers), calculations tied to the job that wrote them, and impact-run entries
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-04 22:00:00.000000
 
 The old calculation_jobs rows are carried over as kind 'calculation'.
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
