@@ -12,10 +12,12 @@ import pytest
 from openpyxl import load_workbook
 
 from app.services.releases import write_illustrative_release
+from lca_models.factors import load_release
 from tests.app.api.test_labels import issue
 from tests.app.web.test_pages import count
 
 GRID = "electricity.cn-south-grid.co2.2022"
+SHIPPED = load_release().version
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def _calc(world, label) -> dict:
 
 def test_diff_names_the_changed_factor_its_relative_change_and_source(world, release_dir):
     certifier = world["certifier_c"]
-    response = certifier.get(f"/api/v1/factor-releases/2026.1/diff/{release_dir.name}")
+    response = certifier.get(f"/api/v1/factor-releases/{SHIPPED}/diff/{release_dir.name}")
     assert response.status_code == 200, response.json
     diff = response.json
     assert diff["added"] == [] and diff["removed"] == []
@@ -42,8 +44,8 @@ def test_diff_names_the_changed_factor_its_relative_change_and_source(world, rel
     assert change["relative_change"] == pytest.approx(0.2, rel=1e-9)
     assert diff["changed"][0]["source_changed"] is True
     assert world["exporter_a"].get(
-        f"/api/v1/factor-releases/2026.1/diff/{release_dir.name}").status_code == 403
-    missing = certifier.get("/api/v1/factor-releases/2026.1/diff/1999.9")
+        f"/api/v1/factor-releases/{SHIPPED}/diff/{release_dir.name}").status_code == 403
+    missing = certifier.get(f"/api/v1/factor-releases/{SHIPPED}/diff/1999.9")
     assert missing.status_code == 404 and "1999.9" in missing.json["detail"]
 
 
@@ -129,7 +131,7 @@ def test_bad_releases_are_refused_and_nothing_is_started(app, world, release_dir
     tampered = certifier.post("/api/v1/impact-runs", json={"release": release_dir.name})
     assert tampered.status_code == 422 and "checksum" in tampered.json["detail"]
     assert world["exporter_a"].post("/api/v1/impact-runs", json={
-        "release": "2026.1"}).status_code == 403
+        "release": SHIPPED}).status_code == 403
     assert count(app, "jobs") == 0
 
 
@@ -141,11 +143,11 @@ def test_cli_diff_and_test_release(runner, tmp_path):
     assert made.exit_code == 0, made.output
     folder = made.output.split("wrote ", 1)[1].strip()
     assert "TEST" in folder
-    result = runner.invoke(main, ["factors", "diff", "2026.1", folder])
+    result = runner.invoke(main, ["factors", "diff", SHIPPED, folder])
     assert result.exit_code == 0, result.output
     assert "0 added, 0 removed, 1 changed" in result.output
     assert f"~ {GRID}" in result.output and "(+50.00 %)" in result.output
-    bad = runner.invoke(main, ["factors", "diff", "2026.1", "nope"])
+    bad = runner.invoke(main, ["factors", "diff", SHIPPED, "nope"])
     assert bad.exit_code == 2 and "no factor release 'nope'" in bad.output
 
 
@@ -154,7 +156,7 @@ def test_pages_diff_run_progress_report_and_flag(app, world, release_dir):
 
     label, _ = issue(world)
     certifier = sign_in(app, "certifier_c")
-    page = certifier.get(f"/app/factor-releases?old=2026.1&new={release_dir.name}").text
+    page = certifier.get(f"/app/factor-releases?old={SHIPPED}&new={release_dir.name}").text
     assert GRID in page and "+20.00 %" in page
     response = certifier.post("/app/impact-runs", data={
         "release": release_dir.name, "threshold_percent": "0.001",
@@ -168,5 +170,5 @@ def test_pages_diff_run_progress_report_and_flag(app, world, release_dir):
     assert "Re-certification recommended" in request_page
     other = sign_in(app, "certifier_d")
     assert other.get(response.headers["Location"]).status_code == 404
-    bad = certifier.get("/app/factor-releases?old=2026.1&new=nope")
+    bad = certifier.get(f"/app/factor-releases?old={SHIPPED}&new=nope")
     assert bad.status_code == 404 and "nope" in bad.text
