@@ -1,0 +1,96 @@
+"""`carbonlabel publish`: the log as tlog-tiles and every credential and status list as
+files; a label verified from that directory alone (no database, no service), the proof
+from tiles equal to the service's, a revocation seen after the next publish, a tampered
+entry bundle caught, and a second publish rewriting no immutable file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.trust import static_log, tiles
+from tests.app.api.test_labels import issue
+
+
+def publish(app, target: Path):
+    from app.services import publish as publish_service
+    from app.services import transaction
+    from app.services.issuer import issuer_from_config
+
+    with app.app_context(), transaction() as session:
+        return publish_service.publish(session, issuer_from_config(app.config), target)
+
+
+@pytest.fixture
+def published(app, world, tmp_path):
+    issued = [issue(world)[0] for _ in range(3)]
+    target = tmp_path / "published"
+    done = publish(app, target)
+    return issued, target, done
+
+
+def static_verify(runner, target: Path, label_id: str, tmp_path: Path):
+    return runner.invoke(main, ["verify", "--static", str(target), label_id,
+                                "--state-dir", str(tmp_path / "state")])
+
+
+@pytest.mark.timezone  # the validity window, just after issuance
+def test_a_label_verifies_from_the_directory_alone(app, published, tmp_path, runner,
+                                                   monkeypatch):
+    import sqlalchemy.engine
+
+    import app as app_package
+
+    issued, target, done = published
+    assert (target / "log" / "checkpoint").read_text().startswith("labels.test/log\n")
+    assert (target / "log" / "tile/0/000.p" / str(done.size)).is_file()
+    assert (target / "log" / "tile/entries/000.p" / str(done.size)).is_file()
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("static verification touched the app or a database")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(app_package, "create_app", refuse)
+        patched.setattr(sqlalchemy.engine.Engine, "connect", refuse)
+        result = static_verify(runner, target, issued[1]["id"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "inclusion        ok" in result.output and "VERIFIED" in result.output
+
+
+def test_the_proof_from_tiles_equals_the_services(app, published):
+    from app.extensions import db
+    from app.services import transparency_log as tlog
+
+    issued, target, done = published
+    read = static_log.directory_reader(target)
+    label = json.loads(read(static_log.label_file(issued[2]["id"])))
+    with app.app_context():
+        served = tlog.inclusion_path(db.session, label["log_index"], done.size)
+    assert static_log.inclusion_from_tiles(
+        lambda p: read("log/" + p), label["log_index"], done.size) == served
+    assert len(served) >= 1
+
+
+@pytest.mark.timezone
+def test_revocation_reaches_the_directory_and_a_tampered_bundle_is_caught(
+        app, world, published, tmp_path, runner):
+    issued, target, done = published
+    label_file = target / static_log.label_file(issued[0]["id"])
+    before = label_file.stat().st_mtime_ns
+    assert world["certifier_c"].post(f"/api/v1/labels/{issued[0]['id']}/revocation",
+                                     json={"reason": "data error found"}).status_code == 200
+    again = publish(app, target)
+    assert again.size == done.size + 1  # the revocation's entry
+    assert label_file.stat().st_mtime_ns == before  # immutable files are not rewritten
+    result = static_verify(runner, target, issued[0]["id"], tmp_path)
+    assert result.exit_code == 1 and "not_revoked      FAILED" in result.output
+
+    bundle = target / "log" / tiles.entries_path(0, again.size)
+    entries = tiles.unbundle(bundle.read_bytes())
+    entries[1] = entries[1].replace(b'"issuance"', b'"issuanc\\u0065"')  # same meaning
+    bundle.write_bytes(tiles.bundle(entries))
+    result = static_verify(runner, target, issued[1]["id"], tmp_path)
+    assert result.exit_code != 0 and "VERIFIED" not in result.output.replace("NOT VERIFIED", "")
