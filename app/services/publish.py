@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain import NotFound
 from app.persistence import Label, LogEntry, LogNode, StatusList
 from app.services import keys, labels
 from app.services import transparency_log as tlog
@@ -100,17 +101,30 @@ def _write_tile(session: Session, root: Path, level: int, index: int, width: int
     bundle = root / LOG / tiles.entries_path(index, width)
     count = 0
     if not tile.exists():
-        merkle_level, start = tiles.HEIGHT * level, index * tiles.WIDTH
-        found = dict(session.execute(select(LogNode.node_index, LogNode.hash).where(
-            LogNode.level == merkle_level, LogNode.node_index >= start,
-            LogNode.node_index < start + width)).all())
-        write_atomic(tile, tiles.tile_bytes(level, index, width,
-                                            lambda _level, i: found[i]))
+        write_atomic(tile, tile_file(session, tiles.tile_path(level, index, width)))
         count += 1
     if level == 0 and not bundle.exists():
-        entries = session.scalars(select(LogEntry.entry).where(
-            LogEntry.leaf_index >= index * tiles.WIDTH,
-            LogEntry.leaf_index < index * tiles.WIDTH + width).order_by(LogEntry.leaf_index))
-        write_atomic(bundle, tiles.bundle([bytes(e) for e in entries]))
+        write_atomic(bundle, tile_file(session, tiles.entries_path(index, width)))
         count += 1
     return count
+
+
+def tile_file(session: Session, path: str) -> bytes:
+    """A tile or entry bundle of the latest signed tree, for the service to serve itself
+    (the same bytes `publish` writes); NotFound for one the tree does not have (yet)."""
+    try:
+        level, index, width = tiles.parse_path(path)
+    except ValueError as exc:
+        raise NotFound(str(exc)) from None
+    size = tlog.signed_checkpoint(session).size
+    if tiles.tile_width(size, 0 if level == "entries" else level, index) < width:
+        raise NotFound(f"{path} is not in the log's latest tree (size {size})")
+    start = index * tiles.WIDTH
+    if level == "entries":
+        return tiles.bundle([bytes(e) for e in session.scalars(select(LogEntry.entry).where(
+            LogEntry.leaf_index >= start, LogEntry.leaf_index < start + width)
+            .order_by(LogEntry.leaf_index))])
+    found = dict(session.execute(select(LogNode.node_index, LogNode.hash).where(
+        LogNode.level == tiles.HEIGHT * level, LogNode.node_index >= start,
+        LogNode.node_index < start + width)).all())
+    return tiles.tile_bytes(level, index, width, lambda _level, i: found[i])

@@ -151,3 +151,38 @@ class TileReader:
         if merkle.leaf_hash(entry) != self.get(0, index):
             raise ValueError(f"entry {index} in its bundle does not match the tile's hash")
         return entry
+
+
+def parse_path(path: str) -> tuple[int | str, int, int]:
+    """(level or "entries", index, width) of a tile path below ``tile/``'s parent; ValueError
+    for anything that is not exactly the spec's encoding (no leading "x" on the last
+    element, three digits each, a width of 1..255 only with ``.p/``)."""
+    parts = path.split("/")
+    if len(parts) < 3 or parts[0] != "tile":
+        raise ValueError(f"{path!r} is not a tile path")
+    level_text, rest = parts[1], parts[2:]
+    width = WIDTH
+    if len(rest) >= 2 and rest[-2].endswith(".p"):
+        width_text = rest.pop()
+        rest[-1] = rest[-1][:-2]
+        if not width_text.isdigit() or str(int(width_text)) != width_text \
+                or not 0 < int(width_text) < WIDTH:
+            raise ValueError(f"{path!r} has no valid partial width")
+        width = int(width_text)
+    if level_text == "entries":
+        level: int | str = "entries"
+    elif level_text.isdigit() and str(int(level_text)) == level_text and int(level_text) < 64:
+        level = int(level_text)
+    else:
+        raise ValueError(f"{path!r} has no valid level")
+    index = 0
+    for position, element in enumerate(rest):
+        last = position == len(rest) - 1
+        digits = element if last else element.removeprefix("x")
+        if (not last and not element.startswith("x")) or len(digits) != 3 \
+                or not digits.isdigit():
+            raise ValueError(f"{path!r} has no valid index")
+        index = index * 1000 + int(digits)
+    if encode_index(index) != "/".join(rest):
+        raise ValueError(f"{path!r} does not encode its index canonically")
+    return level, index, width

@@ -94,3 +94,17 @@ def test_revocation_reaches_the_directory_and_a_tampered_bundle_is_caught(
     bundle.write_bytes(tiles.bundle(entries))
     result = static_verify(runner, target, issued[1]["id"], tmp_path)
     assert result.exit_code != 0 and "VERIFIED" not in result.output.replace("NOT VERIFIED", "")
+
+
+def test_the_service_serves_the_same_tiles_with_cache_headers(published, client):
+    _issued, target, done = published
+    for name in (tiles.tile_path(0, 0, done.size), tiles.entries_path(0, done.size)):
+        response = client.get("/log/" + name)
+        assert response.status_code == 200, name
+        assert response.data == (target / "log" / name).read_bytes()
+        assert "immutable" in response.headers["Cache-Control"]
+    assert client.get("/log/" + tiles.tile_path(0, 0, done.size + 1)).status_code == 404
+    assert client.get("/log/tile/0/x000").status_code == 404
+    head = client.get("/log/checkpoint")
+    assert head.data == (target / "log" / "checkpoint").read_bytes()
+    assert head.headers["Cache-Control"] == "public, max-age=5"

@@ -74,3 +74,18 @@ def test_a_tile_of_the_wrong_length_is_refused(log):
     files["tile/0/001.p/44"] = files["tile/0/001.p/44"][:-1]
     with pytest.raises(ValueError, match="bytes, not"):
         merkle.inclusion_proof(299, 300, tiles.TileReader(300, files.__getitem__).get)
+
+
+@pytest.mark.parametrize("level,index,width", [(0, 0, 256), (3, 1234067, 17),
+                                               ("entries", 1000, 255)])
+def test_paths_parse_back(level, index, width):
+    assert tiles.parse_path(tiles.tile_path(level, index, width)) == (level, index, width)
+
+
+@pytest.mark.parametrize("path", ["tile/0/1", "tile/0/x000", "tile/0/000/001",
+                                  "tile/0/x000/001", "tile/0/001.p/256", "tile/0/001.p/0",
+                                  "tile/0/001.p/07", "tile/01/001", "tile/64/001",
+                                  "tiles/0/001", "tile/x/001"])
+def test_non_canonical_paths_are_refused(path):
+    with pytest.raises(ValueError):
+        tiles.parse_path(path)
