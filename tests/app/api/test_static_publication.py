@@ -108,3 +108,19 @@ def test_the_service_serves_the_same_tiles_with_cache_headers(published, client)
     head = client.get("/log/checkpoint")
     assert head.data == (target / "log" / "checkpoint").read_bytes()
     assert head.headers["Cache-Control"] == "public, max-age=5"
+
+
+def test_the_publish_command_then_static_verification(runner, monkeypatch, tmp_path):
+    """The commands an operator and a verifier run: demo data, `publish --to`, then
+    `verify --static` of the demo's valid label (verified) and revoked one (not)."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    data = json.loads(runner.invoke(main, ["demo", "--json"]).stdout)
+    target = tmp_path / "site"
+    result = runner.invoke(main, ["publish", "--to", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "published the log at size" in result.output
+    assert runner.invoke(main, ["publish", "--to", str(target)]).exit_code == 0  # again: no-op
+    valid = static_verify(runner, target, data["labels"]["valid"], tmp_path)
+    assert valid.exit_code == 0, valid.output
+    revoked = static_verify(runner, target, data["labels"]["revoked"], tmp_path)
+    assert revoked.exit_code == 1 and "not_revoked      FAILED" in revoked.output
