@@ -32,7 +32,7 @@ def published(app, world, tmp_path):
     return issued, target, done
 
 
-def static_verify(runner, target: Path, label_id: str, tmp_path: Path):
+def static_verify(runner, target: Path | str, label_id: str, tmp_path: Path):
     return runner.invoke(main, ["verify", "--static", str(target), label_id,
                                 "--state-dir", str(tmp_path / "state")])
 
@@ -124,3 +124,27 @@ def test_the_publish_command_then_static_verification(runner, monkeypatch, tmp_p
     assert valid.exit_code == 0, valid.output
     revoked = static_verify(runner, target, data["labels"]["revoked"], tmp_path)
     assert revoked.exit_code == 1 and "not_revoked      FAILED" in revoked.output
+
+
+@pytest.mark.timezone
+def test_a_label_verifies_from_the_directory_served_over_http(published, tmp_path, runner):
+    """The directory behind an ordinary static web server (here Python's, on an ephemeral
+    loopback port) is read by URL exactly as from disk."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    issued, target, _done = published
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(target))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        result = static_verify(runner, url, issued[0]["id"], tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0, result.output
+    assert "inclusion        ok" in result.output
