@@ -69,9 +69,12 @@ def reader_for(location: str) -> Reader:
 
 
 def status_file(list_url: str) -> str:
-    """Where a status list named by its URL is published (its last path segment)."""
-    name = urlsplit(list_url).path.rstrip("/").rsplit("/", 1)[-1]
-    if not name or name.startswith("."):
+    """Where a status list named by its URL is published: its path after "/status-lists/"
+    (list 0 `revocation`, list N `revocation/N`), or its last path segment."""
+    path = urlsplit(list_url).path.rstrip("/")
+    name = path.split("/status-lists/", 1)[1] if "/status-lists/" in path \
+        else path.rsplit("/", 1)[-1]
+    if not name or any(not part or part.startswith(".") for part in name.split("/")):
         raise ValueError(f"status list URL {list_url!r} has no usable name")
     return f"status/{name}.json"
 

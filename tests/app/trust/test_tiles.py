@@ -89,3 +89,13 @@ def test_paths_parse_back(level, index, width):
 def test_non_canonical_paths_are_refused(path):
     with pytest.raises(ValueError):
         tiles.parse_path(path)
+
+
+def test_status_lists_are_published_under_their_list_names():
+    from app.trust.static_log import status_file
+
+    base = "https://labels.test/api/v1/status-lists/revocation"
+    assert status_file(base) == "status/revocation.json"
+    assert status_file(base + "/3") == "status/revocation/3.json"
+    with pytest.raises(ValueError):
+        status_file("https://labels.test/api/v1/status-lists/../x")
