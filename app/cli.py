@@ -378,12 +378,13 @@ def serve(host: str, port: int) -> None:
 def _register_service_commands() -> None:
     import app.cli_issuer
     import app.cli_pcrs
+    import app.cli_publish
     import app.cli_queue
     import app.cli_service
     import app.cli_verify  # noqa: F401
     # cli_service adds init, db, demo, orgs, users, tokens, audit; cli_issuer `issuer show`
     # and `issuer move`; cli_verify `verify`; cli_pcrs `pcrs list` and `pcrs validate`;
-    # cli_queue `worker`, `factors diff` and `impact`
+    # cli_queue `worker`, `factors diff` and `impact`; cli_publish `publish`
 
 
 _register_service_commands()

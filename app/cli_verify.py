@@ -13,8 +13,7 @@ from app.cli import friendly_errors, main
 
 
 @main.command()
-@click.argument("credential_file", type=click.Path(exists=True, dir_okay=False,
-                                                   path_type=Path))
+@click.argument("credential_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--did-document", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The issuer's DID document (saved from its did:web location); online, it "
                    "replaces resolving the issuer's DID.")
@@ -28,18 +27,29 @@ from app.cli import friendly_errors, main
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where checkpoints seen are remembered (default $CARBONLABEL_STATE_DIR, "
                    "$XDG_STATE_HOME/carbonlabel or ~/.local/state/carbonlabel).")
+@click.option("--static", "static_from", default=None, metavar="DIR_OR_URL",
+              help="Verify the label named by the argument (a label ID) from a published "
+                   "directory (`carbonlabel publish`) or its URL alone: credential, log tiles, "
+                   "checkpoint and status list; no service or database is asked.")
 @friendly_errors
 def verify(credential_file: Path, did_document: Path | None, online_from: str | None,
-           allow_insecure_dev: bool, state_dir: Path | None) -> None:
-    """Verify a label credential (offline with its issuer's DID document, or online) or a
-    verification receipt (offline, every part; see docs/transparency-log.md)."""
+           allow_insecure_dev: bool, state_dir: Path | None, static_from: str | None) -> None:
+    """Verify a label credential (offline with its issuer's DID document, or online), a
+    verification receipt (offline, every part; see docs/transparency-log.md) or, with
+    --static, a label ID from the published static files."""
     from app import cli_receipts
-    from app.trust import receipt, strict_json
+    from app.trust import receipt, static_log, strict_json
     from app.trust.offline import verify_offline
     from app.trust.online import verify_online
 
-    data = credential_file.read_bytes()
     document = strict_json.loads(did_document.read_text("utf-8")) if did_document else None
+    if static_from is not None:
+        found = static_log.receipt_from_static(static_log.reader_for(static_from),
+                                               str(credential_file))
+        cli_receipts.verify_receipt_file(found, document, state_dir)
+    if not credential_file.is_file():
+        raise ValueError(f"{credential_file} is not a file")
+    data = credential_file.read_bytes()
     if receipt.is_receipt(cli_receipts.peek(data)):
         cli_receipts.verify_receipt_file(receipt.load(data), document, state_dir)
     # I-JSON: with a duplicate member name, which value was signed depends on the parser.

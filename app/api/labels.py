@@ -21,6 +21,7 @@ from app.schemas.labels import (
 )
 from app.services import labels, receipts, recognition, transaction, verification
 from app.services.issuer import issuer_from_config
+from app.web import http_cache
 
 blp = Blueprint("labels", __name__, url_prefix="/api/v1",
                 description="Issued labels, their credentials and verification")
@@ -57,10 +58,10 @@ def credential(label_id: str) -> dict:
 @limiter.limit(public_limit)
 @blp.response(200, VerificationSchema)
 def verify(label_id: str) -> verification.Verification:
-    """Status and every check, with reasons (public). A mistyped ID answers 422."""
-    # The worker's cache is only used after re-reading the label's current state.
-    return verification.verify_label(db.session, label_id, issuer_from_config(current_app.config),
-                                     cache=verification.cache_for(current_app))
+    """Status and every check, with reasons (public). A mistyped ID answers 422. Cached
+    like the page (app/web/http_cache.py): ETag, a short max-age, 304 when unchanged."""
+    result = http_cache.verify(label_id)
+    return http_cache.conditional(http_cache.etag(result, "json"), lambda: result)
 
 
 @blp.route("/labels/<string:label_id>/receipt", methods=["GET"])

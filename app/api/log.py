@@ -16,6 +16,7 @@ from app.schemas.log import (
     LogEntrySchema,
     TreeHeadSchema,
 )
+from app.services import publish
 from app.services import transparency_log as tlog
 
 blp = Blueprint("log", __name__, url_prefix="/log", description="Transparency log")
@@ -26,8 +27,15 @@ _TEXT = {200: {"description": "a C2SP signed-note checkpoint (origin, tree size,
                "content": {"text/plain": {"schema": {"type": "string"}}}}}
 
 
-def _text(body: str) -> Response:
-    return Response(body, mimetype="text/plain")
+CHECKPOINT_MAX_AGE = 5  # seconds; a checkpoint changes with every batch (docs/transparency-log.md)
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _text(body: str, cache: str | None = None) -> Response:
+    response = Response(body, mimetype="text/plain")
+    if cache:
+        response.headers["Cache-Control"] = cache
+    return response
 
 
 @blp.route("/checkpoint", methods=["GET"])
@@ -35,7 +43,8 @@ def _text(body: str) -> Response:
 @blp.doc(responses=_TEXT)
 def checkpoint() -> Response:
     """The latest signed checkpoint, verbatim (c2sp.org/tlog-checkpoint)."""
-    return _text(tlog.signed_checkpoint(db.session).checkpoint)
+    return _text(tlog.signed_checkpoint(db.session).checkpoint,
+                 f"public, max-age={CHECKPOINT_MAX_AGE}")
 
 
 @blp.route("/checkpoint/<int:size>", methods=["GET"])
@@ -43,7 +52,20 @@ def checkpoint() -> Response:
 @blp.doc(responses=_TEXT)
 def checkpoint_at(size: int) -> Response:
     """The checkpoint signed when the log reached `size`, verbatim."""
-    return _text(tlog.signed_checkpoint(db.session, size).checkpoint)
+    return _text(tlog.signed_checkpoint(db.session, size).checkpoint, IMMUTABLE)
+
+
+@blp.route("/tile/<path:name>", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.doc(responses={200: {"description": "a C2SP tlog-tiles tile or entry bundle",
+                          "content": {"application/octet-stream": {}}}})
+def tile(name: str) -> Response:
+    """A tile or entry bundle of the latest tree (c2sp.org/tlog-tiles); immutable, since a
+    full tile never changes and a partial one is named by its width."""
+    data = publish.tile_file(db.session, "tile/" + name)
+    response = Response(data, mimetype="application/octet-stream")
+    response.headers["Cache-Control"] = IMMUTABLE
+    return response
 
 
 @blp.route("/sth", methods=["GET"])

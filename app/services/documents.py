@@ -4,6 +4,9 @@ when a PDF is asked for, so the web app starts fast."""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from datetime import UTC, tzinfo
 from functools import lru_cache
 from html import escape
@@ -43,10 +46,55 @@ def _css() -> str:
     return (TEMPLATES / "base.css").read_text("utf-8")
 
 
+class _RenderedCache:
+    """PDFs already rendered, keyed by SHA-256 of the exact HTML they were rendered from,
+    bounded in bytes (least recently used out). Why the HTML and not the label: the HTML
+    holds everything the document shows (the credential's values, the reader's zone, the
+    certifier's name, the template and stylesheet as they are now), so an equal key can only
+    mean an equal document, and a changed template or label simply misses. Per process."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_bytes, self.size = max_bytes, 0
+        self._entries: OrderedDict[bytes, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: bytes) -> bytes | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def put(self, key: bytes, pdf: bytes) -> None:
+        if len(pdf) > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = pdf
+            self.size += len(pdf)
+            while self.size > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self.size -= len(dropped)
+
+
+RENDERED = _RenderedCache()
+
+
 def _pdf(html: str) -> bytes:
+    key = hashlib.sha256(html.encode("utf-8", "surrogatepass")).digest()
+    cached = RENDERED.get(key)
+    if cached is not None:
+        return cached
     import weasyprint
 
-    return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    pdf = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    RENDERED.put(key, pdf)
+    return pdf
 
 
 def render_pdf(template: str, **context: Any) -> bytes:

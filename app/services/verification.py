@@ -81,6 +81,7 @@ class Verification:
     label: Label | None = None  # the row, when verified without a cache (pages need it)
     details: dict[str, Any] = field(default_factory=dict)
     log: dict[str, int] | None = None  # where the issuance sits in the log
+    credential: dict[str, Any] | None = None  # as stored (pages evaluate it; never mutated)
 
 
 @dataclass(frozen=True)
@@ -319,7 +320,8 @@ def _copy(result: Verification) -> Verification:
     return Verification(label_id=result.label_id, status=result.status,
                         checks=dict(result.checks), reasons=list(result.reasons),
                         label=result.label, details=dict(result.details),
-                        log=dict(result.log) if result.log is not None else None)
+                        log=dict(result.log) if result.log is not None else None,
+                        credential=result.credential)
 
 
 def _evaluate(reader: Session | Connection, session: Session, state: _State, issuer: Issuer,
@@ -332,7 +334,7 @@ def _evaluate(reader: Session | Connection, session: Session, state: _State, iss
         return compute() if cache is None else cache.memo(key, compute)
 
     credential = json.loads(state.credential_text)
-    result = Verification(label_id=state.label_id, status="valid")
+    result = Verification(label_id=state.label_id, status="valid", credential=credential)
     # The same DID document a partner fetches, and the same resolver the offline check uses:
     # the one of the DID the label was issued under (pinned; kept published after a move).
     resolve = memo(("keys", state.issuer_did, state.keys_text), lambda: key_resolver(

@@ -14,6 +14,7 @@ from app.extensions import db, limiter
 from app.services import labels, recognition, verification
 from app.services.issuer import issuer_from_config
 from app.trust import label_ids
+from app.web import http_cache, i18n
 from app.web.requests import outcome_counts
 from app.web.typos import typo_message
 
@@ -45,13 +46,17 @@ def label(label_id: str):
     except label_ids.LabelIdError as exc:
         return _typo(label_id, exc)
     try:
-        result = verification.verify_label(db.session, label_id,
-                                           issuer_from_config(current_app.config))
+        result = http_cache.verify(label_id)
     except NotFound:
         return render_template("verify.html", result=None, error=("unknown", _shown(label_id)),
                                label_id=_shown(label_id)), 404
+    tag = http_cache.etag(result, "page:" + i18n.current())
+    return http_cache.conditional(tag, lambda: _page(result), vary="Accept-Language, Cookie")
+
+
+def _page(result: verification.Verification) -> str:
     try:
-        matrix = recognition.evaluate_credential(result.label.credential)
+        matrix = recognition.evaluate_credential(result.credential)
     except NotFound:
         matrix = []
     home = next((e for e in matrix if e.home_scheme), None)
