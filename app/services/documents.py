@@ -14,8 +14,10 @@ import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import display_time
+from app.numbers import kg_co2e
 from app.persistence import Calculation, Label, Organisation
 from app.services import labels as label_service
+from app.services import recognition
 from app.services.issuer import Issuer
 from lca_models.canonical import sha256_hex
 from lca_models.recognition import read_standards
@@ -53,7 +55,14 @@ def qr_data_uri(target: str) -> str:
 
 
 def _value(number: float) -> str:
-    return f"{number:,.3g}" if abs(number) < 100 else f"{number:,.0f}"
+    return kg_co2e(number)
+
+
+def scheme_name(scheme_id: str) -> str:
+    """A scheme's published name without its parenthesised gloss, for print; the raw id
+    (`gba-home`) means nothing to a shopper."""
+    scheme = recognition.schemes().get(scheme_id) if scheme_id else None
+    return scheme.name.split(" (")[0] if scheme else scheme_id
 
 
 def claim_text(subject: dict[str, Any]) -> tuple[str, str]:
@@ -86,15 +95,17 @@ def label_svg(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo =
     unit = subject["declaredUnit"]
     zh, en = TYPES.get(subject["labelType"], (subject["labelType"], subject["labelType"]))
     claim_zh, claim_en = claim_text(subject)
+    compact = size == "small"
     return _env().get_template("label.svg.j2").render(
         claim_zh=claim_zh, claim_en=claim_en,
-        width_mm=width, height_mm=height, label_id=label.id, value=value,
-        value_font=120 if len(value) <= 6 else 90,
+        width_mm=width, height_mm=height, label_id=label.id, value=value, compact=compact,
+        value_font=(110 if len(value) <= 6 else 80) if compact else
+        (120 if len(value) <= 6 else 90), id_font=44 if len(label.id) <= 20 else 38,
         unit=f"{unit['amount']:g} {unit['unit']}", type_zh=zh, type_en=en,
         qr_data_uri=qr_data_uri(label_service.qr_target(label, issuer)),
-        certifier=subject["certifier"]["name"],
+        certifier=_short(subject["certifier"]["name"]),
         valid_until=display_time.valid_until(label.valid_until, zone),
-        scheme=subject.get("homeScheme", ""))
+        scheme=_short(scheme_name(subject.get("homeScheme", ""))))
 
 
 def label_pdf(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo = UTC) -> bytes:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.numbers import kg_co2e
+
 
 def init_app(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
@@ -25,6 +27,7 @@ def init_app(app: Flask) -> None:
     vocabulary.init_app(app)
     timezones.init_app(app)
     app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.jinja_env.filters["kg"] = kg_co2e  # the same rounding as the documents
     for module in (verify, session, exporter, modelling, requests, certifier, cbam):
         app.register_blueprint(module.blp)
     app.add_url_rule("/", "root", _root, methods=["GET"])
