@@ -90,6 +90,7 @@ def report(request_id: str) -> Response:
     view = review.review(db.session, caller().user, request_id)
     comparison = view["comparison"]
     changes = comparison["model_changes"] if comparison else None
-    pdf = documents.calculation_report_pdf(view["calculation"], changes)
+    pdf = documents.calculation_report_pdf(view["calculation"], changes,
+                                           product=view["request"].product)
     return _file(pdf, "application/pdf",
                  f"report-{certification.etag(view['request']).strip(chr(34))}.pdf")

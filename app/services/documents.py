@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import display_time
 from app.numbers import kg_co2e
-from app.persistence import Calculation, Label, Organisation
+from app.persistence import Calculation, Label, Organisation, Product
 from app.services import labels as label_service
 from app.services import recognition
 from app.services.issuer import Issuer
@@ -156,40 +156,95 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzin
 
 def bar_chart(items: list[tuple[str, float]], width: int = 170, title: str = "") -> str:
     """A horizontal bar chart as inline SVG (mm units), largest first. The same drawing goes
-    into the PDFs and the pages (where CSS scales it to the screen)."""
+    into the PDFs and the pages (where CSS scales it to the screen). Names are wrapped onto
+    at most two lines that fit the label column, so nothing runs off the left edge."""
     items = sorted(((k, v) for k, v in items if v), key=lambda kv: -abs(kv[1]))[:12]
     if not items:
         return "<p class='muted'>—</p>"
     top = max(abs(v) for _, v in items)
-    row, label_w, bar_w = 6, 70, width - 70 - 25
+    label_w, bar_w, font = 70, width - 70 - 25, 3.0
+    rows = [(_fit_lines(name, label_w - 3, font), value) for name, value in items]
+    height = sum(_row_height(lines) for lines, _ in rows) + 2
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
              f'aria-label="{escape(title)}" width="{width}mm" '
-             f'height="{row * len(items) + 2}mm" viewBox="0 0 {width} {row * len(items) + 2}">']
-    for i, (name, value) in enumerate(items):
-        y = i * row + 1
+             f'height="{height:g}mm" viewBox="0 0 {width} {height:g}">']
+    y = 1.0
+    for lines, value in rows:
+        row = _row_height(lines)
+        bar_y = y + (row - 6) / 2
         length = bar_w * abs(value) / top
-        parts.append(f'<text class="bar-label" x="{label_w - 2}" y="{y + 4}" '
-                     f'text-anchor="end" font-size="3">{escape(_short(name))}</text>'
-                     f'<rect fill="#1f6b4f" x="{label_w}" y="{y}" width="{length:.2f}" '
-                     f'height="4"/>'
-                     f'<text class="bar-label" x="{label_w + length + 1.5:.2f}" y="{y + 3.6}" '
-                     f'font-size="3">{value:,.4g}</text>')
+        text = "".join(f'<tspan x="{label_w - 2}" y="{y + 4 + 3.5 * n:.2f}">{escape(line)}'
+                       f'</tspan>' for n, line in enumerate(lines))
+        parts.append(f'<text class="bar-label" text-anchor="end" font-size="{font:g}">{text}'
+                     f'</text><rect fill="#1f6b4f" x="{label_w}" y="{bar_y:.2f}" '
+                     f'width="{length:.2f}" height="4"/>'
+                     f'<text class="bar-label" x="{label_w + length + 1.5:.2f}" '
+                     f'y="{bar_y + 3.6:.2f}" font-size="{font:g}">{value:,.4g}</text>')
+        y += row
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _row_height(lines: list[str]) -> float:
+    return 6.0 + 3.5 * (len(lines) - 1)
+
+
+def _text_width(text: str, font: float) -> float:
+    """A generous estimate of drawn width: CJK and other wide characters a full em, the
+    rest 0.6 em (Noto Sans averages about 0.55)."""
+    return sum(font if ord(ch) > 0x2E7F else 0.6 * font for ch in text)
+
+
+def _fit_lines(name: str, width: float, font: float, most: int = 2) -> list[str]:
+    """`name` broken into lines no wider than `width`: at spaces where possible, inside a
+    long word otherwise; the last line ends in … when the name is longer still."""
+    lines: list[str] = []
+    current = ""
+    for ch in name:
+        if _text_width(current + ch, font) <= width:
+            current += ch
+            continue
+        cut = current.rfind(" ")
+        if cut > len(current) // 2:
+            lines.append(current[:cut])
+            current = current[cut + 1:] + ch
+        else:
+            lines.append(current)
+            current = ch
+        if len(lines) == most:
+            last = lines[-1]
+            while last and _text_width(last + "…", font) > width:
+                last = last[:-1]
+            lines[-1] = last + "…"
+            return lines
+    return [*lines, current] if current else lines
 
 
 def _short(name: str, limit: int = 44) -> str:
     return name if len(name) <= limit else name[:limit - 1] + "…"
 
 
+def grouped(warnings: list[str]) -> list[str]:
+    """Each distinct warning once, in first-seen order, with a count when repeated."""
+    counts: dict[str, int] = {}
+    for w in warnings:
+        counts[w] = counts.get(w, 0) + 1
+    return [w if n == 1 else f"{w} (×{n})" for w, n in counts.items()]
+
+
 def calculation_report_pdf(calc: Calculation, changes: list[dict[str, Any]] | None,
-                           recognition: list[dict[str, Any]] | None = None) -> bytes:
+                           recognition: list[dict[str, Any]] | None = None,
+                           product: Product | None = None) -> bytes:
+    """The certifier's report, titled with the product the label is for (`product`, the
+    certified product) and naming the model's own product line beneath it."""
     result = calc.result
     mc = result.get("monte_carlo")
     dq = result["data_quality"]
     unit = result["declared_unit"]
     context = {
-        "product": result["product"], "value": _value(result["kg_co2e_per_declared_unit"]),
+        "product": " ".join(x for x in (product.name_zh, product.name) if x) if product
+        else result["product"], "model_product": result["product"],
+        "value": _value(result["kg_co2e_per_declared_unit"]),
         "unit": f"{unit['amount']:g} {unit['unit']}", "method": result["method"],
         "boundary": result["boundary"],
         "release": f"{calc.factor_release_version} ({calc.factor_release_sha256[:16]}…)",
@@ -206,7 +261,7 @@ def calculation_report_pdf(calc: Calculation, changes: list[dict[str, Any]] | No
                     f"{dq['rated_share']:.0%} of emissions." if dq.get("dqr") is not None else
                     f"Primary data share {result['primary_data_share']:.1%}; not rated."),
         "inputs": result["by_input"], "recognition": recognition, "changes": changes,
-        "warnings": result.get("warnings", []),
+        "warnings": grouped(result.get("warnings", [])),
     }
     return _pdf(_env().get_template("calculation_report.html.j2").render(r=context,
                                                                           css=_css()))
