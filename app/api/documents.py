@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 
 from flask import Response, current_app
+from flask_babel import get_locale
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.api.labels import public_limit
 from app.auth import caller, requires
 from app.extensions import db, limiter
-from app.persistence import Organisation
 from app.services import certification, documents, labels, pact_host, review
+from app.services.document_words import DOCUMENT_LOCALES
 from app.services.issuer import issuer_from_config
 from app.web import timezones
 
@@ -55,15 +56,24 @@ def artwork_pdf(args: dict, label_id: str) -> Response:
     return _file(pdf, "application/pdf", f"{label.id}.pdf")
 
 
+class CertificateQuerySchema(Schema):
+    lang = fields.String(validate=validate.OneOf(sorted(DOCUMENT_LOCALES)), metadata={
+        "description": "the Chinese beside the English: zh-Hans or zh-Hant (else the "
+                       "reader's page language when it is zh-Hant, else zh-Hans)"})
+    tz = fields.String(metadata={"description": "IANA zone dates are written in"})
+
+
 @blp.route("/labels/<string:label_id>/certificate.pdf", methods=["GET"])
 @limiter.limit(public_limit)
+@blp.arguments(CertificateQuerySchema, location="query")
 @blp.response(200)
-def certificate(label_id: str) -> Response:
-    """The A4 certificate of an issued label."""
+def certificate(args: dict, label_id: str) -> Response:
+    """The A4 certificate of an issued label, Chinese (Simplified or Traditional) beside
+    English."""
     label = labels.get_label(db.session, label_id)
-    body = db.session.get(Organisation, label.certification_body_id)
-    pdf = documents.certificate_pdf(label, issuer_from_config(current_app.config), body,
-                                    timezones.current())
+    lang = args.get("lang") or ("zh-Hant" if str(get_locale()) == "zh_Hant" else "zh-Hans")
+    pdf = documents.certificate_for(db.session, label, issuer_from_config(current_app.config),
+                                    timezones.current(), lang)
     return _file(pdf, "application/pdf", f"{label.id}-certificate.pdf")
 
 

@@ -12,12 +12,14 @@ from typing import Any
 
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
 
 from app import display_time
 from app.numbers import kg_co2e
-from app.persistence import Calculation, Label, Organisation, Product
+from app.persistence import Calculation, Label, LabelRequest, Organisation, Product, User
+from app.services import document_words as words
 from app.services import labels as label_service
-from app.services import recognition
+from app.services import recognition, seal
 from app.services.issuer import Issuer
 from lca_models.canonical import sha256_hex
 from lca_models.recognition import read_standards
@@ -26,7 +28,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "label_templates"
 #: Artwork sizes in millimetres (width, height); the design is drawn on a 3:4 canvas.
 SIZES = {"small": (30, 40), "medium": (60, 80), "large": (90, 120)}
 TYPES = {"footprint_disclosure": ("碳足迹披露", "Footprint disclosure"),
-         "reduction": ("减碳", "Reduction"), "rating": ("评级", "Rating")}
+         "reduction": ("减碳", "Reduction"), "rating": ("评级", "Rating")}  # label artwork
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +44,36 @@ def _css() -> str:
 def _pdf(html: str) -> bytes:
     import weasyprint
 
-    return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    return weasyprint.HTML(string=html, base_url=str(TEMPLATES),
+                           url_fetcher=_fetcher()).write_pdf()
+
+
+def _allowed(url: str) -> bool:
+    """Documents draw only what they carry (data: URLs: QR, seal) and files of
+    label_templates/; an uploaded SVG seal can make no request to the network."""
+    return url.startswith("data:") or (url.startswith("file://") and Path(url[7:].split("?")[0])
+                                       .resolve().is_relative_to(TEMPLATES))
+
+
+def _fetcher() -> Any:
+    import weasyprint.urls as urls
+
+    base = getattr(urls, "URLFetcher", None)
+    if base is None:  # WeasyPrint before 68: a plain function
+        def fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
+            if not _allowed(url):
+                raise ValueError(f"documents do not fetch {url[:60]}")
+            return urls.default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+
+        return fetch
+
+    class Fetcher(base):  # type: ignore[misc, valid-type]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not _allowed(url):
+                raise ValueError(f"documents do not fetch {url[:60]}")
+            return super().fetch(url, headers)
+
+    return Fetcher(allowed_protocols=("data", "file"))
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
@@ -115,35 +146,55 @@ def label_pdf(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo =
     return _pdf(html)
 
 
-def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzinfo = UTC
-                    ) -> bytes:
-    """The A4 certificate; validity from the instant of issue to the end of the last (UTC)
-    day, written in `zone` (the reader's) and naming it."""
+def certificate_for(session: Session, label: Label, issuer: Issuer, zone: tzinfo = UTC,
+                    lang: str = "zh-Hans") -> bytes:
+    """The certificate of an issued label with its body and signatory looked up."""
+    body = session.get(Organisation, label.certification_body_id)
+    request = session.get(LabelRequest, label.request_id)
+    signatory = session.get(User, request.reviewer_id) if request and request.reviewer_id \
+        else None
+    return certificate_pdf(label, issuer, body, zone, signatory=signatory, lang=lang)
+
+
+def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzinfo = UTC, *,
+                    signatory: User | None = None, lang: str = "zh-Hans") -> bytes:
+    """The A4 certificate, Chinese (`lang`: zh-Hans or zh-Hant) beside English: number, date
+    of issue, signatory and seal, the body's address and registration; validity from the
+    instant of issue to the end of the last (UTC) day, written in `zone` and naming it."""
+    locale = words.DOCUMENT_LOCALES[lang]
     subject = label.credential["credentialSubject"]
     meta = subject.get("recognitionMetadata") or {}
     unit = subject["declaredUnit"]
-    zh, en = TYPES.get(subject["labelType"], (subject["labelType"], subject["labelType"]))
     iso = subject["footprint"]["iso14067"]
     rules = meta.get("product_rules")
+    type_zh, type_en = words.pairs(words.LABEL_TYPES, locale).get(
+        subject["labelType"], (subject["labelType"], subject["labelType"]))
     claim_zh, claim_en = claim_text(subject)
     context = {
-        "claim_zh": claim_zh, "claim_en": claim_en,
-        "label_id": label.id, "value": _value(subject["footprint"]["kgCO2ePerDeclaredUnit"]),
-        "unit": f"{unit['amount']:g} {unit['unit']}", "type_zh": zh, "type_en": en,
-        "product": subject["product"]["name"], "product_zh": subject["product"].get("nameZh",
-                                                                                    ""),
-        "producer": subject["producer"]["name"], "boundary": subject["boundary"],
+        "claim_zh": claim_zh, "claim_en": claim_en, "lang": lang, "t": words.pairs(words.CERTIFICATE, locale),
+        "number": certificate_number(label.id), "label_id": label.id,
+        "issued": display_time.local_day(label.issued_at, zone),
+        "value": _value(subject["footprint"]["kgCO2ePerDeclaredUnit"]),
+        "unit": f"{unit['amount']:g} {unit['unit']}", "type_zh": type_zh, "type_en": type_en,
+        "product": subject["product"]["name"],
+        "product_zh": subject["product"].get("nameZh", ""),
+        "producer": subject["producer"]["name"],
+        "boundary": words.both(words.BOUNDARIES, subject["boundary"], locale),
         "standards": ", ".join(f"{s.name}:{s.version}" if s.version else s.name
                                for s in read_standards(meta.get("standards"))),
         "pcr": _pcr_text(subject) or (f"{rules['name']} ({rules['operator']})" if rules
                                       else ""),
         "method": subject["footprint"]["method"],
         "release": f"factor release {subject['factorRelease']['version']}",
-        "split": "; ".join(f"{k.replace('_', ' ')} {v:.4g}" for k, v in iso.items()),
-        "certifier": body.name,
+        "split": "; ".join(f"{words.both(words.ISO_GROUPS, k, locale)} {v:.4g}"
+                           for k, v in iso.items()),
+        "certifier": body.name, "address": body.address or "—",
+        "registration": body.identifier or "—",
         "accreditation": " ".join(x for x in (body.accreditation_body,
                                               body.accreditation_number,
                                               body.accreditation_standard) if x),
+        "signatory": signatory.name if signatory else "—",
+        "seal": seal.data_uri(body),
         "valid_from": display_time.local(label.issued_at, zone),
         "valid_until": display_time.valid_until(label.valid_until, zone), "zone": str(zone),
         "verify_url": issuer.verify_page(label.id),
@@ -152,6 +203,12 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzin
         "qr_data_uri": qr_data_uri(label_service.qr_target(label, issuer)),
     }
     return _pdf(_env().get_template("certificate.html.j2").render(c=context, css=_css()))
+
+
+def certificate_number(label_id: str) -> str:
+    """One certificate per label, so its number is the label's ID marked as a certificate:
+    stable, unique, and checkable with the label ID's own check symbol."""
+    return f"CERT-{label_id}"
 
 
 def bar_chart(items: list[tuple[str, float]], width: int = 170, title: str = "") -> str:
