@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from app.web import (
+        body,
         cbam,
         certifier,
         exporter,
@@ -28,7 +29,7 @@ def init_app(app: Flask) -> None:
     timezones.init_app(app)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.filters["kg"] = kg_co2e  # the same rounding as the documents
-    for module in (verify, session, exporter, modelling, requests, certifier, cbam):
+    for module in (verify, session, exporter, modelling, requests, certifier, cbam, body):
         app.register_blueprint(module.blp)
     app.add_url_rule("/", "root", _root, methods=["GET"])
 
