@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from app.web import (
+        admin,
         body,
         cbam,
         certifier,
@@ -29,7 +30,8 @@ def init_app(app: Flask) -> None:
     timezones.init_app(app)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.filters["kg"] = kg_co2e  # the same rounding as the documents
-    for module in (verify, session, exporter, modelling, requests, certifier, cbam, body):
+    for module in (verify, session, exporter, modelling, requests, certifier, cbam, body,
+                   admin):
         app.register_blueprint(module.blp)
     app.add_url_rule("/", "root", _root, methods=["GET"])
 

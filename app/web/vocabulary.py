@@ -52,9 +52,16 @@ CHECKS = {"signature": _l("digital signature"), "status_list": _l("revocation li
 STAGES = {"raw_materials": _l("Raw materials"), "production": _l("Production"),
           "distribution": _l("Distribution"), "use": _l("Use"),
           "end_of_life": _l("End of life")}
+USER_ROLES = {"exporter": _l("exporter"), "certifier": _l("certifier"),
+              "admin": _l("administrator")}
+ORG_KINDS = {"exporter": _l("exporter"), "certification_body": _l("certification body"),
+             "operator": _l("service operator")}
+JOB_STATES = {"queued": _l("queued"), "running": _l("running"), "done": _l("done"),
+              "failed": _l("failed")}
 
 KINDS: dict[str, dict] = {"state": STATES, "role": ROLES, "error": ERROR_TITLES,
-                          "reason": REASONS, "check": CHECKS, "stage": STAGES}
+                          "reason": REASONS, "check": CHECKS, "stage": STAGES,
+                          "user_role": USER_ROLES, "org_kind": ORG_KINDS, "job": JOB_STATES}
 
 
 def term(kind: str, code) -> str:
