@@ -87,13 +87,14 @@ def set_seal(session: Session, actor: User, org_id: str, data: bytes) -> Organis
     """Store a body's seal: the body's own certifiers or an admin may; others see 404 for a
     body they cannot see and 403 for one they can (the same rule as the organisation API)."""
     org = session.get(Organisation, org_id)
-    if org is None:
-        raise NotFound("no such organisation")
+    own = actor.role == "admin" or (actor.role == "certifier"
+                                    and actor.organisation_id == org_id)
+    if org is None or (not own and org.kind != "certification_body"):
+        raise NotFound("no such organisation")  # as GET /organisations/{id} answers
+    if not own:
+        raise Forbidden("only the body's certifiers or an admin may change its seal")
     if org.kind != "certification_body":
         raise InvalidInput("only a certification body has a seal", field="organisation")
-    if not (actor.role == "admin" or (actor.role == "certifier"
-                                      and actor.organisation_id == org.id)):
-        raise Forbidden("only the body's certifiers or an admin may change its seal")
     mime = check(data)
     org.seal_image, org.seal_mime = data, mime
     audit.append(session, actor, "organisation.seal_set", target_type="organisation",
