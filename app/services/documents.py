@@ -171,7 +171,8 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzin
         subject["labelType"], (subject["labelType"], subject["labelType"]))
     claim_zh, claim_en = claim_text(subject)
     context = {
-        "claim_zh": claim_zh, "claim_en": claim_en, "lang": lang, "t": words.pairs(words.CERTIFICATE, locale),
+        "claim_zh": claim_zh, "claim_en": claim_en, "lang": lang,
+        "t": words.pairs(words.CERTIFICATE, locale),
         "number": certificate_number(label.id), "label_id": label.id,
         "issued": display_time.local_day(label.issued_at, zone),
         "value": _value(subject["footprint"]["kgCO2ePerDeclaredUnit"]),

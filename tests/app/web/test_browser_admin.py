@@ -22,6 +22,8 @@ def test_admin_adds_a_user_who_can_then_sign_in(world, live_server, browser, sho
     admin.get_by_role("button", name=re.compile("登入|Sign in")).click()
     admin.get_by_role("link", name=re.compile("管理|Administration")).click()
     admin.get_by_role("link", name=re.compile("用戶與角色|Users and roles")).click()
+    admin.wait_for_url(re.compile("/app/admin/users"))
+    admin.wait_for_load_state()
     assert admin.evaluate("document.documentElement.lang") == "zh-Hant"
     assert admin.locator("h1").count() == 1 and admin.evaluate(UNLABELLED) == []
     admin.locator("#email").fill("short@test.example")
