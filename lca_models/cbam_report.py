@@ -178,8 +178,18 @@ def to_xlsx(report: CbamReport, path: str | Path) -> Path:
 
 
 def _append(ws: Worksheet, row: list[Any]) -> None:
-    """A row whose text cells can never run as formulas (names come from the operator)."""
-    ws.append([inert_value(v) for v in row])
+    """A row whose text cells can never run as formulas (names come from the operator), and
+    whose numbers carry no binary noise (see `tidy_number`)."""
+    ws.append([inert_value(tidy_number(v)) for v in row])
+
+
+def tidy_number(value: Any) -> Any:
+    """A float as a person would read it: 12 significant digits, so a sum such as
+    836781.1900000001 is stored as 836781.19. Twelve digits keep every reported decimal
+    (SEE has five, tonnes and money two) of any value below 10**6 t with room to spare."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        return float(f"{value:.12g}")
+    return value
 
 
 def save_workbook(book: Workbook, path: Path) -> Path:

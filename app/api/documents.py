@@ -11,8 +11,8 @@ from marshmallow import Schema, fields, validate
 from app.api.labels import public_limit
 from app.auth import caller, requires
 from app.extensions import db, limiter
-from app.persistence import Organisation
 from app.services import certification, documents, labels, pact_host, review
+from app.services.doc_language import script_for
 from app.services.issuer import issuer_from_config
 from app.web import timezones
 
@@ -61,16 +61,22 @@ def artwork_pdf(args: dict, label_id: str) -> Response:
     return _file(pdf, "application/pdf", f"{label.id}.pdf")
 
 
+class CertificateQuerySchema(ScriptQuerySchema):
+    lang = fields.String(validate=validate.OneOf(["zh-Hans", "zh-Hant"]), metadata={
+        "description": "alias of `script`: zh-Hans (Hans) or zh-Hant (Hant)"})
+
+
 @blp.route("/labels/<string:label_id>/certificate.pdf", methods=["GET"])
 @limiter.limit(public_limit)
-@blp.arguments(ScriptQuerySchema, location="query")
+@blp.arguments(CertificateQuerySchema, location="query")
 @blp.response(200)
 def certificate(args: dict, label_id: str) -> Response:
-    """The A4 certificate of an issued label (English with 简体 or 繁體 Chinese)."""
+    """The A4 certificate of an issued label, English with 简体 or 繁體 Chinese (`script`;
+    `lang=zh-Hans|zh-Hant` is accepted as an alias)."""
     label = labels.get_label(db.session, label_id)
-    body = db.session.get(Organisation, label.certification_body_id)
-    pdf = documents.certificate_pdf(label, issuer_from_config(current_app.config), body,
-                                    timezones.current(), args["script"])
+    script = script_for(args["lang"]) if args.get("lang") else args["script"]
+    pdf = documents.certificate_for(db.session, label, issuer_from_config(current_app.config),
+                                    timezones.current(), script)
     return _file(pdf, "application/pdf", f"{label.id}-certificate.pdf")
 
 
@@ -97,6 +103,7 @@ def report(request_id: str) -> Response:
     view = review.review(db.session, caller().user, request_id)
     comparison = view["comparison"]
     changes = comparison["model_changes"] if comparison else None
-    pdf = documents.calculation_report_pdf(view["calculation"], changes)
+    pdf = documents.calculation_report_pdf(view["calculation"], changes,
+                                           product=view["request"].product)
     return _file(pdf, "application/pdf",
                  f"report-{certification.etag(view['request']).strip(chr(34))}.pdf")

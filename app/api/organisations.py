@@ -56,6 +56,24 @@ def get_organisation(org_id: str) -> Organisation:
     return org
 
 
+@blp.route("/organisations/<string:org_id>/seal", methods=["PUT"])
+@requires("certifier", "admin")
+@blp.response(204)
+def put_seal(org_id: str) -> None:
+    """Upload a certification body's electronic seal (multipart field `seal`, PNG or SVG,
+    at most 256 KiB); its own certifiers or an admin. Printed on its certificates."""
+    from flask import request
+
+    from app.auth import caller
+    from app.services import seal
+
+    who = caller()
+    accounts.require_scope(list(who.scopes), "admin" if who.user.role == "admin" else "review")
+    upload = request.files.get("seal")
+    with transaction() as session:
+        seal.set_seal(session, caller().user, org_id, upload.read() if upload else b"")
+
+
 @blp.route("/certification-bodies", methods=["GET"])
 @requires()
 @blp.response(200, OrganisationSchema(many=True))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -34,6 +34,10 @@ class Organisation(db.Model):
     accreditation_scope: Mapped[list[str]] = mapped_column(JSON, default=list)  # HS chapters
     accredited_from: Mapped[date | None] = mapped_column(Date)
     accredited_to: Mapped[date | None] = mapped_column(Date)
+    # The body's electronic seal as it uploaded it (PNG or SVG, checked and size-capped in
+    # app/services/seal.py), printed on its certificates.
+    seal_image: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    seal_mime: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")

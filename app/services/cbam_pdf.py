@@ -15,6 +15,19 @@ from lca_models.cbam_report import PRODUCT_COLUMNS
 from lca_models.cbam_results import CbamReport, GoodResult
 
 DASH = "—"
+#: Words for the enumerations of the input schema (lca_models/cbam_schema.py), both languages;
+#: an importer should never read `free_allocation`.
+WORDS = {
+    "free_allocation": "免费配额 free allocation", "compensation": "补偿 compensation",
+    "tax_deduction": "税收减免 tax deduction", "other": "其他 other",
+    "actual": "实际数据 actual data", "default": "默认值 default values",
+    "own": "自产 own production", "purchased": "外购 purchased",
+}
+
+
+def words(value: str | None) -> str:
+    """The words for an enumeration value; anything else (free text) unchanged."""
+    return DASH if not value else WORDS.get(value, value)
 
 
 def cbam_report_pdf(report: CbamReport) -> bytes:
@@ -61,8 +74,8 @@ def cbam_context(report: CbamReport) -> dict[str, Any]:
         "see": f"{see(p.see_direct)} / {see(p.see_indirect)}"} for p in report.processes]
     precursors = [{
         "name": p.name, "category": p.goods_category, "cn_code": p.cn_code or "",
-        "origin": p.origin + (" (EU)" if p.eu_origin else ""),
-        "source": "EU origin, zero" if p.eu_origin else p.see_source,
+        "origin": words(p.origin) + (" (EU)" if p.eu_origin else ""),
+        "source": "EU origin, zero" if p.eu_origin else words(p.see_source),
         "see_direct": see(p.see_direct), "see_indirect": see(p.see_indirect),
         "consumed": "; ".join(f"{k} {v:,.2f}" for k, v in p.consumed_t.items()) or DASH}
         for p in report.precursors]
@@ -87,7 +100,7 @@ def cbam_context(report: CbamReport) -> dict[str, Any]:
                 "name": c.name, "instrument": c.instrument, "legal_act": c.legal_act,
                 "country": c.country, "price": f"{c.price_per_tco2e:,.2f} {c.currency} per tCO2e",
                 "share": share(c.share_covered),
-                "rebates": f"{c.rebate_type} ({share(c.rebate_share)})" if c.rebate_type
+                "rebates": f"{words(c.rebate_type)} ({share(c.rebate_share)})" if c.rebate_type
                 else "none",
                 "evidence": "; ".join(f"{e['title']} ({e['reference']})" for e in c.evidence)}
     return {
@@ -135,6 +148,8 @@ def _column(value: Any, fmt: str | None) -> str:
         return DASH
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str):
+        return words(value)
     if isinstance(value, int | float):
         return {"0.00000": see, "0.00%": share}.get(fmt or "", lambda v: (
             f"{v:,.2f}" if fmt == "0.00" else f"{v:g}"))(value)

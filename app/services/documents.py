@@ -15,10 +15,14 @@ from typing import Any
 
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
 
 from app import display_time
-from app.persistence import Calculation, Label, Organisation
+from app.numbers import kg_co2e
+from app.persistence import Calculation, Label, LabelRequest, Organisation, Product, User
+from app.services import document_words as words
 from app.services import labels as label_service
+from app.services import recognition, seal
 from app.services.doc_language import FONTS, LANG_TAGS, N_, chinese
 from app.services.issuer import Issuer
 from lca_models.canonical import sha256_hex
@@ -92,9 +96,38 @@ def _pdf(html: str) -> bytes:
         return cached
     import weasyprint
 
-    pdf = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    pdf = weasyprint.HTML(string=html, base_url=str(TEMPLATES),
+                          url_fetcher=_fetcher()).write_pdf()
     RENDERED.put(key, pdf)
     return pdf
+
+
+def _allowed(url: str) -> bool:
+    """Documents draw only what they carry (data: URLs: QR, seal) and files of
+    label_templates/; an uploaded SVG seal can make no request to the network."""
+    return url.startswith("data:") or (url.startswith("file://") and Path(url[7:].split("?")[0])
+                                       .resolve().is_relative_to(TEMPLATES))
+
+
+def _fetcher() -> Any:
+    import weasyprint.urls as urls
+
+    base = getattr(urls, "URLFetcher", None)
+    if base is None:  # WeasyPrint before 68: a plain function
+        def fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
+            if not _allowed(url):
+                raise ValueError(f"documents do not fetch {url[:60]}")
+            return urls.default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+
+        return fetch
+
+    class Fetcher(base):  # type: ignore[misc, valid-type]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not _allowed(url):
+                raise ValueError(f"documents do not fetch {url[:60]}")
+            return super().fetch(url, headers)
+
+    return Fetcher(allowed_protocols=("data", "file"))
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
@@ -107,7 +140,14 @@ def qr_data_uri(target: str) -> str:
 
 
 def _value(number: float) -> str:
-    return f"{number:,.3g}" if abs(number) < 100 else f"{number:,.0f}"
+    return kg_co2e(number)
+
+
+def scheme_name(scheme_id: str) -> str:
+    """A scheme's published name without its parenthesised gloss, for print; the raw id
+    (`gba-home`) means nothing to a shopper."""
+    scheme = recognition.schemes().get(scheme_id) if scheme_id else None
+    return scheme.name.split(" (")[0] if scheme else scheme_id
 
 
 def claim_text(subject: dict[str, Any]) -> tuple[str, str]:
@@ -141,15 +181,17 @@ def label_svg(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo =
     unit = subject["declaredUnit"]
     en = TYPES.get(subject["labelType"], subject["labelType"])
     claim_zh, claim_en = claim_text(subject)
+    compact = size == "small"
     return _env().get_template("label.svg.j2").render(
         **_language(script), claim_zh=claim_zh, claim_en=claim_en,
-        width_mm=width, height_mm=height, label_id=label.id, value=value,
-        value_font=120 if len(value) <= 6 else 90,
+        width_mm=width, height_mm=height, label_id=label.id, value=value, compact=compact,
+        value_font=(110 if len(value) <= 6 else 80) if compact else
+        (120 if len(value) <= 6 else 90), id_font=44 if len(label.id) <= 20 else 38,
         unit=f"{unit['amount']:g} {unit['unit']}", type_en=en,
         qr_data_uri=qr_data_uri(label_service.qr_target(label, issuer)),
-        certifier=subject["certifier"]["name"],
+        certifier=_short(subject["certifier"]["name"]),
         valid_until=display_time.valid_until(label.valid_until, zone),
-        scheme=subject.get("homeScheme", ""))
+        scheme=_short(scheme_name(subject.get("homeScheme", ""))))
 
 
 def label_pdf(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo = UTC,
@@ -160,35 +202,57 @@ def label_pdf(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo =
     return _pdf(html)
 
 
-def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzinfo = UTC,
+def certificate_for(session: Session, label: Label, issuer: Issuer, zone: tzinfo = UTC,
                     script: str = "Hans") -> bytes:
-    """The A4 certificate; validity from the instant of issue to the end of the last (UTC)
-    day, written in `zone` (the reader's) and naming it."""
+    """The certificate of an issued label with its body and signatory looked up."""
+    body = session.get(Organisation, label.certification_body_id)
+    request = session.get(LabelRequest, label.request_id)
+    signatory = session.get(User, request.reviewer_id) if request and request.reviewer_id \
+        else None
+    return certificate_pdf(label, issuer, body, zone, signatory=signatory, script=script)
+
+
+def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzinfo = UTC, *,
+                    signatory: User | None = None, script: str = "Hans") -> bytes:
+    """The A4 certificate, Chinese (`script`: Hans or Hant) beside English: number, date
+    of issue, signatory and seal, the body's address and registration; validity from the
+    instant of issue to the end of the last (UTC) day, written in `zone` and naming it."""
+    lang = LANG_TAGS[script]
+    locale = words.DOCUMENT_LOCALES[lang]
     subject = label.credential["credentialSubject"]
     meta = subject.get("recognitionMetadata") or {}
     unit = subject["declaredUnit"]
-    en = TYPES.get(subject["labelType"], subject["labelType"])
     iso = subject["footprint"]["iso14067"]
     rules = meta.get("product_rules")
+    type_zh, type_en = words.pairs(words.LABEL_TYPES, locale).get(
+        subject["labelType"], (subject["labelType"], subject["labelType"]))
     claim_zh, claim_en = claim_text(subject)
     context = {
-        "claim_zh": claim_zh, "claim_en": claim_en,
-        "label_id": label.id, "value": _value(subject["footprint"]["kgCO2ePerDeclaredUnit"]),
-        "unit": f"{unit['amount']:g} {unit['unit']}", "type_en": en,
-        "product": subject["product"]["name"], "product_zh": subject["product"].get("nameZh",
-                                                                                    ""),
-        "producer": subject["producer"]["name"], "boundary": subject["boundary"],
+        "claim_zh": claim_zh, "claim_en": claim_en, "lang": lang,
+        "t": words.pairs(words.CERTIFICATE, locale),
+        "number": certificate_number(label.id), "label_id": label.id,
+        "issued": display_time.local_day(label.issued_at, zone),
+        "value": _value(subject["footprint"]["kgCO2ePerDeclaredUnit"]),
+        "unit": f"{unit['amount']:g} {unit['unit']}", "type_zh": type_zh, "type_en": type_en,
+        "product": subject["product"]["name"],
+        "product_zh": subject["product"].get("nameZh", ""),
+        "producer": subject["producer"]["name"],
+        "boundary": words.both(words.BOUNDARIES, subject["boundary"], locale),
         "standards": ", ".join(f"{s.name}:{s.version}" if s.version else s.name
                                for s in read_standards(meta.get("standards"))),
         "pcr": _pcr_text(subject) or (f"{rules['name']} ({rules['operator']})" if rules
                                       else ""),
         "method": subject["footprint"]["method"],
         "release": f"factor release {subject['factorRelease']['version']}",
-        "split": "; ".join(f"{k.replace('_', ' ')} {v:.4g}" for k, v in iso.items()),
-        "certifier": body.name,
+        "split": "; ".join(f"{words.both(words.ISO_GROUPS, k, locale)} {v:.4g}"
+                           for k, v in iso.items()),
+        "certifier": body.name, "address": body.address or "—",
+        "registration": body.identifier or "—",
         "accreditation": " ".join(x for x in (body.accreditation_body,
                                               body.accreditation_number,
                                               body.accreditation_standard) if x),
+        "signatory": signatory.name if signatory else "—",
+        "seal": seal.data_uri(body),
         "valid_from": display_time.local(label.issued_at, zone),
         "valid_until": display_time.valid_until(label.valid_until, zone), "zone": str(zone),
         "verify_url": issuer.verify_page(label.id),
@@ -200,42 +264,103 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzin
                                                                   **_language(script)))
 
 
+def certificate_number(label_id: str) -> str:
+    """One certificate per label, so its number is the label's ID marked as a certificate:
+    stable, unique, and checkable with the label ID's own check symbol."""
+    return f"CERT-{label_id}"
+
+
 def bar_chart(items: list[tuple[str, float]], width: int = 170, title: str = "") -> str:
     """A horizontal bar chart as inline SVG (mm units), largest first. The same drawing goes
-    into the PDFs and the pages (where CSS scales it to the screen)."""
+    into the PDFs and the pages (where CSS scales it to the screen). Names are wrapped onto
+    at most two lines that fit the label column, so nothing runs off the left edge."""
     items = sorted(((k, v) for k, v in items if v), key=lambda kv: -abs(kv[1]))[:12]
     if not items:
         return "<p class='muted'>—</p>"
     top = max(abs(v) for _, v in items)
-    row, label_w, bar_w = 6, 70, width - 70 - 25
+    label_w, bar_w, font = 70, width - 70 - 25, 3.0
+    rows = [(_fit_lines(name, label_w - 3, font), value) for name, value in items]
+    height = sum(_row_height(lines) for lines, _ in rows) + 2
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
              f'aria-label="{escape(title)}" width="{width}mm" '
-             f'height="{row * len(items) + 2}mm" viewBox="0 0 {width} {row * len(items) + 2}">']
-    for i, (name, value) in enumerate(items):
-        y = i * row + 1
+             f'height="{height:g}mm" viewBox="0 0 {width} {height:g}">']
+    y = 1.0
+    for lines, value in rows:
+        row = _row_height(lines)
+        bar_y = y + (row - 6) / 2
         length = bar_w * abs(value) / top
-        parts.append(f'<text class="bar-label" x="{label_w - 2}" y="{y + 4}" '
-                     f'text-anchor="end" font-size="3">{escape(_short(name))}</text>'
-                     f'<rect fill="#1f6b4f" x="{label_w}" y="{y}" width="{length:.2f}" '
-                     f'height="4"/>'
-                     f'<text class="bar-label" x="{label_w + length + 1.5:.2f}" y="{y + 3.6}" '
-                     f'font-size="3">{value:,.4g}</text>')
+        text = "".join(f'<tspan x="{label_w - 2}" y="{y + 4 + 3.5 * n:.2f}">{escape(line)}'
+                       f'</tspan>' for n, line in enumerate(lines))
+        parts.append(f'<text class="bar-label" text-anchor="end" font-size="{font:g}">{text}'
+                     f'</text><rect fill="#1f6b4f" x="{label_w}" y="{bar_y:.2f}" '
+                     f'width="{length:.2f}" height="4"/>'
+                     f'<text class="bar-label" x="{label_w + length + 1.5:.2f}" '
+                     f'y="{bar_y + 3.6:.2f}" font-size="{font:g}">{value:,.4g}</text>')
+        y += row
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _row_height(lines: list[str]) -> float:
+    return 6.0 + 3.5 * (len(lines) - 1)
+
+
+def _text_width(text: str, font: float) -> float:
+    """A generous estimate of drawn width: CJK and other wide characters a full em, the
+    rest 0.6 em (Noto Sans averages about 0.55)."""
+    return sum(font if ord(ch) > 0x2E7F else 0.6 * font for ch in text)
+
+
+def _fit_lines(name: str, width: float, font: float, most: int = 2) -> list[str]:
+    """`name` broken into lines no wider than `width`: at spaces where possible, inside a
+    long word otherwise; the last line ends in … when the name is longer still."""
+    lines: list[str] = []
+    current = ""
+    for ch in name:
+        if _text_width(current + ch, font) <= width:
+            current += ch
+            continue
+        cut = current.rfind(" ")
+        if cut > len(current) // 2:
+            lines.append(current[:cut])
+            current = current[cut + 1:] + ch
+        else:
+            lines.append(current)
+            current = ch
+        if len(lines) == most:
+            last = lines[-1]
+            while last and _text_width(last + "…", font) > width:
+                last = last[:-1]
+            lines[-1] = last + "…"
+            return lines
+    return [*lines, current] if current else lines
 
 
 def _short(name: str, limit: int = 44) -> str:
     return name if len(name) <= limit else name[:limit - 1] + "…"
 
 
+def grouped(warnings: list[str]) -> list[str]:
+    """Each distinct warning once, in first-seen order, with a count when repeated."""
+    counts: dict[str, int] = {}
+    for w in warnings:
+        counts[w] = counts.get(w, 0) + 1
+    return [w if n == 1 else f"{w} (×{n})" for w, n in counts.items()]
+
+
 def calculation_report_pdf(calc: Calculation, changes: list[dict[str, Any]] | None,
-                           recognition: list[dict[str, Any]] | None = None) -> bytes:
+                           recognition: list[dict[str, Any]] | None = None,
+                           product: Product | None = None) -> bytes:
+    """The certifier's report, titled with the product the label is for (`product`, the
+    certified product) and naming the model's own product line beneath it."""
     result = calc.result
     mc = result.get("monte_carlo")
     dq = result["data_quality"]
     unit = result["declared_unit"]
     context = {
-        "product": result["product"], "value": _value(result["kg_co2e_per_declared_unit"]),
+        "product": " ".join(x for x in (product.name_zh, product.name) if x) if product
+        else result["product"], "model_product": result["product"],
+        "value": _value(result["kg_co2e_per_declared_unit"]),
         "unit": f"{unit['amount']:g} {unit['unit']}", "method": result["method"],
         "boundary": result["boundary"],
         "release": f"{calc.factor_release_version} ({calc.factor_release_sha256[:16]}…)",
@@ -252,7 +377,7 @@ def calculation_report_pdf(calc: Calculation, changes: list[dict[str, Any]] | No
                     f"{dq['rated_share']:.0%} of emissions." if dq.get("dqr") is not None else
                     f"Primary data share {result['primary_data_share']:.1%}; not rated."),
         "inputs": result["by_input"], "recognition": recognition, "changes": changes,
-        "warnings": result.get("warnings", []),
+        "warnings": grouped(result.get("warnings", [])),
     }
     return _pdf(_env().get_template("calculation_report.html.j2").render(r=context,
                                                                           css=_css()))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.domain import Conflict, NotFound
-from app.persistence import SigningKey
+from app.persistence import SigningKey, User
 from app.persistence.types import utcnow
 from app.services import audit
 from app.trust import checkpoint, did_web, note
@@ -87,7 +87,7 @@ def did_document_at(session: Session, current: str, host: str, path: str,
 
 
 def generate(session: Session, directory: Path, *, rotate: bool = False,
-             did: str | None = None) -> SigningKey:
+             did: str | None = None, actor: User | None = None) -> SigningKey:
     """Create a key pair under `did` (default: the active key's DID); with `rotate`, retire
     the active key (it stays published under its own DID)."""
     current = active_key(session)
@@ -105,7 +105,7 @@ def generate(session: Session, directory: Path, *, rotate: bool = False,
                      issuer_did=did)
     session.add(key)
     session.flush()
-    audit.append(session, None, "key.rotated" if current else "key.generated",
+    audit.append(session, actor, "key.rotated" if current else "key.generated",
                  target_type="signing_key", target_id=key_id,
                  details={"key_id": key_id, "retired": current.id if current else None,
                           "issuer_did": did})

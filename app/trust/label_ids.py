@@ -21,6 +21,14 @@ symbol, ``d * 31 * 32**7``; 37 divides none of these, so the check symbol always
 Swapping the last code symbol with the check symbol only passes if the two are equal, i.e. when
 nothing changed. The test suite checks all of this exhaustively on sample IDs.
 
+Printed check symbols: the check alphabet's five extra symbols ``*~$=U`` read as a price,
+punctuation or a stray letter on a pack. New IDs therefore never end in them: ``new_label_id``
+draws the random code again until its check falls in the 32 ordinary symbols (32 of 37 draws
+do, so about 1.16 draws on average). The check is computed exactly as before, so every ID ever
+issued, including those ending in ``*~$=U``, still verifies, and the typo-detection argument
+above is unchanged: it depends on the computation, not on which check values are allowed. The
+cost is log2(37/32) = 0.21 bits of the 40: about 2**39.79 IDs a year remain.
+
 Input is forgiving in the ways Crockford intends: case does not matter, ``I`` and ``L`` are read
 as ``1``, ``O`` as ``0``, and hyphens and spaces may be left out or put anywhere. ``U`` is only
 valid as the check symbol.
@@ -64,6 +72,12 @@ def _check_symbol(year: int, random_value: int) -> str:
     return CHECK_ALPHABET[(year * 32**RANDOM_SYMBOLS + random_value) % 37]
 
 
+def label_id_for(year: int, random_value: int) -> str:
+    """The ID of ``year`` and a 40-bit code, whatever its check symbol; IDs issued before the
+    printed-check rule (and tests of them) are built with this."""
+    return _format(year, random_value)
+
+
 def _format(year: int, random_value: int) -> str:
     code = "".join(ALPHABET[(random_value >> (5 * shift)) & 31]
                    for shift in reversed(range(RANDOM_SYMBOLS)))
@@ -75,10 +89,12 @@ def new_label_id(year: int, rng: RandomBits = secrets) -> str:
     to the OS CSPRNG so production IDs cannot be predicted from earlier ones."""
     if isinstance(year, bool) or not isinstance(year, int) or not 1000 <= year <= 9999:
         raise ValueError(f"year must be a four-digit integer, got {year!r}")
-    random_value = rng.randbits(RANDOM_BITS)
-    if not 0 <= random_value < 2**RANDOM_BITS:
-        raise ValueError("the random source returned a value outside 40 bits")
-    return _format(year, random_value)
+    while True:
+        random_value = rng.randbits(RANDOM_BITS)
+        if not 0 <= random_value < 2**RANDOM_BITS:
+            raise ValueError("the random source returned a value outside 40 bits")
+        if _check_symbol(year, random_value) in ALPHABET:  # never *~$=U on a new label
+            return _format(year, random_value)
 
 
 def _describe(char: str) -> str:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.numbers import kg_co2e
+
 
 def init_app(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from app.web import (
+        admin,
+        body,
         cbam,
         certifier,
         exporter,
@@ -26,7 +30,9 @@ def init_app(app: Flask) -> None:
     vocabulary.init_app(app)
     timezones.init_app(app)
     app.jinja_env.globals["csrf_token"] = generate_csrf
-    for module in (verify, session, exporter, modelling, requests, certifier, cbam, impact):
+    app.jinja_env.filters["kg"] = kg_co2e  # the same rounding as the documents
+    for module in (verify, session, exporter, modelling, requests, certifier, cbam, impact,
+                   body, admin):
         app.register_blueprint(module.blp)
     app.add_url_rule("/", "root", _root, methods=["GET"])
 

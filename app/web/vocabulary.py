@@ -68,11 +68,19 @@ GASES = {"co2_fossil": _l("CO₂, fossil"), "co2_biogenic": _l("CO₂, biogenic 
          "co2_dluc": _l("CO₂, direct land-use change"), "ch4_fossil": _l("CH₄, fossil"),
          "ch4_biogenic": _l("CH₄, biogenic")}
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+USER_ROLES = {"exporter": _l("exporter"), "certifier": _l("certifier"),
+              "admin": _l("administrator")}
+ORG_KINDS = {"exporter": _l("exporter"), "certification_body": _l("certification body"),
+             "operator": _l("service operator")}
+JOB_STATES = {"queued": _l("queued"), "running": _l("running"), "done": _l("done"),
+              "failed": _l("failed")}
+
 
 KINDS: dict[str, dict] = {"state": STATES, "role": ROLES, "error": ERROR_TITLES,
                           "reason": REASONS, "check": CHECKS, "stage": STAGES,
                           "iso14067": ISO14067, "label_type": LABEL_TYPES,
-                          "boundary": BOUNDARIES}
+                          "boundary": BOUNDARIES, "user_role": USER_ROLES,
+                          "org_kind": ORG_KINDS, "job": JOB_STATES}
 
 
 def term(kind: str, code) -> str:

@@ -134,6 +134,10 @@ MATRIX: list[Row] = [
     Row("GET", "/organisations/{org_a}",                     (401, 200, 404, 404, 404, 200)),
     Row("GET", "/organisations/{cb_c}",                      (401, 200, 200, 200, 200, 200)),
     Row("GET", "/certification-bodies",                      (401, 200, 200, 200, 200, 200)),
+    # a body's seal (multipart; sent without a file here, so the allowed callers get the
+    # field's 422, and the others the refusal they get for any change to the body)
+    Row("PUT", "/organisations/{cb_c}/seal",                 (401, 403, 403, 422, 403, 422)),
+    Row("PUT", "/organisations/{org_a}/seal",                (401, 403, 403, 404, 404, 422)),
     # users (admin)
     Row("GET", "/users",                                     (401, 403, 403, 403, 403, 200)),
     Row("POST", "/users",                                    (401, 403, 403, 403, 403, 201),

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.trust import label_ids
-from app.trust.label_ids import LabelIdError, is_valid, new_label_id, normalise
+from app.trust.label_ids import LabelIdError, is_valid, label_id_for, new_label_id, normalise
 
 SYMBOL = "[0-9A-HJKMNP-TV-Z]"
 CANONICAL = re.compile(rf"GBA-\d{{4}}-{SYMBOL}{{4}}-{SYMBOL}{{4}}-[0-9A-HJKMNP-TV-Z*~$=U]")
@@ -48,13 +48,13 @@ def _value_of(code: str) -> int:
 def _sample_ids() -> list[str]:
     rng = SeededBits(2026)
     ids = [new_label_id(year, rng) for year in (2026, 2027, 1999, 9999) for _ in range(8)]
-    ids += [new_label_id(2026, FixedBits(value)) for value in (0, 1, 2**40 - 1, 2**39)]
-    ids.append(new_label_id(2026, FixedBits(_value_of("10101010"))))  # 1s and 0s next to 0/1
+    ids += [label_id_for(2026, value) for value in (0, 1, 2**40 - 1, 2**39)]
+    ids.append(label_id_for(2026, _value_of("10101010")))  # 1s and 0s next to 0/1
     return ids
 
 
 SAMPLE = _sample_ids()
-DRAWN_IDS = st.builds(lambda year, value: new_label_id(year, FixedBits(value)),
+DRAWN_IDS = st.builds(label_id_for,
                       st.integers(1000, 9999), st.integers(0, 2**40 - 1))
 
 
@@ -70,10 +70,10 @@ def test_format_and_round_trip():
 
 
 def test_known_ids():
-    assert new_label_id(2026, FixedBits(0)) == "GBA-2026-0000-0000-" + label_ids.CHECK_ALPHABET[
+    assert label_id_for(2026, 0) == "GBA-2026-0000-0000-" + label_ids.CHECK_ALPHABET[
         (2026 * 32**8) % 37]
     assert new_label_id(2026, FixedBits(_value_of("7K3MQ9TD"))) == "GBA-2026-7K3M-Q9TD-1"
-    assert new_label_id(2026, FixedBits(2**40 - 1)).startswith("GBA-2026-ZZZZ-ZZZZ-")
+    assert label_id_for(2026, 2**40 - 1).startswith("GBA-2026-ZZZZ-ZZZZ-")
 
 
 def test_entropy_is_at_least_40_bits_and_documented():
@@ -165,7 +165,7 @@ def test_check_alphabet_symbols_are_accepted_in_the_check_position_only():
     seen = {}
     value = 0
     while len(seen) < 5:
-        label_id = new_label_id(2026, FixedBits(value))
+        label_id = label_id_for(2026, value)
         if label_id[-1] in "*~$=U":
             seen.setdefault(label_id[-1], label_id)
         value += 1
@@ -202,3 +202,42 @@ def test_non_text_and_bad_years():
             new_label_id(year)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="40 bits"):
         new_label_id(2026, FixedBits(2**40))
+
+
+def _code_with_check(year: int, symbol: str, start: int = 0) -> int:
+    value = start
+    while label_id_for(year, value)[-1] != symbol:
+        value += 1
+    return value
+
+
+@pytest.mark.parametrize("symbol", list("*~$=U"))
+def test_new_ids_never_end_in_a_symbol_that_reads_as_price_or_punctuation(symbol):
+    """A draw whose check would be `symbol` is thrown away and the next one is used."""
+    bad = _code_with_check(2026, symbol)
+    good = _code_with_check(2026, "7")
+    label_id = new_label_id(2026, FixedBits(bad, good))
+    assert label_id == label_id_for(2026, good) and label_id.endswith("-7")
+    assert label_id_for(2026, bad).endswith(symbol)
+    assert normalise(label_id_for(2026, bad)) == label_id_for(2026, bad)  # old IDs verify
+
+
+def test_many_new_ids_end_in_a_digit_or_letter_and_still_catch_typos():
+    rng = SeededBits(17)
+    ids = [new_label_id(year, rng) for year in (2026, 2031) for _ in range(400)]
+    assert all(i[-1] in label_ids.ALPHABET for i in ids)
+    # without the rule about 5 in 37 (~108 of 800) would end in *~$=U
+    assert len({i[-1] for i in ids}) == 32
+    for label_id in ids[:40]:
+        for position in range(9, len(label_id)):
+            if label_id[position] == "-":
+                continue
+            for char in label_ids.ALPHABET:
+                if char != label_id[position]:
+                    assert not is_valid(label_id[:position] + char + label_id[position + 1:])
+
+
+def test_existing_ids_of_every_check_symbol_still_verify():
+    for symbol in "*~$=U":
+        old = label_id_for(2025, _code_with_check(2025, symbol))
+        assert is_valid(old) and normalise(old.lower().replace("-", "")) == old
