@@ -25,6 +25,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from lca_models.factors import CURRENT_RELEASE
 from tests.app.conftest import Actor
 from tests.app.flows import act, calculate, create_product, draft_request, steel_model, upload
 from tests.app.test_cbam_api import example as cbam_example
@@ -59,6 +60,9 @@ ANSWER: Body = {"body": "Metered.", "parent_id": "{comment}"}
 REVOCATION: Body = {"reason": "misleading claim"}
 PACT_CLIENT: Body = {"name": "Buyer GmbH", "organisation_ids": ["{org_a}"]}
 INSTALLATION: Body = {"input": "{cbam_input}"}
+# The API reaches the current shipped release and the release folder's, not older shipped ones
+IMPACT_RUN: Body = {"release": CURRENT_RELEASE}
+MONTE_CARLO: Body = {"monte_carlo": 20, "seed": 7}
 
 
 def step(action: str, **extra: str) -> Body:
@@ -247,6 +251,20 @@ MATRIX: list[Row] = [
         (401, 201, 404, 403, 403, 403)),
     Row("GET", "/cbam/reports/{cbam_report}",                (401, 200, 404, 403, 403, 200)),
     Row("GET", "/cbam/reports/{cbam_report}/download",       (401, 200, 404, 403, 403, 200)),
+    # jobs: the caller's organisation's (admins: any); another organisation's is 404
+    Row("GET", "/jobs/{job}",                                (401, 200, 404, 404, 404, 200)),
+    Row("GET", "/jobs/{impact_run}",                         (401, 404, 404, 200, 404, 200)),
+    # factor releases and impact runs: certifiers (their body's runs) and admins
+    Row("GET", "/factor-releases",                           (401, 403, 403, 200, 200, 200)),
+    Row("GET", f"/factor-releases/shipped/diff/{CURRENT_RELEASE}",
+        (401, 403, 403, 200, 200, 200)),
+    Row("POST", "/impact-runs",                              (401, 403, 403, 202, 202, 202),
+        body=IMPACT_RUN),
+    Row("GET", "/impact-runs/{impact_run}",                  (401, 403, 403, 200, 404, 200)),
+    Row("GET", "/impact-runs/{impact_run}/report.csv",       (401, 403, 403, 200, 404, 200)),
+    Row("GET", "/impact-runs/{impact_run}/report.xlsx",      (401, 403, 403, 200, 404, 200)),
+    Row("GET", "/labels/{label}/impact-flags",               (401, 200, 404, 200, 404, 200),
+        state="approved"),
     # audit trail (admin)
     Row("GET", "/audit",                                     (401, 403, 403, 403, 403, 200)),
     Row("GET", "/audit/verify",                              (401, 403, 403, 403, 403, 200)),
@@ -361,6 +379,19 @@ class Resources(Mapping[str, Any]):
         assert response.status_code == 201, response.json
         return response.json["id"]
 
+    def _build_job(self) -> str:
+        """A Monte Carlo calculation job of exporter A (tests run tasks eagerly)."""
+        response = self.world["exporter_a"].post(
+            f"{API}/model-versions/{self['version']}/calculations", json=MONTE_CARLO)
+        assert response.status_code == 202, response.json
+        return response.json["id"]
+
+    def _build_impact_run(self) -> str:
+        """An impact run of certifier C's body against a shipped release."""
+        response = self.world["certifier_c"].post(f"{API}/impact-runs", json=IMPACT_RUN)
+        assert response.status_code == 202, response.json
+        return response.json["id"]
+
     def _build_comment(self) -> str:
         self["request"]
         if "comment" not in self.values:
@@ -372,7 +403,8 @@ class Ghosts(Mapping[str, Any]):
     """The same values, but every id is one that exists nowhere."""
 
     IDS = frozenset({"org_a", "cb_c", "user_a", "product", "version", "calc", "token",
-                     "request", "comment", "installation", "cbam_report"})
+                     "request", "comment", "installation", "cbam_report", "job",
+                     "impact_run"})
 
     def __init__(self, real: Resources) -> None:
         self.real = real
