@@ -28,11 +28,12 @@ import shutil
 import statistics
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from app import clock
 from benchmarks.bench_labels import (
     ADMIN_DSN,
     approve_all,
@@ -293,7 +294,7 @@ def report(results: list[dict[str, Any]]) -> str:
     base = results[0]
     head = "| operation (median ms) | " + " | ".join(
         f"{r['n']:,} labels" for r in results) + " | growth |"
-    lines = [f"Run on {date.today()}, {os.cpu_count()} cores shared; load "
+    lines = [f"Run on {clock.today()}, {os.cpu_count()} cores shared; load "
              f"{os.getloadavg()[0]:.1f}.", "", head,
              "|" + "---|" * (len(results) + 2)]
     for op in base["ms"]:

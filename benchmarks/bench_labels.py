@@ -47,6 +47,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from app import clock
 from benchmarks.docs_section import write_section
 
 REPO = Path(__file__).resolve().parent.parent
@@ -278,7 +279,7 @@ def approve_all(certifier_id: str, request_ids: list[str]) -> tuple[int, float]:
     from app.services.issuer import issuer_from_config
 
     issuer = issuer_from_config(current_app.config)
-    valid_until = date.today() + timedelta(days=365)
+    valid_until = clock.today() + timedelta(days=365)
     start = time.perf_counter()
     for request_id in request_ids:
         with transaction() as session:

@@ -17,7 +17,7 @@ import copy
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from app import clock
 from lca_models.factors import CURRENT_RELEASE
 from tests.app.conftest import Actor
 from tests.app.flows import act, calculate, create_product, draft_request, steel_model, upload
@@ -39,7 +40,7 @@ GHOST_ID = "00000000-0000-4000-8000-000000000000"  # an id that exists nowhere
 FACTOR = "electricity.cn-south-grid.co2.2022"
 COMMENT_PATH = "stages[0].processes[0].inputs[0]"
 STEEL = steel_model()  # read once: parsing the YAML costs more than a call
-VALID_UNTIL = (date.today() + timedelta(days=365)).isoformat()
+VALID_UNTIL = (clock.today() + timedelta(days=365)).isoformat()
 
 Body = dict[str, Any] | None
 

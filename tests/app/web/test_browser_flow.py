@@ -13,12 +13,13 @@ Screenshots of every step are kept under test-artifacts/screenshots/.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import segno
 
+from app import clock
 from tests.app.web.conftest import CHROMIUM
 
 pytestmark = pytest.mark.browser
@@ -155,7 +156,7 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     assert "Sub-meter M-3" in body
     assert "eaf_kwh_per_t" in cert.locator("#diff-h + p + .table-wrap, #diff-h ~ .table-wrap"
                                             ).first.inner_text()
-    valid_until = (date.today() + timedelta(days=300)).isoformat()
+    valid_until = (clock.today() + timedelta(days=300)).isoformat()
     cert.get_by_label(re.compile("Valid until")).fill(valid_until)
     cert.get_by_role("button", name="Approve…").click()
     cert.get_by_role("heading", name="Approve and issue the label?").wait_for()

@@ -209,15 +209,16 @@ def test_calculation_page_shows_the_numbers_of_the_stored_result(app, world):
 
 
 def test_a_reduction_label_is_requested_against_an_approved_baseline(app, world):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
+    from app import clock
     from tests.app.flows import revised
 
     request_id, etag = submitted_request(world)
     certifier = world["certifier_c"]
     etag = act(certifier, request_id, "start_review", etag).headers["ETag"]
     approved = act(certifier, request_id, "approve", etag,
-                   valid_until=(date.today() + timedelta(days=300)).isoformat())
+                   valid_until=(clock.today() + timedelta(days=300)).isoformat())
     assert approved.status_code == 200, approved.json
     owner = world["exporter_a"]
     product_id = approved.json["product_id"]
