@@ -35,7 +35,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,12 +50,6 @@ from app.services.pact_host import (
     visible_footprints,
 )
 from lca_models import pact
-from lca_models.pact_client import (
-    PactConfigError,
-    find_credentials,
-    load_partner_credentials,
-    origin,
-)
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +165,8 @@ def _is_uuid(value: Any) -> bool:
 def events_url_from_source(source: str, allow_http: bool) -> str:
     """The events URL a `source` names: https (or http in development), no user info, and
     `/3/events` appended when the path does not already end with it. Raises BadRequest."""
+    import httpx  # only when a request event arrives: the web app starts without httpx
+
     text = source.strip()
     if text.startswith("//"):
         text = "https:" + text
@@ -195,6 +190,13 @@ def events_url_from_source(source: str, allow_http: bool) -> str:
 def answer_target(client: PactClient, source: str, policy: AnswerPolicy) -> str:
     """Where a request from `client` naming `source` is answered, or BadRequest saying why
     it cannot be (the three rules of the module doc)."""
+    from lca_models.pact_client import (  # the PACT client (httpx) loads only when answering
+        PactConfigError,
+        find_credentials,
+        load_partner_credentials,
+        origin,
+    )
+
     url = events_url_from_source(source, policy.allow_http)
     if not client.events_url:
         raise PactError("BadRequest", "requests are answered only at a partner's registered "
