@@ -157,8 +157,9 @@ def _check_json_depth(text: str, limits: InputLimits) -> None:
             depth -= 1
 
 
-def _check_tree(data: Any, limits: InputLimits) -> None:
-    """Duplicate member names and over-long strings, reported with their path (`a.b[2]`)."""
+def _check_tree(data: Any, limits: InputLimits, key_word: str = "a member name") -> None:
+    """Duplicate member names (JSON marks them while parsing) and over-long strings, reported
+    with their path (`a.b[2]`); one walk over the constructed document, JSON or YAML."""
     stack: list[tuple[Any, str]] = [(data, "")]
     while stack:
         value, path = stack.pop()
@@ -169,8 +170,9 @@ def _check_tree(data: Any, limits: InputLimits) -> None:
                 raise MalformedInput({path or "_schema": f"duplicate member name "
                                                          f"'{value.duplicate[:80]}'"})
             for key, item in value.items():
-                _check_string(key, f"{path} (a member name)", limits)
-                stack.append((item, f"{path}.{key}" if path else key))
+                if isinstance(key, str):
+                    _check_string(key, f"{path} ({key_word})", limits)
+                stack.append((item, f"{path}.{key}" if path else str(key)))
         elif isinstance(value, list):
             stack.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
 
@@ -326,24 +328,8 @@ def load_yaml(text: str | bytes, limits: InputLimits | None = None) -> Any:
         raise MalformedInput({"_schema": f"malformed YAML{where}: {problem}"}) from None
     finally:
         loader.dispose()
-    _check_yaml_strings(data, limits)
+    _check_tree(data, limits, key_word="a key")
     return data
-
-
-def _check_yaml_strings(data: Any, limits: InputLimits) -> None:
-    """String length, walking the constructed (bounded) document once per node."""
-    stack: list[tuple[Any, str]] = [(data, "")]
-    while stack:
-        value, path = stack.pop()
-        if isinstance(value, str):
-            _check_string(value, path, limits)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(key, str):
-                    _check_string(key, f"{path} (a key)", limits)
-                stack.append((item, f"{path}.{key}" if path else str(key)))
-        elif isinstance(value, list):
-            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
 
 
 def load_document(text: str | bytes, fmt: str, limits: InputLimits | None = None) -> Any:
