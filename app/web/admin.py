@@ -82,8 +82,8 @@ def create_organisation():
             name = org.name
     except ServiceError as exc:
         _refused(exc)
-        return redirect(url_for(".organisations"))
-    flash(_("Organisation %(name)s added.", name=name), "info")
+    else:
+        flash(_("Organisation %(name)s added.", name=name), "info")
     return redirect(url_for(".organisations"))
 
 
@@ -114,8 +114,8 @@ def create_user():
             email = accounts.create_user(session, user(), **data).email
     except ServiceError as exc:
         _refused(exc)
-        return redirect(url_for(".users"))
-    flash(_("User %(email)s added.", email=email), "info")
+    else:
+        flash(_("User %(email)s added.", email=email), "info")
     return redirect(url_for(".users"))
 
 
@@ -128,8 +128,8 @@ def change_role(user_id: str):
             accounts.set_role(session, user(), user_id, data["role"], data["reason"])
     except ServiceError as exc:
         _refused(exc)
-        return redirect(url_for(".users"))
-    flash(_("Role changed."), "info")
+    else:
+        flash(_("Role changed."), "info")
     return redirect(url_for(".users"))
 
 
@@ -151,9 +151,9 @@ def rotate_key():
                                    did=issuer_from_config(config).did).id
     except ServiceError as exc:
         _refused(exc)
-        return redirect(url_for(".signing_keys"))
-    flash(_("New signing key %(id)s is active; the old one is retired and stays published.",
-            id=key_id), "info")
+    else:
+        flash(_("New signing key %(id)s is active; the old one is retired and stays published.",
+                id=key_id), "info")
     return redirect(url_for(".signing_keys"))
 
 
@@ -194,9 +194,9 @@ def register_partner():
             client_id = client.client_id
     except ServiceError as exc:
         _refused(exc)
-        return redirect(url_for(".partners"))
-    flash(_("PACT partner registered. Client id %(id)s, secret %(secret)s: give both to the "
-            "partner now; the secret is not shown again.", id=client_id, secret=secret), "info")
+    else:
+        flash(_("PACT partner registered. Client id %(id)s, secret %(secret)s: give both to the "
+                "partner now; the secret is not shown again.", id=client_id, secret=secret), "info")
     return redirect(url_for(".partners"))
 
 
@@ -210,8 +210,8 @@ def partner_events_url(partner_id: str):
                                  allow_http=current_app.config.get("DEV_MODE", False))
     except ServiceError as exc:
         _refused(exc)
-        return redirect(url_for(".partners"))
-    flash(_("Events URL saved."), "info")
+    else:
+        flash(_("Events URL saved."), "info")
     return redirect(url_for(".partners"))
 
 
@@ -225,8 +225,8 @@ def revoke_partner(partner_id: str):
             admin.revoke_partner(session, user(), partner_id)
     except ServiceError as exc:
         _refused(exc)
-        return redirect(url_for(".partners"))
-    flash(_("PACT partner revoked."), "info")
+    else:
+        flash(_("PACT partner revoked."), "info")
     return redirect(url_for(".partners"))
 
 
