@@ -14,7 +14,7 @@ import pytest
 from app.extensions import db
 from app.persistence import PactOutbox, PactToken
 from app.services import pact_events, pact_host, transaction
-from tests.app.api.pact_support import OPENAPI
+from tests.app.api.pact_support import OPENAPI, answer_json
 from tests.app.api.test_labels import issue
 
 HTTPS = "https://localhost"
@@ -46,12 +46,7 @@ class Receiver:
                     self._answer(401, {"code": "AccessDenied", "message": "who are you?"})
 
             def _answer(self, status, body):
-                data = json.dumps(body).encode() if body is not None else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                answer_json(self, status, body)
 
             def log_message(self, *args):
                 pass

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.persistence import PactOutbox
 from app.services import pact_events
 from app.services.pact_partner import EventSender
-from tests.app.api.pact_support import OPENAPI
+from tests.app.api.pact_support import OPENAPI, answer_json
 
 HTTPS = "https://localhost"
 CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
@@ -71,12 +71,7 @@ class Recipient:
 
             def _answer(self, status, body):
                 recipient.log.append((self.command, self.path, status))
-                data = json.dumps(body).encode() if body is not None else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                answer_json(self, status, body)
 
             def log_message(self, *args):
                 pass
