@@ -62,6 +62,8 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     #: generation of the user's sessions: a cookie issued under an older one no longer works
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: the page language the user chose (zh-Hans, zh-Hant or en); None: the browser decides
+    language: Mapped[str | None] = mapped_column(String(8))
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 

@@ -116,6 +116,21 @@ def set_password(session: Session, actor: User | None, user_id: str, password: s
     return user
 
 
+#: page languages a user may keep (the tags of app/web/i18n.py)
+LANGUAGES = ("zh-Hans", "zh-Hant", "en")
+
+
+def set_language(user: User, language: str) -> bool:
+    """Keep `language` as the user's page language; True when it changed. A preference, not
+    a security setting: not audited."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    if user.language == language:
+        return False
+    user.language = language
+    return True
+
+
 def end_sessions(session: Session, user: User, *, revoke_tokens: bool = False) -> int:
     """Make every session cookie issued to `user` so far fail on its next request (the
     cookie carries the generation it was issued under); optionally revoke the user's API

@@ -3,16 +3,22 @@
 Texts are gettext messages (`_()` in templates and Python) with catalogues in
 app/translations/<locale>/LC_MESSAGES (extracted with pybabel, see babel.cfg and
 docs/i18n.md). The choice is made with `?lang=zh-Hans|zh-Hant|en` on any page (the old
-`zh` means zh-Hans) and kept in a cookie; before that the browser's Accept-Language decides,
-with Hong Kong, Macao and Taiwan (zh-HK, zh-MO, zh-TW, zh-Hant) served Traditional Chinese.
+`zh` means zh-Hans) and kept in a cookie and, for a signed-in user, on the user (so it follows
+them to another browser); before that the browser's Accept-Language decides, with Hong Kong,
+Macao and Taiwan (zh-HK, zh-MO, zh-TW, zh-Hant) served Traditional Chinese.
 """
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 from flask import Flask, Response, g, has_request_context, request
 from flask_babel import Babel
+
+from app.services import accounts, transaction
+
+log = logging.getLogger(__name__)
 
 # The tag used in URLs, cookies and <html lang>, and the catalogue it reads.
 CATALOGUES = {"zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant", "en": "en"}
@@ -47,9 +53,17 @@ def from_accept_language() -> str:
     return DEFAULT
 
 
+def _signed_in_user():
+    """The user signed in to the pages (API tokens speak problem+json, not pages)."""
+    caller = g.get("caller")
+    return caller.user if caller is not None and caller.via == "session" else None
+
+
 def choose() -> str:
-    return (normalise(request.args.get("lang")) or normalise(request.cookies.get(COOKIE))
-            or from_accept_language())
+    """`?lang=` first, then the signed-in user's kept choice, the cookie, the browser."""
+    user = _signed_in_user()
+    return (normalise(request.args.get("lang")) or normalise(user.language if user else None)
+            or normalise(request.cookies.get(COOKIE)) or from_accept_language())
 
 
 def current() -> str:
@@ -76,10 +90,24 @@ def switch_url(lang: str) -> str:
 
 def _remember(response: Response) -> Response:
     wanted = normalise(request.args.get("lang"))
+    user = _signed_in_user()
+    if wanted and user is not None and response.status_code < 400:
+        _keep_for_user(user, wanted)
     if wanted and request.cookies.get(COOKIE) != wanted:
         response.set_cookie(COOKIE, wanted, max_age=365 * 24 * 3600, samesite="Lax",
                             httponly=True)
     return response
+
+
+def _keep_for_user(user, wanted: str) -> None:
+    """Store a signed-in user's switch on the user. Its own small transaction after the
+    page's work; a failure to store a preference is logged, never turned into an error
+    page (the cookie still carries the choice)."""
+    try:
+        with transaction():
+            accounts.set_language(user, wanted)
+    except Exception:  # a preference must not break the page it was set on
+        log.exception("could not keep the language choice of user %s", user.id)
 
 
 def init_app(app: Flask) -> None:

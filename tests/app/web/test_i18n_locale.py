@@ -73,3 +73,29 @@ def test_every_engine_code_has_words():
     assert set(ISO14067_GROUPS) | {"aircraft"} == set(ISO14067)
     source = (Path(__file__).resolve().parents[3] / "lca_models" / "recognition.py").read_text()
     assert set(re.findall(r'"([A-Z][A-Z_]{5,})"', source)) == set(REASONS)
+
+
+def test_a_signed_in_users_choice_follows_them_to_another_browser(app, world):
+    """The switch is kept on the user: a new browser with another Accept-Language and no
+    cookie still gets the language the user chose."""
+    from tests.app.web.test_pages import sign_in
+
+    office = sign_in(app, "certifier_c", lang="en")
+    assert '<html lang="en">' in office.get("/app/queue").text
+    assert '<html lang="zh-Hant">' in office.get("/app/queue?lang=zh-Hant").text
+
+    phone = sign_in(app, "certifier_c", lang="en")  # its own cookie says English
+    phone.delete_cookie("lang")
+    page = phone.get("/app/queue", headers={"Accept-Language": "en-GB"})
+    assert '<html lang="zh-Hant">' in page.text
+    assert '<html lang="en">' in phone.get("/app/queue?lang=en").text
+    assert '<html lang="en">' in office.get("/app/queue").text  # the latest choice wins
+
+
+def test_a_visitors_choice_is_not_kept_on_any_user(app, client, world):
+    from app.extensions import db
+    from app.persistence import User
+
+    client.get("/verify?lang=zh-Hant")
+    with app.app_context():
+        assert {u.language for u in db.session.query(User)} == {None}
