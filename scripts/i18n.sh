@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PYBABEL="${PYBABEL:-pybabel}"
 pot="$(mktemp --suffix=.pot)"
 trap 'rm -f "$pot"' EXIT
-"$PYBABEL" -q extract -F babel.cfg -k _l -k zh -k N_ --no-location --sort-output -o "$pot" .
+"$PYBABEL" -q extract -F babel.cfg -k _l -k zh -k N_ -k bi -k th --no-location --sort-output -o "$pot" .
 "$PYBABEL" -q update -i "$pot" -d app/translations --no-fuzzy-matching --ignore-obsolete
 # A fixed header date: the catalogues change only when a text does (fewer merge conflicts;
 # on a conflict in them, take either side and run this script again).

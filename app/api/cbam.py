@@ -108,6 +108,6 @@ def get_report(report_id: str) -> CbamReportRecord:
 def download_report(args: dict, report_id: str) -> Response:
     """The stored report as XLSX (the importer template's summary), JSON or PDF."""
     record = cbam.get_report(db.session, caller().user, report_id)
-    data, mimetype, name = cbam.download(record, args["format"])
+    data, mimetype, name = cbam.download(record, args["format"], args["script"])
     return Response(data, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -66,6 +66,10 @@ class CertificateQuerySchema(ScriptQuerySchema):
         "description": "alias of `script`: zh-Hans (Hans) or zh-Hant (Hant)"})
 
 
+def _script(args: dict) -> str:
+    return script_for(args["lang"]) if args.get("lang") else args["script"]
+
+
 @blp.route("/labels/<string:label_id>/certificate.pdf", methods=["GET"])
 @limiter.limit(public_limit)
 @blp.arguments(CertificateQuerySchema, location="query")
@@ -74,9 +78,8 @@ def certificate(args: dict, label_id: str) -> Response:
     """The A4 certificate of an issued label, English with 简体 or 繁體 Chinese (`script`;
     `lang=zh-Hans|zh-Hant` is accepted as an alias)."""
     label = labels.get_label(db.session, label_id)
-    script = script_for(args["lang"]) if args.get("lang") else args["script"]
     pdf = documents.certificate_for(db.session, label, issuer_from_config(current_app.config),
-                                    timezones.current(), script)
+                                    timezones.current(), _script(args))
     return _file(pdf, "application/pdf", f"{label.id}-certificate.pdf")
 
 
@@ -97,13 +100,16 @@ def pact_footprint(label_id: str) -> Response:
 
 @blp.route("/label-requests/<string:request_id>/report.pdf", methods=["GET"])
 @requires("certifier", "exporter", "admin")
+@blp.arguments(CertificateQuerySchema, location="query")
 @blp.response(200)
-def report(request_id: str) -> Response:
-    """The certifier's calculation report: inputs, factors, charts, uncertainty, changes."""
+def report(args: dict, request_id: str) -> Response:
+    """The certifier's calculation report: inputs, factors, charts, uncertainty, changes;
+    English with 简体 or 繁體 Chinese (`script`, or `lang=zh-Hans|zh-Hant`)."""
     view = review.review(db.session, caller().user, request_id)
     comparison = view["comparison"]
     changes = comparison["model_changes"] if comparison else None
     pdf = documents.calculation_report_pdf(view["calculation"], changes,
-                                           product=view["request"].product)
+                                           product=view["request"].product,
+                                           script=_script(args))
     return _file(pdf, "application/pdf",
                  f"report-{certification.etag(view['request']).strip(chr(34))}.pdf")

@@ -55,3 +55,6 @@ class ReportPageSchema(PageSchema):
 
 class DownloadQuerySchema(StrictSchema):
     format = fields.String(load_default="xlsx", validate=validate.OneOf(FORMATS))
+    script = fields.String(load_default="Hans", validate=validate.OneOf(["Hans", "Hant"]),
+                           metadata={"description": "the PDF's Chinese beside the English: "
+                                                    "Hans (简体) or Hant (繁體)"})

@@ -168,8 +168,10 @@ def get_report(session: Session, user: User, report_id: str) -> CbamReportRecord
     return record
 
 
-def download(record: CbamReportRecord, fmt: str) -> tuple[bytes, str, str]:
-    """(content, media type, file name) of a stored report in `fmt`."""
+def download(record: CbamReportRecord, fmt: str,
+             script: str = "Hans") -> tuple[bytes, str, str]:
+    """(content, media type, file name) of a stored report in `fmt`; a PDF prints its Chinese
+    in `script` (Hans or Hant) beside the English."""
     name = f"cbam-report-{record.id}.{fmt}"
     if fmt == "json":
         data = json.dumps(record.result, indent=2, ensure_ascii=False).encode("utf-8")
@@ -179,5 +181,5 @@ def download(record: CbamReportRecord, fmt: str) -> tuple[bytes, str, str]:
     else:
         from app.services.cbam_pdf import cbam_report_pdf
 
-        data = cbam_report_pdf(from_json(record.result))
+        data = cbam_report_pdf(from_json(record.result), script)
     return data, FORMATS[fmt], name

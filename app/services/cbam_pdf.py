@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from app.services.doc_language import FONTS, LANG_TAGS, N_, chinese
 from app.services.documents import render_pdf
 from lca_models.cbam_report import PRODUCT_COLUMNS
 from lca_models.cbam_results import CbamReport, GoodResult
@@ -18,20 +19,31 @@ DASH = "—"
 #: Words for the enumerations of the input schema (lca_models/cbam_schema.py), both languages;
 #: an importer should never read `free_allocation`.
 WORDS = {
-    "free_allocation": "免费配额 free allocation", "compensation": "补偿 compensation",
-    "tax_deduction": "税收减免 tax deduction", "other": "其他 other",
-    "actual": "实际数据 actual data", "default": "默认值 default values",
-    "own": "自产 own production", "purchased": "外购 purchased",
+    "free_allocation": N_("free allocation"), "compensation": N_("compensation"),
+    "tax_deduction": N_("tax deduction"), "other": N_("other"),
+    "actual": N_("actual data"), "default": N_("default values"),
+    "own": N_("own production"), "purchased": N_("purchased"),
 }
 
 
-def words(value: str | None) -> str:
-    """The words for an enumeration value; anything else (free text) unchanged."""
-    return DASH if not value else WORDS.get(value, value)
+def words(value: str | None, script: str = "Hans") -> str:
+    """The words for an enumeration value, Chinese (`script`) then English; anything else
+    (free text) unchanged."""
+    if not value:
+        return DASH
+    english = WORDS.get(value)
+    return both(english, script) if english else value
 
 
-def cbam_report_pdf(report: CbamReport) -> bytes:
-    return render_pdf("cbam_report.html.j2", r=cbam_context(report))
+def both(english: str, script: str) -> str:
+    """A fixed text as "中文 English"."""
+    return f"{chinese(script)(english)} {english}"
+
+
+def cbam_report_pdf(report: CbamReport, script: str = "Hans") -> bytes:
+    """The report with its Chinese in `script` (Hans or Hant) beside the English."""
+    return render_pdf("cbam_report.html.j2", r=cbam_context(report, script),
+                      zh=chinese(script), lang_tag=LANG_TAGS[script], font=FONTS[script])
 
 
 def see(value: float | None) -> str:
@@ -46,25 +58,26 @@ def share(value: float | None) -> str:
     return DASH if value is None else f"{value:.2%}"
 
 
-def cbam_context(report: CbamReport) -> dict[str, Any]:
-    """Everything the template shows, as display text."""
+def cbam_context(report: CbamReport, script: str = "Hans") -> dict[str, Any]:
+    """Everything the template shows, as display text; labels as English msgids the template
+    prints with their Chinese."""
     inst = report.installation
     op, period, coords = inst["operator"], inst["reporting_period"], inst["coordinates"]
     address = ", ".join(x for x in (inst["address"]["street"], inst["address"]["city"],
                                     inst["address"]["postcode"]) if x)
     installation = [
-        ("装置名称", "Installation (English name)", inst["name_en"]),
-        ("本地名称", "Local name", inst["name_local"] or DASH),
-        ("地址", "Street and number, city", address),
-        ("经济活动", "Economic activity", inst["economic_activity"]),
-        ("国家和地区", "Country, subdivision",
+        (N_("Installation (English name)"), inst["name_en"]),
+        (N_("Local name"), inst["name_local"] or DASH),
+        (N_("Street and number, city"), address),
+        (N_("Economic activity"), inst["economic_activity"]),
+        (N_("Country, subdivision"),
          ", ".join(x for x in (inst["country"], inst["subdivision"]) if x)),
-        ("联合国地点代码", "UN/LOCODE", inst["unlocode"]),
-        ("主要排放源坐标", "Coordinates of the main emission source",
+        (N_("UN/LOCODE"), inst["unlocode"]),
+        (N_("Coordinates of the main emission source"),
          f"{coords['latitude']:g}, {coords['longitude']:g}"),
-        ("报告期", "Reporting period", f"{_day(period['start'])} – {_day(period['end'])}"),
-        ("运营者", "Operator", f"{op['name']} ({op['identifier_type']} {op['identifier']})"),
-        ("运营者地址", "Operator address", op["address"]),
+        (N_("Reporting period"), f"{_day(period['start'])} – {_day(period['end'])}"),
+        (N_("Operator"), f"{op['name']} ({op['identifier_type']} {op['identifier']})"),
+        (N_("Operator address"), op["address"]),
     ]
     processes = [{
         "name": p.name, "category": p.goods_category, "route": p.route,
@@ -74,23 +87,25 @@ def cbam_context(report: CbamReport) -> dict[str, Any]:
         "see": f"{see(p.see_direct)} / {see(p.see_indirect)}"} for p in report.processes]
     precursors = [{
         "name": p.name, "category": p.goods_category, "cn_code": p.cn_code or "",
-        "origin": words(p.origin) + (" (EU)" if p.eu_origin else ""),
-        "source": "EU origin, zero" if p.eu_origin else words(p.see_source),
+        "origin": words(p.origin, script) + (" (EU)" if p.eu_origin else ""),
+        "source": both(N_("EU origin, zero"), script) if p.eu_origin
+        else words(p.see_source, script),
         "see_direct": see(p.see_direct), "see_indirect": see(p.see_indirect),
         "consumed": "; ".join(f"{k} {v:,.2f}" for k, v in p.consumed_t.items()) or DASH}
         for p in report.precursors]
     quality = report.data_quality or {}
     markup = report.markup
     sources = [
-        ("默认值来源", "Source of default values", report.default_values_source or "not used"),
-        ("加成", "Mark-up on default values", DASH if markup is None else
+        (N_("Source of default values"),
+         report.default_values_source or both(N_("not used"), script)),
+        (N_("Mark-up on default values"), DASH if markup is None else
          f"{markup.year}: {markup.percent:g} %" + ("" if markup.confirmed else
-                                                   " (UNCONFIRMED)")),
-        ("排放因子版本", "Emission factor release", report.factor_release),
-        ("数据质量", "Data-quality information", quality.get("information") or DASH),
-        ("使用默认值的理由", "Justification for default values",
+                                                   " (" + both(N_("UNCONFIRMED"), script) + ")")),
+        (N_("Emission factor release"), report.factor_release),
+        (N_("Data-quality information"), quality.get("information") or DASH),
+        (N_("Justification for default values"),
          quality.get("default_value_justification") or DASH),
-        ("质量保证", "Quality assurance", quality.get("quality_assurance") or DASH),
+        (N_("Quality assurance"), quality.get("quality_assurance") or DASH),
     ]
     instruments: dict[str, Any] = {}
     for g in report.goods:
@@ -100,8 +115,8 @@ def cbam_context(report: CbamReport) -> dict[str, Any]:
                 "name": c.name, "instrument": c.instrument, "legal_act": c.legal_act,
                 "country": c.country, "price": f"{c.price_per_tco2e:,.2f} {c.currency} per tCO2e",
                 "share": share(c.share_covered),
-                "rebates": f"{words(c.rebate_type)} ({share(c.rebate_share)})" if c.rebate_type
-                else "none",
+                "rebates": f"{words(c.rebate_type, script)} ({share(c.rebate_share)})"
+                if c.rebate_type else both(N_("none"), script),
                 "evidence": "; ".join(f"{e['title']} ({e['reference']})" for e in c.evidence)}
     return {
         "installation_name": inst["name_en"], "installation": installation,
@@ -110,18 +125,19 @@ def cbam_context(report: CbamReport) -> dict[str, Any]:
         "goods": [_good(g) for g in report.goods], "precursors": precursors,
         "prices": list(instruments.values()), "sources": sources, "notes": report.notes,
         "footprints": [_footprint(g) for g in report.goods if g.product_footprint],
-        "column_tables": _column_tables(report.goods),
+        "column_tables": _column_tables(report.goods, script),
     }
 
 
-def _column_tables(goods: tuple[GoodResult, ...], per_table: int = 3) -> list[dict[str, Any]]:
+def _column_tables(goods: tuple[GoodResult, ...], script: str,
+                   per_table: int = 3) -> list[dict[str, Any]]:
     """The template's product table turned on its side (a row per column, a column per
     good), in chunks that fit the width of an A4 page."""
     tables = []
     for at in range(0, len(goods), per_table):
         chunk = goods[at:at + per_table]
         tables.append({"goods": [{"cn_code": g.cn_code, "name": g.name} for g in chunk],
-                       "rows": [(header, [_column(value(g), fmt) for g in chunk])
+                       "rows": [(header, [_column(value(g), fmt, script) for g in chunk])
                                 for header, value, fmt in PRODUCT_COLUMNS]})
     return tables
 
@@ -142,14 +158,14 @@ def _good(g: GoodResult) -> dict[str, Any]:
     }
 
 
-def _column(value: Any, fmt: str | None) -> str:
+def _column(value: Any, fmt: str | None, script: str) -> str:
     """A product-table cell as the XLSX shows it (its number format), empty as a dash."""
     if value is None or value == "":
         return DASH
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return both(N_("yes") if value else N_("no"), script)
     if isinstance(value, str):
-        return words(value)
+        return words(value, script)
     if isinstance(value, int | float):
         return {"0.00000": see, "0.00%": share}.get(fmt or "", lambda v: (
             f"{v:,.2f}" if fmt == "0.00" else f"{v:g}"))(value)

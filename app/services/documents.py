@@ -150,20 +150,24 @@ def scheme_name(scheme_id: str) -> str:
     return scheme.name.split(" (")[0] if scheme else scheme_id
 
 
-def claim_text(subject: dict[str, Any]) -> tuple[str, str]:
-    """What a rating or reduction label claims, in Chinese and English ("" for neither):
-    the grade and the benchmark it was measured against, or the reduction and its baseline."""
+def claim_text(subject: dict[str, Any], script: str = "Hans") -> tuple[str, str]:
+    """What a rating or reduction label claims, in Chinese (`script`) and English ("" for
+    neither): the grade and the benchmark it was measured against, or the reduction and its
+    baseline."""
     rating, reduction = subject.get("rating"), subject.get("reduction")
+    zh = chinese(script)
     if rating:
         bench = rating["benchmark"]
-        basis = (f"{_value(bench['kgCO2ePerDeclaredUnit'])} kg CO₂e, {bench['year']}")
-        return (f"等级 {rating['grade']}（基准 {basis}）",
-                f"Grade {rating['grade']} (benchmark {basis})")
+        words = {"grade": rating["grade"], "basis": (
+            f"{_value(bench['kgCO2ePerDeclaredUnit'])} kg CO₂e, {bench['year']}")}
+        text = N_("Grade %(grade)s (benchmark %(basis)s)")
+        return zh(text) % words, text % words
     if reduction:
-        base = reduction.get("baselineLabelId") or _value(
-            reduction["baselineKgCO2ePerDeclaredUnit"]) + " kg CO₂e"
-        percent = f"{reduction['reductionPercent']:.1f} %"
-        return f"较基线 {base} 减少 {percent}", f"{percent} below baseline {base}"
+        words = {"base": reduction.get("baselineLabelId") or _value(
+            reduction["baselineKgCO2ePerDeclaredUnit"]) + " kg CO₂e",
+            "percent": f"{reduction['reductionPercent']:.1f} %"}
+        text = N_("%(percent)s below baseline %(base)s")
+        return zh(text) % words, text % words
     return "", ""
 
 
@@ -180,7 +184,7 @@ def label_svg(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo =
     value = _value(subject["footprint"]["kgCO2ePerDeclaredUnit"])
     unit = subject["declaredUnit"]
     en = TYPES.get(subject["labelType"], subject["labelType"])
-    claim_zh, claim_en = claim_text(subject)
+    claim_zh, claim_en = claim_text(subject, script)
     compact = size == "small"
     return _env().get_template("label.svg.j2").render(
         **_language(script), claim_zh=claim_zh, claim_en=claim_en,
@@ -226,7 +230,7 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzin
     rules = meta.get("product_rules")
     type_zh, type_en = words.pairs(words.LABEL_TYPES, locale).get(
         subject["labelType"], (subject["labelType"], subject["labelType"]))
-    claim_zh, claim_en = claim_text(subject)
+    claim_zh, claim_en = claim_text(subject, script)
     context = {
         "claim_zh": claim_zh, "claim_en": claim_en, "lang": lang,
         "t": words.pairs(words.CERTIFICATE, locale),
@@ -350,12 +354,11 @@ def grouped(warnings: list[str]) -> list[str]:
 
 def calculation_report_pdf(calc: Calculation, changes: list[dict[str, Any]] | None,
                            recognition: list[dict[str, Any]] | None = None,
-                           product: Product | None = None) -> bytes:
+                           product: Product | None = None, script: str = "Hans") -> bytes:
     """The certifier's report, titled with the product the label is for (`product`, the
-    certified product) and naming the model's own product line beneath it."""
+    certified product) and naming the model's own product line beneath it; Chinese in
+    `script` (Hans or Hant) beside English, like the certificate."""
     result = calc.result
-    mc = result.get("monte_carlo")
-    dq = result["data_quality"]
     unit = result["declared_unit"]
     context = {
         "product": " ".join(x for x in (product.name_zh, product.name) if x) if product
@@ -368,16 +371,30 @@ def calculation_report_pdf(calc: Calculation, changes: list[dict[str, Any]] | No
         "stage_chart": bar_chart(list(result["by_stage"].items())),
         "process_chart": bar_chart([(p["name"], p["kg_co2e"]) for p in result["by_process"]]),
         "gas_chart": bar_chart(list(result["by_gas"].items())),
-        "uncertainty": (f"Monte Carlo, {mc['iterations']} runs (seed {mc['seed']}): mean "
-                        f"{mc['mean']:.4g}, standard deviation {mc['std']:.3g}, 95 % interval "
-                        f"{mc['p2_5']:.4g} to {mc['p97_5']:.4g} kg CO2e." if mc else
-                        "No Monte Carlo run was stored with this calculation."),
-        "quality": (f"Primary data share {result['primary_data_share']:.1%}; data-quality "
-                    f"rating {dq['dqr']:.2f} (1 best … 5 worst) over "
-                    f"{dq['rated_share']:.0%} of emissions." if dq.get("dqr") is not None else
-                    f"Primary data share {result['primary_data_share']:.1%}; not rated."),
+        "uncertainty": _uncertainty(result.get("monte_carlo")),
+        "quality": _quality(result),
         "inputs": result["by_input"], "recognition": recognition, "changes": changes,
         "warnings": grouped(result.get("warnings", [])),
     }
-    return _pdf(_env().get_template("calculation_report.html.j2").render(r=context,
-                                                                          css=_css()))
+    return _pdf(_env().get_template("calculation_report.html.j2").render(
+        r=context, css=_css(), **_language(script)))
+
+
+def _uncertainty(mc: dict[str, Any] | None) -> tuple[str, dict[str, str]]:
+    """The report's uncertainty sentence as (English msgid, values), printed in both languages."""
+    if not mc:
+        return N_("No Monte Carlo run was stored with this calculation."), {}
+    return (N_("Monte Carlo, %(runs)s runs (seed %(seed)s): mean %(mean)s, standard deviation "
+               "%(sd)s, 95 %% interval %(low)s to %(high)s kg CO2e."),
+            {"runs": str(mc["iterations"]), "seed": str(mc["seed"]), "mean": f"{mc['mean']:.4g}",
+             "sd": f"{mc['std']:.3g}", "low": f"{mc['p2_5']:.4g}", "high": f"{mc['p97_5']:.4g}"})
+
+
+def _quality(result: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    dq = result["data_quality"]
+    share = f"{result['primary_data_share']:.1%}"
+    if dq.get("dqr") is None:
+        return N_("Primary data share %(share)s; not rated."), {"share": share}
+    return (N_("Primary data share %(share)s; data-quality rating %(dqr)s (1 best … 5 worst) "
+               "over %(rated)s of emissions."),
+            {"share": share, "dqr": f"{dq['dqr']:.2f}", "rated": f"{dq['rated_share']:.0%}"})

@@ -47,7 +47,7 @@ def test_cli_writes_the_cement_report_as_pdf(tmp_path):
     assert "70.07CNY/t68.52CNY/t1.56CNY/t1.90CNY/tCO2e" in compact
     assert "ILLUSTRATIVE-DOC-101" in compact
     # sources of values: no default values, the factor release named
-    assert "Source of default values not used" in text
+    assert "Source of default values 未使用 not used" in text
     assert "2026.2" in text
     # the template's product table, every header in order
     at = 0
@@ -74,3 +74,18 @@ def test_pdf_sets_the_product_footprint_beside_the_see(tmp_path):
     assert "0.50000 tCO2e/t 425.00 kg CO2e / 500 kg 0.85000 tCO2e/t +0.35000 tCO2e/t" in text
     assert "Differences in boundary" in text
     assert "IPCC-AR6-GWP100" in text
+
+
+def test_pdf_in_traditional_chinese_prints_every_word_in_it(tmp_path):
+    """The importer in Hong Kong gets 繁體 beside the English: headings, table heads and the
+    words for coded values (free allocation, not used) all from the zh_Hant catalogue."""
+    report = compute_report(load_report_input(EXAMPLES / "cement-jiangmen.yaml"))
+    data = cbam_report_pdf(report, "Hant")
+    text = pdf_text(data, tmp_path)
+    for words in ("CBAM 隱含排放通報", "裝置 Installation", "數據質素與來源",
+                  "預設值來源 Source of default values 未使用 not used", "已付碳價",
+                  "CN 編碼", "免費配額 free allocation"):
+        assert words in text, words
+    for simplified in ("隐含", "装置", "数据", "默认", "免费"):
+        assert simplified not in text, simplified
+    assert embedded_cjk(pdf_fonts(data, tmp_path))

@@ -98,3 +98,31 @@ def test_report_wraps_long_sources_and_names_and_groups_repeated_warnings(world,
     assert "Electric arc furnace melt shop" in text
     assert "ThisIsAnUnbrokenIdentifier" in text.replace(" ", "") or "ThisIsAn" in text
     assert grouped(["a", "b", "a", "a"]) == ["a (×3)", "b"]
+
+
+def test_report_prints_its_chinese_in_the_readers_script(world, app, tmp_path):
+    """The calculation report, like the certificate, is English beside 简体 or 繁體: its
+    headings, table heads and sentences come from the chosen catalogue, numbers unchanged."""
+    from app.persistence import Calculation
+    from app.services.documents import calculation_report_pdf
+    from tests.app.flows import calculate, create_product, steel_model, upload
+
+    exporter = world["exporter_a"]
+    product = create_product(exporter)
+    calc_id = calculate(exporter, upload(exporter, product["id"], steel_model())["id"])["id"]
+    with app.app_context():
+        from app.extensions import db
+
+        stored = db.session.get(Calculation, calc_id)
+        hans = " ".join(w[5] for w in words(calculation_report_pdf(stored, []), tmp_path))
+        hant = " ".join(w[5] for w in words(calculation_report_pdf(stored, [], script="Hant"),
+                                            tmp_path))
+        share = f"{stored.result['primary_data_share']:.1%}"
+    assert "碳足迹计算报告" in hans and "碳足跡計算報告" in hant
+    assert "输入与排放因子" in hans and "輸入與排放因子" in hant
+    assert "模型无变化。" in hans and "模型沒有變化。" in hant
+    assert f"初级数据占比 {share}" in hans and f"原始數據佔比 {share}" in hant
+    for english in ("Carbon footprint calculation report", "Inputs and emission factors",
+                    f"Primary data share {share}"):
+        assert english in hans and english in hant
+    assert outside_page(calculation_report_pdf(stored, None, script="Hant"), tmp_path) == []

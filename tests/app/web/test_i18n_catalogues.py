@@ -35,7 +35,8 @@ def extracted_ids() -> set[str]:
     with open(REPO / "babel.cfg", encoding="utf-8") as f:
         method_map, options_map = parse_mapping_cfg(f)
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None,
-                "lazy_gettext": None, "zh": None, "N_": None}
+                "lazy_gettext": None, "zh": None, "N_": None,
+                "bi": None, "th": None}  # the documents' bilingual macros
     return {msg[2] for msg in extract_from_dir(str(REPO), method_map, options_map,
                                                keywords=keywords) if msg[2]}
 
