@@ -1,65 +1,44 @@
-"""PACT v3 exchange: an issued label as a ProductFootprint, validation against the spec's
-OpenAPI schema, and a supplier's ProductFootprint as a user factor row. A footprint states only
-what the label backs: unknown optional fields stay undefined, and what PACT cannot express
-raises PactMappingError rather than being bent into shape (see docs/pact-mapping.md).
+"""An issued label as a PACT v3 ProductFootprint (plus our extension data). A footprint states
+only what the label backs: unknown optional fields stay undefined, and what PACT cannot express
+raises PactMappingError rather than being bent into shape (see docs/pact-mapping.md). This is the
+outbound half of the exchange, the larger one, so it has a module of its own.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from lca_models.factor_rows import COLUMNS, is_valid_geography
-from lca_models.gwp import REPORTED_CO2E_SETS
-from lca_models.safe_load import load_yaml
 from lca_models.units import conversion_factor, is_known_unit, parse_unit
 
 if TYPE_CHECKING:
-    from jsonschema import Draft4Validator, Draft202012Validator, FormatChecker
+    pass
 
-SPEC_VERSION = "3.0.3"
-EXTENSION_SPEC_VERSION = "2.0.0"  # of the PACT Data Model Extensions specification
-EXTENSION_SCHEMA_PATH = Path(__file__).parent / "data" / "pact-extension-v1.schema.json"
-FACTOR_RELEASE_NAME = "GBA carbon label emission-factor release"
-#: Fixed, so a label's footprint id is the same on every host, run and rebuild.
-FOOTPRINT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:carbonlabel:pact:product-footprint")
-#: PACT declaredUnitOfMeasurement -> pint unit of our models and factor rows. "megabit second"
-#: is left out on purpose: it is ambiguous (Mbit x s or Mbit/s) and nothing here uses it.
-PACT_UNITS = {"kilogram": "kg", "liter": "l", "cubic meter": "m3", "kilowatt hour": "kWh",
-              "megajoule": "MJ", "ton kilometer": "tkm", "square meter": "m**2",
-              "piece": "item", "hour": "h"}
+from lca_models.pact.common import (
+    EXTENSION_SPEC_VERSION,
+    FACTOR_RELEASE_NAME,
+    PACT_UNITS,
+    SPEC_VERSION,
+    _day,
+    _drop_nulls,
+    _nonneg,
+    _plus_3_years,
+    _require,
+    _ts,
+    decimal_string,
+    footprint_id,
+)
+
 _MASSLESS = ("kilowatt hour", "megajoule", "ton kilometer", "hour")  # mass SHALL then be 0
 #: Our standard names -> crossSectoralStandards; the rest (GB/T 24067, ...) go in the extension.
 _STANDARDS = {"ISO 14067": "ISO14067", "ISO 14083": "ISO14083", "ISO 14040": "ISO14040-44",
               "ISO 14044": "ISO14040-44", "GHG Protocol Product Standard": "GHGP-Product",
               "PEF": "PEF", "PACT": "PACT-3.0", "PAS 2050": "PAS2050"}
 _USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")  # GB 32100-2015
-_URN = re.compile(r"^urn:[a-z0-9][a-z0-9-]{0,31}:\S+$", re.IGNORECASE)
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")  # the prose also allows 1.2e+6
-_RFC3339 = re.compile(r"^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$")
-#: Supplier data kept in an imported row's notes, since the row itself holds one number.
-_NOTED = ("specVersion", "created", "companyIds", "productIds", "validityPeriodEnd",
-          "precedingPfIds", "productMassPerDeclaredUnit", "referencePeriodStart",
-          "referencePeriodEnd", "geographyRegionOrSubregion", "pcfIncludingBiogenicUptake",
-          "biogenicCO2Uptake", "fossilGhgEmissions", "landUseChangeGhgEmissions",
-          "aircraftGhgEmissions", "ipccCharacterizationFactors", "crossSectoralStandards",
-          "primaryDataShare", "dqi", "exemptedEmissionsPercent", "verification",
-          "secondaryEmissionFactorSources")
-
-
-class PactMappingError(ValueError):
-    """A label or footprint cannot be carried across without inventing or distorting data."""
-
 
 @dataclass(frozen=True)
 class LabelFacts:
@@ -103,18 +82,6 @@ class LabelFacts:
     home_scheme: str | None = None
     recognitions: tuple[Mapping[str, Any], ...] = ()  # shaped as the extension schema says
 
-
-def footprint_id(label_id: str) -> str:
-    return str(uuid.uuid5(FOOTPRINT_NAMESPACE, label_id.strip().upper()))
-
-
-def decimal_string(value: float | int | Decimal) -> str:
-    """PACT Decimal in plain notation (its pattern has no exponent); floats keep 12 significant
-    digits so binary noise such as 0.30000000000000004 does not travel."""
-    number = Decimal(format(value, ".12g")) if isinstance(value, float) else Decimal(value)
-    _require(number.is_finite(), f"{value} is not a finite number")
-    text = "0" if number.is_zero() else format(number, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def pact_declared_unit(amount: float, unit: str) -> tuple[str, float]:
@@ -260,154 +227,3 @@ def extension_data(label: LabelFacts) -> dict[str, Any]:
         "assurance": {"type": "third-party verification", **label.certifier,
                       "completedAt": _ts(label.created)},
         "recognitions": [dict(r) for r in label.recognitions] or None})
-
-
-def validate_product_footprint(pf: Mapping[str, Any], openapi_path: Path) -> list[str]:
-    """Errors against the openapi.yaml's ProductFootprint schema as 'path: message'. Nulls are
-    dropped first: the spec reads null as undefined, so a required one is reported missing."""
-    errors = _validator(str(openapi_path)).iter_errors(_drop_nulls(pf))
-    out = []
-    for e in sorted(errors, key=lambda e: [str(p) for p in e.path]):
-        # a oneOf/anyOf message dumps the whole instance; name the alternatives instead
-        why = (f"matches none or several of {'/'.join(map(str, e.schema_path))}"
-               if e.validator in ("oneOf", "anyOf") else e.message[:300])
-        out.append(f"{'/'.join(map(str, e.path)) or '(root)'}: {why}")
-    return out
-
-
-@lru_cache(maxsize=4)
-def _validator(openapi_path: str) -> Draft4Validator | Draft202012Validator:
-    """The schema carries the file's components along, so '#/components/...' refs resolve
-    inside it. OpenAPI 3.1 is JSON Schema 2020-12; 3.0's `nullable` becomes a null type.
-    jsonschema is imported here, on first validation, so the web app starts without it."""
-    from jsonschema import Draft4Validator, Draft202012Validator
-    doc = load_yaml(Path(openapi_path).read_text("utf-8"))
-    components = _nullable(doc["components"])
-    schema = {**components["schemas"]["ProductFootprint"], "components": components}
-    cls = Draft202012Validator if str(doc.get("openapi", "")).startswith("3.1") else Draft4Validator
-    return cls(schema, format_checker=_formats())
-
-
-def _nullable(node: Any) -> Any:
-    if isinstance(node, list):
-        return [_nullable(v) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: _nullable(v) for k, v in node.items() if k != "nullable"}
-    return out | {"type": [out["type"], "null"]} if node.get("nullable") and "type" in out else out
-
-
-def _formats() -> FormatChecker:
-    """Own checkers, so results do not hang on optional jsonschema extras being installed."""
-    from jsonschema import FormatChecker
-    checker = FormatChecker(formats=())
-    checks = {"date-time": _is_timestamp, "uri": lambda s: bool(urlparse(s).scheme),
-              "urn": lambda s: bool(_URN.match(s)), "uuid": lambda s: bool(_UUID.match(s)),
-              "decimal": lambda s: bool(_DECIMAL.match(s))}
-    for name, check in checks.items():
-        checker.checks(name)(lambda s, check=check: not isinstance(s, str) or check(s))
-    return checker
-
-
-def _drop_nulls(node: Any) -> Any:
-    if isinstance(node, Mapping):
-        return {k: _drop_nulls(v) for k, v in node.items() if v is not None}
-    return [_drop_nulls(v) for v in node] if isinstance(node, list) else node
-
-
-def footprint_to_factor_row(pf: Mapping[str, Any], *, as_of: datetime | None = None,
-                            source_url: str | None = None) -> dict[str, Any]:
-    """A supplier's footprint as a user factor row (all COLUMNS) per unit of the declared measure;
-    validate it first. `as_of` refuses expired ones. co2e_kg is pcfExcludingBiogenicUptake: rows
-    hold no negative amounts, and gas columns are gas masses that PACT does not give."""
-    pcf, pf_id = pf.get("pcf"), str(pf.get("id", ""))
-    _require(isinstance(pcf, Mapping) and _UUID.match(pf_id),
-             "not a ProductFootprint: a UUID 'id' and a 'pcf' are required")
-    _require(pf.get("status") == "Active", f"footprint {pf_id} is {pf.get('status')}: PACT "
-             "says only Active footprints should be used")
-    unit_name = pcf.get("declaredUnitOfMeasurement")
-    _require(unit_name in PACT_UNITS, f"declared unit '{unit_name}' has no unit in our factor "
-             f"format (supported: {', '.join(PACT_UNITS)})")
-    texts = [pcf.get(k) for k in ("declaredUnitAmount", "pcfExcludingBiogenicUptake")]
-    _require(all(isinstance(t, str) and _DECIMAL.match(t) for t in texts),
-             f"declaredUnitAmount and pcfExcludingBiogenicUptake must be decimal strings: {texts}")
-    amount, excluding = (Decimal(t) for t in texts)
-    _require(amount > 0, f"declaredUnitAmount must be positive, not {amount}")
-    _require(excluding >= 0, "pcfExcludingBiogenicUptake is negative; a factor row cannot hold "
-                             "net removals")
-    ref_end = _when(pcf, "referencePeriodEnd")
-    valid_end = (_when(pf, "validityPeriodEnd") if pf.get("validityPeriodEnd")
-                 else _plus_3_years(ref_end))
-    _require(as_of is None or valid_end > as_of.astimezone(UTC),
-             f"footprint {pf_id} was valid until {_ts(valid_end)} only")
-    code = pcf.get("geographyCountrySubdivision") or pcf.get("geographyCountry")
-    _require(not code or is_valid_geography(str(code)), f"geography '{code}' is not ISO 3166")
-    ar = [str(x) for x in pcf.get("ipccCharacterizationFactors") or []]
-    slug = re.sub(r"[^a-z0-9]+", "-", str(pf.get("productNameCompany", "")).lower()).strip("-")
-    noted = {k: v for src in (pf, pcf) for k, v in src.items() if k in _NOTED}
-    notes = (f"Imported from PACT ProductFootprint {pf_id} of {pf.get('companyName')}. co2e_kg = "
-             f"pcfExcludingBiogenicUptake / declaredUnitAmount ({amount} {unit_name}); biogenic "
-             "CO2 uptake is not in this row, and CO2e rows count as fossil in the ISO 14067 split"
-             + (". GLO stands for a UN region" if "geographyRegionOrSubregion" in pcf else "")
-             + f". Supplier data: {json.dumps(noted, ensure_ascii=False)}")
-    return dict.fromkeys(COLUMNS) | dict(
-        id=f"pact.{slug[:40].strip('-') + '.' if slug else ''}{pf_id.lower()}",
-        name=f"{pf.get('productNameCompany') or pf_id} ({pf.get('companyName')}, PACT PCF)",
-        category="material", unit=PACT_UNITS[unit_name],
-        co2e_kg=decimal_string(float(excluding / amount)),
-        co2e_gwp_set=ar[0] if len(ar) == 1 and ar[0] in REPORTED_CO2E_SETS else "unstated",
-        is_aircraft="false", geography=str(code or "GLO"),
-        reference_year=(ref_end - timedelta(microseconds=1)).year, uncertainty_type="undefined",
-        source_publisher=pf.get("companyName"), source_document=f"PACT ProductFootprint {pf_id}",
-        source_table=f"pcf.pcfExcludingBiogenicUptake per {pcf['declaredUnitAmount']} {unit_name}",
-        source_url=source_url, licence="supplier-provided primary data", notes=notes)
-
-
-def _require(ok: object, message: str) -> None:
-    if not ok:
-        raise PactMappingError(message)
-
-
-def _is_timestamp(text: Any) -> bool:
-    try:
-        return bool(_RFC3339.match(text)) and bool(datetime.fromisoformat(text.upper()))
-    except (TypeError, ValueError):
-        return False
-
-
-def _when(src: Mapping[str, Any], key: str) -> datetime:
-    text = src.get(key)
-    _require(_is_timestamp(text), f"{key} is missing or not an RFC 3339 date-time: {text!r}")
-    return datetime.fromisoformat(str(text).upper()).astimezone(UTC)
-
-
-def _nonneg(what: str, value: float | None) -> str | None:
-    """Float noise below zero is zero; a real negative is an error, never clipped."""
-    if value is None or value >= 0:
-        return None if value is None else decimal_string(value)
-    _require(value > -1e-9, f"{what} cannot be negative ({value})")
-    return "0"
-
-
-def validity_period(pf: Mapping[str, Any]) -> tuple[datetime, datetime]:
-    """A footprint's validity period as the specification determines it: explicit, else from
-    creation to three years after the reference period's end."""
-    start = _when(pf, "validityPeriodStart") if pf.get("validityPeriodStart") else _when(
-        pf, "created")
-    if pf.get("validityPeriodEnd"):
-        return start, _when(pf, "validityPeriodEnd")
-    return start, _plus_3_years(_when(pf["pcf"], "referencePeriodEnd"))
-
-
-def _plus_3_years(moment: datetime) -> datetime:
-    leap_day = (moment.month, moment.day) == (2, 29)
-    return moment.replace(year=moment.year + 3, day=28 if leap_day else moment.day)
-
-
-def _day(d: date) -> datetime:
-    return datetime.combine(d, time(0), tzinfo=UTC)
-
-
-def _ts(moment: datetime) -> str:
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
