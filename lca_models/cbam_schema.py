@@ -14,7 +14,7 @@ import pycountry
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from lca_models.cbam_data import APPROACHES, EL_SOURCES, SECTOR_OF
-from lca_models.inventory_schema import Unit
+from lca_models.inventory_shape import Unit
 
 _ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$", error="use letters, digits, _ . -")
 _USCC = "0123456789ABCDEFGHJKLMNPQRTUWXY"
