@@ -6,7 +6,8 @@ loader so the vocabulary of the format (also used by `cbam_schema`) reads on its
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -21,13 +22,15 @@ _IDENT = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 _PROCESS_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 
 
-class Amount(fields.Field):
+class Amount(fields.Field[float | str]):
     """A number, or a formula over the model's parameters (kept as text until evaluated)."""
 
-    default_error_messages: ClassVar[dict[str, str]] = {
+    # a class-wide default in marshmallow, though its stubs declare it per instance
+    default_error_messages: ClassVar[dict[str, str | list[Any] | dict[Any, Any]]] = {  # type: ignore[misc]
         "invalid": "must be a number or a formula (text)"}
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> float | str:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise self.make_error("invalid")
         if isinstance(value, str) and not value.strip():
@@ -36,7 +39,8 @@ class Amount(fields.Field):
 
 
 class Unit(fields.String):
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
             parse_unit(text)
@@ -64,7 +68,7 @@ class ProductSchema(_Strict):
     description = fields.String(load_default=None)
 
     @validates_schema
-    def _gtin_check_digit(self, data, **kwargs):
+    def _gtin_check_digit(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         gtin = data.get("gtin")
         if gtin and not _gtin_ok(gtin):
             raise ValidationError("check digit is wrong", "gtin")
@@ -90,7 +94,7 @@ class InputSchema(_Strict):
     comment = fields.String(load_default=None)
 
     @validates_schema
-    def _one_source(self, data, **kwargs):
+    def _one_source(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         if (data.get("factor") is None) == (data.get("process") is None):
             raise ValidationError("give exactly one of 'factor' or 'process'", "factor")
 

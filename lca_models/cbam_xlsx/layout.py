@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, missing, validate
 
 from lca_models.cbam_data import QUALIFYING_PARAMETERS
 from lca_models.cbam_schema import CbamInputSchema
@@ -74,7 +75,7 @@ def layout() -> tuple[SheetSpec, ...]:
             if name not in SECTION_SHEETS:
                 raise LookupError(f"input section '{name}' has no sheet in cbam_xlsx")
             table = not isinstance(field, fields.Nested)
-            schema = field.inner.schema if table else field.schema
+            schema = _item_schema(field)
             # a table's item, once given, needs its required fields; an optional section not
             columns, children = _columns(schema, name, "", table or field.required)
             sheets.append(SheetSpec(SECTION_SHEETS[name], (name,), table, columns,
@@ -87,8 +88,16 @@ def layout() -> tuple[SheetSpec, ...]:
     return tuple(sheets)
 
 
-def _is_object_list(field: fields.Field) -> bool:
+def _is_object_list(field: fields.Field[Any]) -> bool:
     return isinstance(field, fields.List) and isinstance(field.inner, fields.Nested)
+
+
+def _item_schema(field: fields.Field[Any]) -> Schema:
+    """The schema of a Nested field, or of the items of an object list."""
+    nested = field.inner if isinstance(field, fields.List) else field
+    if not isinstance(nested, fields.Nested):
+        raise TypeError(f"{field!r} holds no nested schema")
+    return nested.schema
 
 
 def _columns(schema: Schema, section: str, prefix: str, required: bool
@@ -107,7 +116,7 @@ def _columns(schema: Schema, section: str, prefix: str, required: bool
         elif _is_object_list(field):
             if prefix:
                 raise LookupError(f"a list inside '{section}.{header}' has no sheet")
-            children.append((name, field.inner.schema))
+            children.append((name, _item_schema(field)))
         elif isinstance(field, fields.Dict):
             if (section, header) != ("goods", "parameters"):
                 raise LookupError(f"free-form field '{section}.{header}' has no columns")
@@ -133,7 +142,8 @@ def _parameter_columns(prefix: str) -> list[Column]:
     return list(seen.values())
 
 
-def _column(header: str, field: fields.Field, required: bool, section: str | None) -> Column:
+def _column(header: str, field: fields.Field[Any], required: bool, section: str | None
+            ) -> Column:
     if isinstance(field, fields.List):
         if not isinstance(field.inner, fields.String):
             raise LookupError(f"list field '{section}.{header}' has no column type")
@@ -154,7 +164,7 @@ def _column(header: str, field: fields.Field, required: bool, section: str | Non
     return Column(header, kind, required, _help(field, kind, required))
 
 
-def _help(field: fields.Field, kind: str, required: bool) -> str:
+def _help(field: fields.Field[Any], kind: str, required: bool) -> str:
     """What an exporter needs to fill the cell, from the field's own validators."""
     parts = ["required" if required else "optional", _KIND_HELP[kind]]
     for rule in field.validators:
@@ -163,7 +173,7 @@ def _help(field: fields.Field, kind: str, required: bool) -> str:
         elif isinstance(rule, validate.Range):
             parts[-1] += _range_help(rule.min, rule.max, rule.min_inclusive)
     default = field.load_default
-    if not callable(default) and default not in (None, fields.missing_) \
+    if not callable(default) and default not in (None, missing) \
             and not isinstance(default, bool | list | dict):
         parts.append(f"default {default}")
     return "; ".join(parts)

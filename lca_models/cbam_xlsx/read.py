@@ -189,9 +189,9 @@ class _Reader:
             else:
                 seen[text] = at.partition("!")[2]
                 found[i] = by_header[text]
-        for column in spec.columns:
-            if column.required and column.header not in seen:
-                self.fail(f"{title}!1:1", f"missing required column '{column.header}'")
+        for wanted in spec.columns:
+            if wanted.required and wanted.header not in seen:
+                self.fail(f"{title}!1:1", f"missing required column '{wanted.header}'")
         named = {i for i, raw in enumerate(header, start=1) if _text(raw) is not None}
         out: list[_Row] = []
         for number, values in rows:
@@ -221,7 +221,7 @@ class _Reader:
             self.locate(f"{section}[{i}]", spec.name, row)
             items.append(_nest(row.values))
             key = row.values.get(key_field) if key_field else None
-            if key is None:
+            if key is None or key_field is None:
                 continue
             if key in keys:
                 self.fail(row.cells[key_field], f"{key_field} '{key}' is already used on row "

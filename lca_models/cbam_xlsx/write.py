@@ -49,7 +49,7 @@ class _Writer:
         self.data = data
         self.errors: dict[str, list[str]] = {}
         self.book = Workbook()
-        self.book.remove(self.book.active)
+        self.book.remove(self.book.worksheets[0])  # the one sheet a new Workbook has
 
     def fail(self, path: str, message: str) -> None:
         self.errors.setdefault(path, []).append(message)

@@ -49,8 +49,13 @@ def decimal_string(value: float | int | Decimal) -> str:
 
 def _drop_nulls(node: Any) -> Any:
     if isinstance(node, Mapping):
-        return {k: _drop_nulls(v) for k, v in node.items() if v is not None}
+        return _drop_null_fields(node)
     return [_drop_nulls(v) for v in node] if isinstance(node, list) else node
+
+
+def _drop_null_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """`_drop_nulls` of one object, typed as the object it is."""
+    return {k: _drop_nulls(v) for k, v in doc.items() if v is not None}
 
 def _require(ok: object, message: str) -> None:
     if not ok:

@@ -24,7 +24,7 @@ from lca_models.pact.common import (
     PACT_UNITS,
     SPEC_VERSION,
     _day,
-    _drop_nulls,
+    _drop_null_fields,
     _nonneg,
     _plus_3_years,
     _require,
@@ -125,7 +125,7 @@ def product_footprint(label: LabelFacts) -> dict[str, Any]:
         ("cpcCode", "cpc"), ("hsCode", "pact:wcoomd.org:hs-code"),
         ("cnCode", "pact:ec.europa.eu:cn-code")) if product.get(key)]
     name_zh = f" ({product['nameZh']})" if product.get("nameZh") else ""
-    return _drop_nulls({
+    return _drop_null_fields({
         "id": footprint_id(label.label_id), "specVersion": SPEC_VERSION,
         "precedingPfIds": list(dict.fromkeys(map(footprint_id, label.supersedes))) or None,
         "created": _ts(label.created),
@@ -174,7 +174,7 @@ def _carbon_footprint(label: LabelFacts, ref_end: datetime) -> dict[str, Any]:
                  *({"name": f"user factor set {n}", "version": f"sha256:{s[:16]}"}
                    for n, s in label.user_factor_sets)]
     sets = {fp["gwpSet"], *(s for s in label.aggregated_co2e_sets if s.startswith("AR"))}
-    return _drop_nulls({
+    return _drop_null_fields({
         "declaredUnitOfMeasurement": unit, "declaredUnitAmount": decimal_string(amount),
         "productMassPerDeclaredUnit": _nonneg("product mass", mass),
         "referencePeriodStart": _ts(_day(label.reference_period[0])),
@@ -209,7 +209,7 @@ def _carbon_footprint(label: LabelFacts, ref_end: datetime) -> dict[str, Any]:
 def extension_data(label: LabelFacts) -> dict[str, Any]:
     """What a scheme owner needs to judge recognition (data/pact-extension-v1.schema.json)."""
     fp = label.footprint
-    return _drop_nulls({
+    return _drop_null_fields({
         "labelId": label.label_id, "verificationUrl": label.verification_url,
         "credentialUrl": label.credential_url, "issuer": label.issuer_did,
         "labelType": label.label_type, "homeScheme": label.home_scheme,

@@ -44,7 +44,8 @@ def footprint_to_factor_row(pf: Mapping[str, Any], *, as_of: datetime | None = N
     """A supplier's footprint as a user factor row (all COLUMNS) per unit of the declared measure;
     validate it first. `as_of` refuses expired ones. co2e_kg is pcfExcludingBiogenicUptake: rows
     hold no negative amounts, and gas columns are gas masses that PACT does not give."""
-    pcf, pf_id = pf.get("pcf"), str(pf.get("id", ""))
+    pcf: Any = pf.get("pcf")  # checked to be a mapping just below
+    pf_id = str(pf.get("id", ""))
     _require(isinstance(pcf, Mapping) and _UUID.match(pf_id),
              "not a ProductFootprint: a UUID 'id' and a 'pcf' are required")
     _require(pf.get("status") == "Active", f"footprint {pf_id} is {pf.get('status')}: PACT "

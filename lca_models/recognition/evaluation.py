@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from lca_models.recognition.metadata import (
     RecognitionMetadata,
@@ -52,7 +52,7 @@ class Evaluation:
     illustrative: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return _plain(self)
+        return cast("dict[str, Any]", _plain(self))
 
 
 def evaluate(metadata: RecognitionMetadata, scheme: Scheme, *, on: date | None = None
@@ -127,7 +127,7 @@ def _boundary(m: RecognitionMetadata, p: Mapping[str, Any]) -> list[Finding]:
 
 
 def _verification(m: RecognitionMetadata, p: Mapping[str, Any]) -> list[Finding]:
-    a, out = m.assurance, []
+    a, out = m.assurance, list[Finding]()
     bodies = p.get("accepted_accreditation_bodies") or ()
     by = f" by a body accredited by {' or '.join(bodies)}" if bodies else ""
     if p.get("third_party_required") and (a is None or a.type != "third_party"):
@@ -174,7 +174,7 @@ def _pcr(m: RecognitionMetadata, p: Mapping[str, Any]) -> list[Finding]:
 
 
 def _electricity(m: RecognitionMetadata, p: Mapping[str, Any]) -> list[Finding]:
-    e, out = m.electricity, []
+    e, out = m.electricity, list[Finding]()
     allowed = p.get("allowed_approaches")
     if allowed and e.approach not in allowed:
         out.append(("ELECTRICITY_APPROACH_NOT_ACCEPTED", "electricity.approach", allowed,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, fields, is_dataclass
 from datetime import date
 from functools import cache
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Union, cast, get_args, get_origin, get_type_hints
 
 from lca_models.errors import LcaModelError
 
@@ -44,7 +44,8 @@ class StandardRef:
 
 def read_standards(raw: Any) -> tuple[StandardRef, ...]:
     """The `standards` of recognition metadata as stored in a credential, old or new spelling."""
-    return _convert(tuple[StandardRef, ...], raw or [], "standards")
+    return cast("tuple[StandardRef, ...]",
+                _convert(tuple[StandardRef, ...], raw or [], "standards"))
 
 
 # Field names of earlier documents, read as today's: {class: {old name: new name}}.
@@ -146,10 +147,10 @@ class RecognitionMetadata:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RecognitionMetadata:
-        return _build(cls, data, "")
+        return cast("RecognitionMetadata", _build(cls, data, ""))
 
     def to_dict(self) -> dict[str, Any]:
-        return _plain(self)
+        return cast("dict[str, Any]", _plain(self))
 
 
 
@@ -199,7 +200,7 @@ def _convert(tp: Any, value: Any, path: str) -> Any:
     if origin is Mapping and isinstance(value, Mapping):
         return dict(value)
     if is_dataclass(tp):
-        return _build(tp, value, path)
+        return _build(cast(type, tp), value, path)
     if tp is date and not isinstance(value, date):
         try:
             return date.fromisoformat(value)

@@ -12,7 +12,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 from lca_models.errors import InputLimitError, LcaModelError, MalformedInput
 from lca_models.recognition.metadata import (
@@ -110,7 +110,7 @@ class Scheme:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scheme:
-        return _build(cls, data, "")
+        return cast("Scheme", _build(cls, data, ""))
 
 
 def load_schemes(directory: str | Path | None = None) -> dict[str, Scheme]:
