@@ -24,7 +24,8 @@ ERROR_TITLES = {
     500: _l("Something went wrong"),
 }
 
-# Why a label does not (fully) meet a scheme's published rules (lca_models/recognition.py).
+# Why a label does not (fully) meet a scheme's published rules (the reason codes of
+# lca_models/recognition/evaluation.py).
 REASONS = {
     "ACCREDITATION_BODY_NOT_ACCEPTED": _l("the verifier's accreditation body is not accepted"),
     "ASSURANCE_LEVEL_TOO_LOW": _l("the level of assurance is lower than required"),
