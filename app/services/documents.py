@@ -73,6 +73,11 @@ class _RenderedCache:
             self.hits += 1
             return found
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
     def put(self, key: bytes, pdf: bytes) -> None:
         if len(pdf) > self.max_bytes:
             return
@@ -97,9 +102,24 @@ def _pdf(html: str) -> bytes:
     import weasyprint
 
     pdf = weasyprint.HTML(string=html, base_url=str(TEMPLATES),
-                          url_fetcher=_fetcher()).write_pdf()
+                          url_fetcher=_fetcher()).write_pdf(font_config=_font_config())
     RENDERED.put(key, pdf)
     return pdf
+
+
+_LOCAL = threading.local()
+
+
+def _font_config() -> Any:
+    """One WeasyPrint FontConfiguration per thread, reused across renders: fontconfig's
+    configuration and Pango's font map (with the faces already opened) are built once
+    instead of per document. Per thread because Pango's font map is not thread-safe."""
+    found = getattr(_LOCAL, "font_config", None)
+    if found is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        found = _LOCAL.font_config = FontConfiguration()
+    return found
 
 
 def _allowed(url: str) -> bool:
@@ -135,7 +155,10 @@ def render_pdf(template: str, **context: Any) -> bytes:
     return _pdf(_env().get_template(template).render(css=_css(), **context))
 
 
+@lru_cache(maxsize=1024)
 def qr_data_uri(target: str) -> str:
+    """Cached: segno's mask selection costs about a tenth of a label's render, and a label's
+    verification address never changes."""
     return segno.make(target, error="m").svg_data_uri(scale=4, border=2)
 
 
