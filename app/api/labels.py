@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -105,17 +107,18 @@ def revoke(body: dict, label_id: str) -> Label:
 @blp.route("/status-lists/revocation", methods=["GET"])
 @limiter.limit(public_limit)
 @blp.response(200)
-def status_list() -> dict:
+def status_list() -> Any:
     """The signed Bitstring Status List credential of revocation list 0 (public): the URL
     labels issued before lists were numbered name."""
-    return labels.status_list_credential(db.session, issuer_from_config(current_app.config))
+    return http_cache.published(labels.status_list_credential(
+        db.session, issuer_from_config(current_app.config)))
 
 
 @blp.route("/status-lists/revocation/<int:number>", methods=["GET"])
 @limiter.limit(public_limit)
 @blp.response(200)
-def numbered_status_list(number: int) -> dict:
+def numbered_status_list(number: int) -> Any:
     """The signed Bitstring Status List credential of revocation list `number` (public); a
     label's credentialStatus names its list. 404 for a list no label is in."""
-    return labels.status_list_credential(db.session, issuer_from_config(current_app.config),
-                                         number)
+    return http_cache.published(labels.status_list_credential(
+        db.session, issuer_from_config(current_app.config), number))

@@ -66,3 +66,26 @@ def not_modified(tag: str, vary: str | None = None) -> Response | None:
 def conditional(tag: str, build: Callable[[], Any], vary: str | None = None) -> Any:
     """304, or what `build` answers with the caching headers added."""
     return not_modified(tag, vary) or (build(), 200, headers(tag, vary))
+
+
+def content_etag(body: Any) -> str:
+    """A strong ETag over a JSON document itself (canonical: sorted keys), or over bytes."""
+    data = body if isinstance(body, bytes) else json.dumps(
+        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def published(body: Any) -> Any:
+    """A public document answered with HTTP caching: the status lists (a revocation must
+    reach verifiers within the same short max-age as a verification) and the issuer's
+    identity (did.json, JWKS, the log's keys: a rotated key likewise). The ETag is the
+    document's own content, so a revalidation after any change gets the new one and before
+    it a 304 with no body. `body` is a JSON document (dict) or a Response (its bytes)."""
+    if isinstance(body, Response):
+        tag = content_etag(body.get_data())
+        gone = not_modified(tag)
+        if gone is not None:
+            return gone
+        body.headers.update(headers(tag))
+        return body
+    return conditional(content_etag(body), lambda: body)
