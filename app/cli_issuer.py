@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from app.cli import friendly_errors, main
+from app.cli_common import friendly_errors
 
 
-@main.group()
+@click.group()
 def issuer() -> None:
     """The issuer's did:web identity (pinned to the stored keys and labels)."""
 

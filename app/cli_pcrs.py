@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from app.cli import friendly_errors, main
+from app.cli_common import friendly_errors
 
 
-@main.group()
+@click.group()
 def pcrs() -> None:
     """List product-category rules and validate PCR files."""
 

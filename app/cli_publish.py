@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from app.cli import friendly_errors, main
+from app.cli_common import friendly_errors
 
 
-@main.command()
+@click.command()
 @click.option("--to", "target", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="The directory to bring up to date (created if missing).")

@@ -9,16 +9,10 @@ from pathlib import Path
 
 import click
 
-from app.cli import factors, friendly_errors, main
+from app.cli_common import friendly_errors, service_app
 
 
-def _app():
-    from app import create_app
-
-    return create_app()
-
-
-@main.command()
+@click.command()
 @click.option("-c", "--concurrency", default=1, show_default=True, type=click.IntRange(1),
               help="Worker processes (one per core is plenty: the engine is CPU-bound).")
 @click.option("--pool", type=click.Choice(["prefork", "solo"]), default="prefork",
@@ -45,7 +39,7 @@ def worker(concurrency: int, pool: str, beat: bool, loglevel: str) -> None:
     celery_of(app).worker_main(argv)
 
 
-@factors.command("diff")
+@click.command("diff")
 @click.argument("old")
 @click.argument("new")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole diff as JSON.")
@@ -56,7 +50,7 @@ def factors_diff(old: str, new: str, as_json: bool) -> None:
     from app.services import releases
     from lca_models.release_diff import diff_releases
 
-    folder = _app().config["FACTOR_RELEASES_DIR"]
+    folder = service_app().config["FACTOR_RELEASES_DIR"]
     before, _ = releases.locate(old, folder, allow_path=True)
     after, _ = releases.locate(new, folder, allow_path=True)
     diff = diff_releases(before, after)
@@ -78,7 +72,7 @@ def factors_diff(old: str, new: str, as_json: bool) -> None:
         click.echo(f"~ {change.id}: {gases or 'no gas change'}{extra}")
 
 
-@factors.command("make-test-release")
+@click.command("make-test-release")
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--factor", "factor_id", required=True, help="The factor to change.")
 @click.option("--multiply", type=float, required=True, help="e.g. 1.2 for +20 %.")
@@ -93,7 +87,7 @@ def factors_make_test_release(target: Path, factor_id: str, multiply: float) -> 
     click.echo(f"wrote {folder}")
 
 
-@main.group()
+@click.group()
 def impact() -> None:
     """Factor-release impact runs: which labels in force a release moves."""
 
@@ -115,7 +109,7 @@ def impact_run(release: str, email: str, threshold: float | None, wait: bool) ->
     from app.services import impact as service
     from app.services import jobs, transaction
 
-    app = _app()
+    app = service_app()
     with app.app_context():
         with transaction() as session:
             user = session.scalar(select(User).where(User.email == email.lower()))
@@ -154,7 +148,7 @@ def impact_report(job_id: str, fmt: str, output: Path) -> None:
     from app.services import impact as service
     from app.services import impact_export
 
-    with _app().app_context():
+    with service_app().app_context():
         job = db.session.get(Job, job_id)
         if job is None or job.kind != "impact":
             raise NotFound(f"no impact run {job_id}")

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from app.cli import friendly_errors, main
+from app.cli_common import friendly_errors
 
 
-@main.command()
+@click.command()
 @click.argument("credential_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--did-document", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The issuer's DID document (saved from its did:web location); online, it "
