@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
@@ -26,6 +28,13 @@ class Base(DeclarativeBase):
 
 api = ProblemApi(spec_kwargs={"extra_plugins": [PactDocumentation()]})
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    # Type checkers cannot take an attribute (db.Model) as a base class (python/mypy#8603).
+    # db.Model is Flask-SQLAlchemy's copy of Base: Base's body, the same metadata and
+    # registry, plus its query helpers; so the models are checked against Base.
+    Model = Base
+else:
+    Model = db.Model
 #: Public endpoints (verification, credentials, the log) are rate limited per client address;
 #: storage is memory by default, Redis (CARBONLABEL_RATELIMIT_STORAGE) with several workers.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

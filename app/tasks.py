@@ -55,19 +55,22 @@ def run_calculation(app: Flask, job_id: str) -> None:
     job = jobs.claim(session, job_id)
     if job is None:
         return
-    params, version_id = dict(job.params), job.model_version_id
+    params, version_id, version = dict(job.params), job.model_version_id, job.model_version
+    if version is None:  # a calculation job always names its model version
+        jobs.fail(session, job_id, "the job names no model version")
+        return
     try:
-        content, sha256 = job.model_version.content, job.model_version.content_sha256
+        content, sha256 = version.content, version.content_sha256
         session.commit()  # no transaction stays open while the engine works
         model, result = products.footprint(
             content, brightway_dir=Path(app.config["BRIGHTWAY_DIR"]),
             progress=jobs.reporter(session, job_id), content_sha256=sha256, **params)
-        job = session.get(Job, job_id)
+        job = session.get_one(Job, job_id)
         if job.state != "running":  # another delivery finished it meanwhile
             session.rollback()
             return
-        calc = products.record(session, session.get(User, job.created_by),
-                               job.model_version, model, result,
+        calc = products.record(session, session.get_one(User, job.created_by), version,
+                               model, result,
                                monte_carlo=params["monte_carlo"], seed=params["seed"])
         calc.job_id = job_id
         job.state, job.result = "done", {"calculation_id": calc.id}

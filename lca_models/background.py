@@ -25,6 +25,7 @@ from typing import Any
 from filelock import FileLock
 
 from lca_models.errors import BackgroundError
+from lca_models.factor_rows import Factor
 from lca_models.factors import FactorRelease
 from lca_models.gwp import GWP_SETS, characterisation_factors, flows
 from lca_models.uncertainty import exchange_uncertainty
@@ -73,11 +74,11 @@ class Background:
     release_version: str
     release_sha256: str
     directory: Path
-    factor_ids: MappingProxyType  # factor id -> Brightway node id
-    flow_ids: MappingProxyType  # flow code -> Brightway node id
+    factor_ids: MappingProxyType[str, int]  # factor id -> Brightway node id
+    flow_ids: MappingProxyType[str, int]  # flow code -> Brightway node id
     factors_file: Path
-    method_files: MappingProxyType  # gwp set -> processed method file
-    brightway_versions: MappingProxyType
+    method_files: MappingProxyType[str, Path]  # gwp set -> processed method file
+    brightway_versions: MappingProxyType[str, str]
 
 
 def open_background(release: FactorRelease, directory: Path | None = None) -> Background:
@@ -235,7 +236,7 @@ def _write_method_package(path: Path, flow_ids: dict[str, int], factors: dict[st
     return path
 
 
-def _factor_dataset(db_name: str, factor) -> dict[str, Any]:
+def _factor_dataset(db_name: str, factor: Factor) -> dict[str, Any]:
     exchanges = [{"input": (db_name, factor.id), "amount": 1.0, "type": "production"}]
     for code, amount in factor.gases.items():
         exchanges.append({"input": (BIOSPHERE_DB, code), "amount": amount, "type": "biosphere",
@@ -246,6 +247,6 @@ def _factor_dataset(db_name: str, factor) -> dict[str, Any]:
             "exchanges": exchanges}
 
 
-def _bw_uncertainty(amount: float, factor) -> dict[str, float]:
+def _bw_uncertainty(amount: float, factor: Factor) -> dict[str, float]:
     fields = exchange_uncertainty(amount, factor.uncertainty, factor.dqr_pedigree)
     return {"uncertainty type": fields.pop("uncertainty_type"), **fields}

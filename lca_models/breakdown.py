@@ -23,7 +23,7 @@ from lca_models.results import (
     MonteCarloResult,
     ProcessContribution,
 )
-from lca_models.system import CompiledModel
+from lca_models.system import CompiledModel, Exchange
 
 #: Relative disagreement between the breakdown and bw2calc's score that signals a bug.
 CONSISTENCY_TOLERANCE = 1e-9
@@ -102,7 +102,8 @@ def summarise(compiled: CompiledModel, release: FactorRelease,
     )
 
 
-def _input_contribution(compiled: CompiledModel, ex, kg_co2e: float) -> InputContribution:
+def _input_contribution(compiled: CompiledModel, ex: Exchange, kg_co2e: float
+                        ) -> InputContribution:
     proc = compiled.model.processes[ex.process_index]
     source = compiled.factors[ex.target].source if ex.kind != "emission" else "primary data"
     return InputContribution(process=proc.id, stage=proc.stage, path=ex.path, kind=ex.kind,

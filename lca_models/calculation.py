@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import lca_models
 from lca_models.background import Background, open_background, use_brightway_dir
@@ -34,6 +34,8 @@ from lca_models.uncertainty import UNDEFINED, distributions_array, exchange_unce
 
 if TYPE_CHECKING:
     import numpy as np
+    from bw_processing import Datapackage
+    from scipy.sparse import csr_matrix
 
 #: How one matrix entry is uncertain: (stated distribution, pedigree) or None for fixed.
 Spec = tuple[Uncertainty, str | None] | None
@@ -147,11 +149,12 @@ def _distributions(values: np.ndarray, specs: tuple[Spec, ...]) -> np.ndarray:
         for v, spec in zip(values, specs, strict=True)])
 
 
-def _datapackage(fg: Foreground, with_uncertainty: bool):
+def _datapackage(fg: Foreground, with_uncertainty: bool) -> Datapackage:
     import bw_processing as bwp
 
     dp = bwp.create_datapackage(sequential=True)
-    tech_kwargs, bio_kwargs = {}, {}
+    tech_kwargs: dict[str, np.ndarray] = {}
+    bio_kwargs: dict[str, np.ndarray] = {}
     if with_uncertainty:
         tech_kwargs["distributions_array"] = _distributions(fg.tech_values, fg.tech_uncertainty)
         bio_kwargs["distributions_array"] = _distributions(fg.bio_values, fg.bio_uncertainty)
@@ -165,13 +168,15 @@ def _datapackage(fg: Foreground, with_uncertainty: bool):
     return dp
 
 
-def _background_packages(background: Background, gwp_set: str) -> tuple:
+def _background_packages(background: Background, gwp_set: str
+                         ) -> tuple[Datapackage, Datapackage]:
     return _load_packages(background.directory, background.factors_file,
                           background.method_files[gwp_set])
 
 
 @lru_cache(maxsize=8)
-def _load_packages(directory: Path, factors_file: Path, method_file: Path) -> tuple:
+def _load_packages(directory: Path, factors_file: Path, method_file: Path
+                   ) -> tuple[Datapackage, Datapackage]:
     import bw_processing as bwp
     from fsspec.implementations.zip import ZipFileSystem
 
@@ -180,7 +185,7 @@ def _load_packages(directory: Path, factors_file: Path, method_file: Path) -> tu
             bwp.load_datapackage(ZipFileSystem(str(method_file))))
 
 
-def _import_bw2calc(directory: Path):
+def _import_bw2calc(directory: Path) -> Any:  # the bw2calc module: an untyped library
     """bw2calc imports bw2data, which must be pointed at our directory first (never $HOME);
     its advice to install pypardiso is noise for matrices of this size."""
     use_brightway_dir(directory)
@@ -220,12 +225,12 @@ class _Solver:
         self.process_cols = np.array([cols[i + 1] for i in range(fg.process_count)],
                                      dtype=np.int64)
 
-    def _tech(self, values: np.ndarray):
+    def _tech(self, values: np.ndarray) -> csr_matrix[np.float64]:
         shape = self.lca.technosphere_matrix.shape
         return self._sparse.coo_matrix((values * self.flip, (self.t_rows, self.t_cols)),
                                        shape=shape).tocsr()
 
-    def _bio(self, values: np.ndarray):
+    def _bio(self, values: np.ndarray) -> csr_matrix[np.float64]:
         shape = self.lca.biosphere_matrix.shape
         return self._sparse.coo_matrix((values, (self.b_rows, self.b_cols)),
                                        shape=shape).tocsr()
@@ -249,7 +254,7 @@ class _Solver:
             return lca.supply_array[self.process_cols].copy(), float(lca.score)
 
 
-_SOLVERS: dict[tuple, _Solver] = {}
+_SOLVERS: dict[tuple[str, str, str, str], _Solver] = {}
 _SOLVERS_LOCK = threading.Lock()
 MAX_SOLVERS = 64
 

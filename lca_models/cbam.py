@@ -30,11 +30,12 @@ from lca_models.cbam_data import (
     DefaultValues,
     Markup,
     classify_cn,
+    covered_cn,
     covered_codes,
     import_default_values,
     markups,
 )
-from lca_models.cbam_exact import ExactSee
+from lca_models.cbam_exact import ExactSee, Indexed
 from lca_models.cbam_input import (
     CbamInput,
     _qty,
@@ -158,7 +159,7 @@ class _Calc(ExactSee):
         if self.errors:
             raise ModelValidationError(self.errors)
         results = tuple(self.results[p["id"]] for p in self.d["processes"])
-        for code in sorted({classify_cn(g.cn_code) for g in goods}, key=lambda c: c.prefix):
+        for code in sorted({covered_cn(g.cn_code) for g in goods}, key=lambda c: c.prefix):
             if not code.confirmed:
                 self.notes.append(f"CN {code.prefix} ({code.sector}): {code.note}")
         return CbamReport(
@@ -171,7 +172,7 @@ class _Calc(ExactSee):
             factor_release=f"{self.release.version} ({self.release.sha256})",
             notes=tuple(dict.fromkeys(self.notes)))
 
-    def factor_t_per(self, factor_id: str, path: str) -> Quantity | None:
+    def factor_t_per(self, factor_id: str, path: str) -> Quantity[float] | None:
         """CO2 (fossil) of a release factor, as t per its activity unit."""
         if factor_id not in self.release:
             self.fail(path, f"'{factor_id}' is not a factor of release {self.release.version}")
@@ -217,7 +218,8 @@ class _Calc(ExactSee):
         return StreamResult(s["id"], s["name"] or s["id"], s["method"], s["process"],
                             em * fossil, text)
 
-    def process(self, pid: str, procs: dict, precs: dict, streams: tuple) -> ProcessResult:
+    def process(self, pid: str, procs: Indexed, precs: Indexed,
+                streams: tuple[StreamResult, ...]) -> ProcessResult:
         if pid in self.results:
             return self.results[pid]
         i, p = procs[pid]
@@ -262,8 +264,9 @@ class _Calc(ExactSee):
         self.exact[pid] = self._exact_see(pid, p, al, ef, precs, procs, streams)
         return res
 
-    def precursor_see(self, prec: Mapping[str, Any], path: str, procs: dict, precs: dict,
-                      streams: tuple) -> tuple[float, float, float, float, float]:
+    def precursor_see(self, prec: Mapping[str, Any], path: str, procs: Indexed,
+                      precs: Indexed, streams: tuple[StreamResult, ...]
+                      ) -> tuple[float, float, float, float, float]:
         """(direct, indirect, default direct, default indirect, electricity MWh) per tonne."""
         if prec["origin"] == "own":
             r = self.process(prec["process"], procs, precs, streams)
@@ -296,7 +299,7 @@ class _Calc(ExactSee):
                                MappingProxyType(used))
 
     def good(self, g: Mapping[str, Any], path: str) -> GoodResult:
-        code = classify_cn(g["cn_code"])
+        code = covered_cn(g["cn_code"])
         r = self.results[g["process"]]
         direct_only = not code.indirect_counted
         if g["see_source"] == "default":

@@ -94,8 +94,17 @@ def classify_cn(cn_code: str) -> CoveredCode | None:
     return max(hits, key=lambda c: len(c.prefix)) if hits else None
 
 
+def covered_cn(cn_code: str) -> CoveredCode:
+    """The covered code of a good the input check (cbam_input) already accepted as a CBAM
+    good; a code that is not one here is a bug, not an input error."""
+    code = classify_cn(cn_code)
+    if code is None:
+        raise ValueError(f"CN {cn_code} is not a CBAM good; the input check should have said")
+    return code
+
+
 @lru_cache(maxsize=1)
-def markups() -> MappingProxyType:
+def markups() -> MappingProxyType[int, Markup]:
     """Mark-up on default values by year, as shipped (every row UNCONFIRMED so far)."""
     return MappingProxyType({int(r["year"]): Markup(int(r["year"]), float(r["markup_percent"]),
                                                     r["confirmed"] == "true", r["source"],
@@ -179,7 +188,7 @@ def import_default_values(xlsx_path: str | Path) -> DefaultValues:
     return DefaultValues(f"default values workbook {path.name}", MappingProxyType(values))
 
 
-def _header(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:
+def _header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[str, int]] | None:
     for at, row in enumerate(rows[:30]):
         cols: dict[str, int] = {}
         for c, value in enumerate(row):

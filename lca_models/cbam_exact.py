@@ -14,9 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lca_models.cbam_results import ProcessResult, StreamResult
 
 _ZERO = Decimal(0)
+#: Processes or precursors by id: (index in the input, the input's entry)
+Indexed = dict[str, tuple[int, Mapping[str, Any]]]
 
 
 def _d(value: float) -> Decimal:
@@ -29,9 +34,14 @@ class ExactSee:
 
     exact: dict[str, tuple[Decimal, Decimal]]
     defaults: Any
+    if TYPE_CHECKING:  # the calculation it is mixed into (cbam._Calc) has these
+        def process(self, pid: str, procs: Indexed, precs: Indexed,
+                    streams: tuple[StreamResult, ...]) -> ProcessResult: ...
+        def get_markup(self) -> float: ...
 
     def _exact_see(self, pid: str, p: Mapping[str, Any], al: float, ef: float | None,
-                   precs: dict, procs: dict, streams: tuple) -> tuple[Decimal, Decimal]:
+                   precs: Indexed, procs: Indexed, streams: tuple[StreamResult, ...]
+                   ) -> tuple[Decimal, Decimal]:
         """The process's SEE (direct, indirect) in decimal arithmetic."""
         heat = {k: (_d(p[k]["energy_tj"]) * _d(p[k]["emission_factor_t_per_tj"]) if p[k]
                     else _ZERO) for k in ("heat_imported", "heat_exported")}
@@ -49,8 +59,9 @@ class ExactSee:
             indirect += _d(use["mass_t"]) * see[1]
         return direct / _d(al), indirect / _d(al)
 
-    def exact_precursor_see(self, prec: Mapping[str, Any], path: str, procs: dict,
-                            precs: dict, streams: tuple) -> tuple[Decimal, Decimal]:
+    def exact_precursor_see(self, prec: Mapping[str, Any], path: str, procs: Indexed,
+                            precs: Indexed, streams: tuple[StreamResult, ...]
+                            ) -> tuple[Decimal, Decimal]:
         if prec["origin"] == "own":
             self.process(prec["process"], procs, precs, streams)
             return self.exact[prec["process"]]

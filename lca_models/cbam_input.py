@@ -107,7 +107,8 @@ class _Checker:
     def run(self) -> dict[str, list[str]]:
         inst, raw = self.raw["installation"], self.raw
         sub = inst["subdivision"]
-        if sub and (pycountry.subdivisions.get(code=sub) is None
+        # pycountry's database lookups are unannotated
+        if sub and (pycountry.subdivisions.get(code=sub) is None  # type: ignore[no-untyped-call]
                     or not sub.startswith(inst["country"] + "-")):
             self.fail("installation.subdivision", f"'{sub}' is not an ISO 3166-2 subdivision "
                                                   f"of {inst['country']}")
@@ -138,7 +139,7 @@ class _Checker:
                 priced.setdefault(pid, i)
         return self.errors
 
-    def stream(self, s: dict, path: str, procs: dict[str, int]) -> None:
+    def stream(self, s: dict[str, Any], path: str, procs: dict[str, int]) -> None:
         if s["process"] not in procs:
             self.fail(f"{path}.process", f"'{s['process']}' is not the id of a process")
         if s["method"] == "mass_balance":
@@ -149,7 +150,7 @@ class _Checker:
             self.fail(f"{path}.emission_factor", "give exactly one of 'emission_factor' "
                                                  "or 'factor' (a release factor id)")
 
-    def process(self, p: dict, path: str, precs: dict[str, int]) -> None:
+    def process(self, p: dict[str, Any], path: str, precs: dict[str, int]) -> None:
         unit = "MWh" if p["goods_category"] == "electricity" else "t"
         try:
             _qty(p["activity_level"]).to(unit)
@@ -167,7 +168,7 @@ class _Checker:
                 self.fail(f"{path}.precursors[{j}].precursor",
                           f"'{use['precursor']}' is not the id of a precursor")
 
-    def precursor(self, p: dict, path: str, procs: dict[str, int]) -> None:
+    def precursor(self, p: dict[str, Any], path: str, procs: dict[str, int]) -> None:
         if p["origin"] == "own":
             if p["process"] not in procs:
                 self.fail(f"{path}.process", "an own precursor names the process making it")
@@ -211,7 +212,7 @@ class _Checker:
             if pid not in state:
                 visit(pid, [])
 
-    def good(self, g: dict, path: str, procs: dict[str, int]) -> None:
+    def good(self, g: dict[str, Any], path: str, procs: dict[str, int]) -> None:
         code = classify_cn(g["cn_code"])
         if code is None or code.status == "excluded":
             self.fail(f"{path}.cn_code", f"{g['cn_code']} is not a CBAM good (Annex I of "
@@ -251,7 +252,7 @@ class _Checker:
                 self.fail(where, f"{value:g} is outside {rule[0]:g}..{rule[1] or 'no limit'}")
 
 
-def _qty(raw: Mapping[str, Any]) -> Quantity:
+def _qty(raw: Mapping[str, Any]) -> Quantity[float]:
     return registry().Quantity(raw["amount"], raw["unit"])
 
 

@@ -161,9 +161,12 @@ def to_xlsx(report: CbamReport, path: str | Path) -> Path:
     """Write the importer workbook; returns the path written."""
     path = Path(path)
     from openpyxl import Workbook  # only when a workbook is written
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     summary = book.active
+    if not isinstance(summary, Worksheet):  # a new workbook starts with one worksheet
+        raise TypeError(f"a new openpyxl workbook's active sheet is {summary!r}")
     summary.title = "Summary_Communication"
     _summary(summary, report)
     _detail(book.create_sheet("Processes"), report.processes)
@@ -284,7 +287,7 @@ def _detail(ws: Worksheet, items: tuple[Any, ...]) -> None:
 
 def _footprints(book: Workbook, report: CbamReport) -> None:
     """Goods with a product footprint: both values per unit and why they differ."""
-    goods = [g for g in report.goods if g.product_footprint]
+    goods = [(g, f) for g in report.goods if (f := g.product_footprint)]
     if not goods:
         return
     ws = book.create_sheet("Product_footprints")
@@ -292,8 +295,7 @@ def _footprints(book: Workbook, report: CbamReport) -> None:
                "footprint (kg CO2e per declared unit)", "declared unit", "boundary", "method",
                "reference", "footprint (tCO2e per unit)", "footprint - SEE (tCO2e per unit)",
                "differences in boundary"])
-    for g in goods:
-        f = g.product_footprint
+    for g, f in goods:
         _append(ws, [g.cn_code, g.name, f.see_total, f.kg_co2e_per_declared_unit,
                    f.declared_unit, f.boundary, f.method, f.reference, f.footprint_t_per_unit,
                    f.difference_t_per_unit, " ".join(f.boundary_notes)])

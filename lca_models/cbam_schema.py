@@ -59,7 +59,7 @@ class OperatorSchema(_S):
     address = fields.String(required=True)
 
     @validates_schema
-    def _uscc(self, data: dict, **kw: Any) -> None:
+    def _uscc(self, data: dict[str, Any], **kw: Any) -> None:
         if data.get("identifier_type") == "USCC" and not _uscc_ok(data.get("identifier", "")):
             raise ValidationError("not a valid unified social credit code (18 characters, "
                                   "check digit per GB 32100-2015)", "identifier")
@@ -131,7 +131,7 @@ class ElFactorSchema(_S):
     evidence = fields.String(load_default=None)
 
     @validates_schema
-    def _one(self, data: dict, **kw: Any) -> None:
+    def _one(self, data: dict[str, Any], **kw: Any) -> None:
         if (data.get("factor") is None) == (data.get("value_t_per_mwh") is None):
             raise ValidationError("give exactly one of 'factor' or 'value_t_per_mwh'", "factor")
 
@@ -216,7 +216,7 @@ class RebateSchema(_S):
     description = fields.String(load_default=None)
 
     @validates_schema
-    def _one(self, data: dict, **kw: Any) -> None:
+    def _one(self, data: dict[str, Any], **kw: Any) -> None:
         if (data.get("share_covered") is None) == (data.get("amount_per_unit") is None):
             raise ValidationError("give exactly one of 'share_covered' or 'amount_per_unit'",
                                   "share_covered")

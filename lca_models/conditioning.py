@@ -132,8 +132,10 @@ def _kappa_sparse(n: int, entries: list[tuple[int, int, float]]) -> float:
             lu = splu(system)
     except (RuntimeError, Warning):
         return float("inf")
-    inverse = LinearOperator((n, n), matvec=lu.solve, rmatvec=lambda v: lu.solve(v, "T"),
-                             dtype=float)
+    # SuperLU.solve(rhs, trans) is scipy's documented signature; scipy-stubs leaves out trans
+    inverse = LinearOperator((n, n), matvec=lu.solve,
+                             rmatvec=lambda v: lu.solve(v, "T"),  # type: ignore[call-overload]
+                             dtype=np.float64)
     norms = (sparse.linalg.norm(block, 1), sparse.linalg.norm(system, 1))
     return float(max(norms) * onenormest(inverse))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
@@ -65,7 +65,7 @@ class Factor:
     name: str
     category: str
     unit: str
-    gases: MappingProxyType  # flow code -> kg per unit
+    gases: MappingProxyType[str, float]  # flow code -> kg per unit
     is_aircraft: bool
     geography: str
     reference_year: int
@@ -100,11 +100,12 @@ def _is_single_geography(code: str) -> bool:
     if code in _NON_ISO_GEOGRAPHIES:
         return True
     if "-" in code:
-        return pycountry.subdivisions.get(code=code) is not None
+        # pycountry's database lookups are unannotated
+        return pycountry.subdivisions.get(code=code) is not None  # type: ignore[no-untyped-call]
     return len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
 
 
-def validate_rows(rows: list[Mapping[str, Any]], *, release: bool, factor_set: str,
+def validate_rows(rows: Sequence[Mapping[str, Any]], *, release: bool, factor_set: str,
                   first_row_number: int = 2) -> tuple[list[Factor], list[tuple[int, str, str]]]:
     """Check rows as read from a file (strings or numbers) and build Factors.
 

@@ -12,7 +12,7 @@ import csv
 import difflib
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -48,8 +48,8 @@ class FactorTable:
 
     name: str
     sha256: str
-    rows: tuple[MappingProxyType, ...] = field(repr=False)
-    factors: MappingProxyType = field(repr=False)  # id -> Factor
+    rows: tuple[MappingProxyType[str, Any], ...] = field(repr=False)
+    factors: MappingProxyType[str, Factor] = field(repr=False)  # id -> Factor
 
     @cached_property
     def _frame(self) -> pd.DataFrame:
@@ -82,7 +82,7 @@ class FactorRelease(FactorTable):
     description: str = ""
 
 
-def table_from_rows(name: str, rows: list[Mapping[str, Any]], *, release: bool,
+def table_from_rows(name: str, rows: Sequence[Mapping[str, Any]], *, release: bool,
                     source: str, first_row_number: int = 2) -> FactorTable:
     factors, errors = validate_rows(rows, release=release, factor_set=name,
                                     first_row_number=first_row_number)
@@ -169,7 +169,7 @@ def _shipped_release(version: str, verify: bool) -> FactorRelease:
 def _load_release_dir(directory: Path, verify: bool) -> FactorRelease:
     meta = json.loads((directory / "release.json").read_text("utf-8"))
     rows: list[dict[str, Any]] = []
-    errors = []
+    errors: list[tuple[int | None, str | None, str]] = []
     for name in meta["files"]:
         text = (directory / name).read_text("utf-8")
         file_rows = read_csv_rows(text, name)
@@ -212,7 +212,7 @@ def import_factor_set(path: Path, name: str, release: FactorRelease) -> FactorTa
     try:
         table = table_from_rows(name, rows, release=False, source=source)
     except FactorFileError as exc:
-        raise FactorFileError(source, sorted(exc.errors + clashes,
+        raise FactorFileError(source, sorted([*exc.errors, *clashes],
                                              key=lambda e: (e[0] or 0, e[1] or ""))) from None
     if clashes:
         raise FactorFileError(source, clashes)

@@ -42,7 +42,7 @@ class Flow:
     name: str
     formula: str
     iso14067_group: str
-    gwp100: MappingProxyType  # gwp set -> kg CO2e per kg
+    gwp100: MappingProxyType[str, float]  # gwp set -> kg CO2e per kg
 
 
 def reported_co2e_flow(gwp_set: str) -> str:
@@ -50,7 +50,7 @@ def reported_co2e_flow(gwp_set: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def flows() -> MappingProxyType:
+def flows() -> MappingProxyType[str, Flow]:
     """Every elementary flow the engine knows, by code, in a stable order."""
     table: dict[str, Flow] = {}
     text = resources.files("lca_models").joinpath("data/gwp100.csv").read_text("utf-8")

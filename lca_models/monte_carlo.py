@@ -15,11 +15,18 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lca_models.errors import SingularSystemError
 from lca_models.results import MonteCarloResult
+
+if TYPE_CHECKING:
+    from bw2calc import LCA
+
+    from lca_models.background import Background
+    from lca_models.calculation import Foreground
 
 #: Share of rejected draws above which the result carries a warning.
 REJECTED_WARNING_SHARE = 0.01
@@ -29,7 +36,8 @@ REJECTED_REFUSAL_SHARE = 0.5
 NEGATIVE_ACTIVITY = -1e-12
 
 
-def run_monte_carlo(background, gwp_set: str, fg, iterations: int, seed: int,
+def run_monte_carlo(background: Background, gwp_set: str, fg: Foreground, iterations: int,
+                    seed: int,
                     progress: Callable[[int, int], None] | None = None) -> MonteCarloResult:
     """Sample factor and primary-data uncertainty with bw2calc's stochastic LCA."""
     from lca_models.calculation import _background_packages, _datapackage, _import_bw2calc
@@ -57,7 +65,7 @@ def run_monte_carlo(background, gwp_set: str, fg, iterations: int, seed: int,
     return summarise_draws(scores[feasible], iterations, seed)
 
 
-def _draw(lca, cols: np.ndarray) -> bool:
+def _draw(lca: LCA, cols: np.ndarray) -> bool:
     """Advance to the next draw; False when it describes an infeasible system."""
     try:
         next(lca)

@@ -293,7 +293,7 @@ class PactHostClient:
         seen: set[str] = set()
         pages = 0
         while url is not None:
-            response = self._get(url, params if pages == 0 else None, "ListFootprints")
+            response = self._get(url, tuple(params) if pages == 0 else None, "ListFootprints")
             data = _data(response, list, "ListFootprints")
             if limit is not None and len(data) > limit:
                 raise PactProtocolError(f"{self.base_url} sent {len(data)} footprints in a "
@@ -316,7 +316,7 @@ class PactHostClient:
                                     f"footprint {pf['id']}")
         return pf
 
-    def _get(self, url: str, params: list[tuple[str, str]] | None, what: str
+    def _get(self, url: str, params: tuple[tuple[str, str], ...] | None, what: str
              ) -> httpx.Response:
         try:
             response = self._http.get(url, params=params, auth=self.auth)

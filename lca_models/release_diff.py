@@ -7,6 +7,7 @@ A certifier reads this before an impact run to know which numbers moved; the imp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,7 +74,8 @@ def diff_releases(old: FactorRelease, new: FactorRelease) -> ReleaseDiff:
         changed=tuple(changed))
 
 
-def _compare(old: FactorRelease, new: FactorRelease, old_row, new_row) -> FactorChange | None:
+def _compare(old: FactorRelease, new: FactorRelease, old_row: Mapping[str, Any],
+             new_row: Mapping[str, Any]) -> FactorChange | None:
     factor_id = old_row["id"]
     before, after = dict(old.get(factor_id).gases), dict(new.get(factor_id).gases)
     gases = {gas: GasChange(before.get(gas), after.get(gas))

@@ -19,16 +19,16 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, Event
 from yaml.nodes import MappingNode
 from yaml.resolver import Resolver
 
@@ -90,7 +90,7 @@ def check_size(size: int, limits: InputLimits, what: str = "the document") -> No
 _JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
-class _Duplicated(dict):
+class _Duplicated(dict[str, Any]):
     """An object that named a member twice; `duplicate` is the first name repeated."""
 
     duplicate: str = ""
@@ -186,11 +186,6 @@ def _check_string(value: str, where: str, limits: InputLimits) -> None:
 
 # ---- YAML ------------------------------------------------------------------------------------
 
-try:  # libyaml's parser, when PyYAML was built with it (issue 21: 5x faster than Python's)
-    from yaml.cyaml import CParser as _Parser
-except ImportError:  # pragma: no cover
-    _Parser = None
-
 
 class _BoundedComposer(Composer):
     """Builds the node graph counting nodes with aliases expanded, alias uses and depth, so a
@@ -198,6 +193,8 @@ class _BoundedComposer(Composer):
     nothing is constructed until the whole graph is known to be within the limits."""
 
     limits: InputLimits
+    if TYPE_CHECKING:  # from the parser (libyaml's or Python's) the loader mixes it with
+        def peek_event(self) -> Event | None: ...
 
     def _bounds_init(self, limits: InputLimits) -> None:
         self.limits = limits
@@ -252,10 +249,12 @@ class _BoundedComposer(Composer):
             raise InputLimitError("max_yaml_aliases", self.limits.max_yaml_aliases,
                                   f"more than {self.limits.max_yaml_aliases} aliases",
                                   self._where(event))
-        size, height = self._anchored.get(event.anchor, (1, 1))
+        size, height = self._anchored.get(event.anchor or "", (1, 1))  # "": no such anchor
         self._reach(self._depth + height, event)
         self._count(size, event)
-        return super().compose_node(None, None)  # the base returns the anchored node
+        # the base returns the anchored node; PyYAML itself passes index None here
+        # (compose_document), which types-PyYAML's `index: int` leaves out
+        return super().compose_node(None, None)  # type: ignore[arg-type]
 
 
 class _StrictConstructor(SafeConstructor):
@@ -280,24 +279,34 @@ class _StrictConstructor(SafeConstructor):
         return super().construct_mapping(node, deep=deep)
 
 
-#: True when the C parser reads outside YAML (tests assert it).
-WITH_LIBYAML = _Parser is not None
+class _Loader(Protocol):
+    def get_single_data(self) -> Any: ...
+    def dispose(self) -> None: ...
 
-if _Parser is not None:
-    class _BoundedLoader(_BoundedComposer, _Parser, _StrictConstructor, Resolver):  # type: ignore
+
+#: True when the C parser reads outside YAML (tests assert it): libyaml's parser, when PyYAML
+#: was built with it (issue 21: 5x faster than Python's).
+WITH_LIBYAML: bool = yaml.__with_libyaml__
+_BoundedLoader: Callable[[str, InputLimits], _Loader]
+
+if WITH_LIBYAML:
+    from yaml._yaml import CParser  # the C extension itself (yaml.cyaml re-exports it)
+
+    class _CLoader(_BoundedComposer, CParser, _StrictConstructor, Resolver):
         def __init__(self, stream: str, limits: InputLimits):
-            _Parser.__init__(self, stream)
+            CParser.__init__(self, stream)
             Composer.__init__(self)
             _StrictConstructor.__init__(self)
             Resolver.__init__(self)
             self._bounds_init(limits)
+
+    _BoundedLoader = _CLoader
 else:  # pragma: no cover - PyYAML without libyaml
     from yaml.parser import Parser
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
-    class _BoundedLoader(Reader, Scanner, Parser, _BoundedComposer,  # type: ignore[no-redef]
-                         _StrictConstructor, Resolver):
+    class _PyLoader(Reader, Scanner, Parser, _BoundedComposer, _StrictConstructor, Resolver):
         def __init__(self, stream: str, limits: InputLimits):
             Reader.__init__(self, stream)
             Scanner.__init__(self)
@@ -306,6 +315,8 @@ else:  # pragma: no cover - PyYAML without libyaml
             _StrictConstructor.__init__(self)
             Resolver.__init__(self)
             self._bounds_init(limits)
+
+    _BoundedLoader = _PyLoader
 
 
 def load_yaml(text: str | bytes, limits: InputLimits | None = None) -> Any:

@@ -17,8 +17,12 @@ import csv
 import math
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from lca_models.factor_rows import Uncertainty
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # stats_arrays distribution ids (stats_arrays.distributions.*.id)
 UNDEFINED, NO_UNCERTAINTY, LOGNORMAL, NORMAL, UNIFORM, TRIANGULAR = 0, 1, 2, 3, 4, 5
@@ -58,15 +62,16 @@ def exchange_uncertainty(amount: float, uncertainty: Uncertainty,
     return {"uncertainty_type": TRIANGULAR, "loc": amount, "minimum": low, "maximum": high}
 
 
-def distributions_array(rows: list[dict[str, float]]):
+def distributions_array(rows: list[dict[str, float]]) -> np.ndarray:
     """A bw_processing UNCERTAINTY_DTYPE array from `exchange_uncertainty` dicts, so shipped
     rows (written into the background) and user rows (in the foreground) are sampled alike."""
     import bw_processing as bwp
     import numpy as np
 
-    out = np.zeros(len(rows), dtype=bwp.UNCERTAINTY_DTYPE)
+    out: np.ndarray = np.zeros(len(rows), dtype=bwp.UNCERTAINTY_DTYPE)
+    names = [name for name, _ in bwp.UNCERTAINTY_DTYPE]  # the array's fields, in order
     for i, fields in enumerate(rows):
         full = {"scale": np.nan, "shape": np.nan, "minimum": np.nan, "maximum": np.nan,
                 "negative": False, **fields}
-        out[i] = tuple(full[k] for k in out.dtype.names)
+        out[i] = tuple(full[k] for k in names)
     return out

@@ -49,10 +49,10 @@ class UnitProblem(ValueError):
 
 
 @lru_cache(maxsize=1)
-def registry() -> pint.UnitRegistry:
+def registry() -> pint.UnitRegistry[float]:
     import pint  # imported on first use: the web app starts without it
 
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
+    ureg: pint.UnitRegistry[float] = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
     for definition in _EXTRA_DEFINITIONS:
         ureg.define(definition)
     return ureg

@@ -9,12 +9,11 @@ from urllib.parse import urlencode
 
 from flask import request
 from sqlalchemy import Select
-from sqlalchemy.orm import Session
 
-from app.services import keyset
+from app.services import DbSession, keyset
 
 
-def paginate(session: Session, query: Select, args: dict[str, Any]
+def paginate(session: DbSession, query: Select, args: dict[str, Any]
              ) -> tuple[dict[str, Any], int, dict[str, str]]:
     size = args["page_size"]
     found = keyset.page(session, query, args.get("after"), size)

@@ -7,14 +7,14 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.persistence.types import UtcDateTime, new_id, utcnow
 
 ORG_KINDS = ("exporter", "certification_body", "operator")
 ROLES = ("exporter", "certifier", "admin")
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisations"
     # keyset pagination (app/services/keyset.py): each list's filter, then its order
     __table_args__ = (
@@ -49,7 +49,7 @@ class Organisation(db.Model):
                 and self.accredited_from <= on <= self.accredited_to)
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -68,7 +68,7 @@ class User(db.Model):
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.persistence.types import UtcDateTime, new_id, utcnow
 
 
-class CbamInstallation(db.Model):
+class CbamInstallation(Model):
     """An installation with its CBAM input document (validated by lca_models on write).
 
     `version` counts changes (optimistic locking): an update needs If-Match with the ETag
@@ -39,7 +39,7 @@ class CbamInstallation(db.Model):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declaration)
 
 
-class CbamReportRecord(db.Model):
+class CbamReportRecord(Model):
     """A computed report: the input it was computed from, the full result (the JSON
     document every download is written from) and what is needed to reproduce it."""
 

@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.persistence.products import Calculation, Product
 from app.persistence.types import UtcDateTime, new_id, utcnow
 
 
-class LabelRequest(db.Model):
+class LabelRequest(Model):
     __tablename__ = "label_requests"
     # keyset pagination (app/services/keyset.py): each list's filter, then its order
     __table_args__ = (
@@ -52,7 +52,7 @@ class LabelRequest(db.Model):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declaration)
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A review comment anchored to a model path, or an answer to one."""
 
     __tablename__ = "comments"

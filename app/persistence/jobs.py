@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.persistence.products import ModelVersion
 from app.persistence.types import UtcDateTime, new_id, utcnow
 
@@ -21,7 +21,7 @@ JOB_KINDS = ("calculation", "impact")
 JOB_STATES = ("queued", "running", "done", "failed")
 
 
-class Job(db.Model):
+class Job(Model):
     __tablename__ = "jobs"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -47,7 +47,7 @@ class Job(db.Model):
     model_version: Mapped[ModelVersion | None] = relationship()
 
 
-class ImpactEntry(db.Model):
+class ImpactEntry(Model):
     """One label's footprint under its own release and under the new one. The unique key
     makes a re-delivered batch unable to write a label twice."""
 

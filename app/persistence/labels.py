@@ -20,13 +20,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
-from app.extensions import db
+from app.extensions import Model
 from app.persistence.audit import BigId
 from app.persistence.certification import LabelRequest
 from app.persistence.types import UtcDateTime, utcnow
 
 
-class SigningKey(db.Model):
+class SigningKey(Model):
     """The public half of an issuer key; the private half lives in a file, never here."""
 
     __tablename__ = "signing_keys"
@@ -39,7 +39,7 @@ class SigningKey(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class Label(db.Model):
+class Label(Model):
     """An issued label. Its revocation bit is entry `status_index` of revocation list
     `status_list_number` (see app.services.status_lists); the pair is unique, and the partial
     index on the revoked pairs is what re-signing one list reads."""
@@ -93,7 +93,7 @@ class Label(db.Model):
         return self.credential["credentialSubject"]["footprint"]["kgCO2ePerDeclaredUnit"]
 
 
-class LogEntry(db.Model):
+class LogEntry(Model):
     """One leaf of the transparency log: an issuance, revocation or supersession."""
 
     __tablename__ = "log_entries"
@@ -106,7 +106,7 @@ class LogEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class LogNode(db.Model):
+class LogNode(Model):
     """A perfect subtree of the log, stored once complete (it never changes after)."""
 
     __tablename__ = "log_nodes"
@@ -116,7 +116,7 @@ class LogNode(db.Model):
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
-class TreeHead(db.Model):
+class TreeHead(Model):
     """A signed tree head: the log's size and root at a moment, signed by the issuer key as a
     C2SP checkpoint. `checkpoint` is the signed note exactly as served; `signature` is the
     Ed25519 signature inside it (over the note text), `key_id` the key that made it."""
@@ -131,7 +131,7 @@ class TreeHead(db.Model):
     checkpoint: Mapped[str | None] = mapped_column(Text)
 
 
-class StatusList(db.Model):
+class StatusList(Model):
     """One signed Bitstring Status List credential as last published: list `number` of its
     purpose (0, 1, ... as labels fill them). It changes only when a label it holds is
     revoked, so it is signed then and served as stored."""

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.persistence.types import UtcDateTime, new_id, utcnow
 
 
-class PactClient(db.Model):
+class PactClient(Model):
     """A trade partner's system; it may read the footprints of the exporters listed."""
 
     __tablename__ = "pact_clients"
@@ -28,7 +28,7 @@ class PactClient(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class PactToken(db.Model):
+class PactToken(Model):
     __tablename__ = "pact_tokens"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -37,7 +37,7 @@ class PactToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class PactOutbox(db.Model):
+class PactOutbox(Model):
     """An event to deliver to a partner's /3/events, retried with backoff by the worker."""
 
     __tablename__ = "pact_outbox"

@@ -17,11 +17,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.persistence.types import UtcDateTime, new_id, utcnow
 
 
-class Product(db.Model):
+class Product(Model):
     __tablename__ = "products"
     # keyset pagination (app/services/keyset.py): each list's filter, then its order
     __table_args__ = (
@@ -46,7 +46,7 @@ class Product(db.Model):
         return self.hs_code[:2] if self.hs_code else None
 
 
-class ModelVersion(db.Model):
+class ModelVersion(Model):
     """An inventory model version; frozen once a calculation of it has been submitted."""
 
     __tablename__ = "model_versions"
@@ -65,7 +65,7 @@ class ModelVersion(db.Model):
     product: Mapped[Product] = relationship(back_populates="versions")
 
 
-class Calculation(db.Model):
+class Calculation(Model):
     """Everything needed to recompute and compare a result later."""
 
     __tablename__ = "calculations"

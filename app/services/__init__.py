@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, TypeAlias
 
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
+if TYPE_CHECKING:
+    from flask_sqlalchemy.session import Session as AppSession
+
+#: The database session a use case takes: a plain Session, or the app's `db.session`, the
+#: scoped_session that forwards each Session method to the session of the current app
+#: context (it is no Session subclass, and has only the methods it forwards).
+DbSession: TypeAlias = "Session | scoped_session[AppSession]"
+
 
 @contextmanager
-def transaction() -> Iterator[Session]:
+def transaction() -> Iterator[DbSession]:
     from app.extensions import db
 
     session = db.session
@@ -22,7 +31,7 @@ def transaction() -> Iterator[Session]:
         raise
 
 
-def innermost_transaction(session: Session | scoped_session) -> SessionTransaction | None:
+def innermost_transaction(session: DbSession) -> SessionTransaction | None:
     """The savepoint or transaction now open. What a transaction remembers about its own
     writes (under a lock it holds) is keyed by this object: a later transaction, or a parent
     after a savepoint rolled back, is a different object and reads afresh."""

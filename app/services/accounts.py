@@ -11,13 +11,12 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.domain import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from app.persistence import ApiToken, Organisation, User
 from app.persistence.accounts import ORG_KINDS, ROLES
 from app.persistence.types import utcnow
-from app.services import audit
+from app.services import DbSession, audit
 
 #: What each role may do with a token; a token's scopes must be a subset.
 ROLE_SCOPES: dict[str, tuple[str, ...]] = {
@@ -45,7 +44,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_organisation(session: Session, actor: User | None, data: dict[str, Any]
+def create_organisation(session: DbSession, actor: User | None, data: dict[str, Any]
                         ) -> Organisation:
     if data["kind"] not in ORG_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(ORG_KINDS)}", field="kind")
@@ -66,7 +65,7 @@ def create_organisation(session: Session, actor: User | None, data: dict[str, An
     return org
 
 
-def create_user(session: Session, actor: User | None, *, email: str, name: str,
+def create_user(session: DbSession, actor: User | None, *, email: str, name: str,
                 password: str, role: str, organisation_id: str | None) -> User:
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
@@ -89,7 +88,7 @@ def create_user(session: Session, actor: User | None, *, email: str, name: str,
     return user
 
 
-def set_role(session: Session, actor: User | None, user_id: str, role: str,
+def set_role(session: DbSession, actor: User | None, user_id: str, role: str,
              reason: str) -> User:
     user = session.get(User, user_id)
     if user is None:
@@ -103,7 +102,7 @@ def set_role(session: Session, actor: User | None, user_id: str, role: str,
     return user
 
 
-def set_password(session: Session, actor: User | None, user_id: str, password: str) -> User:
+def set_password(session: DbSession, actor: User | None, user_id: str, password: str) -> User:
     """A new password ends every session and token issued under the old one (whoever knew
     it may have made some)."""
     user = session.get(User, user_id)
@@ -131,7 +130,7 @@ def set_language(user: User, language: str) -> bool:
     return True
 
 
-def end_sessions(session: Session, user: User, *, revoke_tokens: bool = False) -> int:
+def end_sessions(session: DbSession, user: User, *, revoke_tokens: bool = False) -> int:
     """Make every session cookie issued to `user` so far fail on its next request (the
     cookie carries the generation it was issued under); optionally revoke the user's API
     tokens too. Returns how many tokens were revoked."""
@@ -146,7 +145,7 @@ def end_sessions(session: Session, user: User, *, revoke_tokens: bool = False) -
     return len(live)
 
 
-def authenticate(session: Session, email: str, password: str) -> User:
+def authenticate(session: DbSession, email: str, password: str) -> User:
     """Check a password; every attempt is audited, failures without saying which part."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     try:
@@ -164,7 +163,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
     return user
 
 
-def create_token(session: Session, user: User, *, name: str, scopes: list[str],
+def create_token(session: DbSession, user: User, *, name: str, scopes: list[str],
                  days: int, granted: tuple[str, ...] | None = None) -> tuple[ApiToken, str]:
     """Returns the token record and the secret, which is shown this once and never stored.
 
@@ -190,7 +189,7 @@ def create_token(session: Session, user: User, *, name: str, scopes: list[str],
     return token, secret
 
 
-def revoke_token(session: Session, user: User, token_id: str,
+def revoke_token(session: DbSession, user: User, token_id: str,
                  granted: tuple[str, ...] | None = None) -> ApiToken:
     token = session.get(ApiToken, token_id)
     admin = user.role == "admin" and (granted is None or "admin" in granted)
@@ -210,7 +209,7 @@ def within(scopes: list[str], granted: tuple[str, ...] | None) -> bool:
     return granted is None or set(scopes) <= set(granted)
 
 
-def user_for_token(session: Session, secret: str) -> tuple[User, list[str]]:
+def user_for_token(session: DbSession, secret: str) -> tuple[User, list[str]]:
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(secret)))
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
@@ -225,7 +224,7 @@ def require_scope(scopes: list[str], needed: str) -> None:
         raise Forbidden(f"this needs the '{needed}' scope")
 
 
-def accredited_bodies(session: Session, hs_chapter: str | None, on: date) -> list[Organisation]:
+def accredited_bodies(session: DbSession, hs_chapter: str | None, on: date) -> list[Organisation]:
     bodies = session.scalars(select(Organisation).where(
         Organisation.kind == "certification_body").order_by(Organisation.name)).all()
     return [b for b in bodies if hs_chapter is None or b.accredited_for(hs_chapter, on)]

@@ -5,12 +5,11 @@ in the audit trail."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.domain import Conflict, Forbidden, InvalidInput, NotFound
 from app.persistence import Job, PactClient, User
 from app.persistence.types import utcnow
-from app.services import audit
+from app.services import DbSession, audit
 
 EVENTS_URL_MAX = 500
 
@@ -20,14 +19,14 @@ def _admin(actor: User) -> None:
         raise Forbidden("this is for admin accounts")
 
 
-def partner(session: Session, partner_id: str) -> PactClient:
+def partner(session: DbSession, partner_id: str) -> PactClient:
     found = session.get(PactClient, partner_id)
     if found is None:
         raise NotFound("no such PACT partner")
     return found
 
 
-def revoke_partner(session: Session, actor: User, partner_id: str) -> PactClient:
+def revoke_partner(session: DbSession, actor: User, partner_id: str) -> PactClient:
     """The partner's credentials and tokens stop working and no more events go to it."""
     _admin(actor)
     client = partner(session, partner_id)
@@ -39,7 +38,7 @@ def revoke_partner(session: Session, actor: User, partner_id: str) -> PactClient
     return client
 
 
-def set_events_url(session: Session, actor: User, partner_id: str, url: str | None,
+def set_events_url(session: DbSession, actor: User, partner_id: str, url: str | None,
                    *, allow_http: bool = False) -> PactClient:
     """Where the partner's PACT events go (https; http only in development); None clears."""
     _admin(actor)
@@ -54,7 +53,7 @@ def set_events_url(session: Session, actor: User, partner_id: str, url: str | No
     return client
 
 
-def recent_jobs(session: Session, limit: int = 100) -> list[Job]:
+def recent_jobs(session: DbSession, limit: int = 100) -> list[Job]:
     """The latest jobs (calculations and impact runs, app/services/jobs.py), newest first."""
     return list(session.scalars(select(Job).order_by(
         Job.created_at.desc(), Job.id).limit(limit)))

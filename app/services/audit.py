@@ -15,11 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 
 from app.persistence import AuditEntry, User
 from app.persistence.types import utcnow
-from app.services import innermost_transaction
+from app.services import DbSession, innermost_transaction
 from lca_models.canonical import sha256_hex
 
 GENESIS = "0" * 64
@@ -27,7 +26,7 @@ LOCK_KEY = _LOCK_KEY = 7_346_011  # arbitrary: "the audit chain" among advisory 
 _CHAIN = "carbonlabel.audit_chain"  # session.info: (transaction, seq, hash) of our last append
 
 
-def append(session: Session, actor: User | None, action: str, *, target_type: str | None = None,
+def append(session: DbSession, actor: User | None, action: str, *, target_type: str | None = None,
            target_id: str | None = None, reason: str | None = None,
            details: dict[str, Any] | None = None, actor_label: str | None = None) -> AuditEntry:
     transaction = innermost_transaction(session)
@@ -69,7 +68,7 @@ def chain_end() -> tuple[Any, Any]:
             last.with_only_columns(AuditEntry.entry_hash).scalar_subquery())
 
 
-def hold(session: Session, seq: int | None, last_hash: str | None) -> None:
+def hold(session: DbSession, seq: int | None, last_hash: str | None) -> None:
     """The caller holds the chain's lock for the rest of its transaction (on PostgreSQL it
     took `LOCK_KEY` itself, together with another lock; SQLite lets one writer at a time in)
     and read the chain's end after that: `append` then starts from it without locking or
@@ -99,7 +98,7 @@ class ChainReport:
     problem: str | None = None
 
 
-def verify(session: Session) -> ChainReport:
+def verify(session: DbSession) -> ChainReport:
     """Walk the chain from the start; name the first entry that is altered or missing."""
     prev, expected_seq, count = GENESIS, 1, 0
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).yield_per(500):

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.domain import NotFound, PreconditionFailed, PreconditionRequired
 from app.persistence import CbamInstallation, CbamReportRecord, User
 from app.persistence.types import utcnow
-from app.services import audit, products
+from app.services import DbSession, audit, products
 from lca_models.canonical import sha256_hex
 from lca_models.cbam import compute_report, load_report_data
 from lca_models.cbam_report import from_json, to_json, to_xlsx
@@ -47,7 +46,7 @@ def _owns(user: User, installation: CbamInstallation) -> bool:
     return user.role == "admin" or installation.organisation_id == user.organisation_id
 
 
-def get_installation(session: Session, user: User, installation_id: str) -> CbamInstallation:
+def get_installation(session: DbSession, user: User, installation_id: str) -> CbamInstallation:
     installation = session.get(CbamInstallation, installation_id)
     if installation is None or not _owns(user, installation):
         raise NotFound("no such CBAM installation")
@@ -58,7 +57,7 @@ def etag(installation: CbamInstallation) -> str:
     return f'"{installation.id}.{installation.version}"'
 
 
-def checked_input(session: Session, user: User, data: dict[str, Any]) -> dict[str, Any]:
+def checked_input(session: DbSession, user: User, data: dict[str, Any]) -> dict[str, Any]:
     """The input as stored (JSON-safe), validated, with errors named as the request spells
     them (`input.…`). Product footprints given as `calculation_id` are filled in from the
     organisation's stored calculation, so the report shows what was certified."""
@@ -86,7 +85,7 @@ def checked_input(session: Session, user: User, data: dict[str, Any]) -> dict[st
     return data
 
 
-def _footprint_of(session: Session, user: User, given: dict[str, Any]) -> dict[str, Any]:
+def _footprint_of(session: DbSession, user: User, given: dict[str, Any]) -> dict[str, Any]:
     calc = products.get_calculation(session, user, str(given["calculation_id"]))
     result = calc.result
     return {"calculation_id": calc.id,
@@ -98,7 +97,7 @@ def _footprint_of(session: Session, user: User, given: dict[str, Any]) -> dict[s
                 f"{calc.factor_release_version})")}
 
 
-def create_installation(session: Session, user: User, data: dict[str, Any]) -> CbamInstallation:
+def create_installation(session: DbSession, user: User, data: dict[str, Any]) -> CbamInstallation:
     content = checked_input(session, user, data)
     installation = CbamInstallation(
         organisation_id=user.organisation_id, name=content["installation"]["name_en"],
@@ -111,7 +110,7 @@ def create_installation(session: Session, user: User, data: dict[str, Any]) -> C
     return installation
 
 
-def update_installation(session: Session, user: User, installation_id: str,
+def update_installation(session: DbSession, user: User, installation_id: str,
                         data: dict[str, Any], if_match: str | None) -> CbamInstallation:
     installation = get_installation(session, user, installation_id)
     if not if_match:
@@ -130,7 +129,7 @@ def update_installation(session: Session, user: User, installation_id: str,
     return installation
 
 
-def compute(session: Session, user: User, installation_id: str) -> CbamReportRecord:
+def compute(session: DbSession, user: User, installation_id: str) -> CbamReportRecord:
     """Compute the installation's current input and store the result; a compute-time error
     (unknown factor, missing default value) names its field and stores nothing."""
     installation = get_installation(session, user, installation_id)
@@ -161,7 +160,7 @@ def visible_reports(installation: CbamInstallation):
             .order_by(CbamReportRecord.computed_at, CbamReportRecord.id))
 
 
-def get_report(session: Session, user: User, report_id: str) -> CbamReportRecord:
+def get_report(session: DbSession, user: User, report_id: str) -> CbamReportRecord:
     record = session.get(CbamReportRecord, report_id)
     if record is None or not _owns(user, record.installation):
         raise NotFound("no such CBAM report")

@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app import clock
 from app.domain import (
@@ -32,7 +31,7 @@ from app.persistence import (
     User,
 )
 from app.persistence.types import utcnow
-from app.services import audit, label_claims, labels, pcrs, products
+from app.services import DbSession, audit, label_claims, labels, pcrs, products
 from app.services.issuer import Issuer
 from app.services.workflow import OPEN_STATES, TRANSITIONS
 
@@ -50,7 +49,7 @@ def visible_requests(user: User):
     return query
 
 
-def get_request(session: Session, user: User, request_id: str) -> LabelRequest:
+def get_request(session: DbSession, user: User, request_id: str) -> LabelRequest:
     req = session.get(LabelRequest, request_id)
     if req is None or not _can_see(user, req):
         raise NotFound("no such label request")
@@ -65,7 +64,7 @@ def _can_see(user: User, req: LabelRequest) -> bool:
     return req.certification_body_id == user.organisation_id and req.state != "draft"
 
 
-def create_request(session: Session, user: User, data: dict[str, Any]) -> LabelRequest:
+def create_request(session: DbSession, user: User, data: dict[str, Any]) -> LabelRequest:
     calc = products.get_calculation(session, user, data["calculation_id"])
     product = calc.model_version.product
     body = session.get(Organisation, data["certification_body_id"])
@@ -105,7 +104,7 @@ def _check_accreditation(body: Organisation, product, field: str | None) -> None
                            f"valid {body.accredited_from} to {body.accredited_to})", field=field)
 
 
-def _baseline(session: Session, user: User, baseline_id: str | None, product_id: str
+def _baseline(session: DbSession, user: User, baseline_id: str | None, product_id: str
               ) -> LabelRequest:
     if not baseline_id:
         raise InvalidInput("a reduction label needs the earlier certified request",
@@ -117,7 +116,7 @@ def _baseline(session: Session, user: User, baseline_id: str | None, product_id:
     return base
 
 
-def transition(session: Session, user: User, request_id: str, action: str, *,
+def transition(session: DbSession, user: User, request_id: str, action: str, *,
                if_match: str | None, reason: str | None = None,
                calculation_id: str | None = None, valid_until: date | None = None,
                issuer: Issuer | None = None) -> LabelRequest:
@@ -173,7 +172,7 @@ def _freeze(calc: Calculation) -> None:
     calc.model_version.frozen = True
 
 
-def _resubmit(session: Session, user: User, req: LabelRequest, calculation_id: str | None
+def _resubmit(session: DbSession, user: User, req: LabelRequest, calculation_id: str | None
               ) -> str:
     if not calculation_id:
         raise InvalidInput("resubmit with the calculation of the revised model",
@@ -200,7 +199,7 @@ def check_if_match(req: LabelRequest, if_match: str | None) -> None:
                                  f"state {req.state})")
 
 
-def add_comment(session: Session, user: User, request_id: str, *, body: str,
+def add_comment(session: DbSession, user: User, request_id: str, *, body: str,
                 path: str | None, parent_id: str | None) -> Comment:
     req = get_request(session, user, request_id)
     if user.role == "certifier":
@@ -226,19 +225,19 @@ def add_comment(session: Session, user: User, request_id: str, *, body: str,
     return comment
 
 
-def requests_for_product(session: Session, user: User, product_id: str) -> list[LabelRequest]:
+def requests_for_product(session: DbSession, user: User, product_id: str) -> list[LabelRequest]:
     """The product's requests the user may see, newest first."""
     return list(session.scalars(visible_requests(user).where(
         LabelRequest.product_id == product_id).order_by(None).order_by(
         LabelRequest.created_at.desc())))
 
 
-def open_requests(session: Session, user: User, product_id: str) -> list[LabelRequest]:
+def open_requests(session: DbSession, user: User, product_id: str) -> list[LabelRequest]:
     return [r for r in requests_for_product(session, user, product_id)
             if r.state in OPEN_STATES]
 
 
-def revisions(session: Session, req: LabelRequest) -> list[Calculation]:
+def revisions(session: DbSession, req: LabelRequest) -> list[Calculation]:
     """Calculations of the product newer than the one under review: what a resubmission can
     send, newest first."""
     return list(session.scalars(
@@ -248,18 +247,18 @@ def revisions(session: Session, req: LabelRequest) -> list[Calculation]:
         .order_by(Calculation.created_at.desc())))
 
 
-def label_of(session: Session, req: LabelRequest) -> Label | None:
+def label_of(session: DbSession, req: LabelRequest) -> Label | None:
     """The label its approval issued, if any."""
     return session.scalar(select(Label).where(Label.request_id == req.id))
 
 
-def previous_version(session: Session, version: ModelVersion) -> ModelVersion | None:
+def previous_version(session: DbSession, version: ModelVersion) -> ModelVersion | None:
     return session.scalar(select(ModelVersion).where(
         ModelVersion.product_id == version.product_id,
         ModelVersion.number < version.number).order_by(ModelVersion.number.desc()).limit(1))
 
 
-def latest_calculation(session: Session, version: ModelVersion) -> Calculation | None:
+def latest_calculation(session: DbSession, version: ModelVersion) -> Calculation | None:
     return session.scalar(select(Calculation).where(
         Calculation.model_version_id == version.id).order_by(
         Calculation.created_at.desc()).limit(1))

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app import clock
 from app.domain import Conflict
 from app.persistence import Organisation
-from app.services import accounts, certification, keys, labels, pact_host, products
+from app.services import DbSession, accounts, certification, keys, labels, pact_host, products
 from app.services.issuer import Issuer
 from lca_models.safe_load import load_yaml
 
@@ -26,7 +25,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "models"
 DEMO_EXPORTER = "Pearl River Demo Manufacturing Co., Ltd. (fictional)"
 
 
-def seed(session: Session, brightway_dir: Path, issuer: Issuer) -> dict[str, Any]:
+def seed(session: DbSession, brightway_dir: Path, issuer: Issuer) -> dict[str, Any]:
     if session.scalar(select(Organisation).where(Organisation.name == DEMO_EXPORTER)):
         raise Conflict("demo data exists already in this database")
     operator = accounts.create_organisation(session, None, {
@@ -77,7 +76,7 @@ def seed(session: Session, brightway_dir: Path, issuer: Issuer) -> dict[str, Any
     return out
 
 
-def _labels(session: Session, users: dict[str, Any], body_id: str,
+def _labels(session: DbSession, users: dict[str, Any], body_id: str,
             demo_products: list[dict[str, Any]], issuer: Issuer) -> dict[str, str]:
     """A valid label, a revoked one, and a label superseded by a newer certification."""
     if keys.active_key(session) is None:

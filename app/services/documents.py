@@ -15,14 +15,13 @@ from typing import Any
 
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy.orm import Session
 
 from app import display_time
 from app.numbers import kg_co2e
 from app.persistence import Calculation, Label, LabelRequest, Organisation, Product, User
+from app.services import DbSession, recognition, seal
 from app.services import document_words as words
 from app.services import labels as label_service
-from app.services import recognition, seal
 from app.services.doc_language import FONTS, LANG_TAGS, N_, chinese
 from app.services.issuer import Issuer
 from lca_models.canonical import sha256_hex
@@ -229,7 +228,7 @@ def label_pdf(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo =
     return _pdf(html)
 
 
-def certificate_for(session: Session, label: Label, issuer: Issuer, zone: tzinfo = UTC,
+def certificate_for(session: DbSession, label: Label, issuer: Issuer, zone: tzinfo = UTC,
                     script: str = "Hans") -> bytes:
     """The certificate of an issued label with its body and signatory looked up."""
     body = session.get(Organisation, label.certification_body_id)

@@ -20,12 +20,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.domain import Forbidden, InvalidInput
 from app.persistence import Calculation, ImpactEntry, Job, Label, LabelRequest, User
 from app.persistence.types import utcnow
-from app.services import audit, jobs, releases
+from app.services import DbSession, audit, jobs, releases
 from lca_models.errors import LcaModelError
 from lca_models.factors import FactorRelease
 
@@ -33,7 +33,7 @@ BATCH_SIZE = 200
 DRIVERS = 5
 
 
-def start(session: Session, user: User, release_name: str, *, releases_dir: Path,
+def start(session: DbSession, user: User, release_name: str, *, releases_dir: Path,
           threshold_percent: float, allow_path: bool = False) -> Job:
     """Record an impact run (the caller commits, then publishes). Certifiers cover the
     labels their body issued; admins cover every label."""
@@ -41,7 +41,8 @@ def start(session: Session, user: User, release_name: str, *, releases_dir: Path
         raise Forbidden("impact runs are for certifiers and admins")
     release, folder = releases.locate(release_name, releases_dir, allow_path=allow_path)
     body = user.organisation_id if user.role == "certifier" else None
-    total = session.scalar(select(func.count()).select_from(Label).where(*_scope(body)))
+    total = session.execute(select(func.count()).select_from(Label).where(*_scope(body))
+                            ).scalar_one()
     return jobs.create(session, user, "impact", {
         "release_version": release.version, "release_sha256": release.sha256,
         "release_dir": str(folder) if folder else None, "threshold_percent": threshold_percent,
@@ -78,7 +79,7 @@ def plan(app: Flask, job_id: str) -> None:
         return
     task = celery_of(app).tasks["carbonlabel.impact_batch"]
     for start_at in range(0, len(ids), BATCH_SIZE):
-        task.apply_async(args=[job_id, ids[start_at:start_at + BATCH_SIZE]])
+        task.apply_async(args=(job_id, ids[start_at:start_at + BATCH_SIZE]))
 
 
 def run_batch(app: Flask, job_id: str, label_ids: list[str]) -> None:
@@ -173,8 +174,9 @@ def drivers(old_inputs: list[dict], new_inputs: list[dict]) -> list[dict[str, An
         for item in inputs:
             if item["kind"] in ("factor", "transport"):
                 totals[item["reference"]][index] += item["kg_co2e"]
-    moved = [{"factor_id": ref, "old_kg": old, "new_kg": new, "delta_kg": new - old}
-             for ref, (old, new) in totals.items() if new != old]
+    moved: list[dict[str, Any]] = [
+        {"factor_id": ref, "old_kg": old, "new_kg": new, "delta_kg": new - old}
+        for ref, (old, new) in totals.items() if new != old]
     return sorted(moved, key=lambda d: -abs(d["delta_kg"]))[:DRIVERS]
 
 
@@ -185,13 +187,13 @@ def _copy(entry: ImpactEntry) -> ImpactEntry:
     return ImpactEntry(**{c: getattr(entry, c) for c in columns})
 
 
-def _count(session: Session, job_id: str) -> int:
-    return session.scalar(select(func.count()).select_from(ImpactEntry).where(
-        ImpactEntry.job_id == job_id))
+def _count(session: DbSession, job_id: str) -> int:
+    return session.execute(select(func.count()).select_from(ImpactEntry).where(
+        ImpactEntry.job_id == job_id)).scalar_one()
 
 
-def _maybe_finish(session: Session, job_id: str) -> None:
-    job = session.execute(select(Job).where(Job.id == job_id).with_for_update()).scalar()
+def _maybe_finish(session: DbSession, job_id: str) -> None:
+    job = session.execute(select(Job).where(Job.id == job_id).with_for_update()).scalar_one()
     count = _count(session, job_id)
     if job.state != "running" or count < job.total:
         session.rollback()
@@ -201,19 +203,19 @@ def _maybe_finish(session: Session, job_id: str) -> None:
     job.state, job.done = "done", count
     job.updated_at = job.finished_at = utcnow()
     job.result = {"labels": count, "flagged": flagged}
-    audit.append(session, session.get(User, job.created_by), "job.impact.finished",
+    audit.append(session, session.get_one(User, job.created_by), "job.impact.finished",
                  target_type="job", target_id=job_id,
                  details={"release": job.params["release_version"], "labels": count,
                           "flagged": flagged})
     session.commit()
 
 
-def report(session: Session, job: Job) -> list[ImpactEntry]:
+def report(session: DbSession, job: Job) -> list[ImpactEntry]:
     return list(session.scalars(select(ImpactEntry).where(ImpactEntry.job_id == job.id)
                                 .order_by(ImpactEntry.flagged.desc(), ImpactEntry.label_id)))
 
 
-def flags_for_label(session: Session, label_id: str) -> list[ImpactEntry]:
+def flags_for_label(session: DbSession, label_id: str) -> list[ImpactEntry]:
     """The latest finished run that covered this label, if it flagged it (a later run that
     no longer flags the label withdraws the recommendation)."""
     latest = session.scalars(

@@ -14,10 +14,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import Session
 
 from app.persistence import Label, SigningKey
-from app.services import audit
+from app.services import DbSession, audit
 from app.services import keys as key_service
 from app.trust import did_web
 
@@ -26,7 +25,7 @@ class IssuerPinError(ValueError):
     """The configured public URL is not the issuer the stored keys and labels belong to."""
 
 
-def pinned_did(session: Session) -> str | None:
+def pinned_did(session: DbSession) -> str | None:
     """The DID the service signs as: the active key's, else the newest key's, else the
     newest label's; None on a fresh instance."""
     key = session.scalar(select(SigningKey).order_by(SigningKey.retired_at.is_(None).desc(),
@@ -36,7 +35,7 @@ def pinned_did(session: Session) -> str | None:
     return session.scalar(select(Label.issuer_did).order_by(Label.issued_at.desc()).limit(1))
 
 
-def check(session: Session, did: str, public_url: str) -> None:
+def check(session: DbSession, did: str, public_url: str) -> None:
     """Raise IssuerPinError, with what to do, when `did` is not the pinned issuer."""
     pinned = pinned_did(session)
     if pinned is None or pinned == did:
@@ -75,7 +74,7 @@ def check_app(app: Any) -> None:
             db.session.remove()
 
 
-def move(session: Session, keys_dir: Any, new_public_url: str, dev_mode: bool
+def move(session: DbSession, keys_dir: Any, new_public_url: str, dev_mode: bool
          ) -> tuple[str | None, str, SigningKey]:
     """Make the issuer the DID of `new_public_url`: a new signing key under it; every old key
     stays, under its old DID, so earlier labels keep verifying. Returns (old, new, key)."""

@@ -13,18 +13,18 @@ process shows it; no transaction stays open while the engine works.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from kombu.exceptions import KombuError, OperationalError
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app.domain import NotFound
 from app.persistence import Job, ModelVersion, User
 from app.persistence.types import utcnow
-from app.services import audit, products
+from app.services import DbSession, audit, products
 from app.services.footprints import check_monte_carlo
 
 STALL_AFTER = timedelta(minutes=5)
@@ -32,7 +32,7 @@ MAX_ATTEMPTS = 3
 TASK_OF_KIND = {"calculation": "carbonlabel.calculation", "impact": "carbonlabel.impact_plan"}
 
 
-def create(session: Session, user: User, kind: str, params: dict[str, Any], *, total: int,
+def create(session: DbSession, user: User, kind: str, params: dict[str, Any], *, total: int,
            organisation_id: str | None, model_version_id: str | None = None) -> Job:
     """Record a job (the caller commits, then calls `publish`)."""
     job = Job(kind=kind, params=params, total=total, organisation_id=organisation_id,
@@ -44,7 +44,7 @@ def create(session: Session, user: User, kind: str, params: dict[str, Any], *, t
     return job
 
 
-def start_calculation(session: Session, user: User, version: ModelVersion, *, gwp_set: str,
+def start_calculation(session: DbSession, user: User, version: ModelVersion, *, gwp_set: str,
                       monte_carlo: int | None, seed: int, max_monte_carlo: int) -> Job:
     """A stored calculation with Monte Carlo, refusing at once what would fail anyway."""
     check_monte_carlo(monte_carlo, max_monte_carlo)
@@ -61,9 +61,9 @@ def publish(app: Flask, job_id: str) -> bool:
     from app.extensions import db
     from app.queue import celery_of
 
-    job = db.session.get(Job, job_id)
+    job = db.session.get_one(Job, job_id)
     try:
-        celery_of(app).tasks[TASK_OF_KIND[job.kind]].apply_async(args=[job_id], retry=True)
+        celery_of(app).tasks[TASK_OF_KIND[job.kind]].apply_async(args=(job_id,), retry=True)
     except (OperationalError, KombuError, ConnectionError, OSError) as exc:
         app.logger.warning("job %s stays queued: the broker did not answer (%s)", job_id, exc)
         db.session.rollback()
@@ -87,7 +87,7 @@ def publish_pending(app: Flask) -> int:
     db.session.rollback()
     sent = 0
     for job_id in ids:
-        job = db.session.get(Job, job_id)
+        job = db.session.get_one(Job, job_id)
         if job.attempts >= MAX_ATTEMPTS:
             fail(db.session, job_id, f"gave up after {job.attempts} attempts")
             continue
@@ -97,14 +97,14 @@ def publish_pending(app: Flask) -> int:
     return sent
 
 
-def get(session: Session, user: User, job_id: str, kind: str | None = None) -> Job:
+def get(session: DbSession, user: User, job_id: str, kind: str | None = None) -> Job:
     """A job of the caller's organisation (admins: any); 404 otherwise, never 403, so job
     ids of other organisations cannot be probed."""
     job = session.get(Job, job_id)
-    visible = job is not None and (kind is None or job.kind == kind) and (
-        user.role == "admin"
-        or (job.organisation_id is not None and job.organisation_id == user.organisation_id))
-    if not visible:
+    if job is None or not ((kind is None or job.kind == kind) and (
+            user.role == "admin"
+            or (job.organisation_id is not None
+                and job.organisation_id == user.organisation_id))):
         raise NotFound("no such job")
     return job
 
@@ -113,7 +113,7 @@ def stalled(job: Job) -> bool:
     return job.state in ("queued", "running") and utcnow() - job.updated_at > STALL_AFTER
 
 
-def claim(session: Session, job_id: str) -> Job | None:
+def claim(session: DbSession, job_id: str) -> Job | None:
     """Move the job to running and count the attempt; None when there is nothing to do (it
     is finished, or gone)."""
     job = session.execute(select(Job).where(Job.id == job_id).with_for_update()).scalar()
@@ -125,10 +125,10 @@ def claim(session: Session, job_id: str) -> Job | None:
     return job
 
 
-def reporter(session: Session, job_id: str):
+def reporter(session: DbSession, job_id: str) -> Callable[[int, int], None]:
     """Commit progress through a separate connection (the task's own unit of work stays
     whole until it is done); a finished job is never moved back."""
-    engine = session.get_bind()
+    engine = session.get_bind().engine  # the bind is the engine (a Connection names its own)
 
     def report(done: int, total: int) -> None:
         with engine.begin() as conn:
@@ -138,7 +138,7 @@ def reporter(session: Session, job_id: str):
     return report
 
 
-def fail(session: Session, job_id: str, reason: str) -> None:
+def fail(session: DbSession, job_id: str, reason: str) -> None:
     session.rollback()
     job = session.get(Job, job_id)
     if job is not None and job.state != "done":

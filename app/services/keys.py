@@ -11,13 +11,12 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app import clock
 from app.domain import Conflict, NotFound
 from app.persistence import SigningKey, User
 from app.persistence.types import utcnow
-from app.services import audit
+from app.services import DbSession, audit
 from app.trust import checkpoint, did_web, note
 from app.trust import keys as trust_keys
 from app.trust.keys import public_key_from_multibase, public_multibase
@@ -27,15 +26,15 @@ def keys_dir(instance: Path, configured: str | None) -> Path:
     return Path(configured) if configured else instance / "keys"
 
 
-def active_key(session: Session) -> SigningKey | None:
+def active_key(session: DbSession) -> SigningKey | None:
     return session.scalar(select(SigningKey).where(SigningKey.retired_at.is_(None)))
 
 
-def all_keys(session: Session) -> list[SigningKey]:
+def all_keys(session: DbSession) -> list[SigningKey]:
     return list(session.scalars(select(SigningKey).order_by(SigningKey.created_at)))
 
 
-def published(session: Session, did: str | None = None) -> list[tuple[str, Any, str]]:
+def published(session: DbSession, did: str | None = None) -> list[tuple[str, Any, str]]:
     """(key id, public key, "current"|"retired") of every key published under `did` (every
     key when None)."""
     return [(k.id, public_key_from_multibase(k.public_multibase),
@@ -43,18 +42,18 @@ def published(session: Session, did: str | None = None) -> list[tuple[str, Any, 
             if did is None or k.issuer_did == did]
 
 
-def issuer_dids(session: Session) -> list[str]:
+def issuer_dids(session: DbSession) -> list[str]:
     """Every DID the service has published keys under (more than one after `issuer move`)."""
     return list(session.scalars(select(SigningKey.issuer_did).distinct()))
 
 
-def did_document(session: Session, did: str) -> dict[str, Any]:
+def did_document(session: DbSession, did: str) -> dict[str, Any]:
     """The DID document of `did`: the keys published under it (served where did:web
     resolution looks for it, see app/api/wellknown.py)."""
     return trust_keys.did_document(did, published(session, did))
 
 
-def log_verifier_keys(session: Session, did: str) -> list[tuple[str, str, str]]:
+def log_verifier_keys(session: DbSession, did: str) -> list[tuple[str, str, str]]:
     """(verification method, signed-note verifier key, status) of every published key,
     those of `did` first, the current key first among them.
 
@@ -69,7 +68,7 @@ def log_verifier_keys(session: Session, did: str) -> list[tuple[str, str, str]]:
     return sorted(entries, key=lambda e: (not e[0].startswith(did + "#"), e[2] != "current"))
 
 
-def did_document_at(session: Session, current: str, host: str, path: str,
+def did_document_at(session: DbSession, current: str, host: str, path: str,
                     app_path: str) -> dict[str, Any]:
     """The DID document a did:web resolver asked for: the one of the DID (current, or one
     the issuer moved away from) whose location is this host and path; otherwise, for a
@@ -86,7 +85,7 @@ def did_document_at(session: Session, current: str, host: str, path: str,
     raise NotFound(f"no DID document of this service is published at {path}")
 
 
-def generate(session: Session, directory: Path, *, rotate: bool = False,
+def generate(session: DbSession, directory: Path, *, rotate: bool = False,
              did: str | None = None, actor: User | None = None) -> SigningKey:
     """Create a key pair under `did` (default: the active key's DID); with `rotate`, retire
     the active key (it stays published under its own DID)."""

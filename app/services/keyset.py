@@ -19,11 +19,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, tuple_
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import desc_op
 
 from app.domain import InvalidInput
+from app.services import DbSession
 
 MAX_CURSOR_CHARS = 512
 
@@ -34,7 +34,7 @@ class Page:
     next: str | None  # cursor of the page after this one; None on the last page
 
 
-def page(session: Session, query: Select, after: str | None, size: int) -> Page:
+def page(session: DbSession, query: Select, after: str | None, size: int) -> Page:
     """The `size` rows of `query` after cursor `after` (from the start when None). One
     query of `size + 1` rows: the extra row only says whether there is a next page."""
     columns, descending = _order(query)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from app.domain import InvalidInput
 from app.persistence import Calculation, Label, LabelRequest
-from app.services import pcrs
+from app.services import DbSession, pcrs
 
 
 def check_reduction(baseline: LabelRequest, calc: Calculation) -> float:
@@ -39,7 +37,7 @@ def check_reduction(baseline: LabelRequest, calc: Calculation) -> float:
     return (before - after) / before * 100
 
 
-def claims(session: Session, req: LabelRequest) -> dict[str, Any]:
+def claims(session: DbSession, req: LabelRequest) -> dict[str, Any]:
     """The credential subject's `productCategoryRules`, `rating` and `reduction`, as apply."""
     content, result = req.calculation.model_version.content, req.calculation.result
     out: dict[str, Any] = {}

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.orm import aliased, defer
 
 from app import clock
 from app.domain import Conflict, Forbidden, InvalidInput, NotFound
@@ -25,6 +25,7 @@ from app.persistence import (
 )
 from app.persistence.types import utcnow
 from app.services import (
+    DbSession,
     audit,
     keys,
     label_claims,
@@ -46,7 +47,7 @@ def normalise_id(text: str) -> str:
         raise InvalidInput(str(exc), field="label_id") from None
 
 
-def get_label(session: Session, text: str) -> Label:
+def get_label(session: DbSession, text: str) -> Label:
     label_id = normalise_id(text)
     label = session.get(Label, label_id)
     if label is None:
@@ -54,7 +55,7 @@ def get_label(session: Session, text: str) -> Label:
     return label
 
 
-def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until: date,
+def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_until: date,
                 issuer: Issuer) -> Label:
     """Issue the label of an approved request. The caller has locked the product's row (see
     `load_for_issuance`), so approvals of one product queue and each sees the label the
@@ -122,7 +123,7 @@ def issue_label(session: Session, req: LabelRequest, reviewer: User, valid_until
     return label
 
 
-def load_for_issuance(session: Session, req: LabelRequest) -> tuple[Any, ...]:
+def load_for_issuance(session: DbSession, req: LabelRequest) -> tuple[Any, ...]:
     """Load what approving `req` reads (calculation, model version, product, certification
     body, producer) in one query, and lock the product's row until commit (FOR NO KEY
     UPDATE: other approvals and revocations for the product wait, foreign-key checks do
@@ -167,7 +168,7 @@ def _allocation(dialect: str) -> Select:
     ).select_from(slot)
 
 
-def current_label(session: Session, product_id: str) -> Label | None:
+def current_label(session: DbSession, product_id: str) -> Label | None:
     """The product's label that is still in force (not revoked, superseded or expired)."""
     return session.scalar(select(Label).where(*_in_force(product_id, clock.today()))
                           .order_by(Label.issued_at.desc()).limit(1))
@@ -178,7 +179,7 @@ def _in_force(product_id: Any, today: Any) -> tuple[Any, ...]:
             Label.superseded_by_id.is_(None), Label.valid_until >= today)
 
 
-def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer) -> Label:
+def revoke(session: DbSession, user: User, text: str, reason: str, issuer: Issuer) -> Label:
     """Revoke a label: re-sign only the list that holds it (its row locked, so revocations
     in one list queue), then append to the log, whose lock is taken last and so is held
     only for the append, the signed head and the audit entry."""
@@ -209,7 +210,7 @@ def revoke(session: Session, user: User, text: str, reason: str, issuer: Issuer)
     return label
 
 
-def build_credential(session: Session, req: LabelRequest, label_id: str,
+def build_credential(session: DbSession, req: LabelRequest, label_id: str,
                      slot: tuple[int, int], valid_until: date, previous: Label | None,
                      issuer: Issuer, issued_at: datetime) -> dict[str, Any]:
     """The unsigned credential: valid from the issuance instant to 23:59:59Z of
@@ -260,7 +261,7 @@ def build_credential(session: Session, req: LabelRequest, label_id: str,
     }
 
 
-def status_list_credential(session: Session, issuer: Issuer, number: int = 0
+def status_list_credential(session: DbSession, issuer: Issuer, number: int = 0
                            ) -> dict[str, Any]:
     """The signed revocation list `number` as published (see app.services.status_lists)."""
     return status_lists.credential(session, issuer, number)
@@ -275,7 +276,7 @@ def qr_target(label: Label, issuer: Issuer) -> str:
     return issuer.verify_page(label.id)
 
 
-def _unused_id(session: Session, year: int) -> str:
+def _unused_id(session: DbSession, year: int) -> str:
     for _ in range(10):
         candidate = label_ids.new_label_id(year)
         if session.get(Label, candidate) is None:

@@ -36,12 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app import clock
 from app.persistence import Label, PactClient, PactOutbox
 from app.persistence.types import utcnow
-from app.services import audit, transaction
+from app.services import DbSession, audit, transaction
 from app.services.issuer import Issuer
 from app.services.pact_host import (
     Filters,
@@ -93,7 +92,7 @@ class AnswerPolicy:
     allow_http: bool = False
 
 
-def accept_event(session: Session, client: PactClient, event: Any, issuer: Issuer,
+def accept_event(session: DbSession, client: PactClient, event: Any, issuer: Issuer,
                  policy: AnswerPolicy) -> None:
     """Validate an incoming CloudEvent against the spec's event schemas (400 BadRequest
     naming the fault); a request is answered later through the outbox."""
@@ -220,7 +219,7 @@ def answer_target(client: PactClient, source: str, policy: AnswerPolicy) -> str:
     return url
 
 
-def _enqueue(session: Session, client: PactClient, body: dict[str, Any], issuer: Issuer,
+def _enqueue(session: DbSession, client: PactClient, body: dict[str, Any], issuer: Issuer,
              target_url: str | None = None) -> None:
     event = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": issuer.url(EVENTS_PATH),
              "time": clock.iso_z(utcnow()), **body}
@@ -228,7 +227,7 @@ def _enqueue(session: Session, client: PactClient, body: dict[str, Any], issuer:
     session.flush()
 
 
-def notify_published(session: Session, label: Label, issuer: Issuer) -> None:
+def notify_published(session: DbSession, label: Label, issuer: Issuer) -> None:
     """Tell every client with access to the label's exporter that a footprint changed."""
     pf_id = pact.footprint_id(label.id)
     for client in session.scalars(select(PactClient).where(PactClient.revoked_at.is_(None))):
@@ -256,7 +255,7 @@ def deliver_due(send: Send, now: datetime | None = None, batch: int = BATCH) -> 
     return sum(1 for _, ok, _ in outcomes if ok)
 
 
-def _claim(session: Session, now: datetime, batch: int
+def _claim(session: DbSession, now: datetime, batch: int
            ) -> list[tuple[str, Recipient, dict[str, Any]]]:
     """Due rows, each pushed out by CLAIM_LEASE and counted as an attempt. On PostgreSQL
     rows another worker is claiming are skipped; SQLite lets one writer in at a time."""

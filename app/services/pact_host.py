@@ -12,11 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.persistence import Label, Organisation, PactClient, PactToken, User
 from app.persistence.types import utcnow
-from app.services import audit
+from app.services import DbSession, audit
 from app.services.issuer import Issuer
 from lca_models import pact
 from lca_models.recognition import read_standards
@@ -62,7 +61,7 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def register_client(session: Session, actor: User | None, *, name: str,
+def register_client(session: DbSession, actor: User | None, *, name: str,
                     organisation_ids: list[str], events_url: str | None = None,
                     scopes: tuple[str, ...] = SCOPES) -> tuple[PactClient, str]:
     """Returns the client and its secret (shown once, stored hashed)."""
@@ -82,7 +81,7 @@ def register_client(session: Session, actor: User | None, *, name: str,
     return client, secret
 
 
-def issue_token(session: Session, client_id: str, secret: str, scope: str | None
+def issue_token(session: DbSession, client_id: str, secret: str, scope: str | None
                 ) -> tuple[str, list[str]]:
     client = session.scalar(select(PactClient).where(PactClient.client_id == client_id))
     if client is None or client.revoked_at is not None or not secrets.compare_digest(
@@ -97,7 +96,7 @@ def issue_token(session: Session, client_id: str, secret: str, scope: str | None
     return token, wanted
 
 
-def client_for_token(session: Session, header: str | None) -> tuple[PactClient, list[str]]:
+def client_for_token(session: DbSession, header: str | None) -> tuple[PactClient, list[str]]:
     """The client behind a bearer token: 401 when there is none or it is unknown or expired
     (the spec's 401 UnauthorizedResponse), 403 AccessDenied when the client was revoked."""
     if not header or not header.startswith("Bearer "):
@@ -118,14 +117,14 @@ def require(scopes: list[str], needed: str) -> None:
         raise PactError("AccessDenied", f"the access token lacks the {needed} scope")
 
 
-def footprint_for_label(session: Session, label: Label, issuer: Issuer) -> dict[str, Any]:
+def footprint_for_label(session: DbSession, label: Label, issuer: Issuer) -> dict[str, Any]:
     """The label as the PACT v3 ProductFootprint our host serves, for its exporter to hand
     to a buyer directly. Raises lca_models.pact.PactMappingError (422 problem+json) when the
     label cannot be expressed without inventing data."""
     return pact.product_footprint(_facts(session, label, issuer))
 
 
-def pact_unavailable_reason(session: Session, label: Label, issuer: Issuer) -> str | None:
+def pact_unavailable_reason(session: DbSession, label: Label, issuer: Issuer) -> str | None:
     """Why the label cannot be expressed as a PACT footprint, or None when it can: pages
     offer the download only when it would succeed."""
     try:
@@ -135,7 +134,7 @@ def pact_unavailable_reason(session: Session, label: Label, issuer: Issuer) -> s
     return None
 
 
-def _facts(session: Session, label: Label, issuer: Issuer) -> pact.LabelFacts:
+def _facts(session: DbSession, label: Label, issuer: Issuer) -> pact.LabelFacts:
     subject = label.credential["credentialSubject"]
     meta = subject.get("recognitionMetadata") or {}
     period = meta.get("reference_period")
@@ -196,7 +195,7 @@ def _date(text: str):
     return datetime.fromisoformat(text).date()
 
 
-def visible_footprints(session: Session, client: PactClient, issuer: Issuer
+def visible_footprints(session: DbSession, client: PactClient, issuer: Issuer
                        ) -> list[dict[str, Any]]:
     labels = session.scalars(select(Label).where(
         Label.organisation_id.in_(client.organisation_ids or [""])).order_by(
@@ -335,7 +334,7 @@ def page(found: list[dict[str, Any]], query: ListQuery) -> tuple[list[dict[str, 
     return found[query.offset:end], end if more else None
 
 
-def find(session: Session, client: PactClient, issuer: Issuer, pf_id: str) -> dict[str, Any]:
+def find(session: DbSession, client: PactClient, issuer: Issuer, pf_id: str) -> dict[str, Any]:
     """GetFootprint. An id that is not a UUID names no footprint either: 404 NotFound, as
     the spec requires for a footprint that is not found (conformance case TC8)."""
     for pf in visible_footprints(session, client, issuer):

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.domain import Conflict, InvalidInput, NotFound
 from app.persistence import Calculation, ModelVersion, Product, User
-from app.services import audit, pcrs
+from app.services import DbSession, audit, pcrs
 from app.services.footprints import check_monte_carlo
 from lca_models.calculation import compute_footprint
 from lca_models.canonical import sha256_hex
@@ -23,14 +22,14 @@ from lca_models.model_cache import compiled_model
 from lca_models.results import FootprintResult
 
 
-def visible_products(session: Session, user: User):
+def visible_products(session: DbSession, user: User):
     query = select(Product).order_by(Product.created_at, Product.id)
     if user.role != "admin":
         query = query.where(Product.organisation_id == user.organisation_id)
     return query
 
 
-def get_product(session: Session, user: User, product_id: str) -> Product:
+def get_product(session: DbSession, user: User, product_id: str) -> Product:
     product = session.get(Product, product_id)
     if product is None or not _owns(user, product):
         raise NotFound("no such product")
@@ -42,7 +41,7 @@ def _owns(user: User, product: Product) -> bool:
     return user.role == "admin" or product.organisation_id == user.organisation_id
 
 
-def create_product(session: Session, user: User, data: dict[str, Any]) -> Product:
+def create_product(session: DbSession, user: User, data: dict[str, Any]) -> Product:
     product = Product(organisation_id=user.organisation_id, **data)
     session.add(product)
     session.flush()
@@ -51,7 +50,7 @@ def create_product(session: Session, user: User, data: dict[str, Any]) -> Produc
     return product
 
 
-def get_version(session: Session, user: User, version_id: str) -> ModelVersion:
+def get_version(session: DbSession, user: User, version_id: str) -> ModelVersion:
     version = session.get(ModelVersion, version_id)
     if version is None or not _owns(user, version.product):
         raise NotFound("no such model version")
@@ -82,7 +81,7 @@ def checked_content(content: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return content, sha256
 
 
-def add_version(session: Session, user: User, product: Product, content: dict[str, Any],
+def add_version(session: DbSession, user: User, product: Product, content: dict[str, Any],
                 source_format: str) -> ModelVersion:
     content, sha256 = checked_content(content)
     number = (session.scalar(select(func.max(ModelVersion.number))
@@ -97,7 +96,7 @@ def add_version(session: Session, user: User, product: Product, content: dict[st
     return version
 
 
-def replace_version(session: Session, user: User, version: ModelVersion,
+def replace_version(session: DbSession, user: User, version: ModelVersion,
                     content: dict[str, Any]) -> ModelVersion:
     if version.frozen:
         raise Conflict("this model version has been submitted for certification and is "
@@ -108,7 +107,7 @@ def replace_version(session: Session, user: User, version: ModelVersion,
     return version
 
 
-def calculate(session: Session, user: User, version: ModelVersion, *, gwp_set: str,
+def calculate(session: DbSession, user: User, version: ModelVersion, *, gwp_set: str,
               monte_carlo: int | None, seed: int, brightway_dir: Path,
               max_monte_carlo: int | None = None) -> Calculation:
     if max_monte_carlo is not None:
@@ -131,7 +130,7 @@ def footprint(content: dict[str, Any], *, gwp_set: str, monte_carlo: int | None,
         monte_carlo=monte_carlo, seed=seed, progress=progress, compiled=compiled)
 
 
-def record(session: Session, user: User, version: ModelVersion, model: InventoryModel,
+def record(session: DbSession, user: User, version: ModelVersion, model: InventoryModel,
            result: FootprintResult, *, monte_carlo: int | None, seed: int) -> Calculation:
     data = plain(result.to_dict())
     calc = Calculation(
@@ -151,13 +150,13 @@ def record(session: Session, user: User, version: ModelVersion, model: Inventory
     return calc
 
 
-def calculations_of(session: Session, version: ModelVersion) -> list[Calculation]:
+def calculations_of(session: DbSession, version: ModelVersion) -> list[Calculation]:
     """A version's stored calculations, newest first."""
     return list(session.scalars(select(Calculation).where(
         Calculation.model_version_id == version.id).order_by(Calculation.created_at.desc())))
 
 
-def get_calculation(session: Session, user: User, calculation_id: str) -> Calculation:
+def get_calculation(session: DbSession, user: User, calculation_id: str) -> Calculation:
     calc = session.get(Calculation, calculation_id)
     if calc is None or not _owns(user, calc.model_version.product):
         raise NotFound("no such calculation")

@@ -25,11 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.domain import NotFound
 from app.persistence import Label, LogEntry, LogNode, StatusList
-from app.services import keys, labels
+from app.services import DbSession, keys, labels
 from app.services import transparency_log as tlog
 from app.services.issuer import Issuer
 from app.trust import checkpoint, tiles
@@ -68,7 +67,7 @@ def _published_size(root: Path) -> int:
         return 0
 
 
-def publish(session: Session, issuer: Issuer, root: Path) -> Published:
+def publish(session: DbSession, issuer: Issuer, root: Path) -> Published:
     """Bring `root` up to the latest signed checkpoint (see the module docstring)."""
     head = tlog.signed_checkpoint(session)
     size, before, written = head.size, _published_size(root), 0
@@ -96,7 +95,7 @@ def publish(session: Session, issuer: Issuer, root: Path) -> Published:
     return Published(size, written + 2)
 
 
-def _write_tile(session: Session, root: Path, level: int, index: int, width: int) -> int:
+def _write_tile(session: DbSession, root: Path, level: int, index: int, width: int) -> int:
     tile = root / LOG / tiles.tile_path(level, index, width)
     bundle = root / LOG / tiles.entries_path(index, width)
     count = 0
@@ -109,7 +108,7 @@ def _write_tile(session: Session, root: Path, level: int, index: int, width: int
     return count
 
 
-def tile_file(session: Session, path: str) -> bytes:
+def tile_file(session: DbSession, path: str) -> bytes:
     """A tile or entry bundle of the latest signed tree, for the service to serve itself
     (the same bytes `publish` writes); NotFound for one the tree does not have (yet)."""
     try:

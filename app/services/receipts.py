@@ -6,19 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.domain import NotFound
 from app.persistence import LogEntry
 from app.persistence.types import utcnow
-from app.services import keys, labels
+from app.services import DbSession, keys, labels
 from app.services import transparency_log as tlog
 from app.services.issuer import Issuer
 from app.trust import checkpoint
 from app.trust.receipt import RECEIPT_TYPE
 
 
-def build_receipt(session: Session, text: str, issuer: Issuer) -> dict[str, Any]:
+def build_receipt(session: DbSession, text: str, issuer: Issuer) -> dict[str, Any]:
     """The credential, its issuance entry, a tlog-proof to the latest signed checkpoint, the
     DID document and the signed status list, all as served now."""
     label = labels.get_label(session, text)

@@ -11,11 +11,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from app.domain import InvalidInput, NotFound
 from app.persistence import LabelRequest, Organisation
-from app.services import pcrs
+from app.services import DbSession, pcrs
 from lca_models.recognition import (
     Evaluation,
     MetadataError,
@@ -105,7 +103,7 @@ def evaluate_credential(credential: dict[str, Any], scheme_id: str | None = None
     return [evaluate(metadata, scheme, on=on) for scheme in registry.values()]
 
 
-def home_evaluation(session: Session, req: LabelRequest, valid_until: date,
+def home_evaluation(session: DbSession, req: LabelRequest, valid_until: date,
                     today: date) -> Evaluation | None:
     """What the label would be judged against its own scheme if approved now with
     `valid_until`: the certifier sees it before approving. None when the request cannot be

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from app.persistence import User
-from app.services import certification, pcrs
+from app.services import DbSession, certification, pcrs
 from app.services.workflow import allowed_actions
 from lca_models.diff import diff, result_delta
 from lca_models.factors import load_release
 
 
-def review(session: Session, user: User, request_id: str) -> dict[str, Any]:
+def review(session: DbSession, user: User, request_id: str) -> dict[str, Any]:
     req = certification.get_request(session, user, request_id)
     calc = req.calculation
     version = calc.model_version

@@ -16,11 +16,9 @@ import struct
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from app.domain import Forbidden, InvalidInput, NotFound
 from app.persistence import Organisation, User
-from app.services import audit
+from app.services import DbSession, audit
 
 MAX_BYTES = 256 * 1024
 MAX_PIXELS = 2000
@@ -83,7 +81,7 @@ def _local(name: Any) -> str:
     return str(name).rsplit("}", 1)[-1]
 
 
-def set_seal(session: Session, actor: User, org_id: str, data: bytes) -> Organisation:
+def set_seal(session: DbSession, actor: User, org_id: str, data: bytes) -> Organisation:
     """Store a body's seal: the body's own certifiers or an admin may; others see 404 for a
     body they cannot see and 403 for one they can (the same rule as the organisation API)."""
     org = session.get(Organisation, org_id)

@@ -19,13 +19,12 @@ from typing import Any
 
 from sqlalchemy import CTE, Sequence, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from app import clock
 from app.domain import Conflict, NotFound
 from app.persistence import Label, StatusList
 from app.persistence.types import utcnow
-from app.services import keys
+from app.services import DbSession, keys
 from app.services.issuer import VC_CONTEXT, Issuer
 from app.trust import signing, status_list
 
@@ -67,7 +66,7 @@ def entry(issuer: Issuer, number: int, index: int) -> dict[str, str]:
             "statusListCredential": url}
 
 
-def credential(session: Session, issuer: Issuer, number: int = 0) -> dict[str, Any]:
+def credential(session: DbSession, issuer: Issuer, number: int = 0) -> dict[str, Any]:
     """The signed list `number` as published. List 0 is built on first use (as before lists
     were numbered); a later list exists once a label is issued into it."""
     stored = session.get(StatusList, (PURPOSE, number))
@@ -79,7 +78,7 @@ def credential(session: Session, issuer: Issuer, number: int = 0) -> dict[str, A
     return publish(session, issuer, number)
 
 
-def publish_new(session: Session, issuer: Issuer, number: int) -> None:
+def publish_new(session: DbSession, issuer: Issuer, number: int) -> None:
     """Store the signed, empty list `number` when its first label is issued, unless another
     transaction stores it first (INSERT ... ON CONFLICT DO NOTHING: PostgreSQL waits for that
     transaction and then does nothing)."""
@@ -91,7 +90,7 @@ def publish_new(session: Session, issuer: Issuer, number: int) -> None:
         .on_conflict_do_nothing(index_elements=["purpose", "number"]))
 
 
-def publish(session: Session, issuer: Issuer, number: int) -> dict[str, Any]:
+def publish(session: DbSession, issuer: Issuer, number: int) -> dict[str, Any]:
     """Re-sign list `number` from the revoked labels it holds (bit i, left-most first, set
     when its label i is revoked) and store it. The list's row is locked first, so concurrent
     revocations in one list queue and the later one reads the earlier's bit; revocations in
@@ -116,7 +115,7 @@ def _revoked_indexes():
         Label.status_list_number == bindparam("number"), Label.revoked_at.is_not(None))
 
 
-def _signed(session: Session, issuer: Issuer, number: int, revoked: Any) -> dict[str, Any]:
+def _signed(session: DbSession, issuer: Issuer, number: int, revoked: Any) -> dict[str, Any]:
     url = issuer.status_list_url_for(number)
     now = clock.iso_z(clock.now())
     document = {

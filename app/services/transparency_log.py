@@ -18,12 +18,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from sqlalchemy import Connection, func, select, text, tuple_
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import SessionTransaction
 
 from app.domain import InvalidInput, NotFound
 from app.persistence import LogEntry, LogNode, SigningKey, TreeHead
 from app.persistence.types import utcnow
-from app.services import innermost_transaction
+from app.services import DbSession, innermost_transaction
 from app.trust import checkpoint, merkle, note
 from lca_models.canonical import canonical_json
 
@@ -31,7 +31,7 @@ _LOCK_KEY = 7_346_012  # "the transparency log" among advisory locks
 T = TypeVar("T")
 
 
-def _with_nodes(session: Session | Connection,
+def _with_nodes(session: DbSession | Connection,
                 compute: Callable[[Callable[[int, int], bytes]], T]) -> T:
     """Run a merkle computation with every node it reads fetched in one query.
 
@@ -97,7 +97,7 @@ def _frontier(size: int, known: dict[tuple[int, int], bytes], root: bytes | None
         return {}
 
 
-def _appending(session: Session) -> _Appending:
+def _appending(session: DbSession) -> _Appending:
     """This transaction's state, read afresh whenever the transaction (or savepoint) is new, so
     a rolled-back append or another transaction's state is never reused."""
     state = session.info.get(_APPENDING)
@@ -109,7 +109,7 @@ def _appending(session: Session) -> _Appending:
     return state
 
 
-def lock(session: Session, *columns: Any, params: dict[str, Any] | None = None,
+def lock(session: DbSession, *columns: Any, params: dict[str, Any] | None = None,
          also_lock: int | None = None) -> tuple[Any, ...]:
     """Serialise appends (and anything allocated with them) across transactions.
 
@@ -143,11 +143,11 @@ _SIZE = select(func.max(TreeHead.size)).scalar_subquery()
 _ROOT = select(TreeHead.root_hash).order_by(TreeHead.size.desc()).limit(1).scalar_subquery()
 
 
-def latest_head(session: Session) -> TreeHead | None:
+def latest_head(session: DbSession) -> TreeHead | None:
     return session.scalar(select(TreeHead).order_by(TreeHead.size.desc()).limit(1))
 
 
-def append(session: Session, kind: str, label_id: str, payload: dict[str, Any],
+def append(session: DbSession, kind: str, label_id: str, payload: dict[str, Any],
            key: SigningKey, private_key: Ed25519PrivateKey, origin: str) -> LogEntry:
     """Append one leaf and sign the new head as a checkpoint of the log named `origin`; the
     caller holds `lock` and commits.
@@ -185,7 +185,7 @@ def append(session: Session, kind: str, label_id: str, payload: dict[str, Any],
     return entry
 
 
-def _fetch_missing(session: Session, state: _Appending, size: int, entry: bytes) -> None:
+def _fetch_missing(session: DbSession, state: _Appending, size: int, entry: bytes) -> None:
     """Dry runs (placeholder hashes: which nodes are read depends only on sizes) list the
     nodes that appending at `size` and the root of `size + 1` read, less those the append
     creates; the ones this transaction does not hold yet are fetched in one query."""
@@ -236,7 +236,7 @@ def head_is_signed(head: TreeHead, public_key: Ed25519PublicKey, origin: str) ->
     return found.size == head.size and found.root_hash == head.root_hash
 
 
-def sign_checkpoints(session: Session, origin: str, key: SigningKey,
+def sign_checkpoints(session: DbSession, origin: str, key: SigningKey,
                      private_key: Ed25519PrivateKey) -> int:
     """Sign every head stored without a checkpoint (those from before checkpoints existed)
     with `key`; returns how many. Their old signatures covered a JSON of our own that no
@@ -261,7 +261,7 @@ class InclusionProof:
     hashes: list[bytes]
 
 
-def inclusion(session: Session, leaf_index: int, tree_size: int | None = None
+def inclusion(session: DbSession, leaf_index: int, tree_size: int | None = None
               ) -> InclusionProof:
     head = latest_head(session)
     size = tree_size or (head.size if head else 0)
@@ -272,7 +272,7 @@ def inclusion(session: Session, leaf_index: int, tree_size: int | None = None
         session, lambda get: merkle.inclusion_proof(leaf_index, size, get)))
 
 
-def inclusion_path(session: Session | Connection, leaf_index: int, tree_size: int
+def inclusion_path(session: DbSession | Connection, leaf_index: int, tree_size: int
                    ) -> list[bytes]:
     """Only the audit path, for a caller that already holds the entry and the head (one
     query for the nodes; the caller checks the indices). Nodes are write-once, so any
@@ -280,7 +280,7 @@ def inclusion_path(session: Session | Connection, leaf_index: int, tree_size: in
     return _with_nodes(session, lambda get: merkle.inclusion_proof(leaf_index, tree_size, get))
 
 
-def consistency(session: Session, old_size: int, new_size: int) -> list[bytes]:
+def consistency(session: DbSession, old_size: int, new_size: int) -> list[bytes]:
     head = latest_head(session)
     if head is None or not 0 < old_size <= new_size <= head.size:
         raise InvalidInput(f"sizes must satisfy 0 < first <= second <= {head.size if head else 0}",
@@ -288,14 +288,14 @@ def consistency(session: Session, old_size: int, new_size: int) -> list[bytes]:
     return _with_nodes(session, lambda get: merkle.consistency_proof(old_size, new_size, get))
 
 
-def head_at(session: Session, size: int) -> TreeHead:
+def head_at(session: DbSession, size: int) -> TreeHead:
     head = session.get(TreeHead, size)
     if head is None:
         raise NotFound(f"no signed tree head for size {size}")
     return head
 
 
-def signed_checkpoint(session: Session, size: int | None = None) -> TreeHead:
+def signed_checkpoint(session: DbSession, size: int | None = None) -> TreeHead:
     """The head of `size` (default: the latest) that carries a signed checkpoint."""
     head = latest_head(session) if size is None else head_at(session, size)
     if head is None:
@@ -316,7 +316,7 @@ def checkpoint_view(head: TreeHead) -> dict[str, Any]:
             "signature": signatures[0].signature.hex(), "checkpoint": head.checkpoint}
 
 
-def entries(session: Session, start: int, end: int) -> list[LogEntry]:
+def entries(session: DbSession, start: int, end: int) -> list[LogEntry]:
     if start < 0 or end < start or end - start > 1000:
         raise InvalidInput("ask for at most 1000 entries, start <= end", field="start")
     return list(session.scalars(select(LogEntry).where(

@@ -32,6 +32,8 @@ def did_verifier_keys(did_document: Mapping[str, Any]) -> list[str]:
     found = []
     for entry in did_document.get("assertionMethod") or []:
         vm_id = entry if isinstance(entry, str) else (entry or {}).get("id")
+        if not isinstance(vm_id, str):  # a malformed entry names no key
+            continue
         try:
             found.append(note.verifier_key(origin, resolve(vm_id)))
         except (LookupError, ValueError, TypeError):
@@ -48,7 +50,7 @@ def verify_checkpoint(signed: Any, did_document: Mapping[str, Any]) -> Checkpoin
     return checkpoint.verify(signed, did_verifier_keys(did_document), origin)
 
 
-def state_dir(override: str | os.PathLike | None = None) -> Path:
+def state_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """Where the CLI remembers checkpoints: the option, $CARBONLABEL_STATE_DIR,
     $XDG_STATE_HOME/carbonlabel or ~/.local/state/carbonlabel."""
     if override:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,7 +33,7 @@ class Report:
         self.reasons.append(("ok: " if ok else "FAILED: ") + message)
 
 
-def verify_offline(credential: dict[str, Any], did_document: dict[str, Any],
+def verify_offline(credential: dict[str, Any], did_document: Mapping[str, Any],
                    now: datetime | None = None) -> Report:
     report = Report()
     # whole seconds, as the credential's times are written (see app.clock): a label is valid

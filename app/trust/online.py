@@ -12,13 +12,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.trust import did_web, signing
 from app.trust import status_list as status_list_bits
 from app.trust.keys import key_resolver
 from app.trust.offline import Report, _in_log, verify_offline
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 Fetch = did_web.Fetch
 
@@ -95,7 +99,8 @@ def _status_url(credential: dict[str, Any], issuer_base: str) -> str:
 
 
 def _check_status(report: Report, credential: dict[str, Any], issuer: str, url: str,
-                  issuer_base: str, source: str, fetch: Fetch, resolve) -> None:
+                  issuer_base: str, source: str, fetch: Fetch,
+                  resolve: Callable[[str], Ed25519PublicKey]) -> None:
     status = credential["credentialStatus"]
     status_list = fetch(source + url[len(issuer_base):])
     listed_by_issuer = (status_list.get("id") == url

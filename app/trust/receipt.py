@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from app.trust import checkpoint, merkle, signing, status_list, strict_json
 from app.trust.keys import key_resolver
@@ -49,7 +49,7 @@ def load(data: bytes) -> dict[str, Any]:
     return receipt
 
 
-def is_receipt(document: Any) -> bool:
+def is_receipt(document: Any) -> TypeGuard[dict[str, Any]]:
     return isinstance(document, dict) and document.get("type") == RECEIPT_TYPE
 
 

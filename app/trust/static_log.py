@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from app.trust import checkpoint, merkle, strict_json, tiles
 from app.trust.receipt import RECEIPT_TYPE
+
+if TYPE_CHECKING:
+    from http.client import HTTPMessage
 
 MAX_FILE = 8 * 1024 * 1024
 
@@ -46,7 +49,8 @@ def url_reader(base_url: str) -> Reader:
     import urllib.request
 
     class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req, fp, code, msg, headers, newurl):
+        def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int,
+                             msg: str, headers: HTTPMessage, newurl: str) -> NoReturn:
             raise OSError(f"{req.full_url} redirects to {newurl}; not followed")
 
     opener = urllib.request.build_opener(_NoRedirect)
@@ -54,7 +58,7 @@ def url_reader(base_url: str) -> Reader:
 
     def read(relative: str) -> bytes:
         with opener.open(base + relative, timeout=20) as response:
-            data = response.read(MAX_FILE + 1)
+            data: bytes = response.read(MAX_FILE + 1)
         if len(data) > MAX_FILE:
             raise ValueError(f"{base + relative} answered more than {MAX_FILE} bytes")
         return data

@@ -110,7 +110,8 @@ class TileReader:
     """
 
     def __init__(self, size: int, read: Callable[[str], bytes]) -> None:
-        self.size, self._read, self._tiles = size, read, {}
+        self.size, self._read = size, read
+        self._tiles: dict[tuple[int, int], bytes] = {}
 
     def tile(self, level: int, index: int) -> bytes:
         key = (level, index)

@@ -29,7 +29,10 @@ def v2_bytes() -> bytes:
 
 
 def v2() -> dict[str, Any]:
-    return strict_json.loads(v2_bytes())
+    context = strict_json.loads(v2_bytes())
+    if not isinstance(context, dict):
+        raise ValueError(f"{V2_FILE} is not a JSON object")
+    return context
 
 
 def v2_sha256() -> str:
