@@ -39,8 +39,8 @@ def load_caller() -> None:
         return
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        user, scopes = accounts.user_for_token(db.session, header[7:].strip())
-        g.caller = Caller(user, tuple(scopes), "token")
+        holder, scopes = accounts.user_for_token(db.session, header[7:].strip())
+        g.caller = Caller(holder, tuple(scopes), "token")
         return
     user_id = session.get("user_id")
     if not user_id:
@@ -106,7 +106,7 @@ def requires(*roles: str, scope: str = "read") -> Callable:
 
         docs = dict(getattr(view, "_apidoc", {}))  # a copy: @wraps shares the view's dict
         docs["manual_doc"] = {**docs.get("manual_doc", {}), "security": SECURED}
-        wrapper._apidoc = docs  # type: ignore[attr-defined]  (read by flask-smorest)
+        wrapper._apidoc = docs  # type: ignore[attr-defined]  # read by flask-smorest
         return wrapper
 
     return decorate

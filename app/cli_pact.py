@@ -116,9 +116,9 @@ def _pull_credentials(host: str, credentials_file: Path | None) -> ClientCredent
     """--credentials FILE, else the environment, else the partners file entry for the host:
     never a secret on the command line, where other users could read it."""
     from app.config import load_config
+    from lca_models.errors import PactConfigError
     from lca_models.pact_client import (
         ClientCredentials,
-        PactConfigError,
         find_credentials,
         load_partner_credentials,
         origin,

@@ -25,7 +25,7 @@ def pcrs_list(directory: Path | None) -> None:
     from lca_models.pcr import load_pcrs
 
     for pcr in load_pcrs(directory).values():
-        unit = pcr.rule("declared_unit")
+        unit = pcr.rules["declared_unit"]  # every PCR has one (its schema requires it)
         bench = pcr.benchmark
         graded = ("no benchmark" if bench is None else "benchmark illustrative"
                   if bench.get("illustrative") else f"benchmark {bench['value']:g} {bench['unit']}")

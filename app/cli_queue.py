@@ -125,10 +125,11 @@ def impact_run(release: str, email: str, threshold: float | None, wait: bool) ->
                    " (the broker did not answer; a worker's sweep will publish it)"))
         while wait:
             db.session.expire_all()
-            job = db.session.get(Job, job_id)
+            job = db.session.get_one(Job, job_id)
             click.echo(f"  {job.state}: {job.done} / {job.total}")
             if job.state in ("done", "failed"):
-                click.echo(job.error or f"{job.result['flagged']} of {job.result['labels']} "
+                result = job.result or {}  # a finished run always has its result
+                click.echo(job.error or f"{result['flagged']} of {result['labels']} "
                            "label(s) flagged: re-certification recommended")
                 break
             time.sleep(2)

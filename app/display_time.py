@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
+from typing import TypeGuard
 from zoneinfo import ZoneInfo, available_timezones
 
 from app import clock
@@ -21,7 +22,7 @@ def _known() -> frozenset[str]:
     return frozenset(available_timezones()) | {"UTC"}
 
 
-def is_zone(name: object) -> bool:
+def is_zone(name: object) -> TypeGuard[str]:
     """Whether `name` is an IANA zone this machine knows (a reader's choice is checked
     against the list, never handed to the file system as it is)."""
     return isinstance(name, str) and name in _known()

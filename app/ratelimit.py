@@ -19,7 +19,6 @@ from __future__ import annotations
 import heapq
 import threading
 import time
-from typing import ClassVar
 
 from limits.storage import Storage
 
@@ -38,7 +37,8 @@ class WindowMemoryStorage(Storage):
     """Fixed-window counters in this process, expired lazily (see the module's docstring).
     Only the fixed-window strategy is supported (it needs nothing more)."""
 
-    STORAGE_SCHEME: ClassVar[list[str]] = [SCHEME]
+    # limits declares it without ClassVar; the registry reads it from the class
+    STORAGE_SCHEME: list[str] | None = [SCHEME]  # noqa: RUF012
     now = staticmethod(time.time)  # wall time, as the limiter's reset headers are
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):

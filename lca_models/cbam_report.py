@@ -28,7 +28,7 @@ from lca_models.cbam_results import (
     ProcessResult,
     StreamResult,
 )
-from lca_models.inert import inert_value
+from lca_models.inert import inert_value, new_workbook
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -160,13 +160,7 @@ def _plain(value: Any) -> Any:
 def to_xlsx(report: CbamReport, path: str | Path) -> Path:
     """Write the importer workbook; returns the path written."""
     path = Path(path)
-    from openpyxl import Workbook  # only when a workbook is written
-    from openpyxl.worksheet.worksheet import Worksheet
-
-    book = Workbook()
-    summary = book.active
-    if not isinstance(summary, Worksheet):  # a new workbook starts with one worksheet
-        raise TypeError(f"a new openpyxl workbook's active sheet is {summary!r}")
+    book, summary = new_workbook()
     summary.title = "Summary_Communication"
     _summary(summary, report)
     _detail(book.create_sheet("Processes"), report.processes)

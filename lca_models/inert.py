@@ -11,7 +11,11 @@ itself a plain number ("-12.5") is left alone because no spreadsheet evaluates i
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,3 +56,16 @@ def set_text_cell(cell: Any, value: Any) -> None:
 
 
 __all__ = ["TRIGGERS", "inert_text", "inert_value", "restore_text", "set_text_cell"]
+
+
+def new_workbook() -> tuple[Workbook, Worksheet]:
+    """A new workbook and its first sheet, for the exports to fill. openpyxl types a book's
+    active sheet as any kind of sheet or none; a new book's is always a worksheet."""
+    from openpyxl import Workbook  # only when a workbook is written: app start stays light
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    book = Workbook()
+    sheet = book.active
+    if not isinstance(sheet, Worksheet):
+        raise TypeError(f"a new openpyxl workbook's active sheet is {sheet!r}")
+    return book, sheet

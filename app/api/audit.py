@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from app.api.pagination import paginate
+from app.api.pagination import Page, paginate
 from app.auth import requires
 from app.extensions import db
 from app.persistence import AuditEntry
@@ -20,7 +20,7 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Audi
 @requires("admin")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, AuditPageSchema)
-def list_entries(args: dict) -> dict:
+def list_entries(args: dict) -> Page:
     """Entries, oldest first."""
     return paginate(db.session, select(AuditEntry).order_by(AuditEntry.seq), args)
 

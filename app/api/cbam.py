@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from app.api.pagination import paginate
+from app.api.pagination import Page, paginate
 from app.auth import caller, requires
 from app.extensions import db
 from app.persistence import CbamReportRecord
@@ -34,7 +34,7 @@ FILE_DOC = {"responses": {"200": {"content": {t: {"schema": {"type": "string",
 @requires("exporter", "admin")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, InstallationPageSchema)
-def list_installations(args: dict) -> dict:
+def list_installations(args: dict) -> Page:
     """Your organisation's installations."""
     return paginate(db.session, cbam.visible_installations(caller().user), args)
 
@@ -76,7 +76,7 @@ def update_installation(body: dict, installation_id: str) -> tuple:
 @requires("exporter", "admin")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, ReportPageSchema)
-def list_reports(args: dict, installation_id: str) -> dict:
+def list_reports(args: dict, installation_id: str) -> Page:
     """Reports computed for an installation, oldest first."""
     installation = cbam.get_installation(db.session, caller().user, installation_id)
     return paginate(db.session, cbam.visible_reports(installation), args)

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from app.api.pagination import paginate
+from app.api.pagination import Page, paginate
 from app.auth import caller, requires
 from app.extensions import db, limiter
 from app.persistence import Label
@@ -37,7 +37,7 @@ def public_limit() -> str:
 @requires()
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, LabelPageSchema)
-def list_labels(args: dict) -> dict:
+def list_labels(args: dict) -> Page:
     """Exporters: your labels. Certifiers: labels your body issued. Admins: all."""
     user = caller().user
     query = select(Label).order_by(Label.issued_at, Label.id)
@@ -69,7 +69,7 @@ def verify(label_id: str) -> verification.Verification:
 @blp.route("/labels/<string:label_id>/receipt", methods=["GET"])
 @limiter.limit(public_limit)
 @blp.response(200, ReceiptSchema)
-def receipt(label_id: str) -> dict:
+def receipt(label_id: str) -> Page:
     """A verification receipt to check the label offline (`carbonlabel verify RECEIPT`):
     credential, log entry, tlog-proof to a signed checkpoint, DID document, status list."""
     issuer = issuer_from_config(current_app.config)

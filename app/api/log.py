@@ -43,7 +43,7 @@ def _text(body: str, cache: str | None = None) -> Response:
 @blp.doc(responses=_TEXT)
 def checkpoint() -> Response:
     """The latest signed checkpoint, verbatim (c2sp.org/tlog-checkpoint)."""
-    return _text(tlog.signed_checkpoint(db.session).checkpoint,
+    return _text(tlog.checkpoint_text(tlog.signed_checkpoint(db.session)),
                  f"public, max-age={CHECKPOINT_MAX_AGE}")
 
 
@@ -52,7 +52,7 @@ def checkpoint() -> Response:
 @blp.doc(responses=_TEXT)
 def checkpoint_at(size: int) -> Response:
     """The checkpoint signed when the log reached `size`, verbatim."""
-    return _text(tlog.signed_checkpoint(db.session, size).checkpoint, IMMUTABLE)
+    return _text(tlog.checkpoint_text(tlog.signed_checkpoint(db.session, size)), IMMUTABLE)
 
 
 @blp.route("/tile/<path:name>", methods=["GET"])

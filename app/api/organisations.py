@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from app import clock
-from app.api.pagination import paginate
+from app.api.pagination import Page, paginate
 from app.auth import requires
 from app.domain import NotFound
 from app.extensions import db
@@ -23,7 +23,7 @@ blp = Blueprint("organisations", __name__, url_prefix="/api/v1",
 @requires("admin")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, OrganisationPageSchema)
-def list_organisations(args: dict) -> dict:
+def list_organisations(args: dict) -> Page:
     """All organisations (admin)."""
     return paginate(db.session, select(Organisation).order_by(Organisation.name,
                                                               Organisation.id), args)

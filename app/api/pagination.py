@@ -12,9 +12,11 @@ from sqlalchemy import Select
 
 from app.services import DbSession, keyset
 
+#: A page as the list endpoints return it: body, status, headers (Link)
+Page = tuple[dict[str, Any], int, dict[str, str]]
 
-def paginate(session: DbSession, query: Select, args: dict[str, Any]
-             ) -> tuple[dict[str, Any], int, dict[str, str]]:
+
+def paginate(session: DbSession, query: Select, args: dict[str, Any]) -> Page:
     size = args["page_size"]
     found = keyset.page(session, query, args.get("after"), size)
     headers = {}

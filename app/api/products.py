@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.api.jobs import accepted
-from app.api.pagination import paginate
+from app.api.pagination import Page, paginate
 from app.auth import caller, requires
 from app.extensions import db
 from app.persistence import Calculation, ModelVersion, Product
@@ -43,7 +43,7 @@ UPLOAD_DOC = {"requestBody": {"content": {
 @requires("exporter", "admin")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, ProductPageSchema)
-def list_products(args: dict) -> dict:
+def list_products(args: dict) -> Page:
     """Your organisation's products."""
     return paginate(db.session, products.visible_products(db.session, caller().user), args)
 
@@ -70,7 +70,7 @@ def get_product(product_id: str) -> Product:
 @requires("exporter", "admin")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, ModelVersionPageSchema)
-def list_versions(args: dict, product_id: str) -> dict:
+def list_versions(args: dict, product_id: str) -> Page:
     """Model versions of a product, oldest first."""
     product = products.get_product(db.session, caller().user, product_id)
     query = select(ModelVersion).where(ModelVersion.product_id == product.id).order_by(
@@ -125,7 +125,7 @@ def calculate(body: dict, version_id: str) -> Calculation | Response:
                 session, caller().user, version, gwp_set=body["gwp_set"],
                 monte_carlo=body["monte_carlo"], seed=body["seed"],
                 max_monte_carlo=current_app.config["MAX_MONTE_CARLO"])
-        jobs.publish(current_app._get_current_object(), job.id)
+        jobs.publish(jobs.current_flask_app(), job.id)
         return accepted(jobs.get(db.session, caller().user, job.id))
     with transaction() as session:
         version = products.get_version(session, caller().user, version_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from app.api.pagination import paginate
+from app.api.pagination import Page, paginate
 from app.auth import caller, requires
 from app.extensions import db
 from app.persistence import Comment, LabelRequest
@@ -33,7 +33,7 @@ _SCOPE_FOR_ROLE = {"exporter": "write", "certifier": "review"}
 @requires()
 @blp.arguments(RequestQuerySchema, location="query")
 @blp.response(200, LabelRequestPageSchema)
-def list_requests(args: dict) -> dict:
+def list_requests(args: dict) -> Page:
     """Exporters: your requests. Certifiers: the review queue of your body."""
     query = certification.visible_requests(caller().user)
     if args.get("state"):

@@ -33,7 +33,8 @@ def create_token(body: dict) -> ApiToken:
     with transaction() as session:
         token, secret = accounts.create_token(session, caller().user, **body,
                                               granted=caller().scopes)
-    token.token = secret  # a plain attribute for this response; never stored
+    # a plain attribute for this response's schema; never stored, so not in the model's type
+    token.token = secret  # type: ignore[attr-defined]
     return token
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from app.api.pagination import paginate
+from app.api.pagination import Page, paginate
 from app.auth import caller, requires
 from app.extensions import db
 from app.persistence import User
@@ -20,7 +20,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User
 @requires("admin")
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, UserPageSchema)
-def list_users(args: dict) -> dict:
+def list_users(args: dict) -> Page:
     """All users."""
     return paginate(db.session, select(User).order_by(User.email), args)
 

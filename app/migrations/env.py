@@ -4,7 +4,7 @@ never from alembic.ini, so there is one source of configuration."""
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 import app.persistence  # noqa: F401  (registers every table on the metadata)
 from app.extensions import Base
@@ -22,10 +22,13 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connectable = config.attributes.get("connection")
+    connectable = config.attributes.get("connection")  # an Engine or a Connection, if given
     if connectable is None:
-        connectable = create_engine(config.get_main_option("sqlalchemy.url"))
-    with connectable.connect() if hasattr(connectable, "connect") else connectable as conn:
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("no database URL: app/persistence/migrate.py sets one")
+        connectable = create_engine(url)
+    with connectable.connect() if isinstance(connectable, Engine) else connectable as conn:
         context.configure(connection=conn, target_metadata=target_metadata,
                           render_as_batch=True, compare_type=True)
         with context.begin_transaction():

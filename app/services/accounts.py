@@ -153,7 +153,7 @@ def authenticate(session: DbSession, email: str, password: str) -> User:
         ok = user is not None and user.active
     except (VerificationError, InvalidHashError):
         ok = False
-    if not ok:  # the failed attempt is kept even though the request fails
+    if not ok or user is None:  # the failed attempt is kept even though the request fails
         audit.append(session, None, "auth.login_failed", actor_label=email.strip().lower()[:320])
         session.commit()
         raise Unauthenticated("wrong e-mail or password")

@@ -16,7 +16,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
 from lca_models.bom import COLUMNS
-from lca_models.inert import inert_text, set_text_cell
+from lca_models.inert import inert_text, new_workbook, set_text_cell
 
 COLUMN_LABELS = {
     "stage": _l("Life-cycle stage"), "process": _l("Process id"),
@@ -85,10 +85,7 @@ def bom_csv() -> bytes:
 
 
 def bom_xlsx() -> bytes:
-    from openpyxl import Workbook  # only when a workbook is asked for: app start stays light
-
-    book = Workbook()
-    model = book.active
+    book, model = new_workbook()  # openpyxl only when a workbook is asked for
     model.title = "model"
     model.append(["key", "value"])
     for key, value in EXAMPLE_HEADER.items():

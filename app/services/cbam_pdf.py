@@ -174,6 +174,8 @@ def _column(value: Any, fmt: str | None, script: str) -> str:
 
 def _footprint(g: GoodResult) -> dict[str, Any]:
     f = g.product_footprint
+    if f is None:
+        raise ValueError(f"good {g.cn_code} has no product footprint to show")
     return {"cn_code": g.cn_code, "name": g.name,
             "see_total": f"{see(f.see_total)} tCO2e/{g.unit}",
             "footprint": f"{f.kg_co2e_per_declared_unit:,.2f} kg CO2e / {f.declared_unit}",

@@ -131,9 +131,12 @@ def transition(session: DbSession, user: User, request_id: str, action: str, *,
                        state=req.state)
     if rule.needs_reason and not (reason or "").strip():
         raise InvalidInput(f"'{action}' needs a reason", field="reason")
-    if action == "approve" and (valid_until is None or issuer is None):
-        raise InvalidInput("approval issues the label: give valid_until (the certified "
-                           "validity under your scheme)", field="valid_until")
+    approval: tuple[date, Issuer] | None = None  # what issuing the label needs
+    if action == "approve":
+        if valid_until is None or issuer is None:
+            raise InvalidInput("approval issues the label: give valid_until (the certified "
+                               "validity under your scheme)", field="valid_until")
+        approval = (valid_until, issuer)
     details: dict[str, Any] = {"from": req.state, "to": rule.target}
     if action == "submit":
         _freeze(req.calculation)
@@ -141,7 +144,8 @@ def transition(session: DbSession, user: User, request_id: str, action: str, *,
         details["calculation_id"] = _resubmit(session, user, req, calculation_id)
     loaded = labels.load_for_issuance(session, req) if action == "approve" else ()
     if rule.role == "certifier":
-        _check_accreditation(session.get(Organisation, req.certification_body_id), req.product,
+        _check_accreditation(session.get_one(Organisation, req.certification_body_id),
+                             req.product,
                              None)
     if action in ("approve", "reject"):
         reviewed = req.calculation  # loaded before any field changes: one versioned UPDATE
@@ -151,8 +155,8 @@ def transition(session: DbSession, user: User, request_id: str, action: str, *,
         details["reviewed_inputs_sha256"] = req.reviewed_inputs_sha256
     req.state, req.updated_at = rule.target, utcnow()
     session.flush()  # the versioned UPDATE: a concurrent winner makes this raise StaleDataError
-    if action == "approve":
-        label = labels.issue_label(session, req, user, valid_until, issuer)
+    if approval is not None:
+        label = labels.issue_label(session, req, user, *approval)
         details["label_id"] = label.id
         del loaded  # one query instead of five lazy loads, held until the label was built
     audit.append(session, user, f"label_request.{action}", target_type="label_request",

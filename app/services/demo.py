@@ -94,7 +94,10 @@ def _labels(session: DbSession, users: dict[str, Any], body_id: str,
             certification.transition(session, users[actor], req.id, action,
                                      if_match=certification.etag(req),
                                      valid_until=valid_until, issuer=issuer)
-        return labels.current_label(session, product["id"]).id
+        label = labels.current_label(session, product["id"])
+        if label is None:
+            raise Conflict(f"the demo's approval of {product['id']} issued no label")
+        return label.id
 
     rebar = next(p for n, p in by_name.items() if "reinforcing bar" in n)
     cement = next(p for n, p in by_name.items() if "cement" in n.lower())

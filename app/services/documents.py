@@ -231,7 +231,7 @@ def label_pdf(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo =
 def certificate_for(session: DbSession, label: Label, issuer: Issuer, zone: tzinfo = UTC,
                     script: str = "Hans") -> bytes:
     """The certificate of an issued label with its body and signatory looked up."""
-    body = session.get(Organisation, label.certification_body_id)
+    body = session.get_one(Organisation, label.certification_body_id)
     request = session.get(LabelRequest, label.request_id)
     signatory = session.get(User, request.reviewer_id) if request and request.reviewer_id \
         else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 from lca_models.factors import FactorRelease, load_release
@@ -11,7 +12,8 @@ def current_release() -> FactorRelease:
     return load_release()
 
 
-def factor_rows(category: str | None = None, geography: str | None = None) -> list[dict]:
+def factor_rows(category: str | None = None, geography: str | None = None
+                ) -> list[dict[str, Any]]:
     release = current_release()
     rows = []
     for row in release.rows:
@@ -29,7 +31,8 @@ def factor_view(release: FactorRelease, factor_id: str) -> dict[str, Any]:
     return {**row, "gases_kg": dict(factor.gases)}
 
 
-def search(q: str = "", category: str = "", region: str = "", year: str = "") -> list[dict]:
+def search(q: str = "", category: str = "", region: str = "", year: str = ""
+           ) -> list[MappingProxyType[str, Any]]:
     """Factors whose id, name or source contain every word of `q`, filtered by category,
     region and reference year. The release has English names only (no Chinese column)."""
     words = q.lower().split()

@@ -21,9 +21,10 @@ def check_model_size(model: dict[str, Any], *, max_processes: int, max_inputs: i
     """Refuse a model too big to solve within one request, before any of it is parsed
     (shapes that are not lists are left for the model's own validation to name)."""
     stages = model.get("stages") if isinstance(model, dict) else None
-    processes = [p for s in stages if isinstance(s, dict)
-                 for p in (s.get("processes") if isinstance(s.get("processes"), list) else [])
-                 ] if isinstance(stages, list) else []
+    processes: list[Any] = []
+    for stage in stages if isinstance(stages, list) else []:
+        found = stage.get("processes") if isinstance(stage, dict) else None
+        processes += found if isinstance(found, list) else []
     if len(processes) > max_processes:
         raise ModelValidationError({"model.stages": f"at most {max_processes} processes per "
                                                     f"model (this one has {len(processes)})"})

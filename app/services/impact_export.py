@@ -10,6 +10,7 @@ from typing import Any
 
 from app.persistence import ImpactEntry, Job
 from lca_models.inert import inert_value as inert
+from lca_models.inert import new_workbook
 
 HEADER = ("label_id", "calculation_id", "old_kg_co2e", "new_kg_co2e", "change_percent",
           "recertification_recommended", "drivers", "error")
@@ -32,10 +33,7 @@ def to_csv(job: Job, entries: list[ImpactEntry]) -> str:
 
 
 def to_xlsx(job: Job, entries: list[ImpactEntry]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
+    book, sheet = new_workbook()
     sheet.title = "impact"
     sheet.append(["release", job.params["release_version"], "sha256",
                   job.params["release_sha256"], "threshold %",

@@ -55,6 +55,14 @@ def start_calculation(session: DbSession, user: User, version: ModelVersion, *, 
                   model_version_id=version.id)
 
 
+def current_flask_app() -> Flask:
+    """The app of the current context itself, to hand to `publish` (flask types the
+    current_app proxy as the app, so the proxy's own method is not in its type)."""
+    from flask import current_app
+
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
 def publish(app: Flask, job_id: str) -> bool:
     """Hand the committed job to the queue; False when the broker is unreachable (the job
     stays queued and is published again by `publish_pending`)."""

@@ -54,7 +54,7 @@ def claims(session: DbSession, req: LabelRequest) -> dict[str, Any]:
                                        "sourceUrl": rated.source["url"],
                                        "sourceDocument": rated.source["document"]}}
     if req.label_type == "reduction":
-        baseline = session.get(LabelRequest, req.baseline_request_id)
+        baseline = session.get_one(LabelRequest, req.baseline_request_id)
         percent = check_reduction(baseline, req.calculation)
         base_label = session.query(Label).filter(Label.request_id == baseline.id).one_or_none()
         out["reduction"] = _compact({

@@ -190,6 +190,8 @@ def revoke(session: DbSession, user: User, text: str, reason: str, issuer: Issue
     if label.revoked_at is not None:
         raise Conflict("the label is revoked already", state="revoked")
     key = keys.active_key(session)
+    if key is None:
+        raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
     private = keys.load_private(issuer.keys_dir, key)
     # The product's row, as an approval locks it: a new label for the product cannot decide
     # to supersede this one while the revocation is under way.
@@ -218,8 +220,8 @@ def build_credential(session: DbSession, req: LabelRequest, label_id: str,
     revocation bit."""
     calc, product = req.calculation, req.product
     result = calc.result
-    body = session.get(Organisation, req.certification_body_id)
-    producer = session.get(Organisation, req.organisation_id)
+    body = session.get_one(Organisation, req.certification_body_id)
+    producer = session.get_one(Organisation, req.organisation_id)
     subject: dict[str, Any] = {
         "id": issuer.label_url(label_id),
         "type": "CarbonFootprintLabel",

@@ -68,7 +68,7 @@ def content_from_rows(base: dict[str, Any], rows: list[ProcessRow]
     order = [s for s in STAGES if any(r.stage == s for r in rows)]
     order += [r.stage for r in rows if r.stage not in order]  # unknown: the schema names it
     for s, stage in enumerate(order):
-        processes = []
+        processes: list[dict[str, Any]] = []
         for n, row in enumerate(rows):
             if row.stage != stage:
                 continue

@@ -189,8 +189,8 @@ def events_url_from_source(source: str, allow_http: bool) -> str:
 def answer_target(client: PactClient, source: str, policy: AnswerPolicy) -> str:
     """Where a request from `client` naming `source` is answered, or BadRequest saying why
     it cannot be (the three rules of the module doc)."""
+    from lca_models.errors import PactConfigError
     from lca_models.pact_client import (  # the PACT client (httpx) loads only when answering
-        PactConfigError,
         find_credentials,
         load_partner_credentials,
         origin,
@@ -251,7 +251,7 @@ def deliver_due(send: Send, now: datetime | None = None, batch: int = BATCH) -> 
             outcomes.append((item_id, False, f"{type(exc).__name__}: {exc}"))
     with transaction() as session:
         for item_id, ok, error in outcomes:
-            _record(session.get(PactOutbox, item_id), ok, error, now)
+            _record(session.get_one(PactOutbox, item_id), ok, error, now)
     return sum(1 for _, ok, _ in outcomes if ok)
 
 
@@ -265,7 +265,7 @@ def _claim(session: DbSession, now: datetime, batch: int
         .limit(batch).with_for_update(skip_locked=True))
     claimed = []
     for item in due:
-        client = session.get(PactClient, item.client_id)
+        client = session.get_one(PactClient, item.client_id)
         item.attempts += 1
         if client.revoked_at is not None:
             item.failed_at, item.last_error = now, "the partner's access was revoked"

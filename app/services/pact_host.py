@@ -106,7 +106,7 @@ def client_for_token(session: DbSession, header: str | None) -> tuple[PactClient
         raise PactError("BadRequest", "Invalid token provided", 401)
     if row.expires_at <= utcnow():
         raise PactError("TokenExpired", "the access token has expired; request a new one")
-    client = session.get(PactClient, row.client_id)
+    client = session.get_one(PactClient, row.client_id)
     if client.revoked_at is not None:
         raise PactError("AccessDenied", "this client's access has been revoked")
     return client, list(row.scopes)
@@ -143,7 +143,7 @@ def _facts(session: DbSession, label: Label, issuer: Issuer) -> pact.LabelFacts:
     earlier = []
     current = label
     while current.supersedes_id:
-        current = session.get(Label, current.supersedes_id)
+        current = session.get_one(Label, current.supersedes_id)
         earlier.append(current.id)
     return pact.LabelFacts(
         label_id=label.id, created=label.issued_at, product=subject["product"],

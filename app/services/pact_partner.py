@@ -18,11 +18,10 @@ from typing import Any
 import httpx
 
 from app.services.pact_events import EVENTS_PATH, Recipient
+from lca_models.errors import PactConfigError, PactExchangeError
 from lca_models.pact_client import (
     ClientCredentials,
     ClientCredentialsAuth,
-    PactConfigError,
-    PactExchangeError,
     error_for,
     find_credentials,
     load_partner_credentials,

@@ -40,8 +40,8 @@ def view(pcr: Pcr) -> dict[str, Any]:
             "publisher": pcr.publisher, "source_type": pcr.source_type,
             "product_group": pcr.product_group, "note": pcr.note,
             "rules": {k: dict(v) for k, v in pcr.rules.items()},
-            "rating_possible": bool(bench) and not bench.get("illustrative")
-            and "source" in bench}
+            "rating_possible": bench is not None and bool(bench)
+            and not bench.get("illustrative") and "source" in bench}
 
 
 def named(content: dict[str, Any]) -> Pcr | None:

@@ -91,7 +91,7 @@ def publish(session: DbSession, issuer: Issuer, root: Path) -> Published:
         written += 1
     write_atomic(root / "did.json", json.dumps(keys.did_document(session, issuer.did),
                                                indent=2).encode())
-    write_atomic(root / LOG / "checkpoint", head.checkpoint.encode())  # last
+    write_atomic(root / LOG / "checkpoint", tlog.checkpoint_text(head).encode())  # last
     return Published(size, written + 2)
 
 
@@ -116,10 +116,10 @@ def tile_file(session: DbSession, path: str) -> bytes:
     except ValueError as exc:
         raise NotFound(str(exc)) from None
     size = tlog.signed_checkpoint(session).size
-    if tiles.tile_width(size, 0 if level == "entries" else level, index) < width:
+    if tiles.tile_width(size, 0 if isinstance(level, str) else level, index) < width:
         raise NotFound(f"{path} is not in the log's latest tree (size {size})")
     start = index * tiles.WIDTH
-    if level == "entries":
+    if isinstance(level, str):  # "entries"
         return tiles.bundle([bytes(e) for e in session.scalars(select(LogEntry.entry).where(
             LogEntry.leaf_index >= start, LogEntry.leaf_index < start + width)
             .order_by(LogEntry.leaf_index))])

@@ -34,7 +34,8 @@ def build_receipt(session: DbSession, text: str, issuer: Issuer) -> dict[str, An
         "created": utcnow().isoformat().replace("+00:00", "Z"),
         "credential": label.credential,
         "log_entry": {"index": entry.leaf_index, "entry": entry.entry.decode("utf-8")},
-        "inclusion_proof": checkpoint.format_proof(entry.leaf_index, path, head.checkpoint),
+        "inclusion_proof": checkpoint.format_proof(entry.leaf_index, path,
+                                                   tlog.checkpoint_text(head)),
         "did_document": keys.did_document(session, issuer.did),
         "log_verifier_keys": [vkey for _, vkey, _ in
                               keys.log_verifier_keys(session, issuer.did)],

@@ -111,7 +111,7 @@ def home_evaluation(session: DbSession, req: LabelRequest, valid_until: date,
     registry = schemes()
     if req.home_scheme not in registry:
         return None
-    body = session.get(Organisation, req.certification_body_id)
+    body = session.get_one(Organisation, req.certification_body_id)
     try:
         raw = metadata_for(req, body, valid_until, today)
     except InvalidInput:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CTE, Sequence, bindparam, func, select
+from sqlalchemy import CTE, ColumnElement, Sequence, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import clock
@@ -36,6 +36,7 @@ _SLOTS = Sequence("label_status_index")  # migration 0009, PostgreSQL only
 def slot_cte(dialect: str) -> CTE:
     """A one-row CTE `slot` (column `n`): the next slot, evaluated once per statement (a CTE
     with a volatile function is computed once on PostgreSQL). Callers bind `entries`."""
+    slot: ColumnElement[int]
     if dialect == "postgresql":
         slot = _SLOTS.next_value()
     else:

@@ -267,7 +267,7 @@ def inclusion(session: DbSession, leaf_index: int, tree_size: int | None = None
     size = tree_size or (head.size if head else 0)
     if head is None or not 0 <= leaf_index < size <= head.size:
         raise InvalidInput(f"no leaf {leaf_index} in a tree of size {size}", field="leaf_index")
-    entry = session.get(LogEntry, leaf_index)
+    entry = session.get_one(LogEntry, leaf_index)
     return InclusionProof(leaf_index, size, entry.leaf_hash, _with_nodes(
         session, lambda get: merkle.inclusion_proof(leaf_index, size, get)))
 
@@ -304,6 +304,13 @@ def signed_checkpoint(session: DbSession, size: int | None = None) -> TreeHead:
         raise NotFound(f"the head of size {head.size} is not signed as a checkpoint yet "
                        "(the operator runs `carbonlabel db upgrade`)")
     return head
+
+
+def checkpoint_text(head: TreeHead) -> str:
+    """The signed note of a head `signed_checkpoint` returned (it refuses one without)."""
+    if not head.checkpoint:
+        raise NotFound(f"the head of size {head.size} is not signed as a checkpoint yet")
+    return head.checkpoint
 
 
 def checkpoint_view(head: TreeHead) -> dict[str, Any]:

@@ -49,12 +49,12 @@ def paged(query: Any) -> tuple[list[Any], dict[str, str | None]]:
     page at a time, never every row."""
     after = request.args.get("after") or None
     found = keyset.page(db.session, query, after, PAGE_SIZE)
-    args = {k: v for k, v in request.args.to_dict().items() if k != "after"}
-    view = request.view_args or {}
+    values: dict[str, Any] = {**(request.view_args or {}), **{
+        k: v for k, v in request.args.to_dict().items() if k != "after"}}
+    endpoint = request.endpoint or ""  # a routed request always has one
     return found.items, {
-        "next": url_for(request.endpoint, **view, **args, after=found.next)
-        if found.next else None,
-        "first": url_for(request.endpoint, **view, **args) if after else None}
+        "next": url_for(endpoint, **values, after=found.next) if found.next else None,
+        "first": url_for(endpoint, **values) if after else None}
 
 
 def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,8 @@ Thin like the API: read the form with the API's schema, call the service, redire
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -84,7 +86,7 @@ def replace_version(version_id: str):
     """Save an edit. A model with errors comes back in the editor as typed, errors listed."""
     text = request.form.get("model_text", "")
     try:
-        content, _ = _posted_model()
+        content = _posted_model()[0]  # (`_` is gettext here)
         with transaction() as session:
             found = catalogue.get_version(session, user(), version_id)
             catalogue.replace_version(session, user(), found, content)
@@ -114,7 +116,7 @@ def calculate(version_id: str):
                                        brightway_dir=current_app.config["BRIGHTWAY_DIR"],
                                        max_monte_carlo=limit)
     if data["monte_carlo"]:
-        jobs.publish(current_app._get_current_object(), job.id)
+        jobs.publish(jobs.current_flask_app(), job.id)
         return redirect(url_for(".job", job_id=job.id))
     return redirect(url_for(".calculation", calculation_id=calc.id))
 
@@ -124,10 +126,11 @@ def calculate(version_id: str):
 def job(job_id: str):
     found = jobs.get(db.session, user(), job_id, kind="calculation")
     if found.state == "queued" and found.enqueued_at is None:  # the broker was down: retry
-        jobs.publish(current_app._get_current_object(), found.id)
+        jobs.publish(jobs.current_flask_app(), found.id)
         found = jobs.get(db.session, user(), job_id, kind="calculation")
     if found.state == "done":
-        return redirect(url_for(".calculation", calculation_id=found.result["calculation_id"]))
+        return redirect(url_for(".calculation",
+                                calculation_id=(found.result or {})["calculation_id"]))
     return render_template("pages/job.html", job=found, stalled=jobs.stalled(found))
 
 
@@ -193,7 +196,7 @@ def _declared() -> dict | None:
         if name.strip():
             standards.append({"name": name.strip(), "version": version.strip() or None})
     electricity = request.form.get("electricity")
-    data = {"standards": standards}
+    data: dict[str, Any] = {"standards": standards}
     if electricity:
         data["electricity"] = {"approach": electricity,
                                "certificates_used": bool(request.form.get("certificates_used"))}

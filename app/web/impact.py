@@ -46,7 +46,7 @@ def start():
                            releases_dir=config["FACTOR_RELEASES_DIR"],
                            threshold_percent=config["IMPACT_THRESHOLD_PERCENT"]
                            if threshold is None else threshold)
-    jobs.publish(current_app._get_current_object(), job.id)
+    jobs.publish(jobs.current_flask_app(), job.id)
     return redirect(url_for(".run", job_id=job.id))
 
 
@@ -55,7 +55,7 @@ def start():
 def run(job_id: str):
     job = jobs.get(db.session, user(), job_id, kind="impact")
     if job.state == "queued" and job.enqueued_at is None:  # the broker was down: try again
-        jobs.publish(current_app._get_current_object(), job.id)
+        jobs.publish(jobs.current_flask_app(), job.id)
         job = jobs.get(db.session, user(), job_id, kind="impact")
     entries = impact.report(db.session, job) if job.state == "done" else []
     return render_template("pages/impact.html", job=job, entries=entries,

@@ -56,7 +56,8 @@ def label(label_id: str):
 
 def _page(result: verification.Verification) -> str:
     try:
-        matrix = recognition.evaluate_credential(result.credential)
+        matrix = (recognition.evaluate_credential(result.credential)
+                  if result.credential is not None else [])
     except NotFound:
         matrix = []
     home = next((e for e in matrix if e.home_scheme), None)

@@ -37,7 +37,7 @@ def upgrade() -> None:
                       sa.column("credential", sa.JSON), sa.column("issuer_did", sa.String))
     keys = sa.table("signing_keys", sa.column("id", sa.String),
                     sa.column("issuer_did", sa.String))
-    key_dids: dict[str, str] = {}
+    key_dids: dict[str, str | None] = {}  # None: the label names no issuer
     for label_id, key_id, credential in bind.execute(
             sa.select(labels.c.id, labels.c.key_id, labels.c.credential)).all():
         issuer = credential.get("issuer") if isinstance(credential, dict) else None

@@ -115,6 +115,25 @@ def test_model_editor_keeps_the_text_and_lists_errors_by_path(app, world):
     assert stored["content_sha256"] == version["content_sha256"]
 
 
+
+def test_model_editor_saves_a_valid_edit(app, world):
+    """A valid edit is stored and the editor redirects. It used to end in a 500: the handler
+    unpacked `content, _ = ...`, hiding gettext's `_` that its "Model saved." needs (mypy)."""
+    owner = world["exporter_a"]
+    product = create_product(owner)
+    version = upload(owner, product["id"], steel_model())
+    exporter = sign_in(app, "exporter_a")
+    edited = steel_model()
+    edited["stages"][0]["processes"][0]["inputs"][0]["amount"] *= 2
+    text = yaml.safe_dump(edited, allow_unicode=True, sort_keys=False)
+    response = exporter.post(f"/app/versions/{version['id']}", data={
+        "model_text": text, "csrf_token": exporter.csrf})
+    assert response.status_code == 302, response.text
+    stored = owner.get(f"/api/v1/model-versions/{version['id']}").json
+    assert stored["content_sha256"] != version["content_sha256"]
+    assert stored["content"]["stages"][0]["processes"][0]["inputs"][0]["amount"] == (
+        2 * steel_model()["stages"][0]["processes"][0]["inputs"][0]["amount"])
+
 def test_upload_a_bill_of_materials_file_then_calculate(app, world):
     from pathlib import Path
 
