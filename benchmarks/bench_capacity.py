@@ -30,7 +30,6 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from app import clock
@@ -64,15 +63,15 @@ def fill(url: str, n: int, world: dict[str, str], template_label: str) -> dict[s
     start = time.perf_counter()
     dsn = url.replace("+psycopg", "")
     with psycopg.connect(dsn) as conn:
-        org = conn.execute(
+        org = _one(conn.execute(
             "INSERT INTO organisations (id, kind, name, country, accreditation_scope, "
             "created_at) VALUES ('filler-org', 'exporter', 'Filler Exporter', 'CN', '[]', "
-            "now()) RETURNING id").fetchone()[0]
-        calc, text_, key_id, slot0 = conn.execute(
+            "now()) RETURNING id"))[0]
+        calc, text_, key_id, slot0 = _one(conn.execute(
             "SELECT r.calculation_id, l.credential::text, l.key_id, "
             "(SELECT max(status_list_number * %s + status_index) + 1 FROM labels) "
             "FROM labels l JOIN label_requests r ON r.id = l.request_id WHERE l.id = %s",
-            (ENTRIES, template_label)).fetchone()
+            (ENTRIES, template_label)))
         base = datetime.now(UTC) - timedelta(days=400)
         params = {"n": n, "org": org, "body": world["body"], "user": world["exporter"],
                   "calc": calc, "text": text_, "old": template_label, "key": key_id,
@@ -100,7 +99,7 @@ def fill(url: str, n: int, world: dict[str, str], template_label: str) -> dict[s
             "FROM generate_series(1, %(n)s) g", params)
         conn.execute("SELECT setval('label_status_index', %s)", (slot0 + n + 1,))
         lists = (slot0 + n) // ENTRIES + 1
-        leaves = conn.execute("SELECT max(size) FROM tree_heads").fetchone()[0] + n
+        leaves = _one(conn.execute("SELECT max(size) FROM tree_heads"))[0] + n
         conn.commit()
         _fill_audit(conn, n)
         for table in ("products", "label_requests", "labels", "audit_entries"):
@@ -113,18 +112,27 @@ def fill(url: str, n: int, world: dict[str, str], template_label: str) -> dict[s
     return {"seconds": loaded + log["seconds"], "lists": lists}
 
 
+def _one(cursor: Any) -> tuple[Any, ...]:
+    """The row a query that always answers one returned (psycopg types it as optional)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("the query returned no row")
+    return tuple(row)
+
+
 def _fill_audit(conn, n: int) -> None:
     """N audit entries by COPY, continuing the hash chain from its current end."""
+    from app.persistence import AuditEntry
     from app.services import audit
 
-    seq, prev = conn.execute("SELECT seq, entry_hash FROM audit_entries ORDER BY seq DESC "
-                             "LIMIT 1").fetchone()
+    seq, prev = _one(conn.execute("SELECT seq, entry_hash FROM audit_entries ORDER BY seq "
+                                  "DESC LIMIT 1"))
     at = datetime.now(UTC)
     with conn.cursor() as cur, cur.copy(
             "COPY audit_entries (seq, at, actor_id, actor, action, target_type, target_id, "
             "reason, details, prev_hash, entry_hash) FROM STDIN") as copy:
         for g in range(1, n + 1):
-            entry = SimpleNamespace(seq=seq + g, at=at, actor_id=None, actor="system",
+            entry = AuditEntry(seq=seq + g, at=at, actor_id=None, actor="system",
                                     action="label.issued", target_type="label",
                                     target_id=f"GBA-FILL-{g}", reason=None, details={},
                                     prev_hash=prev)
@@ -169,7 +177,7 @@ def measure(app, world: dict[str, str], labels_: list[str], requests_: list[str]
 
     def revoke() -> None:
         with transaction() as session:
-            labels.revoke(session, session.get(User, world["certifier"]), next(to_revoke),
+            labels.revoke(session, session.get_one(User, world["certifier"]), next(to_revoke),
                           "benchmark", issuer)
 
     out["revocation"] = timed(revoke, samples)
@@ -190,7 +198,7 @@ def measure(app, world: dict[str, str], labels_: list[str], requests_: list[str]
         f"/api/v1/labels?page_size=50&after={cursor}", headers=headers)), samples)
     db.session.remove()
     with transaction() as session:
-        pact_client = session.get(PactClient, world["pact_client"])
+        pact_client = session.get_one(PactClient, world["pact_client"])
         session.expunge(pact_client)
     out["PACT listing"] = timed(lambda: pact_host.visible_footprints(
         db.session, pact_client, issuer), samples)
@@ -264,12 +272,14 @@ def _admin_and_pact(world: dict[str, str]) -> dict[str, str]:
     from app.services import accounts, pact_host, transaction
 
     with transaction() as session:
-        exporter = session.get(User, world["exporter"])
+        exporter = session.get_one(User, world["exporter"])
         admin = accounts.create_user(session, None, email="admin@bench.test", name="admin",
                                      password="correct horse battery", role="admin",
                                      organisation_id=world["body"])
         _, token = accounts.create_token(session, admin, name="bench", scopes=["read"],
                                          days=2)
+        if exporter.organisation_id is None:
+            raise RuntimeError("the benchmark's exporter has no organisation")
         client, _ = pact_host.register_client(session, None, name="bench partner",
                                               organisation_ids=[exporter.organisation_id])
         return {"admin_token": token, "pact_client": client.id}

@@ -18,6 +18,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from app import clock
@@ -69,8 +70,9 @@ def main() -> None:
         with transaction() as session:
             keys.generate(session, app.config["KEYS_DIR"], did=issuer.did)
             seeded = demo.seed(session, app.config["BRIGHTWAY_DIR"], issuer)
-        label = db.session.get(Label, seeded["labels"]["valid"])
-        body = db.session.get(Organisation, label.certification_body_id)
+        label = db.session.get_one(Label, seeded["labels"]["valid"])
+        body = db.session.get_one(Organisation, label.certification_body_id)
+
         def cold(render: Callable[[], bytes]) -> Callable[[], bytes]:
             """Rendered, not served from the cache of rendered documents."""
             def run() -> bytes:
@@ -82,7 +84,7 @@ def main() -> None:
             "minimal one-line document (baseline)": lambda: weasyprint.HTML(
                 string="<p>Carbon label</p>").write_pdf(),
             **{f"label artwork PDF, {size} ({w}x{h} mm)": cold(
-                lambda s=size: documents.label_pdf(label, issuer, s))
+                partial(documents.label_pdf, label, issuer, size))
                for size, (w, h) in documents.SIZES.items()},
             "label artwork PDF, 繁體 (Hant), medium": cold(
                 lambda: documents.label_pdf(label, issuer, "medium", script="Hant")),

@@ -221,7 +221,9 @@ def impact_run(app, work: Path, release_name: str, workers: int) -> float:
         time.sleep(8)  # workers import the engine and connect
         with app.app_context():
             with transaction() as session:
-                admin = session.scalar(select(User).where(User.role == "admin"))
+                admin = session.scalars(select(User).where(User.role == "admin")).first()
+                if admin is None:
+                    raise RuntimeError("the demo data has no admin")
                 job = impact.start(session, admin, release_name,
                                    releases_dir=work / "rel", threshold_percent=5.0)
                 job_id = job.id
@@ -229,7 +231,7 @@ def impact_run(app, work: Path, release_name: str, workers: int) -> float:
             jobs.publish(app, job_id)
             while True:
                 db.session.expire_all()
-                job = db.session.get(Job, job_id)
+                job = db.session.get_one(Job, job_id)
                 if job.state in ("done", "failed"):
                     break
                 time.sleep(0.1)
