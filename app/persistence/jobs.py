@@ -17,9 +17,6 @@ from app.extensions import Model
 from app.persistence.products import ModelVersion
 from app.persistence.types import UtcDateTime, new_id, utcnow
 
-JOB_KINDS = ("calculation", "impact")
-JOB_STATES = ("queued", "running", "done", "failed")
-
 
 class Job(Model):
     __tablename__ = "jobs"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, TypeDecorator
+from sqlalchemy import DateTime, TypeDecorator
 
 from app import clock
 
@@ -35,6 +35,3 @@ class UtcDateTime(TypeDecorator):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC) if value is not None else None
 
-
-def id_column_type() -> String:
-    return String(36)

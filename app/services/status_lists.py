@@ -137,6 +137,3 @@ def _signed(session: DbSession, issuer: Issuer, number: int, revoked: Any) -> di
                         issuer.method_id(key.id), created=now)
 
 
-def bit(document: dict[str, Any], index: int) -> bool:
-    return status_list.is_set(document["credentialSubject"]["encodedList"], index)
-

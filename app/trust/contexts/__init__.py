@@ -10,7 +10,6 @@ issued before v2 name it and are signed.
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -34,9 +33,6 @@ def v2() -> dict[str, Any]:
         raise ValueError(f"{V2_FILE} is not a JSON object")
     return context
 
-
-def v2_sha256() -> str:
-    return hashlib.sha256(v2_bytes()).hexdigest()
 
 
 def v1(vocab: str) -> dict[str, Any]:
