@@ -30,6 +30,7 @@ from app.services import (
     keys,
     label_claims,
     pact_events,
+    pact_listing,
     recognition,
     status_lists,
     transparency_log,
@@ -106,6 +107,7 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
     if previous is not None:
         previous.superseded_by_id, previous.superseded_at = label_id, issued_at
         session.flush()
+    pact_listing.record(session, label, previous)
     # The log's lock and the audit chain's, together, until commit: this transaction
     # appends to the chain before it commits anyway, and their ends are read in one go.
     audit_seq, audit_hash = transparency_log.lock(session, *audit.chain_end(),
@@ -202,6 +204,7 @@ def revoke(session: DbSession, user: User, text: str, reason: str, issuer: Issue
     if label.revoked_at is not None:
         raise Conflict("the label was revoked meanwhile", state="revoked")
     label.revoked_at, label.revocation_reason = utcnow(), reason
+    pact_listing.record_status(session, label)
     status_lists.publish(session, issuer, label.status_list_number)
     pact_events.notify_published(session, label, issuer)
     transparency_log.lock(session)
