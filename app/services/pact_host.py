@@ -208,6 +208,9 @@ def _date(text: str):
 
 def visible_footprints(session: DbSession, client: PactClient, issuer: Issuer
                        ) -> list[dict[str, Any]]:
+    """Every footprint the client may see, each label mapped here: the reference the
+    listing index (app/services/pact_listing.py) is tested against, with Filters.match; the
+    endpoints read the index, whose cost does not grow with the exporters' labels."""
     labels = session.scalars(select(Label).where(
         Label.organisation_id.in_(client.organisation_ids or [""])).order_by(
         Label.issued_at, Label.id))
