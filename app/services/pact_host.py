@@ -137,14 +137,19 @@ def pact_unavailable_reason(session: DbSession, label: Label, issuer: Issuer) ->
 
 
 def _facts(session: DbSession, label: Label, issuer: Issuer) -> pact.LabelFacts:
+    calculation = label.request.calculation
+    return facts_of(label, calculation.result, calculation.model_version.content,
+                    earlier_ids(session, label), issuer)
+
+
+def earlier_ids(session: DbSession, label: Label) -> tuple[str, ...]:
+    """The ids of the labels `label` supersedes, nearest first (its precedingPfIds)."""
     earlier = []
     current = label
     while current.supersedes_id:
         current = session.get_one(Label, current.supersedes_id)
         earlier.append(current.id)
-    calculation = label.request.calculation
-    return facts_of(label, calculation.result, calculation.model_version.content,
-                    tuple(earlier), issuer)
+    return tuple(earlier)
 
 
 def facts_of(label: Any, result: dict[str, Any], model_content: dict[str, Any],

@@ -35,7 +35,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy import Select, bindparam, exists, false, insert, select, tuple_, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session
 
 from app.persistence import (
     Calculation,
@@ -48,7 +48,7 @@ from app.persistence import (
 )
 from app.persistence.types import utcnow
 from app.services.issuer import Issuer
-from app.services.pact_host import Filters, ListQuery, PactError, facts_of
+from app.services.pact_host import Filters, ListQuery, PactError, earlier_ids, facts_of
 from lca_models import pact
 
 #: a page holds at most this many footprints, also when no `limit` is given (the spec: the
@@ -247,20 +247,23 @@ def find(session: Session, client: PactClient, issuer: Issuer, pf_id: str) -> di
 
 
 def _footprints(session: Session, issuer: Issuer, label_ids: list[str]) -> list[dict[str, Any]]:
-    """The labels mapped, in the order given: their requests, calculations and models in
-    three queries, whatever the page's size."""
-    from app.services.pact_host import footprint_for_label
-
+    """The labels mapped, in the order given: each with its calculation's result and its
+    model's content in one query, whatever the page's size (a lookup's cost is mostly
+    round trips, so one join rather than a query per relationship)."""
     if not label_ids:
         return []
-    loaded = {label.id: label for label in session.scalars(
-        select(Label).where(Label.id.in_(label_ids)).options(
-            selectinload(Label.request).selectinload(LabelRequest.calculation).options(
-                defer(Calculation.inputs), selectinload(Calculation.model_version))))}
+    loaded = {label.id: (label, result, content) for label, result, content in session.execute(
+        select(Label, Calculation.result, ModelVersion.content)
+        .join(LabelRequest, LabelRequest.id == Label.request_id)
+        .join(Calculation, Calculation.id == LabelRequest.calculation_id)
+        .join(ModelVersion, ModelVersion.id == Calculation.model_version_id)
+        .where(Label.id.in_(label_ids)))}
     out = []
     for label_id in label_ids:
+        label, result, content = loaded[label_id]
         try:
-            out.append(footprint_for_label(session, loaded[label_id], issuer))
+            out.append(pact.product_footprint(facts_of(
+                label, result, content, earlier_ids(session, label), issuer)))
         except pact.PactMappingError:
             continue  # indexed by an earlier release of the mapping, which could map it
     return out
