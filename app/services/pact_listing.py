@@ -126,7 +126,7 @@ def record_status(session: Session, label: Label) -> None:
 
 
 def backfill(conn: Connection, batch: int = 500) -> int:
-    """Index every label already issued (migration 0018), reading plain columns so later
+    """Index every label already issued (migration 0019), reading plain columns so later
     changes to the models cannot break it; returns how many were indexed."""
     from sqlalchemy import column, table
 

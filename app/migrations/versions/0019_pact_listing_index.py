@@ -1,7 +1,7 @@
 """PACT listing index: what ListFootprints and GetFootprint filter on, one row per label
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-05 01:40:00.000000
 
 `pact_footprints` holds, for each label the host can express as a PACT ProductFootprint,
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
