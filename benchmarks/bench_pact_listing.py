@@ -48,6 +48,8 @@ def _template(conn, table: str, where: str, value: str) -> tuple[list[str], dict
         "ORDER BY ordinal_position", (table,))]
     row = conn.execute(f"SELECT {', '.join(f'{c}::text' for c in cols)} FROM {table} "
                        f"WHERE {where} = %s", (value,)).fetchone()
+    if row is None:
+        raise RuntimeError(f"no {table} row with {where} = {value}")
     return cols, dict(zip(cols, row, strict=True))
 
 
@@ -71,7 +73,7 @@ def fill(url: str, n: int, template_label: str) -> float:
         fcols, index = _template(conn, "pact_footprints", "label_id", template_label)
         terms = conn.execute("SELECT kind, value FROM pact_footprint_terms WHERE label_id = %s",
                              (template_label,)).fetchall()
-        slot = conn.execute("SELECT max(status_list_number) + 1 FROM labels").fetchone()[0]
+        slot = conn.execute("SELECT max(status_list_number) + 1 FROM labels").fetchall()[0][0]
         base = datetime.now(UTC) - timedelta(days=400)
         stamps = [(base + timedelta(seconds=g)).isoformat() for g in range(n)]
         _copy(conn, "products", pcols, ({**product, "id": f"bp-{g}", "name": f"Filler {g}",
@@ -114,7 +116,7 @@ def measure(app, world: dict[str, str], n: int, samples: int) -> dict[str, float
     issuer = issuer_from_config(app.config)
     http = app.test_client()
     with transaction() as session:
-        client = session.get(PactClient, world["pact_client"])
+        client = session.get_one(PactClient, world["pact_client"])
         session.expunge(client)
     headers = {"Authorization": f"Bearer {world['pact_token']}"}
     middle = db.session.execute(text(
@@ -127,7 +129,8 @@ def measure(app, world: dict[str, str], n: int, samples: int) -> dict[str, float
     db.session.remove()
 
     def listing(query: str) -> list[dict[str, Any]]:
-        parsed = pact_host.parse_list_query([tuple(p.split("=", 1)) for p in query.split("&")])
+        parsed = pact_host.parse_list_query(
+            [(name, value) for name, _, value in (p.partition("=") for p in query.split("&"))])
         return pact_listing.list_page(db.session, client, issuer, parsed)[0]
 
     def http_get(path: str) -> None:
@@ -203,7 +206,8 @@ def _partner(world: dict[str, str]) -> dict[str, str]:
     from app.services import pact_host, transaction
 
     with transaction() as session:
-        exporter = session.get(User, world["exporter"])
+        exporter = session.get_one(User, world["exporter"])
+        assert exporter.organisation_id is not None
         client, secret = pact_host.register_client(session, None, name="bench partner",
                                                    organisation_ids=[exporter.organisation_id])
         client_id, pk = client.client_id, client.id

@@ -55,7 +55,7 @@ class PactOutbox(Model):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class PactFootprint(db.Model):
+class PactFootprint(Model):
     """What ListFootprints and GetFootprint filter on, for each label the host can express
     as a PACT ProductFootprint: written at issuance, its status kept current on revocation
     and supersession (app/services/pact_listing.py), so a listing reads one index range for
@@ -78,7 +78,7 @@ class PactFootprint(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class PactFootprintTerm(db.Model):
+class PactFootprintTerm(Model):
     """One value a multi-valued filter matches (product id, company id, geography or
     classification), lower-cased because the filters ignore case. Host-dependent ids are
     stored with the host replaced by a mark (see pact_listing), so a change of PUBLIC_URL

@@ -35,7 +35,6 @@ from urllib.parse import urlparse
 
 from sqlalchemy import Select, bindparam, exists, false, insert, select, tuple_, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from app.persistence import (
     Calculation,
@@ -47,6 +46,7 @@ from app.persistence import (
     PactFootprintTerm,
 )
 from app.persistence.types import utcnow
+from app.services import DbSession
 from app.services.issuer import Issuer
 from app.services.pact_host import Filters, ListQuery, PactError, earlier_ids, facts_of
 from lca_models import pact
@@ -104,7 +104,7 @@ def _rows(label: Any, result: dict[str, Any], model: dict[str, Any]
     return columns, [{"kind": k, "value": v, "label_id": label.id} for k, v in terms]
 
 
-def record(session: Session, label: Label, superseded: Label | None = None) -> None:
+def record(session: DbSession, label: Label, superseded: Label | None = None) -> None:
     """Index a label just issued (no row when it cannot be expressed in PACT), and the
     status of the label it supersedes. Called by labels.issue_label once both are flushed."""
     calculation = label.request.calculation
@@ -117,7 +117,7 @@ def record(session: Session, label: Label, superseded: Label | None = None) -> N
         record_status(session, superseded)
 
 
-def record_status(session: Session, label: Label) -> None:
+def record_status(session: DbSession, label: Label) -> None:
     """Revocation and supersession turn a footprint Deprecated (the only field of a
     footprint that changes after issuance)."""
     status = "deprecated" if label.revoked_at or label.superseded_by_id else "active"
@@ -161,9 +161,9 @@ def backfill(conn: Connection, batch: int = 500) -> int:
 def _flush(conn: Connection, rows: list[dict[str, Any]], terms: list[dict[str, str]]) -> int:
     count = len(rows)
     if rows:
-        conn.execute(insert(PactFootprint.__table__), rows)
+        conn.execute(insert(PactFootprint), rows)
     if terms:
-        conn.execute(insert(PactFootprintTerm.__table__), terms)
+        conn.execute(insert(PactFootprintTerm), terms)
     rows.clear()
     terms.clear()
     return count
@@ -202,7 +202,7 @@ def matching(client: PactClient, issuer: Issuer, filters: Filters) -> Select:
     return query.order_by(fp.created, fp.label_id)
 
 
-def list_page(session: Session, client: PactClient, issuer: Issuer, query: ListQuery
+def list_page(session: DbSession, client: PactClient, issuer: Issuer, query: ListQuery
               ) -> tuple[list[dict[str, Any]], NextPage | None]:
     """One page of ListFootprints and where the next starts, if there is more. `limit=0`
     asks for an empty page, which cannot advance: no next link, so a client never loops."""
@@ -225,7 +225,7 @@ def list_page(session: Session, client: PactClient, issuer: Issuer, query: ListQ
     return data, NextPage(query.offset + size, _encode(last.created, last.label_id))
 
 
-def footprints(session: Session, client: PactClient, issuer: Issuer, filters: Filters
+def footprints(session: DbSession, client: PactClient, issuer: Issuer, filters: Filters
                ) -> list[dict[str, Any]]:
     """Every footprint matching the filters (a RequestCreatedEvent's answer)."""
     ids = session.scalars(matching(client, issuer, filters).with_only_columns(
@@ -233,7 +233,7 @@ def footprints(session: Session, client: PactClient, issuer: Issuer, filters: Fi
     return _footprints(session, issuer, list(ids))
 
 
-def find(session: Session, client: PactClient, issuer: Issuer, pf_id: str) -> dict[str, Any]:
+def find(session: DbSession, client: PactClient, issuer: Issuer, pf_id: str) -> dict[str, Any]:
     """GetFootprint through the unique pf id index, only among the client's exporters. An
     id that is not a UUID names no footprint either: 404 NotFound, as the spec requires for
     a footprint that is not found (conformance case TC8)."""
@@ -246,7 +246,7 @@ def find(session: Session, client: PactClient, issuer: Issuer, pf_id: str) -> di
     return found[0]
 
 
-def _footprints(session: Session, issuer: Issuer, label_ids: list[str]) -> list[dict[str, Any]]:
+def _footprints(session: DbSession, issuer: Issuer, label_ids: list[str]) -> list[dict[str, Any]]:
     """The labels mapped, in the order given: each with its calculation's result and its
     model's content in one query, whatever the page's size (a lookup's cost is mostly
     round trips, so one join rather than a query per relationship)."""
