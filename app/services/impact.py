@@ -3,16 +3,17 @@
 An impact run is a job: `plan` (a task) lists the labels in force behind the run's scope and
 publishes them in batches; each `run_batch` (a task, on any worker) recomputes the stored
 calculation behind each label against the new release. Batches are ordered by GWP set and
-model version; each worker's engine keeps one solver per matrix structure (datapackages and
-bw2calc object loaded once), though every calculation still solves its own values. Each
-label's entry is unique per run, so a batch delivered twice writes nothing twice. Labels and
-calculations are only read: a signed label never changes, a moved one is flagged
-"re-certification recommended".
+model version; a worker recomputes a batch at once (lca_models/batch.py): one bw2calc object
+per matrix structure, one factorisation per distinct technosphere, the calculations loaded
+in one query and the entries written in one commit. Each label's entry is unique per run,
+so a batch delivered twice writes nothing twice. Labels and calculations are only read: a
+signed label never changes, a moved one is flagged "re-certification recommended".
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from app.persistence.types import utcnow
 from app.services import DbSession, audit, jobs, releases
 from lca_models.errors import LcaModelError
 from lca_models.factors import FactorRelease
+from lca_models.results import FootprintResult
 
 BATCH_SIZE = 200
 DRIVERS = 5
@@ -105,9 +107,8 @@ def run_batch(app: Flask, job_id: str, label_ids: list[str]) -> None:
         .where(Label.id.in_(todo))
         .options(selectinload(Calculation.model_version))).all() if todo else []
     session.commit()  # nothing is held open while the engine works
-    brightway = Path(app.config["BRIGHTWAY_DIR"])
-    entries = [_entry(job_id, label, calc, release, brightway, params["threshold_percent"])
-               for label, calc in pairs]
+    entries = _entries(job_id, pairs, release, Path(app.config["BRIGHTWAY_DIR"]),
+                       params["threshold_percent"])
     try:
         session.add_all(entries)
         session.commit()
@@ -134,31 +135,49 @@ def _release(params: dict[str, Any]) -> FactorRelease:
     return release
 
 
-def _entry(job_id: str, label: Label, calc: Calculation, release: FactorRelease,
-           brightway: Path, threshold: float) -> ImpactEntry:
-    from lca_models.calculation import compute_footprint
+def _entries(job_id: str, pairs: Sequence[tuple[Label, Calculation]],
+             release: FactorRelease, brightway: Path, threshold: float) -> list[ImpactEntry]:
+    """One report entry per (label, stored calculation), recomputed together: the engine
+    groups the batch by matrix structure and shares one factorisation among calculations
+    with the same technosphere (lca_models/batch.py); the numbers are those of
+    `compute_footprint` one at a time, bit for bit."""
+    from lca_models.batch import compute_footprints
     from lca_models.model_cache import compiled_model
 
-    entry = ImpactEntry(job_id=job_id, label_id=label.id, calculation_id=calc.id,
-                        organisation_id=label.organisation_id,
-                        certification_body_id=label.certification_body_id,
-                        old_kg=calc.kg_co2e_per_declared_unit, drivers=[], flagged=False)
-    try:
-        # the version behind a label is frozen (submitted), so it is the model computed;
-        # its compiled form against this release is cached by content and release hash
-        version = calc.model_version
-        compiled = compiled_model(version.content, version.content_sha256, release)
-        result = compute_footprint(compiled.model, release, gwp_set=calc.gwp_set,
-                                   brightway_dir=brightway, compiled=compiled)
-    except LcaModelError as exc:  # e.g. a factor the new release removed
-        entry.error, entry.flagged = str(exc)[:2000], True
-        return entry
+    entries, by_gwp = [], defaultdict(list)
+    for label, calc in pairs:
+        entry = ImpactEntry(job_id=job_id, label_id=label.id, calculation_id=calc.id,
+                            organisation_id=label.organisation_id,
+                            certification_body_id=label.certification_body_id,
+                            old_kg=calc.kg_co2e_per_declared_unit, drivers=[], flagged=False)
+        entries.append(entry)
+        try:
+            # the version behind a label is frozen (submitted), so it is the model computed;
+            # its compiled form against this release is cached by content and release hash
+            version = calc.model_version
+            compiled = compiled_model(version.content, version.content_sha256, release)
+        except LcaModelError as exc:  # e.g. a factor the new release removed
+            entry.error, entry.flagged = str(exc)[:2000], True
+            continue
+        by_gwp[calc.gwp_set].append((entry, calc, compiled))
+    for gwp_set, items in by_gwp.items():
+        results = compute_footprints([c for _, _, c in items], release, gwp_set=gwp_set,
+                                     brightway_dir=brightway, with_inputs_hash=False)
+        for (entry, calc, _), result in zip(items, results, strict=True):
+            _fill(entry, calc, result, threshold)
+    return entries
+
+
+def _fill(entry: ImpactEntry, calc: Calculation, result: FootprintResult | LcaModelError,
+          threshold: float) -> None:
+    if isinstance(result, LcaModelError):
+        entry.error, entry.flagged = str(result)[:2000], True
+        return
     entry.new_kg = result.kg_co2e_per_declared_unit
     entry.change_percent = change_percent(entry.old_kg, entry.new_kg)
     entry.flagged = entry.change_percent is None or abs(entry.change_percent) > threshold
     entry.drivers = drivers(calc.result.get("by_input", []),
                             [vars(i) for i in result.by_input])
-    return entry
 
 
 def change_percent(old: float, new: float) -> float | None:
