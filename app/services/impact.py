@@ -128,7 +128,8 @@ def _release(params: dict[str, Any]) -> FactorRelease:
     from lca_models.factors import load_release
 
     folder = params["release_dir"]
-    release = releases.load_folder(Path(folder)) if folder else load_release()
+    release = (releases.load_folder(Path(folder)) if folder
+               else load_release(version=params["release_version"]))
     if release.sha256 != params["release_sha256"]:
         raise InvalidInput(f"factor release {params['release_version']} changed since the "
                            "run started (its content hash differs); start a new run")

@@ -1,8 +1,9 @@
-"""Locating factor releases beyond the shipped one, for diffs and impact runs.
+"""Locating factor releases for diffs and impact runs.
 
-Releases other than the shipped one live in folders named by their version under
-FACTOR_RELEASES_DIR (the instance's `factor-releases/`); the CLI may also name a folder by
-path. Every release is loaded with its checksum verified. Only the shipped release is ever
+Every shipped release is found by its version (the current one also as "shipped"), so an
+old release such as 2026.1 stays reachable from the API, the CLI and the pages. Other
+releases live in folders named by their version under FACTOR_RELEASES_DIR (the instance's
+`factor-releases/`); the CLI may also name a folder by path. Every release is loaded with its checksum verified. Only the shipped release is ever
 used for a calculation that can become a label (app/services/products.py loads it alone);
 these releases are read for comparison.
 """
@@ -20,17 +21,25 @@ from typing import Any
 
 from app.domain import InvalidInput, NotFound
 from lca_models.errors import FactorFileError, ReleaseIntegrityError
-from lca_models.factors import SHIPPED_RELEASE_DIR, FactorRelease, load_release
+from lca_models.factors import (
+    SHIPPED_RELEASE_DIR,
+    FactorRelease,
+    load_release,
+    shipped_versions,
+)
 
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def locate(name: str, releases_dir: Path, *, allow_path: bool = False) -> tuple[
         FactorRelease, Path | None]:
-    """The release and its folder (None: the shipped one), checksum verified."""
-    shipped = load_release()
-    if name in (shipped.version, "shipped"):
-        return shipped, None
+    """The release and its folder (None: a shipped one), checksum verified."""
+    if name == "shipped" or name in shipped_versions():
+        try:
+            return load_release(version=None if name == "shipped" else name), None
+        except ReleaseIntegrityError as exc:  # a damaged installation: say so, start nothing
+            raise InvalidInput(f"shipped factor release {name} fails its checksum: {exc}",
+                               field="release") from None
     folder = None
     if _VERSION.match(name) and (Path(releases_dir) / name / "release.json").is_file():
         folder = Path(releases_dir) / name
@@ -54,7 +63,7 @@ def load_folder(folder: Path) -> FactorRelease:
 
 
 def known(releases_dir: Path) -> list[str]:
-    names = [load_release().version]
+    names = list(shipped_versions())
     if Path(releases_dir).is_dir():
         names += sorted(p.name for p in Path(releases_dir).iterdir()
                         if (p / "release.json").is_file())

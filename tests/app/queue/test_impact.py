@@ -172,3 +172,73 @@ def test_pages_diff_run_progress_report_and_flag(app, world, release_dir):
     assert other.get(response.headers["Location"]).status_code == 404
     bad = certifier.get(f"/app/factor-releases?old={SHIPPED}&new=nope")
     assert bad.status_code == 404 and "nope" in bad.text
+
+
+def test_the_old_shipped_release_is_reachable_and_a_2026_1_label_recomputes_bit_for_bit(
+        app, world, monkeypatch, runner):
+    """2026.1 (kept in lca_models/data/factors) is found by version from the API, the CLI and
+    the page; a label whose calculation used it recomputes to the stored number exactly
+    under 2026.1, and under 2026.2 too (2026.2 changed notes only: CHANGELOG.md)."""
+    from app.cli import main
+    from lca_models import factors
+    from tests.app.web.test_pages import sign_in
+    from tests.lca_models.test_factor_releases import CHANGED_IN_2026_2, HASH_2026_1
+
+    with monkeypatch.context() as patch:
+        patch.setattr(factors, "CURRENT_RELEASE", "2026.1")  # as it was before 2026.2
+        label, _ = issue(world)
+    stored = _calc(world, label)
+    assert stored["result"]["factor_release"] == {"version": "2026.1", "sha256": HASH_2026_1}
+    certifier = world["certifier_c"]
+    assert {"2026.1", "2026.2"} <= set(certifier.get("/api/v1/factor-releases").json[
+        "releases"])
+    diff = certifier.get("/api/v1/factor-releases/2026.1/diff/2026.2").json
+    assert diff["old"] == {"version": "2026.1", "sha256": HASH_2026_1}
+    assert diff["added"] == diff["removed"] == []
+    # 2026.2 rewrote only the notes of these rows, which the diff does not compare
+    assert diff["changed"] == [] and len(CHANGED_IN_2026_2) == 8
+    for version in ("2026.1", "2026.2"):
+        response = certifier.post("/api/v1/impact-runs", json={"release": version})
+        assert response.status_code == 202, response.json
+        report = certifier.get(response.json["links"]["report"]).json
+        assert report["release"]["version"] == version
+        (entry,) = report["entries"]
+        assert entry["error"] is None, entry
+        assert entry["new_kg"] == entry["old_kg"] == stored["kg_co2e_per_declared_unit"]
+        assert (entry["change_percent"], entry["flagged"], entry["drivers"]) == (0.0, False, [])
+    listed = runner.invoke(main, ["factors", "diff", "2026.1", "2026.2"])
+    assert listed.exit_code == 0, listed.output
+    assert "2026.1 -> 2026.2: 0 added, 0 removed, 0 changed" in listed.output
+    page = sign_in(app, "certifier_c").get("/app/factor-releases?old=2026.1&new=2026.2")
+    assert page.status_code == 200 and "2026.1 → 2026.2" in page.text
+    assert "<option selected>2026.1</option>" in page.text
+
+
+def test_a_damaged_shipped_release_is_refused_and_nothing_is_started(app, world, monkeypatch):
+    from app.services import releases
+    from lca_models.errors import ReleaseIntegrityError
+
+    issue(world)
+
+    def damaged(directory=None, *, verify=True, version=None):
+        raise ReleaseIntegrityError("factor release 2026.1 content hash is 00")
+
+    monkeypatch.setattr(releases, "load_release", damaged)
+    response = world["certifier_c"].post("/api/v1/impact-runs", json={"release": "2026.1"})
+    assert response.status_code == 422, response.json
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert "2026.1 fails its checksum" in response.json["detail"]
+    assert count(app, "jobs") == 0
+
+
+def test_another_organisations_job_is_not_found_and_not_published(app, world, release_dir):
+    issue(world)
+    response = world["certifier_c"].post("/api/v1/impact-runs", json={
+        "release": release_dir.name})
+    job_id = response.json["id"]
+    for other in ("certifier_d", "exporter_b"):
+        answer = world[other].get(f"/api/v1/jobs/{job_id}")
+        assert answer.status_code == 404, answer.json
+        assert answer.headers["Content-Type"].startswith("application/problem+json")
+        assert answer.json["status"] == 404
+    assert count(app, "jobs") == 1 and count(app, "impact_entries") == 1
