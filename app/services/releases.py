@@ -3,9 +3,10 @@
 Every shipped release is found by its version (the current one also as "shipped"), so an
 old release such as 2026.1 stays reachable from the API, the CLI and the pages. Other
 releases live in folders named by their version under FACTOR_RELEASES_DIR (the instance's
-`factor-releases/`); the CLI may also name a folder by path. Every release is loaded with its checksum verified. Only the shipped release is ever
-used for a calculation that can become a label (app/services/products.py loads it alone);
-these releases are read for comparison.
+`factor-releases/`); the CLI may also name a folder by path. Every release is loaded with
+its checksum verified. Only the current shipped release is used for a new calculation that
+can become a label (app/services/products.py); the others are read for comparison and
+recomputation.
 """
 
 from __future__ import annotations
