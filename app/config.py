@@ -72,6 +72,10 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "BROKER_URL": os.environ.get("CARBONLABEL_BROKER_URL")
         or f"sqla+sqlite:///{instance / 'broker.sqlite'}",
         "BROKER_KEY_PREFIX": os.environ.get("CARBONLABEL_BROKER_KEY_PREFIX", ""),
+        # seconds the embedded broker's worker waits before looking again for a message
+        # (kombu's default is 1 s, which each job waited; see app/broker.py)
+        "BROKER_POLLING_INTERVAL": float(os.environ.get(
+            "CARBONLABEL_BROKER_POLLING_INTERVAL", "0.1")),
         # seconds before Redis hands a task whose worker vanished to another worker
         "BROKER_VISIBILITY_TIMEOUT": int(os.environ.get("CARBONLABEL_BROKER_VISIBILITY_TIMEOUT",
                                                         "3600")),

@@ -28,9 +28,16 @@ PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
 
 
 def make_celery(app: Flask) -> Celery:
+    from app.broker import embedded
+
     url = app.config["BROKER_URL"]
-    celery = Celery("carbonlabel", broker=url, set_as_current=False)
     options: dict[str, Any] = {}
+    transport = None
+    if embedded(url):
+        # kombu's SQLAlchemy transport, able to poll more often than once a second
+        url, transport = embedded(url), "app.broker:Transport"
+        options["polling_interval"] = app.config["BROKER_POLLING_INTERVAL"]
+    celery = Celery("carbonlabel", broker=url, set_as_current=False)
     if url.startswith(("redis://", "rediss://")):
         # a message taken by a worker that died is given to another after this long
         options["visibility_timeout"] = app.config["BROKER_VISIBILITY_TIMEOUT"]
@@ -45,6 +52,7 @@ def make_celery(app: Flask) -> Celery:
         task_always_eager=bool(app.config.get("TASKS_EAGER")),
         task_eager_propagates=True,
         task_publish_retry_policy=PUBLISH_RETRY,
+        broker_transport=transport,
         broker_transport_options=options,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=2,
