@@ -32,7 +32,7 @@ class Channel(_Channel):
     def _engine_from_config(self) -> Any:
         from sqlalchemy import create_engine
 
-        client = self.connection.client
+        client: Any = self.connection.client  # a kombu Connection (typed Optional)
         options = {k: v for k, v in client.transport_options.items()
                    if k not in NOT_ENGINE_OPTIONS}
         return create_engine(client.hostname, **options)
