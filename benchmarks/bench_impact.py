@@ -95,6 +95,8 @@ def seed(app, contents: list[dict[str, Any]]) -> None:
             for j, (content, digest, result) in enumerate(zip(chunk, hashes, results,
                                                               strict=True)):
                 k = start_at + j
+                if isinstance(result, Exception):  # the example models always compute
+                    raise result
                 data = result.to_dict()
                 version = ModelVersion(id=new_id(), product_id=product.id, number=k + 1,
                                        source_format="json", content=content, frozen=True,
@@ -175,20 +177,22 @@ def impact_run(app, work: Path, release_name: str, workers: int) -> float:
         with app.app_context():
             with transaction() as session:
                 admin = session.scalar(select(User).where(User.role == "admin"))
-                job = impact.start(session, admin, release_name,
-                                   releases_dir=work / "rel", threshold_percent=5.0)
-                job_id = job.id
+                assert admin is not None
+                started = impact.start(session, admin, release_name,
+                                       releases_dir=work / "rel", threshold_percent=5.0)
+                job_id = started.id
             start = time.perf_counter()
             jobs.publish(app, job_id)
             while True:
                 db.session.expire_all()
                 job = db.session.get(Job, job_id)
+                assert job is not None
                 if job.state in ("done", "failed"):
                     break
                 time.sleep(0.1)
             elapsed = time.perf_counter() - start
             assert job.state == "done", job.error
-            assert job.result["labels"] == job.total
+            assert job.result is not None and job.result["labels"] == job.total
             return elapsed
     finally:
         for proc in procs:
