@@ -9,6 +9,7 @@ from app.persistence.labels import (
     Label,
     LogEntry,
     LogNode,
+    PendingLogEntry,
     SigningKey,
     StatusList,
     TreeHead,
@@ -19,5 +20,5 @@ from app.persistence.products import Calculation, ModelVersion, Product
 __all__ = ["ApiToken", "AuditEntry", "Calculation", "CbamInstallation",
            "CbamReportRecord", "Comment", "ImpactEntry", "Job", "Label", "LabelRequest",
            "LogEntry", "LogNode", "ModelVersion", "Organisation", "PactClient",
-           "PactOutbox", "PactToken", "Product", "SigningKey",
+           "PactOutbox", "PactToken", "PendingLogEntry", "Product", "SigningKey",
            "StatusList", "TreeHead", "User"]
