@@ -3,6 +3,7 @@ list as static files (app/services/publish.py), for a web server or CDN to serve
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -54,7 +55,8 @@ def sequencer(once: bool, publish_to: Path | None) -> None:
     def report(batch: service.Batch) -> None:
         click.echo(f"integrated {batch.count} entries at {batch.first_index}.."
                    f"{batch.size - 1}, checkpoint {batch.size}, oldest waited "
-                   f"{batch.oldest_wait_s:.3f} s", err=True)
+                   f"{batch.oldest_wait_s:.3f} s (committed at {time.time():.3f})",
+                   err=True)
 
     with app.app_context():
         if once:

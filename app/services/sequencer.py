@@ -144,14 +144,14 @@ def run_once(issuer: Issuer, publish_to: Any = None,
         if batch is None:
             return total
         total += batch.count
+        if on_batch is not None:
+            on_batch(batch)
         _reached("committed")
         if publish_to is not None:
             from app.services import publish
 
             with transaction() as session:
                 publish.publish(session, issuer, publish_to)
-        if on_batch is not None:
-            on_batch(batch)
         if batch.count < MAX_BATCH:
             return total
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from tests.app.api.test_checkpoints import independent_verify
 from tests.app.api.test_labels import approve
+from tests.app.api.test_verification_cache import _settled
 from tests.app.flows import act, submitted_request
 from tests.app.trust.test_merkle import ref_mth
 
@@ -21,11 +22,15 @@ def batched(app):
 
 
 def sequence(app) -> int:
+    """Integrate what is pending; on PostgreSQL, return once the app's change feed has heard
+    the commit (a cached "inclusion pending" answer is then recomputed)."""
     from app.services import sequencer
     from app.services.issuer import issuer_from_config
 
     with app.app_context():
-        return sequencer.run_once(issuer_from_config(app.config))
+        done = sequencer.run_once(issuer_from_config(app.config))
+    _settled(app)
+    return done
 
 
 def approved_label(world) -> str:
@@ -152,3 +157,42 @@ def test_inline_mode_appends_in_the_approval(app, world, client):
     assert client.get(f"/api/v1/labels/{label_id}/verification").json["status"] == "valid"
     assert tree(client)[0] == 1 and heads(app) == [1]
     assert sequence(app) == 0
+
+
+@pytest.mark.timezone  # the validity window, just after issuance
+def test_online_check_reports_pending_then_verifies(batched, world, client):
+    from app.trust import online
+
+    label_id = approved_label(world)
+    credential = client.get(f"/api/v1/labels/{label_id}/credential").json
+
+    def fetch(url: str):
+        response = client.get(url.removeprefix("https://labels.test"))
+        assert response.status_code == 200, (url, response.json)
+        return response.json
+
+    report = online.verify_online(credential, fetch)
+    assert not report.ok and report.inclusion_pending
+    assert report.checks == {"issuer": True, "signature": True, "validity": True,
+                             "not_revoked": True, "transparency_log": False}
+    assert any("INCLUSION PENDING" in reason for reason in report.reasons)
+    sequence(batched)
+    report = online.verify_online(credential, fetch)
+    assert report.ok and not report.inclusion_pending, report.reasons
+
+
+@pytest.mark.timezone
+def test_the_sequencer_publishes_after_its_batch(batched, world, client, tmp_path, runner):
+    from app.cli import main
+    from app.services import sequencer
+    from app.services.issuer import issuer_from_config
+
+    label_id = approved_label(world)
+    target = tmp_path / "published"
+    with batched.app_context():
+        assert sequencer.run_once(issuer_from_config(batched.config), target) == 1
+    assert (target / "labels" / f"{label_id}.json").is_file()
+    assert (target / "log" / "checkpoint").read_text().splitlines()[1] == "1"
+    result = runner.invoke(main, ["verify", "--static", str(target), label_id,
+                                  "--state-dir", str(tmp_path / "state")])
+    assert result.exit_code == 0 and "VERIFIED" in result.output, result.output
