@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, exists, select, text
 from sqlalchemy.orm import Session
 
+from app.domain import Conflict
 from app.persistence import PendingLogEntry, SigningKey
 from app.persistence.types import utcnow
 from app.services import keys
@@ -74,10 +75,6 @@ def enqueue(session: Session, kind: str, label_id: str, payload: dict[str, Any])
     session.add(PendingLogEntry(kind=kind, label_id=label_id, payload=payload, at=utcnow()))
 
 
-def pending_count(session: Session) -> int:
-    return session.query(PendingLogEntry).count()
-
-
 def is_pending(session: Session, label_id: str) -> bool:
     """Whether the label's issuance waits for the sequencer."""
     return bool(session.scalar(select(exists().where(PendingLogEntry.label_id == label_id,
@@ -109,8 +106,11 @@ def integrate(session: Session, issuer: Issuer, limit: int = MAX_BATCH,
         return None
     _reached("read")
     if signer is None:
-        key = keys.active_key(session)
-        signer = (key, keys.load_private(issuer.keys_dir, key))
+        active = keys.active_key(session)
+        if active is None:  # entries stay pending, nothing is lost
+            raise Conflict("no signing key to sign the log's checkpoint: an operator runs "
+                           "`carbonlabel keys generate` first")
+        signer = (active, keys.load_private(issuer.keys_dir, active))
     key, private = signer
     created = tlog.append_batch(session, [(r.kind, r.label_id, dict(r.payload), r.at)
                                           for r in rows], key, private, issuer.log_origin)
@@ -165,5 +165,12 @@ def loop(issuer: Issuer, delay_s: float, publish_to: Any = None,
     interval = max(delay_s / 4, 0.01)
     while not should_stop():
         started = time.monotonic()
-        run_once(issuer, publish_to, on_batch)
+        try:
+            run_once(issuer, publish_to, on_batch)
+        except Exception as exc:  # a database outage: the entries wait, the loop goes on
+            from app.extensions import db
+
+            db.session.remove()
+            print(f"sequencer: batch failed, retrying ({type(exc).__name__}: {exc})",
+                  file=sys.stderr, flush=True)
         time.sleep(max(0.0, interval - (time.monotonic() - started)))
