@@ -1,7 +1,7 @@
 """Log entries wait in `log_pending` until the sequencer integrates them in batches
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-05 01:30:00.000000
 
 Approval commits the label with a pending entry (no leaf index yet); the sequencer
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
