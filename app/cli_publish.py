@@ -32,7 +32,7 @@ def publish(target: Path) -> None:
                f"({done.files_written} files written)")
 
 
-@main.command()
+@click.command()
 @click.option("--once", is_flag=True,
               help="Integrate what is pending now, then exit (cron, tests, before a downgrade).")
 @click.option("--publish-to", type=click.Path(file_okay=False, path_type=Path), default=None,

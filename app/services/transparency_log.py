@@ -155,7 +155,7 @@ def append(session: DbSession, kind: str, label_id: str, payload: dict[str, Any]
                         origin)[0]
 
 
-def append_batch(session: Session, events: list[tuple[str, str, dict[str, Any], datetime]],
+def append_batch(session: DbSession, events: list[tuple[str, str, dict[str, Any], datetime]],
                  key: SigningKey, private_key: Ed25519PrivateKey, origin: str
                  ) -> list[LogEntry]:
     """Append one leaf per (kind, label_id, payload, at) event at consecutive indexes, write
