@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from app.services import pact_events, pact_host, transaction
+from app.services import pact_events, pact_host, pact_listing, transaction
 from app.services.issuer import issuer_from_config
 
 blp = Blueprint("pact", __name__, url_prefix="", description="PACT v3 host system")
@@ -110,19 +110,19 @@ def discovery() -> dict:
 @blp.route("/3/footprints", methods=["GET"])
 @blp.response(200)
 def list_footprints():
-    """ListFootprints with every v3 filter, `limit` and a `Link: rel="next"` header."""
+    """ListFootprints with every v3 filter, `limit` and a `Link: rel="next"` header (the
+    filters run in SQL on the listing index: app/services/pact_listing.py)."""
     client, scopes = pact_host.client_for_token(db.session, request.headers.get("Authorization"))
     pact_host.require(scopes, "footprint:list")
     query = pact_host.parse_list_query(list(request.args.items(multi=True)))
     issuer = issuer_from_config(current_app.config)
-    found = [pf for pf in pact_host.visible_footprints(db.session, client, issuer)
-             if query.filters.match(pf)]
-    data, next_offset = pact_host.page(found, query)
+    data, following = pact_listing.list_page(db.session, client, issuer, query)
     response = Response(json.dumps({"data": data}), mimetype="application/json")
-    if next_offset is not None:
-        args = [(k, v) for k, v in request.args.items(multi=True) if k.lower() != "offset"]
+    if following is not None:
+        args = [(k, v) for k, v in request.args.items(multi=True)
+                if k.lower() not in ("offset", "after")]
         url = f"{request.host_url.rstrip('/')}{request.path}?" + urlencode(
-            [*args, ("offset", next_offset)])
+            [*args, ("offset", following.offset), ("after", following.after)])
         response.headers["Link"] = f'<{url}>; rel="next"'
     return response
 
@@ -133,7 +133,7 @@ def get_footprint(pf_id: str):
     """GetFootprint: one ProductFootprint, also when deprecated."""
     client, scopes = pact_host.client_for_token(db.session, request.headers.get("Authorization"))
     pact_host.require(scopes, "footprint:read")
-    pf = pact_host.find(db.session, client, issuer_from_config(current_app.config), pf_id)
+    pf = pact_listing.find(db.session, client, issuer_from_config(current_app.config), pf_id)
     return Response(json.dumps({"data": pf}), mimetype="application/json")
 
 

@@ -14,11 +14,18 @@ from app.persistence.labels import (
     StatusList,
     TreeHead,
 )
-from app.persistence.pact import PactClient, PactOutbox, PactToken
+from app.persistence.pact import (
+    PactClient,
+    PactFootprint,
+    PactFootprintTerm,
+    PactOutbox,
+    PactToken,
+)
 from app.persistence.products import Calculation, ModelVersion, Product
 
 __all__ = ["ApiToken", "AuditEntry", "Calculation", "CbamInstallation",
            "CbamReportRecord", "Comment", "ImpactEntry", "Job", "Label", "LabelRequest",
            "LogEntry", "LogNode", "ModelVersion", "Organisation", "PactClient",
-           "PactOutbox", "PactToken", "PendingLogEntry", "Product", "SigningKey",
+           "PactFootprint", "PactFootprintTerm", "PactOutbox", "PactToken", "PendingLogEntry",
+           "Product", "SigningKey",
            "StatusList", "TreeHead", "User"]

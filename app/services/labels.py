@@ -31,6 +31,7 @@ from app.services import (
     keys,
     label_claims,
     pact_events,
+    pact_listing,
     recognition,
     sequencer,
     status_lists,
@@ -109,6 +110,7 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
     if previous is not None:
         previous.superseded_by_id, previous.superseded_at = label_id, issued_at
         session.flush()
+    pact_listing.record(session, label, previous)
     sequencer.enqueue(session, "issuance", label_id,
                       {"credential_sha256": label.credential_sha256})
     if previous is not None:
@@ -201,6 +203,7 @@ def revoke(session: DbSession, user: User, text: str, reason: str, issuer: Issue
     if label.revoked_at is not None:
         raise Conflict("the label was revoked meanwhile", state="revoked")
     label.revoked_at, label.revocation_reason = utcnow(), reason
+    pact_listing.record_status(session, label)
     status_lists.publish(session, issuer, label.status_list_number)
     pact_events.notify_published(session, label, issuer)
     sequencer.enqueue(session, "revocation", label.id, {"reason": reason})

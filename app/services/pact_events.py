@@ -40,13 +40,12 @@ from sqlalchemy import select
 from app import clock
 from app.persistence import Label, PactClient, PactOutbox
 from app.persistence.types import utcnow
-from app.services import DbSession, audit, transaction
+from app.services import DbSession, audit, pact_listing, transaction
 from app.services.issuer import Issuer
 from app.services.pact_host import (
     Filters,
     PactError,
     criteria_by_name,
-    visible_footprints,
 )
 from lca_models import pact
 
@@ -102,7 +101,7 @@ def accept_event(session: DbSession, client: PactClient, event: Any, issuer: Iss
         target = answer_target(client, event["source"], policy)
         criteria = criteria_by_name([(k, v) for k, v in data.items() if k != "comment"])
         filters = Filters.from_criteria(criteria)
-        found = [pf for pf in visible_footprints(session, client, issuer) if filters.match(pf)]
+        found = pact_listing.footprints(session, client, issuer, filters)
         answer = ({"type": FULFILLED, "data": {"requestEventId": event["id"], "pfs": found}}
                   if found else
                   {"type": REJECTED, "data": {"requestEventId": event["id"], "error": {

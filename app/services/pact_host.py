@@ -28,9 +28,11 @@ TOKEN_SECONDS = 3600
 #: ignored filter would hand the recipient footprints it did not ask for.
 CRITERIA = {n.lower(): n for n in ("productId", "companyId", "geography", "classification",
                                     "validOn", "validAfter", "validBefore", "status")}
-PAGING = ("limit", "offset")
+#: `offset` and `after` are ours: the next-page links carry both (app/services/pact_listing.py)
+PAGING = ("limit", "offset", "after")
 #: a page size or offset beyond this is refused (no integer of thousands of digits)
 MAX_PAGING_DIGITS = 9
+MAX_CURSOR_CHARS = 200
 
 
 class PactError(Exception):
@@ -135,16 +137,30 @@ def pact_unavailable_reason(session: DbSession, label: Label, issuer: Issuer) ->
 
 
 def _facts(session: DbSession, label: Label, issuer: Issuer) -> pact.LabelFacts:
-    subject = label.credential["credentialSubject"]
-    meta = subject.get("recognitionMetadata") or {}
-    period = meta.get("reference_period")
-    result = label.request.calculation.result
-    model = _carbon_in_kg(label.request.calculation.model_version.content)
+    calculation = label.request.calculation
+    return facts_of(label, calculation.result, calculation.model_version.content,
+                    earlier_ids(session, label), issuer)
+
+
+def earlier_ids(session: DbSession, label: Label) -> tuple[str, ...]:
+    """The ids of the labels `label` supersedes, nearest first (its precedingPfIds)."""
     earlier = []
     current = label
     while current.supersedes_id:
         current = session.get_one(Label, current.supersedes_id)
         earlier.append(current.id)
+    return tuple(earlier)
+
+
+def facts_of(label: Any, result: dict[str, Any], model_content: dict[str, Any],
+             earlier: tuple[str, ...], issuer: Issuer) -> pact.LabelFacts:
+    """The mapping's input from a label's columns (a Label, or a row with the same names:
+    the listing index's back-fill reads plain rows), its calculation's result, its model's
+    content and the ids of the labels it supersedes, nearest first."""
+    subject = label.credential["credentialSubject"]
+    meta = subject.get("recognitionMetadata") or {}
+    period = meta.get("reference_period")
+    model = _carbon_in_kg(model_content)
     return pact.LabelFacts(
         label_id=label.id, created=label.issued_at, product=subject["product"],
         producer=subject["producer"], declared_unit=subject["declaredUnit"],
@@ -160,7 +176,7 @@ def _facts(session: DbSession, label: Label, issuer: Issuer) -> pact.LabelFacts:
         extension_schema_url=issuer.url("/pact/extensions/carbon-label/v1/schema.json"),
         organisation_id=label.organisation_id, product_id=label.product_id,
         revoked_at=label.revoked_at, superseded_by=label.superseded_by_id,
-        supersedes=tuple(earlier), dqr=result.get("data_quality", {}).get("dqr"),
+        supersedes=earlier, dqr=result.get("data_quality", {}).get("dqr"),
         standards=tuple((s.name, s.version or "") for s in read_standards(meta.get("standards"))),
         calculation=subject.get("calculation"), issuer_did=label.issuer_did,
         label_type=subject.get("labelType"), home_scheme=subject.get("homeScheme"),
@@ -197,6 +213,9 @@ def _date(text: str):
 
 def visible_footprints(session: DbSession, client: PactClient, issuer: Issuer
                        ) -> list[dict[str, Any]]:
+    """Every footprint the client may see, each label mapped here: the reference the
+    listing index (app/services/pact_listing.py) is tested against, with Filters.match; the
+    endpoints read the index, whose cost does not grow with the exporters' labels."""
     labels = session.scalars(select(Label).where(
         Label.organisation_id.in_(client.organisation_ids or [""])).order_by(
         Label.issued_at, Label.id))
@@ -304,11 +323,12 @@ class ListQuery:
     filters: Filters
     limit: int | None
     offset: int
+    after: str | None = None  # a cursor from our own next-page link
 
 
 def parse_list_query(pairs: list[tuple[str, str]]) -> ListQuery:
     """ListFootprints' query string: the filters, `limit` (0 or more, as the spec's schema
-    says) and our pagination `offset`."""
+    says), our pagination `offset` and the cursor `after` our next-page links add."""
     criteria = criteria_by_name(pairs, PAGING)
     paging = {name: criteria.pop(name, []) for name in PAGING}
 
@@ -321,23 +341,8 @@ def parse_list_query(pairs: list[tuple[str, str]]) -> ListQuery:
                             f"{10 ** MAX_PAGING_DIGITS - 1}")
         return int(values[0])
 
-    return ListQuery(Filters.from_criteria(criteria), number("limit"), number("offset") or 0)
-
-
-def page(found: list[dict[str, Any]], query: ListQuery) -> tuple[list[dict[str, Any]], int | None]:
-    """The page asked for and the offset of the next one, if any. `limit=0` asks for an
-    empty page, which cannot advance: no next link, so a client never loops on one."""
-    if query.limit is None:
-        return found[query.offset:], None
-    end = query.offset + query.limit
-    more = query.limit > 0 and end < len(found)
-    return found[query.offset:end], end if more else None
-
-
-def find(session: DbSession, client: PactClient, issuer: Issuer, pf_id: str) -> dict[str, Any]:
-    """GetFootprint. An id that is not a UUID names no footprint either: 404 NotFound, as
-    the spec requires for a footprint that is not found (conformance case TC8)."""
-    for pf in visible_footprints(session, client, issuer):
-        if pf["id"] == pf_id:
-            return pf
-    raise PactError("NotFound", "The requested footprint could not be found.")
+    after = paging["after"]
+    if len(after) > 1 or (after and not 0 < len(after[0]) <= MAX_CURSOR_CHARS):
+        raise PactError("BadRequest", "after takes one cursor from a next-page link")
+    return ListQuery(Filters.from_criteria(criteria), number("limit"), number("offset") or 0,
+                     after[0] if after else None)

@@ -1,7 +1,7 @@
 """Log entries wait in `log_pending` until the sequencer integrates them in batches
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-05 01:30:00.000000
 
 Approval commits the label with a pending entry (no leaf index yet); the sequencer
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
