@@ -45,6 +45,7 @@ _COMMANDS: tuple[click.Command, ...] = (
     cli_service.init, cli_service.db, cli_service.demo, cli_service.audit, cli_service.keys,
     cli_service.serve, cli_accounts.orgs, cli_accounts.users, cli_accounts.tokens,
     cli_pact.pact, cli_issuer.issuer, cli_pcrs.pcrs, cli_publish.publish,
+    cli_publish.sequencer,
     cli_verify.verify,
     # the task queue and what runs on it
     cli_queue.worker, cli_queue.impact,

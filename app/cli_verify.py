@@ -70,9 +70,12 @@ def verify(credential_file: Path, did_document: Path | None, online_from: str | 
     if online_from is not None and report.ok:
         # Only a log whose issuer checked out may be remembered (or it could poison the file)
         _remember(credential, document, online_from, allow_insecure_dev, state_dir)
-    verdict = "VERIFIED" if report.ok else "NOT VERIFIED"
+    pending = report.inclusion_pending and all(
+        ok for name, ok in report.checks.items() if name != "transparency_log")
+    verdict = ("VERIFIED" if report.ok else
+               "NOT VERIFIED YET (inclusion in the log pending)" if pending else "NOT VERIFIED")
     click.echo(verdict + (" (INSECURE DEVELOPMENT CHECK)" if allow_insecure_dev else ""))
-    sys.exit(0 if report.ok else 1)
+    sys.exit(0 if report.ok else 4 if pending else 1)
 
 
 def _remember(credential: dict, document: dict | None, online_from: str,

@@ -79,6 +79,13 @@ def load_config(instance_path: str) -> dict[str, Any]:
         # seconds before Redis hands a task whose worker vanished to another worker
         "BROKER_VISIBILITY_TIMEOUT": int(os.environ.get("CARBONLABEL_BROKER_VISIBILITY_TIMEOUT",
                                                         "3600")),
+        # the transparency log: "batched" (approval commits a pending entry; the sequencer,
+        # `carbonlabel sequencer`, integrates within LOG_MERGE_DELAY seconds) or "inline"
+        # (appended in the approval's own transaction); see app/services/sequencer.py
+        "LOG_SEQUENCER": os.environ.get("CARBONLABEL_LOG_SEQUENCER", "batched"),
+        "LOG_MERGE_DELAY": float(os.environ.get("CARBONLABEL_LOG_MERGE_DELAY", "1")),
+        # where the sequencer publishes the static directory after each batch (unset: not)
+        "PUBLISH_DIR": os.environ.get("CARBONLABEL_PUBLISH_DIR") or None,
         "TASKS_EAGER": os.environ.get("CARBONLABEL_TASKS_EAGER") == "1",  # tests only
         # an impact run flags a label whose footprint moves by more than this (percent)
         "IMPACT_THRESHOLD_PERCENT": float(os.environ.get("CARBONLABEL_IMPACT_THRESHOLD",

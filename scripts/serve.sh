@@ -33,5 +33,8 @@ echo "or verify a label at $CARBONLABEL_PUBLIC_URL/verify"
 echo
 .venv/bin/carbonlabel worker --beat --loglevel WARNING &
 worker=$!
-trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
+# the transparency log's sequencer: integrates approved labels within the merge delay (1 s)
+.venv/bin/carbonlabel sequencer 2>/dev/null &
+sequencer=$!
+trap 'kill "$worker" "$sequencer" 2>/dev/null; wait "$worker" "$sequencer" 2>/dev/null' EXIT INT TERM
 .venv/bin/carbonlabel serve --host "$HOST" --port "$PORT"

@@ -13,6 +13,10 @@ import pytest
 _BW_DIR = Path(tempfile.mkdtemp(prefix="carbonlabel-test-bw-"))
 os.environ["BRIGHTWAY_DIR"] = str(_BW_DIR)
 os.environ["BRIGHTWAY2_DIR"] = str(_BW_DIR)
+# Tests written before batched sequencing expect a label's log entry right after approval:
+# by default they append inline (in the approval's transaction). tests/app/test_sequencer.py
+# (and the `batched_log` fixture) run the real pending path with the sequencer.
+os.environ.setdefault("CARBONLABEL_LOG_SEQUENCER", "inline")
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "models"

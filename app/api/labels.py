@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from app.api.pagination import Page, paginate
 from app.auth import caller, requires
@@ -40,7 +41,8 @@ def public_limit() -> str:
 def list_labels(args: dict) -> Page:
     """Exporters: your labels. Certifiers: labels your body issued. Admins: all."""
     user = caller().user
-    query = select(Label).order_by(Label.issued_at, Label.id)
+    query = select(Label).options(undefer(Label.inclusion_pending)).order_by(Label.issued_at,
+                                                                            Label.id)
     if user.role == "exporter":
         query = query.where(Label.organisation_id == user.organisation_id)
     elif user.role == "certifier":
@@ -71,7 +73,10 @@ def verify(label_id: str) -> verification.Verification:
 @blp.response(200, ReceiptSchema)
 def receipt(label_id: str) -> Page:
     """A verification receipt to check the label offline (`carbonlabel verify RECEIPT`):
-    credential, log entry, tlog-proof to a signed checkpoint, DID document, status list."""
+    credential, log entry, tlog-proof to a signed checkpoint, DID document, status list.
+    409 problem+json with `current_state` "inclusion_pending" while the label's log entry
+    waits for the sequencer: there is no proof to give yet (ask again after the merge
+    delay)."""
     issuer = issuer_from_config(current_app.config)
     body = receipts.build_receipt(db.session, label_id, issuer)
     return body, 200, {"Content-Disposition":

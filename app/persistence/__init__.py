@@ -9,6 +9,7 @@ from app.persistence.labels import (
     Label,
     LogEntry,
     LogNode,
+    PendingLogEntry,
     SigningKey,
     StatusList,
     TreeHead,
@@ -25,5 +26,6 @@ from app.persistence.products import Calculation, ModelVersion, Product
 __all__ = ["ApiToken", "AuditEntry", "Calculation", "CbamInstallation",
            "CbamReportRecord", "Comment", "ImpactEntry", "Job", "Label", "LabelRequest",
            "LogEntry", "LogNode", "ModelVersion", "Organisation", "PactClient",
-           "PactFootprint", "PactFootprintTerm", "PactOutbox", "PactToken", "Product", "SigningKey",
+           "PactFootprint", "PactFootprintTerm", "PactOutbox", "PactToken", "PendingLogEntry",
+           "Product", "SigningKey",
            "StatusList", "TreeHead", "User"]

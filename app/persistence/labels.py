@@ -15,9 +15,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app import clock
 from app.extensions import Model
@@ -37,6 +38,22 @@ class SigningKey(Model):
     issuer_did: Mapped[str] = mapped_column(String(255), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class PendingLogEntry(Model):
+    """An event committed with the change it records (an issuance, supersession or
+    revocation) and waiting for the sequencer (app/services/sequencer.py) to give it a leaf
+    index. `id` orders the queue; `at` is when the event happened and is the entry's "at".
+    The sequencer deletes the row in the transaction that appends the leaf, so an event is
+    either pending or in the log, never both and never neither."""
+
+    __tablename__ = "log_pending"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label_id: Mapped[str] = mapped_column(ForeignKey("labels.id"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Label(Model):
@@ -77,6 +94,11 @@ class Label(Model):
     superseded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     request: Mapped[LabelRequest] = relationship()
+    # Whether the issuance still waits for the sequencer (deferred: read only where shown,
+    # e.g. the label listing undefers it for its page in the same query)
+    inclusion_pending: Mapped[bool] = column_property(
+        exists().where(PendingLogEntry.label_id == id, PendingLogEntry.kind == "issuance"),
+        deferred=True)
 
     @property
     def lifecycle(self) -> str:
@@ -143,3 +165,4 @@ class StatusList(Model):
                                         default=0, server_default="0")
     credential: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+

@@ -21,6 +21,12 @@ class LabelSchema(Schema):
     revocation_reason = fields.String(allow_none=True)
     supersedes_id = fields.String(allow_none=True)
     superseded_by_id = fields.String(allow_none=True)
+    log_inclusion = fields.Function(
+        lambda label: "pending" if label.inclusion_pending else "included",
+        metadata={"enum": ["pending", "included"],
+                  "description": "pending: the issuance is committed but the sequencer has not "
+                                 "given it a leaf in the transparency log yet (at most the "
+                                 "merge delay, docs/transparency-log.md)"})
 
 
 class LabelPageSchema(PageSchema):
@@ -30,7 +36,11 @@ class LabelPageSchema(PageSchema):
 class VerificationSchema(Schema):
     label_id = fields.String()
     status = fields.String(metadata={"enum": ["valid", "revoked", "superseded", "expired",
-                                              "invalid"]})
+                                              "invalid", "inclusion_pending"],
+                                     "description": "inclusion_pending: signature and "
+                                     "revocation list verify, the log entry waits for the "
+                                     "sequencer (checks.transparency_log false, log.pending "
+                                     "true)"})
     checks = fields.Dict(keys=fields.String(), values=fields.Boolean(), metadata={
         "description": "signature, status_list, transparency_log"})
     reasons = fields.List(fields.String())

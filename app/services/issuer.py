@@ -14,7 +14,8 @@ VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
 def issuer_from_config(config) -> Issuer:
     return Issuer(public_url=config["PUBLIC_URL"].rstrip("/"), keys_dir=config["KEYS_DIR"],
-                  status_list_entries=config.get("STATUS_LIST_ENTRIES", MIN_BITS))
+                  status_list_entries=config.get("STATUS_LIST_ENTRIES", MIN_BITS),
+                  log_inline=config.get("LOG_SEQUENCER", "batched") == "inline")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,10 @@ class Issuer:
     # TEST-ONLY: a smaller number (STATUS_LIST_ENTRIES, never read from the environment)
     # lets tests cross list boundaries with a handful of labels.
     status_list_entries: int = MIN_BITS
+    # LOG_SEQUENCER=inline: approvals and revocations append to the log in their own
+    # transaction (no merge delay, the log's lock held through commit); otherwise their
+    # entries wait for the sequencer (app/services/sequencer.py)
+    log_inline: bool = False
 
     def __post_init__(self) -> None:
         if not 0 < self.status_list_entries <= MIN_BITS:

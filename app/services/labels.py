@@ -1,6 +1,7 @@
 """Issuing, revoking and superseding labels. Issuance happens inside the approval
-transaction: label, signed credential, status-list slot and log entries exist together or
-not at all."""
+transaction: label, signed credential, status-list slot and pending log entries exist
+together or not at all; the sequencer gives the entries their leaf indexes within the merge
+delay (app/services/sequencer.py), or this transaction does with LOG_SEQUENCER=inline."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from app.services import (
     pact_events,
     pact_listing,
     recognition,
+    sequencer,
     status_lists,
     transparency_log,
 )
@@ -62,8 +64,9 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
     `load_for_issuance`), so approvals of one product queue and each sees the label the
     previous one issued. Everything that does not depend on the log's position (allocation,
     the credential and its signature, the label row, the supersession, PACT events) happens
-    before the log's lock; holding it, which lasts until commit, costs only the log append,
-    the signed head and the audit entries. The label is valid from this instant (UTC) to the
+    before any lock but the product's; then the log's entries are queued (batched
+    sequencing: no log lock at all) or, inline, appended under the log's lock, held until
+    commit together with the audit chain's. The label is valid from this instant (UTC) to the
     end of `valid_until`, a UTC date (see app.clock)."""
     issued_at = clock.now()
     today = issued_at.date()
@@ -108,17 +111,17 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
         previous.superseded_by_id, previous.superseded_at = label_id, issued_at
         session.flush()
     pact_listing.record(session, label, previous)
-    # The log's lock and the audit chain's, together, until commit: this transaction
-    # appends to the chain before it commits anyway, and their ends are read in one go.
-    audit_seq, audit_hash = transparency_log.lock(session, *audit.chain_end(),
-                                                  also_lock=audit.LOCK_KEY)
-    audit.hold(session, audit_seq, audit_hash)
-    transparency_log.append(session, "issuance", label_id,
-                            {"credential_sha256": label.credential_sha256}, key, private,
-                            issuer.log_origin)
+    sequencer.enqueue(session, "issuance", label_id,
+                      {"credential_sha256": label.credential_sha256})
     if previous is not None:
-        transparency_log.append(session, "supersession", previous.id,
-                                {"superseded_by": label_id}, key, private, issuer.log_origin)
+        sequencer.enqueue(session, "supersession", previous.id, {"superseded_by": label_id})
+    if issuer.log_inline:
+        # The log's lock and the audit chain's, together, until commit: this transaction
+        # appends to the chain before it commits anyway, and their ends are read in one go.
+        audit_seq, audit_hash = transparency_log.lock(session, *audit.chain_end(),
+                                                      also_lock=audit.LOCK_KEY)
+        audit.hold(session, audit_seq, audit_hash)
+        sequencer.integrate(session, issuer, signer=(key, private), locked=True)
     audit.append(session, reviewer, "label.issued", target_type="label", target_id=label_id,
                  details={"request_id": req.id, "supersedes": label.supersedes_id,
                           "credential_sha256": label.credential_sha256})
@@ -191,10 +194,6 @@ def revoke(session: DbSession, user: User, text: str, reason: str, issuer: Issue
         raise Forbidden("only the issuing certification body or an admin can revoke")
     if label.revoked_at is not None:
         raise Conflict("the label is revoked already", state="revoked")
-    key = keys.active_key(session)
-    if key is None:
-        raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
-    private = keys.load_private(issuer.keys_dir, key)
     # The product's row, as an approval locks it: a new label for the product cannot decide
     # to supersede this one while the revocation is under way.
     # Revocations of one label queue on it too: one that committed while we waited is seen.
@@ -207,9 +206,9 @@ def revoke(session: DbSession, user: User, text: str, reason: str, issuer: Issue
     pact_listing.record_status(session, label)
     status_lists.publish(session, issuer, label.status_list_number)
     pact_events.notify_published(session, label, issuer)
-    transparency_log.lock(session)
-    transparency_log.append(session, "revocation", label.id, {"reason": reason}, key, private,
-                            issuer.log_origin)
+    sequencer.enqueue(session, "revocation", label.id, {"reason": reason})
+    if issuer.log_inline:
+        sequencer.integrate(session, issuer)
     audit.append(session, user, "label.revoked", target_type="label", target_id=label.id,
                  reason=reason)
     return label

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.domain import NotFound
+from app.domain import Conflict, NotFound
 from app.persistence import LogEntry
 from app.persistence.types import utcnow
-from app.services import DbSession, keys, labels
+from app.services import DbSession, keys, labels, sequencer
 from app.services import transparency_log as tlog
 from app.services.issuer import Issuer
 from app.trust import checkpoint
@@ -23,6 +23,11 @@ def build_receipt(session: DbSession, text: str, issuer: Issuer) -> dict[str, An
     label = labels.get_label(session, text)
     entry = session.scalar(select(LogEntry).where(LogEntry.label_id == label.id,
                                                   LogEntry.kind == "issuance"))
+    if entry is None and sequencer.is_pending(session, label.id):
+        # 409 problem+json, current_state "inclusion_pending": a receipt is a proof, and
+        # there is none to give until the sequencer has integrated the entry (merge delay)
+        raise Conflict(f"label {label.id} is issued but its log entry is not integrated yet; "
+                       "ask again after the merge delay", state="inclusion_pending")
     if entry is None:
         raise NotFound(f"label {label.id} has no issuance entry in the log")
     head = tlog.signed_checkpoint(session)

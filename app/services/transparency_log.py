@@ -149,19 +149,26 @@ def latest_head(session: DbSession) -> TreeHead | None:
 
 def append(session: DbSession, kind: str, label_id: str, payload: dict[str, Any],
            key: SigningKey, private_key: Ed25519PrivateKey, origin: str) -> LogEntry:
-    """Append one leaf and sign the new head as a checkpoint of the log named `origin`; the
-    caller holds `lock` and commits.
+    """Append one leaf and sign the new head (see `append_batch`); the caller holds `lock`
+    and commits."""
+    return append_batch(session, [(kind, label_id, payload, utcnow())], key, private_key,
+                        origin)[0]
 
-    The nodes the append and the new root read are the perfect subtrees of the current tree
-    (its frontier): those not known to this transaction yet come in one query, and a second
-    append in the same transaction (a supersession after an issuance) reads nothing.
+
+def append_batch(session: DbSession, events: list[tuple[str, str, dict[str, Any], datetime]],
+                 key: SigningKey, private_key: Ed25519PrivateKey, origin: str
+                 ) -> list[LogEntry]:
+    """Append one leaf per (kind, label_id, payload, at) event at consecutive indexes, write
+    every node they complete once, and sign ONE checkpoint of the log named `origin` for
+    the resulting tree; the caller holds `lock` and commits.
+
+    The nodes an append reads are the perfect subtrees of the current tree (its frontier):
+    those not known to this transaction yet come in one query, and later leaves of the batch
+    read only nodes the batch itself created.
     """
     state = _appending(session)
-    size = state.size
-    at = utcnow()
-    entry_bytes = canonical_json({"index": size, "kind": kind, "label_id": label_id,
-                                  "at": at.isoformat().replace("+00:00", "Z"), **payload})
-    _fetch_missing(session, state, size, entry_bytes)
+    created: list[LogEntry] = []
+    rows: list[LogNode] = []
 
     def get(level: int, index: int) -> bytes:
         try:
@@ -169,20 +176,30 @@ def append(session: DbSession, kind: str, label_id: str, payload: dict[str, Any]
         except KeyError:
             raise LookupError(f"log node ({level}, {index}) is missing") from None
 
-    nodes = merkle.appended_nodes(size, entry_bytes, get)
-    for level, index, digest in nodes:
-        state.nodes[(level, index)] = digest
-    root = merkle.root_hash(size + 1, get)
-    _FRONTIERS[session.get_bind()] = _frontier(size + 1, state.nodes, root)
-    entry = LogEntry(leaf_index=size, kind=kind, label_id=label_id, entry=entry_bytes,
-                     leaf_hash=nodes[0][2], created_at=at)
-    session.add(entry)
-    session.add_all(LogNode(level=level, node_index=index, hash=digest)
+    for kind, label_id, payload, at in events:
+        size = state.size
+        entry_bytes = canonical_json({"index": size, "kind": kind, "label_id": label_id,
+                                      "at": at.isoformat().replace("+00:00", "Z"), **payload})
+        _fetch_missing(session, state, size, entry_bytes)
+        nodes = merkle.appended_nodes(size, entry_bytes, get)
+        for level, index, digest in nodes:
+            state.nodes[(level, index)] = digest
+        rows.extend(LogNode(level=level, node_index=index, hash=digest)
                     for level, index, digest in nodes)
-    session.add(sign_head(size + 1, root, at, key, private_key, origin))
+        created.append(LogEntry(leaf_index=size, kind=kind, label_id=label_id,
+                                entry=entry_bytes, leaf_hash=nodes[0][2], created_at=at))
+        state.size = size + 1
+    if not created:
+        return created
+    root = merkle.root_hash(state.size, get)
+    _FRONTIERS[session.get_bind()] = frontier = _frontier(state.size, state.nodes, root)
+    # Only the frontier is read by later appends: the rest need not stay in memory.
+    state.nodes = dict(frontier)
+    session.add_all(created)
+    session.add_all(rows)
+    session.add(sign_head(state.size, root, utcnow(), key, private_key, origin))
     session.flush()
-    state.size = size + 1
-    return entry
+    return created
 
 
 def _fetch_missing(session: DbSession, state: _Appending, size: int, entry: bytes) -> None:

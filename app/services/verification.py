@@ -58,6 +58,7 @@ from app.persistence import (
     Label,
     LogEntry,
     Organisation,
+    PendingLogEntry,
     SigningKey,
     StatusList,
     TreeHead,
@@ -75,7 +76,7 @@ T = TypeVar("T")
 @dataclass
 class Verification:
     label_id: str
-    status: str  # valid | revoked | superseded | expired | invalid
+    status: str  # valid | revoked | superseded | expired | invalid | inclusion_pending
     checks: dict[str, bool] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     label: Label | None = None  # the row, when verified without a cache (pages need it)
@@ -110,6 +111,7 @@ class _State:
     head_checkpoint: str | None
     status_list_text: str | None
     keys_text: str | None  # "id multibase status did" per published key, comma separated
+    pending: int  # 1 while the issuance waits for the sequencer (app/services/sequencer.py)
 
 
 @lru_cache(maxsize=1)
@@ -122,6 +124,9 @@ def _state_statement() -> Select:
                    heads_t.c.checkpoint).order_by(heads_t.c.size.desc()).limit(1)
             .subquery("head"))
     body = Organisation.__table__.alias("body")
+    pending_t = PendingLogEntry.__table__
+    pending = (select(func.count()).where(pending_t.c.label_id == labels_t.c.id,
+                                          pending_t.c.kind == "issuance").scalar_subquery())
     listed = (select(cast(lists_t.c.credential, Text))
               .where(lists_t.c.purpose == "revocation",
                      lists_t.c.number == labels_t.c.status_list_number).scalar_subquery())
@@ -137,7 +142,7 @@ def _state_statement() -> Select:
                    labels_t.c.revocation_reason, labels_t.c.supersedes_id,
                    labels_t.c.superseded_by_id, body.c.name, entries_t.c.leaf_index,
                    entries_t.c.entry, head.c.size, head.c.root_hash, head.c.timestamp,
-                   head.c.key_id, head.c.checkpoint, listed, published)
+                   head.c.key_id, head.c.checkpoint, listed, published, pending)
             .select_from(labels_t
                          .outerjoin(body, body.c.id == labels_t.c.certification_body_id)
                          .outerjoin(entries_t, and_(entries_t.c.label_id == labels_t.c.id,
@@ -469,6 +474,11 @@ def _check_log(result: Verification, state: _State, reader: Session | Connection
         ok = in_tree and head_ok and records
         result.log = {"leaf_index": index, "tree_size": size}
     result.checks["transparency_log"] = ok
+    if state.entry is None and state.pending:
+        result.log = {"pending": True}
+        result.reasons.append("its issuance waits for the transparency log's sequencer (at "
+                              "most the merge delay): it is not proven in the log yet")
+        return
     result.reasons.append(
         f"its issuance is entry {state.entry_index} of the transparency log, proven against "
         f"the signed checkpoint of size {state.head_size}" if ok
@@ -486,6 +496,9 @@ def _status(state: _State, result: Verification, today: date) -> str:
     if state.valid_until < today:
         result.reasons.insert(0, f"expired on {state.valid_until}")
         return "expired"
+    if state.pending and state.entry is None and all(
+            ok for name, ok in result.checks.items() if name != "transparency_log"):
+        return "inclusion_pending"
     if not all(result.checks.values()):
         return "invalid"
     return "valid"

@@ -23,6 +23,9 @@ Fetch = Callable[[str], Any]  # URL -> parsed JSON
 class Report:
     checks: dict[str, bool] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    # the issuer says the label's log entry waits for its sequencer (online checks only):
+    # not verified yet, but not a failure of the label either
+    inclusion_pending: bool = False
 
     @property
     def ok(self) -> bool:

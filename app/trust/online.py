@@ -82,6 +82,12 @@ def _check_log(report: Report, credential: dict[str, Any], source: str, fetch: F
     label_id = credential["credentialSubject"]["labelId"]
     summary = fetch(f"{source}/api/v1/labels/{label_id}/verification")
     index = (summary.get("log") or {}).get("leaf_index")
+    if index is None and (summary.get("log") or {}).get("pending") is True:
+        report.inclusion_pending = True
+        report.add("transparency_log", False, "INCLUSION PENDING: the issuer says the issuance "
+                   "is not integrated into its transparency log yet (it is within the "
+                   "merge delay, normally seconds); try again shortly")
+        return
     report.add("transparency_log", index is not None and _in_log(
         credential, source, index, fetch, document), "the issuance is in the transparency log "
         "under a checkpoint signed by the issuer's key (checked locally)")

@@ -16,6 +16,7 @@ STATES = {
     "rejected": _l("rejected"), "withdrawn": _l("withdrawn"), "valid": _l("valid"),
     "revoked": _l("revoked"), "superseded": _l("superseded"), "expired": _l("expired"),
     "invalid": _l("verification failed"),
+    "inclusion_pending": _l("issued, transparency log inclusion pending"),
 }
 ROLES = {"exporter": _l("exporters"), "certifier": _l("certifiers"), "admin": _l("administrators")}
 ERROR_TITLES = {

@@ -19,9 +19,9 @@ from app import create_app
 PG_ADMIN_DSN = os.environ.get("CARBONLABEL_TEST_PG",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TABLES = ("impact_entries", "cbam_reports", "cbam_installations",
-          "pact_outbox", "pact_tokens", "pact_clients", "status_lists", "log_entries",
-          "log_nodes", "tree_heads", "pact_footprint_terms", "pact_footprints", "labels",
-          "signing_keys",
+          "pact_outbox", "pact_tokens", "pact_clients", "status_lists", "log_pending",
+          "log_entries", "log_nodes", "tree_heads", "pact_footprint_terms", "pact_footprints",
+          "labels", "signing_keys",
           "comments",
           "label_requests", "calculations", "jobs", "model_versions", "products",
           "api_tokens", "users", "organisations", "audit_entries")
