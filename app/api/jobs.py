@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Response, current_app, jsonify, url_for
 from flask_smorest import Blueprint
 
 from app.auth import caller, requires
-from app.domain import NotFound
 from app.extensions import db
-from app.persistence import Job, Label
 from app.schemas.jobs import (
     FactorDiffSchema,
     ImpactEntrySchema,
@@ -18,6 +18,10 @@ from app.schemas.jobs import (
 )
 from app.services import accounts, impact, impact_export, jobs, releases, transaction
 from lca_models.release_diff import diff_releases
+
+if TYPE_CHECKING:  # for the annotations only: queries live in app/services
+    from app.persistence import Job
+
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1",
                 description="Background jobs, factor-release diffs and impact runs")
@@ -126,9 +130,4 @@ def impact_download(job_id: str, fmt: str) -> Response:
 @blp.response(200, ImpactEntrySchema(many=True))
 def label_flags(label_id: str) -> list:
     """Impact runs that recommend re-certifying this label (its exporter, its body, admins)."""
-    label = db.session.get(Label, label_id)
-    user = caller().user
-    if label is None or not (user.role == "admin" or user.organisation_id in (
-            label.organisation_id, label.certification_body_id)):
-        raise NotFound("no such label")
-    return impact.flags_for_label(db.session, label_id)
+    return impact.flags_visible_to(db.session, caller().user, label_id)

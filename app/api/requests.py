@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from app.api.pagination import Page, paginate
+from app.api.pagination import Page, cursor, paginate
 from app.auth import caller, requires
 from app.extensions import db
-from app.persistence import Comment, LabelRequest
 from app.schemas.certification import (
     CommentInSchema,
     CommentSchema,
@@ -23,6 +24,10 @@ from app.services import certification, review, transaction
 from app.services.issuer import issuer_from_config
 from app.services.workflow import TRANSITIONS
 
+if TYPE_CHECKING:  # for the annotations only: queries live in app/services
+    from app.persistence import Comment
+
+
 blp = Blueprint("label_requests", __name__, url_prefix="/api/v1/label-requests",
                 description="Label requests and their review")
 
@@ -35,10 +40,8 @@ _SCOPE_FOR_ROLE = {"exporter": "write", "certifier": "review"}
 @blp.response(200, LabelRequestPageSchema)
 def list_requests(args: dict) -> Page:
     """Exporters: your requests. Certifiers: the review queue of your body."""
-    query = certification.visible_requests(caller().user)
-    if args.get("state"):
-        query = query.where(LabelRequest.state == args["state"])
-    return paginate(db.session, query, args)
+    return paginate(certification.list_requests(db.session, caller().user, *cursor(args),
+                                                state=args.get("state")), args)
 
 
 @blp.route("", methods=["POST"])

@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from app.domain import Forbidden, InvalidInput
 from app.persistence import Calculation, ImpactEntry, Job, Label, LabelRequest, User
 from app.persistence.types import utcnow
-from app.services import DbSession, audit, jobs, releases
+from app.services import DbSession, audit, jobs, labels, releases
 from lca_models.errors import LcaModelError
 from lca_models.factors import FactorRelease
 
@@ -213,6 +213,12 @@ def _maybe_finish(session: DbSession, job_id: str) -> None:
 def report(session: DbSession, job: Job) -> list[ImpactEntry]:
     return list(session.scalars(select(ImpactEntry).where(ImpactEntry.job_id == job.id)
                                 .order_by(ImpactEntry.flagged.desc(), ImpactEntry.label_id)))
+
+
+def flags_visible_to(session: DbSession, user: User, label_id: str) -> list[ImpactEntry]:
+    """`flags_for_label` for the label's exporter, its body or an admin (404 otherwise)."""
+    labels.visible_label(session, user, label_id)
+    return flags_for_label(session, label_id)
 
 
 def flags_for_label(session: DbSession, label_id: str) -> list[ImpactEntry]:

@@ -37,7 +37,8 @@ register_errors(blp)
 @blp.route("/products", methods=["GET"])
 @signed_in("exporter", "admin")
 def products():
-    rows, pages = paged(catalogue.visible_products(db.session, user()))
+    rows, pages = paged(lambda after, size: catalogue.list_products(db.session, user(),
+                                                                   after, size))
     return render_template("pages/products.html", products=rows, pages=pages)
 
 
@@ -170,7 +171,8 @@ def request_label(calculation_id: str):
 @blp.route("/requests", methods=["GET"])
 @signed_in("exporter", "admin")
 def requests():
-    rows, pages = paged(certification.visible_requests(user()))
+    rows, pages = paged(lambda after, size: certification.list_requests(db.session, user(),
+                                                                        after, size))
     return render_template("pages/requests.html", requests=rows, pages=pages)
 
 
