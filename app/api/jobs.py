@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from flask import Response, current_app, jsonify, url_for
 from flask_smorest import Blueprint
 
+from app import queue
 from app.auth import caller, requires
 from app.extensions import db
 from app.schemas.jobs import (
@@ -54,7 +55,7 @@ def get_job(job_id: str) -> dict:
     """A job of the caller's organisation: state, progress and a link to the result."""
     job = jobs.get(db.session, caller().user, job_id)
     if job.state == "queued" and job.enqueued_at is None:  # the broker was down: try again
-        jobs.publish(jobs.current_flask_app(), job.id)
+        queue.publish(queue.current_flask_app(), job.id)
         job = jobs.get(db.session, caller().user, job_id)
     return jobs.view(job, job_links(job))
 
@@ -94,7 +95,7 @@ def start_impact(body: dict) -> Response:
                            releases_dir=config["FACTOR_RELEASES_DIR"],
                            threshold_percent=config["IMPACT_THRESHOLD_PERCENT"]
                            if threshold is None else threshold)
-    jobs.publish(jobs.current_flask_app(), job.id)
+    queue.publish(queue.current_flask_app(), job.id)
     return accepted(jobs.get(db.session, caller().user, job.id))
 
 

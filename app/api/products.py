@@ -8,6 +8,7 @@ from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
+from app import queue
 from app.api.jobs import accepted
 from app.api.pagination import Page, cursor, paginate
 from app.auth import caller, requires
@@ -127,7 +128,7 @@ def calculate(body: dict, version_id: str) -> Calculation | Response:
                 session, caller().user, version, gwp_set=body["gwp_set"],
                 monte_carlo=body["monte_carlo"], seed=body["seed"],
                 max_monte_carlo=current_app.config["MAX_MONTE_CARLO"])
-        jobs.publish(jobs.current_flask_app(), job.id)
+        queue.publish(queue.current_flask_app(), job.id)
         return accepted(jobs.get(db.session, caller().user, job.id))
     with transaction() as session:
         version = products.get_version(session, caller().user, version_id)

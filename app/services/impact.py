@@ -13,11 +13,11 @@ calculations are only read: a signed label never changes, a moved one is flagged
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -56,12 +56,9 @@ def _scope(body_id: str | None, today: date | None = None) -> tuple[Any, ...]:
     return (*clauses, Label.certification_body_id == body_id) if body_id else clauses
 
 
-def plan(app: Flask, job_id: str) -> None:
-    """Task: split the labels in force into batches of the same model and publish them."""
-    from app.extensions import db
-    from app.queue import celery_of
-
-    session = db.session
+def plan(session: DbSession, job_id: str, send_batch: Callable[[list[str]], None]) -> None:
+    """Task: split the labels in force into batches of the same model and hand each to
+    `send_batch` (the task queue's, app/tasks.py)."""
     job = jobs.claim(session, job_id)
     if job is None:
         return
@@ -77,16 +74,13 @@ def plan(app: Flask, job_id: str) -> None:
     if not ids:
         _maybe_finish(session, job_id)
         return
-    task = celery_of(app).tasks["carbonlabel.impact_batch"]
     for start_at in range(0, len(ids), BATCH_SIZE):
-        task.apply_async(args=(job_id, ids[start_at:start_at + BATCH_SIZE]))
+        send_batch(ids[start_at:start_at + BATCH_SIZE])
 
 
-def run_batch(app: Flask, job_id: str, label_ids: list[str]) -> None:
-    """Task: recompute one batch; labels already in the report are skipped."""
-    from app.extensions import db
-
-    session = db.session
+def run_batch(session: DbSession, job_id: str, label_ids: list[str], brightway: Path) -> None:
+    """Task: recompute one batch (the engine's data in `brightway`); labels already in the
+    report are skipped."""
     job = session.get(Job, job_id)
     if job is None or job.state in ("done", "failed"):
         return
@@ -105,7 +99,6 @@ def run_batch(app: Flask, job_id: str, label_ids: list[str]) -> None:
         .where(Label.id.in_(todo))
         .options(selectinload(Calculation.model_version))).all() if todo else []
     session.commit()  # nothing is held open while the engine works
-    brightway = Path(app.config["BRIGHTWAY_DIR"])
     entries = [_entry(job_id, label, calc, release, brightway, params["threshold_percent"])
                for label, calc in pairs]
     try:
