@@ -85,9 +85,7 @@ def diff(old: str, new: str) -> dict:
 def start_impact(body: dict) -> Response:
     """Recompute every label in force against a release on the workers (202 + job); needs
     the certifier's review scope or the admin scope."""
-    who = caller()
-    accounts.require_scope(list(who.scopes), "review" if who.user.role == "certifier"
-                           else "admin")
+    accounts.require_acting_scope(caller().scopes, caller().user.role)
     config = current_app.config
     threshold = body["threshold_percent"]
     with transaction() as session:

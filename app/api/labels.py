@@ -91,10 +91,9 @@ def recognition_(args: dict, label_id: str) -> list[dict]:
 @blp.response(200, LabelSchema)
 def revoke(body: dict, label_id: str) -> Label:
     """Revoke a label (its issuing certification body, or an admin); logged and listed."""
-    from app.services.accounts import require_scope
+    from app.services.accounts import require_acting_scope
 
-    require_scope(list(caller().scopes),
-                  "review" if caller().user.role == "certifier" else "admin")
+    require_acting_scope(caller().scopes, caller().user.role)
     with transaction() as session:
         return labels.revoke(session, caller().user, label_id, body["reason"],
                              issuer_from_config(current_app.config))

@@ -64,8 +64,7 @@ def put_seal(org_id: str) -> None:
     from app.auth import caller
     from app.services import seal
 
-    who = caller()
-    accounts.require_scope(list(who.scopes), "admin" if who.user.role == "admin" else "review")
+    accounts.require_acting_scope(caller().scopes, caller().user.role)
     upload = request.files.get("seal")
     with transaction() as session:
         seal.set_seal(session, caller().user, org_id, upload.read() if upload else b"")

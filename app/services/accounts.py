@@ -224,6 +224,16 @@ def require_scope(scopes: list[str], needed: str) -> None:
         raise Forbidden(f"this needs the '{needed}' scope")
 
 
+#: The scope a role acts with: exporters write, certifiers review, admins administer.
+ACTING_SCOPE = {"exporter": "write", "certifier": "review", "admin": "admin"}
+
+
+def require_acting_scope(scopes: tuple[str, ...] | list[str], role: str) -> None:
+    """The calling credential holds the scope `role` acts with (a read-only token of a
+    certifier cannot revoke, review or start an impact run)."""
+    require_scope(list(scopes), ACTING_SCOPE.get(role, "admin"))
+
+
 def accredited_bodies(session: DbSession, hs_chapter: str | None, on: date) -> list[Organisation]:
     bodies = session.scalars(select(Organisation).where(
         Organisation.kind == "certification_body").order_by(Organisation.name)).all()
