@@ -36,11 +36,10 @@ from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
 from app import clock
 from app.persistence import Label
-from app.services import labels
+from app.services import DbSession, labels
 from app.services.issuer import Issuer
 from app.services.verification_cache import VerificationCache, feed_for
 from app.services.verification_checks import (
@@ -72,7 +71,7 @@ class Verification:
     credential: dict[str, Any] | None = None  # as stored (pages evaluate it; never mutated)
 
 
-def verify_label(session: Session, text: str, issuer: Issuer,
+def verify_label(session: DbSession, text: str, issuer: Issuer,
                  cache: VerificationCache | None = None) -> Verification:
     """Verify a label. Without `cache` the state is read in the session's transaction and the
     result carries the label row (`label`). With one, the state is read on its own (committed
@@ -93,7 +92,7 @@ def verify_label(session: Session, text: str, issuer: Issuer,
     # A connection of its own in autocommit: one statement is one snapshot anyway, and
     # without BEGIN and ROLLBACK psycopg keeps the statement prepared (it forgets prepared
     # statements on every rollback, and planning this join costs more than running it).
-    with session.get_bind().connect().execution_options(
+    with session.get_bind().engine.connect().execution_options(
             isolation_level="AUTOCOMMIT") as connection:
         state = read_state(connection, label_id)
         key = (label_id, digest(state, today))
@@ -115,7 +114,7 @@ def _copy(result: Verification) -> Verification:
                         credential=result.credential)
 
 
-def _evaluate(reader: Session | Connection, session: Session, state: State, issuer: Issuer,
+def _evaluate(reader: DbSession | Connection, session: DbSession, state: State, issuer: Issuer,
               today: date, cache: VerificationCache | None) -> tuple[Verification, bool]:
     """The verification of `state`, and whether it may be cached (not when the status list
     had to be built because none is stored yet). `reader` fetches the log nodes of the
@@ -134,10 +133,11 @@ def _evaluate(reader: Session | Connection, session: Session, state: State, issu
     # The status list and the log's heads are signed with the key active at the time, which
     # after a move is published under the new DID: any of the service's own DIDs will do.
     resolve = memo(("all keys", state.keys_text), lambda: any_did(state.keys_text))
-    cacheable = state.status_list_text is not None
-    if cacheable:
-        signed, bits = memo(("status_list", state.status_list_text, state.keys_text),
-                            lambda: read_status_list(json.loads(state.status_list_text), resolve))
+    listed = state.status_list_text
+    cacheable = listed is not None
+    if listed is not None:
+        signed, bits = memo(("status_list", listed, state.keys_text),
+                            lambda: read_status_list(json.loads(listed), resolve))
     else:
         signed, bits = read_status_list(labels.status_list_credential(
             session, issuer, state.status_list_number), resolve)

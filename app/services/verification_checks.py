@@ -11,10 +11,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
 from app.persistence import TreeHead
-from app.services import transparency_log
+from app.services import DbSession, transparency_log
 from app.services.issuer import Issuer
 from app.services.verification_state import State
 from app.trust import checkpoint, merkle, signing, status_list
@@ -96,11 +95,12 @@ def check_status_list(result: Verification, state: State, signed: bool,
         if consistent else "the revocation list could not be checked")
 
 
-def check_log(result: Verification, state: State, reader: Session | Connection, resolve,
+def check_log(result: Verification, state: State, reader: DbSession | Connection, resolve,
                issuer: Issuer, memo: Callable[[tuple[Any, ...], Callable[[], bool]], bool]
                ) -> None:
     ok = False
-    if state.entry is not None and state.head_size is not None:
+    if (state.entry is not None and state.entry_index is not None
+            and state.head_size is not None and state.head_root is not None):
         index, size = state.entry_index, state.head_size
         in_tree = index < size and merkle.verify_inclusion(
             merkle.leaf_hash(state.entry), index, size,
