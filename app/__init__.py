@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.config["INSTANCE_DIR"])
     _clock(app)
+    _pcr_registry(app)
     db.init_app(app)
     # Fixed windows (flask-limiter's recommended strategy), in a storage that starts no
     # thread per request: Redis when configured, else app.ratelimit's in-memory counters.
@@ -72,12 +73,43 @@ def _clock(app: Flask) -> None:
     app.teardown_appcontext(_pop)
 
 
+def _pcr_registry(app: Flask) -> None:
+    """The PCR registry directory (config PCR_DIR) is handed to app/services/pcrs.py in each
+    app context and again at each request, so the service reads no Flask configuration and
+    a changed PCR_DIR is used by the next request."""
+    from flask import appcontext_pushed
+
+    from app.services import pcrs
+
+    def _use(sender: Flask = app, **_kw) -> None:
+        pcrs.use_directory(sender.config.get("PCR_DIR"))
+
+    appcontext_pushed.connect(_use, app, weak=False)
+    app.before_request(lambda: _use(app))
+
+
 def _issuer(app: Flask) -> None:
     """Refuse to start as an issuer other than the one the stored keys and labels belong to,
-    or (outside development mode) with an http or IP-address did:web."""
-    from app.services.issuer_pin import check_app
+    or (outside development mode) with an http or IP-address did:web. A database without
+    the schema yet (before `carbonlabel init`) has nothing pinned."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    check_app(app)
+    from app.extensions import db
+    from app.services import issuer_pin
+    from app.services.issuer import issuer_from_config
+    from app.trust import did_web
+
+    public_url = app.config["PUBLIC_URL"]
+    did_web.check_public_url(public_url, app.config.get("DEV_MODE", False))
+    if app.config.get("ISSUER_PIN_CHECK", True):
+        issuer = issuer_from_config(app.config)
+        with app.app_context():
+            try:
+                issuer_pin.check(db.session, issuer.did, public_url)
+            except (OperationalError, ProgrammingError):
+                db.session.rollback()  # no tables or no issuer_did column: not migrated yet
+            finally:
+                db.session.remove()
     if app.config.get("DEV_MODE"):
         app.logger.warning("CARBONLABEL_DEV=1: development mode; the issuer %s may be http "
                            "or an IP address, which no outside verifier should accept",

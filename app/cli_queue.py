@@ -24,7 +24,7 @@ def worker(concurrency: int, pool: str, beat: bool, loglevel: str) -> None:
     """Run a task-queue worker on the configured broker (CARBONLABEL_BROKER_URL; default: the
     embedded one in the instance folder) and database (DATABASE_URL)."""
     from app import create_app
-    from app.queue import celery_of
+    from app.queue import celery_of, publish_pending
 
     app = create_app()
     argv = ["worker", f"--concurrency={concurrency}", f"--pool={pool}",
@@ -33,8 +33,6 @@ def worker(concurrency: int, pool: str, beat: bool, loglevel: str) -> None:
     if beat:
         argv += ["--beat", f"--schedule={app.config['INSTANCE_DIR'] / 'beat-schedule'}"]
     with app.app_context():
-        from app.services.jobs import publish_pending
-
         publish_pending(app)  # what a crash or a broker outage left behind
     celery_of(app).worker_main(argv)
 
@@ -104,10 +102,11 @@ def impact_run(release: str, email: str, threshold: float | None, wait: bool) ->
     """Start an impact run against RELEASE (a version, or a release folder's path)."""
     from sqlalchemy import select
 
+    from app import queue
     from app.extensions import db
     from app.persistence import Job, User
     from app.services import impact as service
-    from app.services import jobs, transaction
+    from app.services import transaction
 
     app = service_app()
     with app.app_context():
@@ -120,7 +119,7 @@ def impact_run(release: str, email: str, threshold: float | None, wait: bool) ->
                                 threshold_percent=app.config["IMPACT_THRESHOLD_PERCENT"]
                                 if threshold is None else threshold, allow_path=True)
             job_id = job.id
-        published = jobs.publish(app, job_id)
+        published = queue.publish(app, job_id)
         click.echo(f"impact run {job_id} queued" + ("" if published else
                    " (the broker did not answer; a worker's sweep will publish it)"))
         while wait:

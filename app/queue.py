@@ -89,3 +89,46 @@ def init_app(app: Flask) -> None:
 
 def celery_of(app: Flask) -> Celery:
     return app.extensions["celery"]
+
+
+def current_flask_app() -> Flask:
+    """The app of the current context itself, to hand to `publish` (flask types the
+    current_app proxy as the app, so the proxy's own method is not in its type)."""
+    from flask import current_app
+
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
+def publish(app: Flask, job_id: str) -> bool:
+    """Hand the committed job to the queue; False when the broker is unreachable (the job
+    stays queued and is published again by `publish_pending`). The rows are
+    app/services/jobs.py's; this is the one place that knows the app's Celery."""
+    from kombu.exceptions import KombuError, OperationalError
+
+    from app.extensions import db
+    from app.services import jobs
+
+    try:
+        celery_of(app).tasks[jobs.task_name(db.session, job_id)].apply_async(
+            args=(job_id,), retry=True)
+    except (OperationalError, KombuError, ConnectionError, OSError) as exc:
+        app.logger.warning("job %s stays queued: the broker did not answer (%s)", job_id, exc)
+        db.session.rollback()
+        return False
+    if app.config.get("TASKS_EAGER"):
+        return True
+    jobs.mark_enqueued(db.session, job_id)
+    return True
+
+
+def publish_pending(app: Flask) -> int:
+    """Publish jobs the broker never accepted, and jobs whose worker stopped advancing
+    (app/services/jobs.due_for_publishing); the number published."""
+    from app.extensions import db
+    from app.services import jobs
+
+    sent = 0
+    for job_id in jobs.due_for_publishing(db.session):
+        if jobs.resend(db.session, job_id):
+            sent += publish(app, job_id)
+    return sent

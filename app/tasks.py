@@ -30,13 +30,31 @@ def register(celery: Celery, app: Flask) -> None:
         return run
 
     celery.task(name="carbonlabel.calculation", shared=False)(in_context(run_calculation))
-    from app.services import impact
-
-    celery.task(name="carbonlabel.impact_plan", shared=False)(in_context(impact.plan))
-    celery.task(name="carbonlabel.impact_batch", shared=False)(in_context(impact.run_batch))
+    celery.task(name="carbonlabel.impact_plan", shared=False)(in_context(impact_plan))
+    celery.task(name="carbonlabel.impact_batch", shared=False)(in_context(impact_batch))
     celery.task(name="carbonlabel.pact_deliver", shared=False)(in_context(deliver_pact_events))
     celery.task(name="carbonlabel.sweep", shared=False)(in_context(sweep))
     celery.task(name="carbonlabel.noop", shared=False)(noop)
+
+
+def impact_plan(app: Flask, job_id: str) -> None:
+    """An impact run's labels, published in batches (app/services/impact.py)."""
+    from app.extensions import db
+    from app.queue import celery_of
+    from app.services import impact
+
+    def send_batch(label_ids: list[str]) -> None:
+        celery_of(app).tasks["carbonlabel.impact_batch"].apply_async(args=(job_id, label_ids))
+
+    impact.plan(db.session, job_id, send_batch)
+
+
+def impact_batch(app: Flask, job_id: str, label_ids: list[str]) -> None:
+    """One batch of an impact run, recomputed."""
+    from app.extensions import db
+    from app.services import impact
+
+    impact.run_batch(db.session, job_id, label_ids, Path(app.config["BRIGHTWAY_DIR"]))
 
 
 def noop() -> None:
@@ -102,6 +120,6 @@ def deliver_pact_events(app: Flask) -> None:
 
 def sweep(app: Flask) -> None:
     """Periodic: publish jobs the broker never accepted or whose worker died."""
-    from app.services import jobs
+    from app.queue import publish_pending
 
-    jobs.publish_pending(app)
+    publish_pending(app)

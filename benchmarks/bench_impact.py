@@ -160,9 +160,10 @@ def engine_figures(app, contents: list[dict[str, Any]], release) -> dict[str, fl
 def impact_run(app, work: Path, release_name: str, workers: int) -> float:
     from sqlalchemy import select
 
+    from app import queue
     from app.extensions import db
     from app.persistence import Job, User
-    from app.services import impact, jobs, transaction
+    from app.services import impact, transaction
 
     env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "CARBONLABEL_BROKER_URL": REDIS, "CARBONLABEL_BROKER_KEY_PREFIX": PREFIX,
@@ -182,7 +183,7 @@ def impact_run(app, work: Path, release_name: str, workers: int) -> float:
                                        releases_dir=work / "rel", threshold_percent=5.0)
                 job_id = started.id
             start = time.perf_counter()
-            jobs.publish(app, job_id)
+            queue.publish(app, job_id)
             while True:
                 db.session.expire_all()
                 job = db.session.get(Job, job_id)

@@ -154,6 +154,7 @@ def bench_inprocess(label_ids: list[str], samples: int) -> dict[str, Any]:
     from app.extensions import db
     from app.services import labels, verification
     from app.services.issuer import issuer_from_config
+    from app.web import http_cache
 
     issuer = issuer_from_config(current_app.config)
 
@@ -168,7 +169,7 @@ def bench_inprocess(label_ids: list[str], samples: int) -> dict[str, Any]:
         return {"ms": statistics.median(times) * 1e3, "queries": statistics.median(used)}
 
     first, repeat = verification.VerificationCache(0), verification.VerificationCache()
-    heard = verification.cache_for(current_app)  # with the app's change feed
+    heard = http_cache.cache_for(current_app)  # with the app's change feed
     if heard.feed.wait_for_token(30) is None:
         raise RuntimeError("the verification change feed did not start listening")
     for label_id in label_ids[:samples]:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from app.api.pagination import Page, paginate
+from app.api.pagination import Page, cursor, paginate
 from app.auth import requires
 from app.extensions import db
-from app.persistence import AuditEntry
 from app.schemas.audit import AuditPageSchema, ChainReportSchema
 from app.schemas.common import PageQuerySchema
 from app.services import audit
@@ -22,7 +20,7 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Audi
 @blp.response(200, AuditPageSchema)
 def list_entries(args: dict) -> Page:
     """Entries, oldest first."""
-    return paginate(db.session, select(AuditEntry).order_by(AuditEntry.seq), args)
+    return paginate(audit.list_entries(db.session, *cursor(args)), args)
 
 
 @blp.route("/verify", methods=["GET"])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from app.api.pagination import Page, paginate
+from app.api.pagination import Page, cursor, paginate
 from app.auth import caller, requires
 from app.extensions import db
-from app.persistence import CbamReportRecord
 from app.schemas.cbam import (
     DownloadQuerySchema,
     InstallationDetailSchema,
@@ -19,6 +20,10 @@ from app.schemas.cbam import (
 )
 from app.schemas.common import PageQuerySchema
 from app.services import cbam, transaction
+
+if TYPE_CHECKING:  # for the annotations only: queries live in app/services
+    from app.persistence import CbamReportRecord
+
 
 blp = Blueprint("cbam", __name__, url_prefix="/api/v1/cbam",
                 description="CBAM installations and the communication to EU importers")
@@ -36,7 +41,7 @@ FILE_DOC = {"responses": {"200": {"content": {t: {"schema": {"type": "string",
 @blp.response(200, InstallationPageSchema)
 def list_installations(args: dict) -> Page:
     """Your organisation's installations."""
-    return paginate(db.session, cbam.visible_installations(caller().user), args)
+    return paginate(cbam.list_installations(db.session, caller().user, *cursor(args)), args)
 
 
 @blp.route("/installations", methods=["POST"])
@@ -78,8 +83,8 @@ def update_installation(body: dict, installation_id: str) -> tuple:
 @blp.response(200, ReportPageSchema)
 def list_reports(args: dict, installation_id: str) -> Page:
     """Reports computed for an installation, oldest first."""
-    installation = cbam.get_installation(db.session, caller().user, installation_id)
-    return paginate(db.session, cbam.visible_reports(installation), args)
+    return paginate(cbam.list_reports(db.session, caller().user, installation_id,
+                                      *cursor(args)), args)
 
 
 @blp.route("/installations/<string:installation_id>/reports", methods=["POST"])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Response, current_app, jsonify, url_for
 from flask_smorest import Blueprint
 
+from app import queue
 from app.auth import caller, requires
-from app.domain import NotFound
 from app.extensions import db
-from app.persistence import Job, Label
 from app.schemas.jobs import (
     FactorDiffSchema,
     ImpactEntrySchema,
@@ -18,6 +19,10 @@ from app.schemas.jobs import (
 )
 from app.services import accounts, impact, impact_export, jobs, releases, transaction
 from lca_models.release_diff import diff_releases
+
+if TYPE_CHECKING:  # for the annotations only: queries live in app/services
+    from app.persistence import Job
+
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1",
                 description="Background jobs, factor-release diffs and impact runs")
@@ -50,7 +55,7 @@ def get_job(job_id: str) -> dict:
     """A job of the caller's organisation: state, progress and a link to the result."""
     job = jobs.get(db.session, caller().user, job_id)
     if job.state == "queued" and job.enqueued_at is None:  # the broker was down: try again
-        jobs.publish(jobs.current_flask_app(), job.id)
+        queue.publish(queue.current_flask_app(), job.id)
         job = jobs.get(db.session, caller().user, job_id)
     return jobs.view(job, job_links(job))
 
@@ -80,9 +85,7 @@ def diff(old: str, new: str) -> dict:
 def start_impact(body: dict) -> Response:
     """Recompute every label in force against a release on the workers (202 + job); needs
     the certifier's review scope or the admin scope."""
-    who = caller()
-    accounts.require_scope(list(who.scopes), "review" if who.user.role == "certifier"
-                           else "admin")
+    accounts.require_acting_scope(caller().scopes, caller().user.role)
     config = current_app.config
     threshold = body["threshold_percent"]
     with transaction() as session:
@@ -90,7 +93,7 @@ def start_impact(body: dict) -> Response:
                            releases_dir=config["FACTOR_RELEASES_DIR"],
                            threshold_percent=config["IMPACT_THRESHOLD_PERCENT"]
                            if threshold is None else threshold)
-    jobs.publish(jobs.current_flask_app(), job.id)
+    queue.publish(queue.current_flask_app(), job.id)
     return accepted(jobs.get(db.session, caller().user, job.id))
 
 
@@ -126,9 +129,4 @@ def impact_download(job_id: str, fmt: str) -> Response:
 @blp.response(200, ImpactEntrySchema(many=True))
 def label_flags(label_id: str) -> list:
     """Impact runs that recommend re-certifying this label (its exporter, its body, admins)."""
-    label = db.session.get(Label, label_id)
-    user = caller().user
-    if label is None or not (user.role == "admin" or user.organisation_id in (
-            label.organisation_id, label.certification_body_id)):
-        raise NotFound("no such label")
-    return impact.flags_for_label(db.session, label_id)
+    return impact.flags_visible_to(db.session, caller().user, label_id)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_smorest import Blueprint
-from sqlalchemy import select
-from sqlalchemy.orm import undefer
 
-from app.api.pagination import Page, paginate
+from app.api.pagination import Page, cursor, paginate
 from app.auth import caller, requires
 from app.extensions import db, limiter
-from app.persistence import Label
 from app.schemas.common import PageQuerySchema, ReasonSchema
 from app.schemas.labels import (
     EvaluationSchema,
@@ -25,6 +22,10 @@ from app.schemas.labels import (
 from app.services import labels, receipts, recognition, transaction, verification
 from app.services.issuer import issuer_from_config
 from app.web import http_cache
+
+if TYPE_CHECKING:  # for the annotations only: queries live in app/services
+    from app.persistence import Label
+
 
 blp = Blueprint("labels", __name__, url_prefix="/api/v1",
                 description="Issued labels, their credentials and verification")
@@ -40,14 +41,7 @@ def public_limit() -> str:
 @blp.response(200, LabelPageSchema)
 def list_labels(args: dict) -> Page:
     """Exporters: your labels. Certifiers: labels your body issued. Admins: all."""
-    user = caller().user
-    query = select(Label).options(undefer(Label.inclusion_pending)).order_by(Label.issued_at,
-                                                                            Label.id)
-    if user.role == "exporter":
-        query = query.where(Label.organisation_id == user.organisation_id)
-    elif user.role == "certifier":
-        query = query.where(Label.certification_body_id == user.organisation_id)
-    return paginate(db.session, query, args)
+    return paginate(labels.list_labels(db.session, caller().user, *cursor(args)), args)
 
 
 @blp.route("/labels/<string:label_id>/credential", methods=["GET"])
@@ -100,10 +94,9 @@ def recognition_(args: dict, label_id: str) -> list[dict]:
 @blp.response(200, LabelSchema)
 def revoke(body: dict, label_id: str) -> Label:
     """Revoke a label (its issuing certification body, or an admin); logged and listed."""
-    from app.services.accounts import require_scope
+    from app.services.accounts import require_acting_scope
 
-    require_scope(list(caller().scopes),
-                  "review" if caller().user.role == "certifier" else "admin")
+    require_acting_scope(caller().scopes, caller().user.role)
     with transaction() as session:
         return labels.revoke(session, caller().user, label_id, body["reason"],
                              issuer_from_config(current_app.config))

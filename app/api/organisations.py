@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from app import clock
-from app.api.pagination import Page, paginate
+from app.api.pagination import Page, cursor, paginate
 from app.auth import requires
-from app.domain import NotFound
 from app.extensions import db
-from app.persistence import Organisation
 from app.schemas.accounts import OrganisationInSchema, OrganisationPageSchema, OrganisationSchema
 from app.schemas.common import PageQuerySchema
 from app.services import accounts, transaction
+
+if TYPE_CHECKING:  # for the annotations only: queries live in app/services
+    from app.persistence import Organisation
+
 
 blp = Blueprint("organisations", __name__, url_prefix="/api/v1",
                 description="Organisations and certification bodies")
@@ -25,8 +28,7 @@ blp = Blueprint("organisations", __name__, url_prefix="/api/v1",
 @blp.response(200, OrganisationPageSchema)
 def list_organisations(args: dict) -> Page:
     """All organisations (admin)."""
-    return paginate(db.session, select(Organisation).order_by(Organisation.name,
-                                                              Organisation.id), args)
+    return paginate(accounts.list_organisations(db.session, *cursor(args)), args)
 
 
 @blp.route("/organisations", methods=["POST"])
@@ -48,12 +50,7 @@ def get_organisation(org_id: str) -> Organisation:
     """One organisation: your own, any certification body, or any (admin)."""
     from app.auth import caller
 
-    org = db.session.get(Organisation, org_id)
-    user = caller().user
-    if org is None or not (user.role == "admin" or org.id == user.organisation_id
-                           or org.kind == "certification_body"):
-        raise NotFound("no such organisation")
-    return org
+    return accounts.visible_organisation(db.session, caller().user, org_id)
 
 
 @blp.route("/organisations/<string:org_id>/seal", methods=["PUT"])
@@ -67,8 +64,7 @@ def put_seal(org_id: str) -> None:
     from app.auth import caller
     from app.services import seal
 
-    who = caller()
-    accounts.require_scope(list(who.scopes), "admin" if who.user.role == "admin" else "review")
+    accounts.require_acting_scope(caller().scopes, caller().user.role)
     upload = request.files.get("seal")
     with transaction() as session:
         seal.set_seal(session, caller().user, org_id, upload.read() if upload else b"")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
-from sqlalchemy import select
 
+from app import queue
 from app.api.jobs import accepted
-from app.api.pagination import Page, paginate
+from app.api.pagination import Page, cursor, paginate
 from app.auth import caller, requires
 from app.extensions import db
-from app.persistence import Calculation, ModelVersion, Product
 from app.schemas.common import PageQuerySchema
 from app.schemas.jobs import JobSchema
 from app.schemas.products import (
@@ -27,6 +28,10 @@ from app.schemas.products import (
 )
 from app.services import jobs, products, transaction
 from lca_models.errors import ModelValidationError
+
+if TYPE_CHECKING:  # for the annotations only: queries live in app/services
+    from app.persistence import Calculation, ModelVersion, Product
+
 
 blp = Blueprint("products", __name__, url_prefix="/api/v1",
                 description="Products, inventory model versions and calculations")
@@ -45,7 +50,7 @@ UPLOAD_DOC = {"requestBody": {"content": {
 @blp.response(200, ProductPageSchema)
 def list_products(args: dict) -> Page:
     """Your organisation's products."""
-    return paginate(db.session, products.visible_products(db.session, caller().user), args)
+    return paginate(products.list_products(db.session, caller().user, *cursor(args)), args)
 
 
 @blp.route("/products", methods=["POST"])
@@ -72,10 +77,8 @@ def get_product(product_id: str) -> Product:
 @blp.response(200, ModelVersionPageSchema)
 def list_versions(args: dict, product_id: str) -> Page:
     """Model versions of a product, oldest first."""
-    product = products.get_product(db.session, caller().user, product_id)
-    query = select(ModelVersion).where(ModelVersion.product_id == product.id).order_by(
-        ModelVersion.number)
-    return paginate(db.session, query, args)
+    return paginate(products.list_versions(db.session, caller().user, product_id,
+                                           *cursor(args)), args)
 
 
 @blp.route("/products/<string:product_id>/model-versions", methods=["POST"])
@@ -125,7 +128,7 @@ def calculate(body: dict, version_id: str) -> Calculation | Response:
                 session, caller().user, version, gwp_set=body["gwp_set"],
                 monte_carlo=body["monte_carlo"], seed=body["seed"],
                 max_monte_carlo=current_app.config["MAX_MONTE_CARLO"])
-        jobs.publish(jobs.current_flask_app(), job.id)
+        queue.publish(queue.current_flask_app(), job.id)
         return accepted(jobs.get(db.session, caller().user, job.id))
     with transaction() as session:
         version = products.get_version(session, caller().user, version_id)

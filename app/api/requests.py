@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from app.api.pagination import Page, paginate
+from app.api.pagination import Page, cursor, paginate
 from app.auth import caller, requires
 from app.extensions import db
-from app.persistence import Comment, LabelRequest
 from app.schemas.certification import (
     CommentInSchema,
     CommentSchema,
@@ -19,14 +20,16 @@ from app.schemas.certification import (
     ReviewSchema,
     TransitionInSchema,
 )
-from app.services import certification, review, transaction
+from app.services import accounts, certification, review, transaction
 from app.services.issuer import issuer_from_config
 from app.services.workflow import TRANSITIONS
 
+if TYPE_CHECKING:  # for the annotations only: queries live in app/services
+    from app.persistence import Comment
+
+
 blp = Blueprint("label_requests", __name__, url_prefix="/api/v1/label-requests",
                 description="Label requests and their review")
-
-_SCOPE_FOR_ROLE = {"exporter": "write", "certifier": "review"}
 
 
 @blp.route("", methods=["GET"])
@@ -35,10 +38,8 @@ _SCOPE_FOR_ROLE = {"exporter": "write", "certifier": "review"}
 @blp.response(200, LabelRequestPageSchema)
 def list_requests(args: dict) -> Page:
     """Exporters: your requests. Certifiers: the review queue of your body."""
-    query = certification.visible_requests(caller().user)
-    if args.get("state"):
-        query = query.where(LabelRequest.state == args["state"])
-    return paginate(db.session, query, args)
+    return paginate(certification.list_requests(db.session, caller().user, *cursor(args),
+                                                state=args.get("state")), args)
 
 
 @blp.route("", methods=["POST"])
@@ -70,10 +71,7 @@ def get_request(request_id: str) -> tuple:
 def transition(body: dict, request_id: str) -> tuple:
     """Move the request on: submit, start_review, request_changes, resubmit, approve,
     reject, withdraw. 409 from the wrong state, 412 if someone acted first."""
-    rule = TRANSITIONS[body["action"]]
-    from app.services.accounts import require_scope
-
-    require_scope(list(caller().scopes), _SCOPE_FOR_ROLE.get(rule.role, "admin"))
+    accounts.require_acting_scope(caller().scopes, TRANSITIONS[body["action"]].role)
     with transaction() as session:
         req = certification.transition(session, caller().user, request_id, body["action"],
                                        if_match=request.headers.get("If-Match"),
@@ -98,9 +96,7 @@ def list_comments(request_id: str) -> list[Comment]:
 @blp.response(201, CommentSchema)
 def add_comment(body: dict, request_id: str) -> Comment:
     """Certifiers comment on a model path during review; exporters answer a comment."""
-    from app.services.accounts import require_scope
-
-    require_scope(list(caller().scopes), _SCOPE_FOR_ROLE[caller().user.role])
+    accounts.require_acting_scope(caller().scopes, caller().user.role)
     with transaction() as session:
         return certification.add_comment(session, caller().user, request_id, **body)
 

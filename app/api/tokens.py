@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from app.auth import caller, requires
 from app.extensions import db
-from app.persistence import ApiToken
 from app.schemas.accounts import NewTokenSchema, TokenInSchema, TokenSchema
 from app.services import accounts, transaction
+
+if TYPE_CHECKING:  # for the annotations only: queries live in app/services
+    from app.persistence import ApiToken
+
 
 blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens", description="API tokens")
 
@@ -19,9 +23,7 @@ blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens", description="AP
 @blp.response(200, TokenSchema(many=True))
 def list_tokens() -> list[ApiToken]:
     """Your tokens whose scopes the calling credential holds too (never their secrets)."""
-    mine = db.session.scalars(select(ApiToken).where(ApiToken.user_id == caller().user.id)
-                              .order_by(ApiToken.created_at)).all()
-    return [t for t in mine if accounts.within(t.scopes, caller().scopes)]
+    return accounts.tokens_of(db.session, caller().user, caller().scopes)
 
 
 @blp.route("", methods=["POST"])

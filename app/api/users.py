@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-from sqlalchemy import select
+from typing import TYPE_CHECKING
 
-from app.api.pagination import Page, paginate
+from flask_smorest import Blueprint
+
+from app.api.pagination import Page, cursor, paginate
 from app.auth import caller, requires
 from app.extensions import db
-from app.persistence import User
 from app.schemas.accounts import RoleChangeSchema, UserInSchema, UserPageSchema, UserSchema
 from app.schemas.common import PageQuerySchema
 from app.services import accounts, transaction
+
+if TYPE_CHECKING:  # for the annotations only: queries live in app/services
+    from app.persistence import User
+
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users (admin)")
 
@@ -22,7 +26,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User
 @blp.response(200, UserPageSchema)
 def list_users(args: dict) -> Page:
     """All users."""
-    return paginate(db.session, select(User).order_by(User.email), args)
+    return paginate(accounts.list_users(db.session, *cursor(args)), args)
 
 
 @blp.route("", methods=["POST"])

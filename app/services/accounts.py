@@ -16,7 +16,7 @@ from app.domain import Conflict, Forbidden, InvalidInput, NotFound, Unauthentica
 from app.persistence import ApiToken, Organisation, User
 from app.persistence.accounts import ORG_KINDS, ROLES
 from app.persistence.types import utcnow
-from app.services import DbSession, audit
+from app.services import DbSession, audit, keyset
 
 #: What each role may do with a token; a token's scopes must be a subset.
 ROLE_SCOPES: dict[str, tuple[str, ...]] = {
@@ -224,10 +224,53 @@ def require_scope(scopes: list[str], needed: str) -> None:
         raise Forbidden(f"this needs the '{needed}' scope")
 
 
+#: The scope a role acts with: exporters write, certifiers review, admins administer.
+ACTING_SCOPE = {"exporter": "write", "certifier": "review", "admin": "admin"}
+
+
+def require_acting_scope(scopes: tuple[str, ...] | list[str], role: str) -> None:
+    """The calling credential holds the scope `role` acts with (a read-only token of a
+    certifier cannot revoke, review or start an impact run)."""
+    require_scope(list(scopes), ACTING_SCOPE.get(role, "admin"))
+
+
 def accredited_bodies(session: DbSession, hs_chapter: str | None, on: date) -> list[Organisation]:
     bodies = session.scalars(select(Organisation).where(
         Organisation.kind == "certification_body").order_by(Organisation.name)).all()
     return [b for b in bodies if hs_chapter is None or b.accredited_for(hs_chapter, on)]
+
+
+def list_users(session: DbSession, after: str | None, size: int) -> keyset.Page:
+    """Every user, by e-mail address (the admin's list)."""
+    return keyset.page(session, select(User).order_by(User.email), after, size)
+
+
+def list_organisations(session: DbSession, after: str | None, size: int) -> keyset.Page:
+    """Every organisation, by name (the admin's list)."""
+    return keyset.page(session, select(Organisation).order_by(Organisation.name,
+                                                              Organisation.id), after, size)
+
+
+def visible_organisation(session: DbSession, user: User, org_id: str) -> Organisation:
+    """One organisation: the caller's own, any certification body, or any (admins); 404
+    otherwise, so other exporters' ids cannot be probed."""
+    org = session.get(Organisation, org_id)
+    if org is None or not (user.role == "admin" or org.id == user.organisation_id
+                           or org.kind == "certification_body"):
+        raise NotFound("no such organisation")
+    return org
+
+
+def own_organisation(session: DbSession, user: User) -> Organisation | None:
+    return session.get(Organisation, user.organisation_id)
+
+
+def tokens_of(session: DbSession, user: User, granted: tuple[str, ...] | None
+              ) -> list[ApiToken]:
+    """The user's tokens whose scopes the calling credential holds too, oldest first."""
+    mine = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                           .order_by(ApiToken.created_at)).all()
+    return [t for t in mine if within(t.scopes, granted)]
 
 
 def _token_hash(secret: str) -> str:

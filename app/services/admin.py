@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.domain import Conflict, Forbidden, InvalidInput, NotFound
-from app.persistence import Job, PactClient, User
+from app.persistence import Job, Organisation, PactClient, User
 from app.persistence.types import utcnow
 from app.services import DbSession, audit
 
@@ -57,3 +57,22 @@ def recent_jobs(session: DbSession, limit: int = 100) -> list[Job]:
     """The latest jobs (calculations and impact runs, app/services/jobs.py), newest first."""
     return list(session.scalars(select(Job).order_by(
         Job.created_at.desc(), Job.id).limit(limit)))
+
+
+def organisations(session: DbSession) -> list[Organisation]:
+    """Every organisation by name, for the admin pages' lists and choices."""
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def users(session: DbSession) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.email)))
+
+
+def partners(session: DbSession) -> list[PactClient]:
+    return list(session.scalars(select(PactClient).order_by(PactClient.name)))
+
+
+def exporters(session: DbSession) -> list[Organisation]:
+    """The organisations a PACT partner can be registered for."""
+    return list(session.scalars(select(Organisation).where(
+        Organisation.kind == "exporter").order_by(Organisation.name)))

@@ -18,12 +18,17 @@ from sqlalchemy import select, text
 
 from app.persistence import AuditEntry, User
 from app.persistence.types import utcnow
-from app.services import DbSession, innermost_transaction
+from app.services import DbSession, innermost_transaction, keyset
 from lca_models.canonical import sha256_hex
 
 GENESIS = "0" * 64
 LOCK_KEY = _LOCK_KEY = 7_346_011  # arbitrary: "the audit chain" among advisory locks
 _CHAIN = "carbonlabel.audit_chain"  # session.info: (transaction, seq, hash) of our last append
+
+
+def list_entries(session: DbSession, after: str | None, size: int) -> keyset.Page:
+    """Entries, oldest first (the admin's view of the trail)."""
+    return keyset.page(session, select(AuditEntry).order_by(AuditEntry.seq), after, size)
 
 
 def append(session: DbSession, actor: User | None, action: str, *, target_type: str | None = None,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.domain import NotFound, PreconditionFailed, PreconditionRequired
 from app.persistence import CbamInstallation, CbamReportRecord, User
 from app.persistence.types import utcnow
-from app.services import DbSession, audit, products
+from app.services import DbSession, audit, keyset, products
 from lca_models.canonical import sha256_hex
 from lca_models.cbam import compute_report, load_report_data
 from lca_models.cbam_report import from_json, to_json, to_xlsx
@@ -39,6 +39,11 @@ def visible_installations(user: User):
     if user.role != "admin":
         query = query.where(CbamInstallation.organisation_id == user.organisation_id)
     return query
+
+
+def list_installations(session: DbSession, user: User, after: str | None, size: int
+                       ) -> keyset.Page:
+    return keyset.page(session, visible_installations(user), after, size)
 
 
 def _owns(user: User, installation: CbamInstallation) -> bool:
@@ -158,6 +163,18 @@ def visible_reports(installation: CbamInstallation):
     return (select(CbamReportRecord)
             .where(CbamReportRecord.installation_id == installation.id)
             .order_by(CbamReportRecord.computed_at, CbamReportRecord.id))
+
+
+def list_reports(session: DbSession, user: User, installation_id: str, after: str | None,
+                 size: int) -> keyset.Page:
+    """Reports of one of the user's installations, oldest first."""
+    installation = get_installation(session, user, installation_id)
+    return keyset.page(session, visible_reports(installation), after, size)
+
+
+def reports_newest_first(session: DbSession, installation: CbamInstallation
+                         ) -> list[CbamReportRecord]:
+    return list(reversed(session.scalars(visible_reports(installation)).all()))
 
 
 def get_report(session: DbSession, user: User, report_id: str) -> CbamReportRecord:

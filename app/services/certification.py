@@ -31,7 +31,7 @@ from app.persistence import (
     User,
 )
 from app.persistence.types import utcnow
-from app.services import DbSession, audit, label_claims, labels, pcrs, products
+from app.services import DbSession, audit, keyset, label_claims, labels, pcrs, products
 from app.services.issuer import Issuer
 from app.services.workflow import OPEN_STATES, TRANSITIONS
 
@@ -47,6 +47,18 @@ def visible_requests(user: User):
         return query.where(LabelRequest.certification_body_id == user.organisation_id,
                            LabelRequest.state != "draft")
     return query
+
+
+def list_requests(session: DbSession, user: User, after: str | None, size: int, *,
+                  state: str | None = None, open_only: bool = False) -> keyset.Page:
+    """A page of the requests the user sees (`visible_requests`), in one state, or in the
+    open states only."""
+    query = visible_requests(user)
+    if state:
+        query = query.where(LabelRequest.state == state)
+    elif open_only:
+        query = query.where(LabelRequest.state.in_(OPEN_STATES))
+    return keyset.page(session, query, after, size)
 
 
 def get_request(session: DbSession, user: User, request_id: str) -> LabelRequest:

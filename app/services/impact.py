@@ -13,12 +13,11 @@ signed label never changes, a moved one is flagged "re-certification recommended
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -26,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from app.domain import Forbidden, InvalidInput
 from app.persistence import Calculation, ImpactEntry, Job, Label, LabelRequest, User
 from app.persistence.types import utcnow
-from app.services import DbSession, audit, jobs, releases
+from app.services import DbSession, audit, jobs, labels, releases
 from lca_models.errors import LcaModelError
 from lca_models.factors import FactorRelease
 from lca_models.results import FootprintResult
@@ -58,12 +57,9 @@ def _scope(body_id: str | None, today: date | None = None) -> tuple[Any, ...]:
     return (*clauses, Label.certification_body_id == body_id) if body_id else clauses
 
 
-def plan(app: Flask, job_id: str) -> None:
-    """Task: split the labels in force into batches of the same model and publish them."""
-    from app.extensions import db
-    from app.queue import celery_of
-
-    session = db.session
+def plan(session: DbSession, job_id: str, send_batch: Callable[[list[str]], None]) -> None:
+    """Task: split the labels in force into batches of the same model and hand each to
+    `send_batch` (the task queue's, app/tasks.py)."""
     job = jobs.claim(session, job_id)
     if job is None:
         return
@@ -79,16 +75,13 @@ def plan(app: Flask, job_id: str) -> None:
     if not ids:
         _maybe_finish(session, job_id)
         return
-    task = celery_of(app).tasks["carbonlabel.impact_batch"]
     for start_at in range(0, len(ids), BATCH_SIZE):
-        task.apply_async(args=(job_id, ids[start_at:start_at + BATCH_SIZE]))
+        send_batch(ids[start_at:start_at + BATCH_SIZE])
 
 
-def run_batch(app: Flask, job_id: str, label_ids: list[str]) -> None:
-    """Task: recompute one batch; labels already in the report are skipped."""
-    from app.extensions import db
-
-    session = db.session
+def run_batch(session: DbSession, job_id: str, label_ids: list[str], brightway: Path) -> None:
+    """Task: recompute one batch (the engine's data in `brightway`); labels already in the
+    report are skipped."""
     job = session.get(Job, job_id)
     if job is None or job.state in ("done", "failed"):
         return
@@ -107,8 +100,7 @@ def run_batch(app: Flask, job_id: str, label_ids: list[str]) -> None:
         .where(Label.id.in_(todo))
         .options(selectinload(Calculation.model_version))).all() if todo else []
     session.commit()  # nothing is held open while the engine works
-    entries = _entries(job_id, pairs, release, Path(app.config["BRIGHTWAY_DIR"]),
-                       params["threshold_percent"])
+    entries = _entries(job_id, pairs, release, brightway, params["threshold_percent"])
     try:
         session.add_all(entries)
         session.commit()
@@ -233,6 +225,12 @@ def _maybe_finish(session: DbSession, job_id: str) -> None:
 def report(session: DbSession, job: Job) -> list[ImpactEntry]:
     return list(session.scalars(select(ImpactEntry).where(ImpactEntry.job_id == job.id)
                                 .order_by(ImpactEntry.flagged.desc(), ImpactEntry.label_id)))
+
+
+def flags_visible_to(session: DbSession, user: User, label_id: str) -> list[ImpactEntry]:
+    """`flags_for_label` for the label's exporter, its body or an admin (404 otherwise)."""
+    labels.visible_label(session, user, label_id)
+    return flags_for_label(session, label_id)
 
 
 def flags_for_label(session: DbSession, label_id: str) -> list[ImpactEntry]:

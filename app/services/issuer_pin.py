@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.persistence import Label, SigningKey
 from app.services import DbSession, audit
@@ -51,27 +50,6 @@ def check(session: DbSession, did: str, public_url: str) -> None:
         "this, every earlier label would fail verification. Set CARBONLABEL_PUBLIC_URL back "
         f"to {old_url}, or move the issuer on purpose with `carbonlabel issuer move "
         f"{public_url}` (audited; the old DID document stays published).")
-
-
-def check_app(app: Any) -> None:
-    """At start-up: the public URL must make a valid did:web (https and a domain name outside
-    development mode) and be the pinned issuer. A database without the schema yet (before
-    `carbonlabel init`) has nothing pinned."""
-    from app.extensions import db
-    from app.services.issuer import issuer_from_config
-
-    public_url = app.config["PUBLIC_URL"]
-    did_web.check_public_url(public_url, app.config.get("DEV_MODE", False))
-    if not app.config.get("ISSUER_PIN_CHECK", True):
-        return
-    issuer = issuer_from_config(app.config)
-    with app.app_context():
-        try:
-            check(db.session, issuer.did, public_url)
-        except (OperationalError, ProgrammingError):
-            db.session.rollback()  # no tables or no issuer_did column: not migrated yet
-        finally:
-            db.session.remove()
 
 
 def move(session: DbSession, keys_dir: Any, new_public_url: str, dev_mode: bool

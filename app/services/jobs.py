@@ -9,6 +9,9 @@ finds its job already done or failed does nothing, so a re-delivered message is 
 
 Progress is committed as it goes through a separate connection, so a page served by any
 process shows it; no transaction stays open while the engine works.
+
+Handing a job to the broker is app/queue.py's (`publish`, `publish_pending`): it knows the
+app's Celery instance; this module only reads and writes the rows.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
-from kombu.exceptions import KombuError, OperationalError
 from sqlalchemy import select, update
 
 from app.domain import NotFound
@@ -55,54 +56,38 @@ def start_calculation(session: DbSession, user: User, version: ModelVersion, *, 
                   model_version_id=version.id)
 
 
-def current_flask_app() -> Flask:
-    """The app of the current context itself, to hand to `publish` (flask types the
-    current_app proxy as the app, so the proxy's own method is not in its type)."""
-    from flask import current_app
-
-    return current_app._get_current_object()  # type: ignore[attr-defined]
+def task_name(session: DbSession, job_id: str) -> str:
+    """The queue task that runs the job."""
+    return TASK_OF_KIND[session.get_one(Job, job_id).kind]
 
 
-def publish(app: Flask, job_id: str) -> bool:
-    """Hand the committed job to the queue; False when the broker is unreachable (the job
-    stays queued and is published again by `publish_pending`)."""
-    from app.extensions import db
-    from app.queue import celery_of
-
-    job = db.session.get_one(Job, job_id)
-    try:
-        celery_of(app).tasks[TASK_OF_KIND[job.kind]].apply_async(args=(job_id,), retry=True)
-    except (OperationalError, KombuError, ConnectionError, OSError) as exc:
-        app.logger.warning("job %s stays queued: the broker did not answer (%s)", job_id, exc)
-        db.session.rollback()
-        return False
-    if app.config.get("TASKS_EAGER"):
-        return True
-    with db.engine.begin() as conn:
+def mark_enqueued(session: DbSession, job_id: str) -> None:
+    """The broker accepted the job: committed at once, on a connection of its own."""
+    with session.get_bind().engine.begin() as conn:
         conn.execute(update(Job).where(Job.id == job_id).values(enqueued_at=utcnow()))
-    return True
 
 
-def publish_pending(app: Flask) -> int:
-    """Publish jobs the broker never accepted, and jobs whose worker stopped advancing
-    (a broker that loses unacknowledged messages, e.g. the embedded one, after a crash)."""
-    from app.extensions import db
-
+def due_for_publishing(session: DbSession) -> list[str]:
+    """Jobs the broker never accepted, and jobs whose worker stopped advancing (a broker
+    that loses unacknowledged messages, e.g. the embedded one, after a crash)."""
     stale = utcnow() - STALL_AFTER
-    ids = db.session.scalars(select(Job.id).where(
+    ids = list(session.scalars(select(Job.id).where(
         ((Job.state == "queued") & Job.enqueued_at.is_(None))
-        | (Job.state.in_(("queued", "running")) & (Job.updated_at < stale)))).all()
-    db.session.rollback()
-    sent = 0
-    for job_id in ids:
-        job = db.session.get_one(Job, job_id)
-        if job.attempts >= MAX_ATTEMPTS:
-            fail(db.session, job_id, f"gave up after {job.attempts} attempts")
-            continue
-        job.updated_at = utcnow()  # one re-send per stall period
-        db.session.commit()
-        sent += publish(app, job_id)
-    return sent
+        | (Job.state.in_(("queued", "running")) & (Job.updated_at < stale)))).all())
+    session.rollback()
+    return ids
+
+
+def resend(session: DbSession, job_id: str) -> bool:
+    """Whether to publish a due job again: no after MAX_ATTEMPTS (it fails), otherwise yes,
+    once per stall period (committed)."""
+    job = session.get_one(Job, job_id)
+    if job.attempts >= MAX_ATTEMPTS:
+        fail(session, job_id, f"gave up after {job.attempts} attempts")
+        return False
+    job.updated_at = utcnow()
+    session.commit()
+    return True
 
 
 def get(session: DbSession, user: User, job_id: str, kind: str | None = None) -> Job:

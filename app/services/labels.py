@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm import aliased, defer, undefer
 
 from app import clock
 from app.domain import Conflict, Forbidden, InvalidInput, NotFound
@@ -29,6 +29,7 @@ from app.services import (
     DbSession,
     audit,
     keys,
+    keyset,
     label_claims,
     pact_events,
     pact_listing,
@@ -55,6 +56,27 @@ def get_label(session: DbSession, text: str) -> Label:
     label = session.get(Label, label_id)
     if label is None:
         raise NotFound(f"no label {label_id}")
+    return label
+
+
+def list_labels(session: DbSession, user: User, after: str | None, size: int) -> keyset.Page:
+    """Exporters: their labels. Certifiers: the labels their body issued. Admins: all."""
+    query = select(Label).options(undefer(Label.inclusion_pending)).order_by(Label.issued_at,
+                                                                            Label.id)
+    if user.role == "exporter":
+        query = query.where(Label.organisation_id == user.organisation_id)
+    elif user.role == "certifier":
+        query = query.where(Label.certification_body_id == user.organisation_id)
+    return keyset.page(session, query, after, size)
+
+
+def visible_label(session: DbSession, user: User, label_id: str) -> Label:
+    """A label its exporter, its issuing body or an admin may look into beyond the public
+    credential; 404 for anyone else."""
+    label = session.get(Label, label_id)
+    if label is None or not (user.role == "admin" or user.organisation_id in (
+            label.organisation_id, label.certification_body_id)):
+        raise NotFound("no such label")
     return label
 
 

@@ -4,14 +4,19 @@ The registry is data shipped with the engine (lca_models/data/pcrs); `PCR_DIR` i
 configuration points at another directory (tests use one). A model that names a PCR is held
 to it: an unknown id or version refuses the upload, and the certifier's review lists every
 gap with the model path to fix.
+
+Which directory is the edge's to say (`use_directory`): create_app sets it from the app's
+configuration each time an app context is pushed (a request, a task, a command), so this
+module reads no Flask configuration and a test that changes `PCR_DIR` is seen by the next
+request.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
-
-from flask import current_app
 
 from app.domain import InvalidInput, NotFound
 from lca_models.pcr import Pcr, PcrRuleError, Rating, check_model, load_pcrs, named_pcr, rate
@@ -22,9 +27,16 @@ def _load(directory: str | None) -> dict[str, Pcr]:
     return load_pcrs(directory)
 
 
+_DIRECTORY: ContextVar[str | None] = ContextVar("carbonlabel_pcr_dir", default=None)
+
+
+def use_directory(directory: str | Path | None) -> None:
+    """The registry directory for what runs next in this context (None: the shipped one)."""
+    _DIRECTORY.set(str(directory) if directory else None)
+
+
 def registry() -> dict[str, Pcr]:
-    directory = current_app.config.get("PCR_DIR")
-    return _load(str(directory) if directory else None)
+    return _load(_DIRECTORY.get())
 
 
 def get(pcr_id: str) -> Pcr:

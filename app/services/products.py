@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.domain import Conflict, InvalidInput, NotFound
 from app.persistence import Calculation, ModelVersion, Product, User
-from app.services import DbSession, audit, pcrs
+from app.services import DbSession, audit, keyset, pcrs
 from app.services.footprints import check_monte_carlo
 from lca_models.calculation import compute_footprint
 from lca_models.canonical import sha256_hex
@@ -27,6 +27,18 @@ def visible_products(session: DbSession, user: User):
     if user.role != "admin":
         query = query.where(Product.organisation_id == user.organisation_id)
     return query
+
+
+def list_products(session: DbSession, user: User, after: str | None, size: int) -> keyset.Page:
+    return keyset.page(session, visible_products(session, user), after, size)
+
+
+def list_versions(session: DbSession, user: User, product_id: str, after: str | None,
+                  size: int) -> keyset.Page:
+    """Model versions of one of the user's products, oldest first."""
+    product = get_product(session, user, product_id)
+    return keyset.page(session, select(ModelVersion).where(
+        ModelVersion.product_id == product.id).order_by(ModelVersion.number), after, size)
 
 
 def get_product(session: DbSession, user: User, product_id: str) -> Product:

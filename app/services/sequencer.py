@@ -38,12 +38,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, exists, select, text
-from sqlalchemy.orm import Session
 
 from app.domain import Conflict
 from app.persistence import PendingLogEntry, SigningKey
 from app.persistence.types import utcnow
-from app.services import keys
+from app.services import DbSession, keys
 from app.services import transparency_log as tlog
 from app.services.issuer import Issuer
 
@@ -69,19 +68,19 @@ class Batch:
     oldest_wait_s: float  # how long the batch's oldest entry had been pending
 
 
-def enqueue(session: Session, kind: str, label_id: str, payload: dict[str, Any]) -> None:
+def enqueue(session: DbSession, kind: str, label_id: str, payload: dict[str, Any]) -> None:
     """Record an event for the log, in the caller's transaction (it commits with the change
     it records, or not at all)."""
     session.add(PendingLogEntry(kind=kind, label_id=label_id, payload=payload, at=utcnow()))
 
 
-def is_pending(session: Session, label_id: str) -> bool:
+def is_pending(session: DbSession, label_id: str) -> bool:
     """Whether the label's issuance waits for the sequencer."""
     return bool(session.scalar(select(exists().where(PendingLogEntry.label_id == label_id,
                                                      PendingLogEntry.kind == "issuance"))))
 
 
-def _take_lock(session: Session) -> None:
+def _take_lock(session: DbSession) -> None:
     if session.get_bind().dialect.name == "sqlite":
         # A write first, before any read: the transaction holds SQLite's write lock from
         # here (as BEGIN IMMEDIATE would), so two sequencers never read the same queue.
@@ -89,7 +88,7 @@ def _take_lock(session: Session) -> None:
     tlog.lock(session)
 
 
-def integrate(session: Session, issuer: Issuer, limit: int = MAX_BATCH,
+def integrate(session: DbSession, issuer: Issuer, limit: int = MAX_BATCH,
               signer: tuple[SigningKey, Ed25519PrivateKey] | None = None,
               locked: bool = False) -> Batch | None:
     """Append every pending entry (up to `limit`, oldest first) in one batch with one signed

@@ -10,12 +10,9 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.domain import ServiceError
 from app.extensions import db
-from app.persistence import Organisation, PactClient, User
-from app.persistence.accounts import ORG_KINDS, ROLES
 from app.schemas.accounts import OrganisationInSchema, RoleChangeSchema, UserInSchema
 from app.services import accounts, admin, keys, pact_host, transaction
 from app.services.issuer import issuer_from_config
@@ -66,8 +63,8 @@ def overview():
 @blp.route("/organisations", methods=["GET"])
 @signed_in("admin")
 def organisations():
-    orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    return render_template("pages/admin/organisations.html", orgs=orgs, kinds=ORG_KINDS)
+    return render_template("pages/admin/organisations.html",
+                           orgs=admin.organisations(db.session), kinds=accounts.ORG_KINDS)
 
 
 @blp.route("/organisations", methods=["POST"])
@@ -100,9 +97,8 @@ def form_scope(text: str) -> list[str]:
 @blp.route("/users", methods=["GET"])
 @signed_in("admin")
 def users():
-    people = db.session.scalars(select(User).order_by(User.email)).all()
-    orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    return render_template("pages/admin/users.html", people=people, orgs=orgs, roles=ROLES)
+    return render_template("pages/admin/users.html", people=admin.users(db.session),
+                           orgs=admin.organisations(db.session), roles=accounts.ROLES)
 
 
 @blp.route("/users", methods=["POST"])
@@ -160,9 +156,7 @@ def rotate_key():
 @blp.route("/pact", methods=["GET"])
 @signed_in("admin")
 def partners():
-    clients = db.session.scalars(select(PactClient).order_by(PactClient.name)).all()
-    exporters = db.session.scalars(select(Organisation).where(
-        Organisation.kind == "exporter").order_by(Organisation.name)).all()
+    clients, exporters = admin.partners(db.session), admin.exporters(db.session)
     names = {o.id: o.name for o in exporters}
     return render_template("pages/admin/pact.html", clients=clients, exporters=exporters,
                            names=names)

@@ -12,8 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain import InvalidInput
 from app.extensions import db
-from app.persistence import Organisation
-from app.services import seal, transaction
+from app.services import accounts, seal, transaction
 from app.web.common import register_errors, signed_in, user
 
 blp = Blueprint("body_pages", __name__, url_prefix="/app/body")
@@ -32,7 +31,7 @@ SEAL_MESSAGES = {
 @blp.route("/seal", methods=["GET"])
 @signed_in("certifier")
 def seal_page():
-    body = db.session.get(Organisation, user().organisation_id)
+    body = accounts.own_organisation(db.session, user())
     return render_template("pages/body_seal.html", body=body,
                            has_seal=bool(body and body.seal_image))
 
@@ -42,7 +41,7 @@ def seal_page():
 def seal_image():
     """The stored seal for the preview (an image URL, so a page CSP without data: holds);
     an SVG is sent with a CSP of its own that allows nothing to run."""
-    body = db.session.get(Organisation, user().organisation_id)
+    body = accounts.own_organisation(db.session, user())
     if body is None or not body.seal_image:
         return Response(status=404)
     return Response(body.seal_image, mimetype=body.seal_mime, headers={

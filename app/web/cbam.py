@@ -21,7 +21,8 @@ register_errors(blp)
 @blp.route("", methods=["GET"])
 @signed_in("exporter", "admin")
 def installations():
-    rows, pages = paged(cbam.visible_installations(user()))
+    rows, pages = paged(lambda after, size: cbam.list_installations(db.session, user(),
+                                                                    after, size))
     return render_template("pages/cbam_installations.html", installations=rows,
                            pages=pages)
 
@@ -39,7 +40,7 @@ def create():
 @signed_in("exporter", "admin")
 def installation(installation_id: str):
     found = cbam.get_installation(db.session, user(), installation_id)
-    reports = list(reversed(db.session.scalars(cbam.visible_reports(found)).all()))
+    reports = cbam.reports_newest_first(db.session, found)
     return render_template("pages/cbam_installation.html", installation=found,
                            reports=reports, latest=reports[0] if reports else None)
 

@@ -6,11 +6,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.persistence import LabelRequest
 from app.schemas.common import ReasonSchema
 from app.services import certification, labels, transaction
 from app.services.issuer import issuer_from_config
-from app.services.workflow import OPEN_STATES, STATES
+from app.services.workflow import STATES
 from app.web.common import form, paged, register_errors, signed_in, user
 
 blp = Blueprint("certifier_pages", __name__, url_prefix="/app")
@@ -21,12 +20,9 @@ register_errors(blp)
 @signed_in("certifier", "admin")
 def queue():
     wanted = request.args.get("state")
-    query = certification.visible_requests(user())
-    if wanted in STATES:
-        query = query.where(LabelRequest.state == wanted)
-    else:
-        query = query.where(LabelRequest.state.in_(OPEN_STATES))
-    rows, pages = paged(query)
+    state = wanted if wanted in STATES else None
+    rows, pages = paged(lambda after, size: certification.list_requests(
+        db.session, user(), after, size, state=state, open_only=state is None))
     return render_template("pages/queue.html", requests=rows, pages=pages,
                            wanted=wanted if wanted in STATES else None, states=STATES)
 

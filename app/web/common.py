@@ -43,12 +43,14 @@ _PLUMBING = frozenset({"csrf_token", "etag", "next", "lang"})
 PAGE_SIZE = 50
 
 
-def paged(query: Any) -> tuple[list[Any], dict[str, str | None]]:
-    """One page of a list (keyset, see app/services/keyset.py) from `?after=`, and the URLs
-    of the next page (None on the last) and of the first (None when on it): pages show a
-    page at a time, never every row."""
+def paged(listing: Callable[[str | None, int], keyset.Page]
+          ) -> tuple[list[Any], dict[str, str | None]]:
+    """One page of a list from `?after=`, read by the service's list function
+    (`listing(after, size)`, keyset: app/services/keyset.py), and the URLs of the next page
+    (None on the last) and of the first (None when on it): pages show a page at a time,
+    never every row."""
     after = request.args.get("after") or None
-    found = keyset.page(db.session, query, after, PAGE_SIZE)
+    found = listing(after, PAGE_SIZE)
     values: dict[str, Any] = {**(request.view_args or {}), **{
         k: v for k, v in request.args.to_dict().items() if k != "after"}}
     endpoint = request.endpoint or ""  # a routed request always has one
@@ -165,7 +167,6 @@ def pact_reason(label: Any) -> str | None:
     shows the reason instead of a download link that would only answer 422."""
     from flask import current_app
 
-    from app.extensions import db
     from app.services import pact_host
     from app.services.issuer import issuer_from_config
 

@@ -11,7 +11,7 @@ import yaml
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app import clock
+from app import clock, queue
 from app.extensions import db
 from app.schemas.certification import DeclaredMetadataSchema, LabelRequestInSchema
 from app.schemas.products import CalculationInSchema, ProductInSchema
@@ -37,7 +37,8 @@ register_errors(blp)
 @blp.route("/products", methods=["GET"])
 @signed_in("exporter", "admin")
 def products():
-    rows, pages = paged(catalogue.visible_products(db.session, user()))
+    rows, pages = paged(lambda after, size: catalogue.list_products(db.session, user(),
+                                                                   after, size))
     return render_template("pages/products.html", products=rows, pages=pages)
 
 
@@ -116,7 +117,7 @@ def calculate(version_id: str):
                                        brightway_dir=current_app.config["BRIGHTWAY_DIR"],
                                        max_monte_carlo=limit)
     if data["monte_carlo"]:
-        jobs.publish(jobs.current_flask_app(), job.id)
+        queue.publish(queue.current_flask_app(), job.id)
         return redirect(url_for(".job", job_id=job.id))
     return redirect(url_for(".calculation", calculation_id=calc.id))
 
@@ -126,7 +127,7 @@ def calculate(version_id: str):
 def job(job_id: str):
     found = jobs.get(db.session, user(), job_id, kind="calculation")
     if found.state == "queued" and found.enqueued_at is None:  # the broker was down: retry
-        jobs.publish(jobs.current_flask_app(), found.id)
+        queue.publish(queue.current_flask_app(), found.id)
         found = jobs.get(db.session, user(), job_id, kind="calculation")
     if found.state == "done":
         return redirect(url_for(".calculation",
@@ -170,7 +171,8 @@ def request_label(calculation_id: str):
 @blp.route("/requests", methods=["GET"])
 @signed_in("exporter", "admin")
 def requests():
-    rows, pages = paged(certification.visible_requests(user()))
+    rows, pages = paged(lambda after, size: certification.list_requests(db.session, user(),
+                                                                        after, size))
     return render_template("pages/requests.html", requests=rows, pages=pages)
 
 

@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, request
 
 from app.extensions import db
 from app.services import verification
@@ -32,7 +32,22 @@ def verify(label_id: str) -> verification.Verification:
     the JSON answer get it)."""
     return verification.verify_label(db.session, label_id,
                                      issuer_from_config(current_app.config),
-                                     cache=verification.cache_for(current_app))
+                                     cache=cache_for(current_app))
+
+
+def cache_for(app: Flask) -> verification.VerificationCache:
+    """The app's cache (one per app object, so per worker process), holding the last
+    verification of up to VERIFICATION_CACHE_SIZE labels; on PostgreSQL with a change feed
+    (VERIFICATION_LISTEN), stopped when the app's engine is disposed."""
+    cache = app.extensions.get("carbonlabel.verification_cache")
+    if cache is None:
+        size = app.config.get("VERIFICATION_CACHE_SIZE", 10_000)
+        with app.app_context():
+            engine = db.engine
+        feed = verification.feed_for(engine, size, app.config.get("VERIFICATION_LISTEN", True))
+        cache = app.extensions.setdefault("carbonlabel.verification_cache",
+                                          verification.VerificationCache(size, feed))
+    return cache
 
 
 def etag(result: verification.Verification, representation: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from marshmallow import Schema, fields, validate
 
+from app import queue
 from app.extensions import db
 from app.services import impact, impact_export, jobs, releases, transaction
 from app.web.common import form, register_errors, signed_in, user
@@ -46,7 +47,7 @@ def start():
                            releases_dir=config["FACTOR_RELEASES_DIR"],
                            threshold_percent=config["IMPACT_THRESHOLD_PERCENT"]
                            if threshold is None else threshold)
-    jobs.publish(jobs.current_flask_app(), job.id)
+    queue.publish(queue.current_flask_app(), job.id)
     return redirect(url_for(".run", job_id=job.id))
 
 
@@ -55,7 +56,7 @@ def start():
 def run(job_id: str):
     job = jobs.get(db.session, user(), job_id, kind="impact")
     if job.state == "queued" and job.enqueued_at is None:  # the broker was down: try again
-        jobs.publish(jobs.current_flask_app(), job.id)
+        queue.publish(queue.current_flask_app(), job.id)
         job = jobs.get(db.session, user(), job_id, kind="impact")
     entries = impact.report(db.session, job) if job.state == "done" else []
     return render_template("pages/impact.html", job=job, entries=entries,

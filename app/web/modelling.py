@@ -6,6 +6,7 @@ saving creates a new model version through the same service and validation as an
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.domain import NotFound
@@ -98,7 +99,8 @@ def template(name: str):
     if name not in _TEMPLATES:
         raise NotFound(_("No such template."))
     mimetype, make = _TEMPLATES[name]
-    return Response(make(), mimetype=mimetype, headers={
+    script = "Hant" if str(get_locale()) == "zh_Hant" else "Hans"  # the reader's Chinese
+    return Response(make(script), mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="carbonlabel-{name}"'})
 
 

@@ -25,6 +25,7 @@ from app.clock import FixedClock, end_of_day
 from app.extensions import db
 from app.services import verification
 from app.services.issuer import issuer_from_config
+from app.web import http_cache
 from tests.app.api.test_labels import issue
 
 SHARED = ("TESTING", "SQLALCHEMY_DATABASE_URI", "INSTANCE_DIR", "SECRET_KEY", "BRIGHTWAY_DIR",
@@ -50,7 +51,7 @@ def _verify(flask_app: Flask, label_id: str) -> dict:
 def _settled(flask_app: Flask) -> int | None:
     """The app's change-feed token once it listens and has heard everything committed so far
     (unmoved for 0.3 s); None without a feed (SQLite)."""
-    feed = verification.cache_for(flask_app).feed
+    feed = http_cache.cache_for(flask_app).feed
     if feed is None:
         return None
     token, deadline = feed.wait_for_token(15), time.monotonic() + 15
@@ -64,7 +65,7 @@ def _settled(flask_app: Flask) -> int | None:
 def _cached(flask_app: Flask, label_id: str) -> tuple[dict, int | None]:
     """Verify with the cache armed: on PostgreSQL the repeat is served without a query."""
     token = _settled(flask_app)
-    cache = verification.cache_for(flask_app)
+    cache = http_cache.cache_for(flask_app)
     first = _verify(flask_app, label_id)
     unread = cache.unread
     assert _verify(flask_app, label_id) == first
@@ -76,12 +77,12 @@ def _cached(flask_app: Flask, label_id: str) -> tuple[dict, int | None]:
 def _heard(flask_app: Flask, token: int | None) -> None:
     """After a change committed elsewhere: the app's feed (if any) hears it."""
     if token is not None:
-        assert verification.cache_for(flask_app).feed.wait_for_change(token, 5.0)
+        assert http_cache.cache_for(flask_app).feed.wait_for_change(token, 5.0)
 
 
 def test_a_repeated_verification_is_served_from_the_cache(world, app):
     label, _ = issue(world)
-    cache = verification.cache_for(app)
+    cache = http_cache.cache_for(app)
     first = _verify(app, label["id"])
     hits = cache.hits
     second = _verify(app, label["id"])
@@ -183,7 +184,7 @@ def test_an_altered_status_list_fails_even_when_its_check_is_remembered(world, a
 
 
 def _feed(flask_app: Flask):
-    feed = verification.cache_for(flask_app).feed
+    feed = http_cache.cache_for(flask_app).feed
     if flask_app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         assert feed is None  # no NOTIFY: every cached verification re-reads its state
         pytest.skip("the change feed is PostgreSQL's")
@@ -212,7 +213,7 @@ def test_a_lost_listener_falls_back_to_reading_and_comes_back(world, app, other_
     label, _ = issue(world)
     feed = _feed(app)
     _cached(app, label["id"])
-    cache = verification.cache_for(app)
+    cache = http_cache.cache_for(app)
     with other_app.app_context(), db.engine.begin() as conn:
         killed = conn.execute(text(
             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
@@ -235,7 +236,7 @@ def test_a_silent_listener_is_not_trusted(world, app, monkeypatch):
     _feed(app)
     assert _settled(app) is not None
     monkeypatch.setattr(change_feed, "STALE_AFTER_S", -1.0)  # its last round trip is too old
-    assert verification.cache_for(app).feed.token() is None
+    assert http_cache.cache_for(app).feed.token() is None
 
 
 def test_disposing_the_engine_stops_the_listener(app):

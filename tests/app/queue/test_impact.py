@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -115,7 +116,8 @@ def test_a_second_delivery_of_a_batch_writes_nothing_twice(app, world, release_d
     with app.app_context():
         db.session.get(Job, response.json["id"]).state = "running"  # as if not yet finished
         db.session.commit()
-        impact.run_batch(app, response.json["id"], [label["id"]])
+        impact.run_batch(db.session, response.json["id"], [label["id"]],
+                         Path(app.config["BRIGHTWAY_DIR"]))
     assert count(app, "impact_entries") == 1
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app import queue
 from app.persistence import Calculation, Job, User
 from app.persistence.types import utcnow
 from app.services import jobs
@@ -41,7 +42,7 @@ def test_sweep_publishes_lost_and_stalled_jobs_and_gives_up_after_three(app, wor
     hopeless = _job(app, version, owner.user_id, state="running", attempts=3,
                     enqueued_at=long_ago, updated_at=long_ago)
     with app.app_context():
-        assert jobs.publish_pending(app) == 2
+        assert queue.publish_pending(app) == 2
         db.session.expire_all()
         found = {j.id: j for j in db.session.scalars(select(Job))}
         assert found[never_sent].state == found[stalled].state == "done"

@@ -55,3 +55,32 @@ def test_a_revocation_by_another_worker_changes_both_answers(world, app, other_a
     assert client.get(JSON.format(label["id"])).json["status"] == "revoked"
     assert "Revoked on" in client.get(PAGE.format(label["id"]),
                                       headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_the_page_and_the_json_answer_through_one_function_and_one_cache(world, client, app,
+                                                                          monkeypatch):
+    """Both call `http_cache.verify` (the one service call, `verification.verify_label`,
+    with the app's one cache), and the second answer is the cache's: the same label asked
+    as JSON and then as a page is computed once."""
+    from app.services import verification
+    from app.web import http_cache
+
+    label, _ = issue(world)
+    asked, computed = [], []
+    real_verify, real_evaluate = http_cache.verify, verification._evaluate
+
+    def spy_verify(label_id):
+        asked.append(label_id)
+        return real_verify(label_id)
+
+    def spy_evaluate(*args, **kwargs):
+        computed.append(args[2].label_id)
+        return real_evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(http_cache, "verify", spy_verify)
+    monkeypatch.setattr(verification, "_evaluate", spy_evaluate)
+    http_cache.cache_for(app)._entries.clear()
+    assert client.get(JSON.format(label["id"])).status_code == 200
+    assert client.get(PAGE.format(label["id"])).status_code == 200
+    assert asked == [label["id"], label["id"]]
+    assert computed == [label["id"]]  # the page's answer came from the JSON's cache entry

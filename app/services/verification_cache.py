@@ -1,0 +1,97 @@
+"""The per-process cache of verification answers (app/services/verification.py says what
+makes an answer reusable), and the PostgreSQL change feed it may trust instead of reading."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import Engine, event
+
+from app.services.change_feed import ChangeFeed, conninfo
+
+if TYPE_CHECKING:
+    from app.services.verification import Verification
+
+T = TypeVar("T")
+
+
+class VerificationCache:
+    """Results per label, each kept with a digest of the exact `State` it was computed from,
+    the change feed's token when that state was read, and the day (bounded, least recently
+    used first out). Per process: each gunicorn worker has its own."""
+
+    def __init__(self, max_entries: int = 10_000, feed: ChangeFeed | None = None):
+        self.max_entries = max_entries
+        self.feed = feed
+        self._entries: OrderedDict[str, tuple[bytes, Verification, int | None, date | None]] = (
+            OrderedDict())
+        self._shared: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()  # threaded servers (and tests) share one app
+        self.hits = self.misses = self.unread = 0  # unread: hits served with no query
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """A check every label shares (the key list, the status list's signature, the head's
+        signature), computed once per exact input: `key` holds the whole input, not a
+        version number, so an edited list or head is a different key."""
+        with self._lock:
+            if key in self._shared:
+                self._shared.move_to_end(key)
+                return self._shared[key]
+        value = compute()
+        with self._lock:
+            self._shared[key] = value
+            while len(self._shared) > 64:
+                self._shared.popitem(last=False)
+        return value
+
+    def token(self) -> int | None:
+        """Taken *before* the state is read: a change committed after the read moves it."""
+        return self.feed.token() if self.feed is not None else None
+
+    def unchanged(self, label_id: str, token: int | None, today: date) -> Verification | None:
+        """The answer computed today under `token`, when the feed says nothing changed since."""
+        if token is None:
+            return None
+        with self._lock:
+            found = self._entries.get(label_id)
+            if found is None or found[2] != token or found[3] != today:
+                return None
+            self._entries.move_to_end(label_id)
+            self.hits += 1
+            self.unread += 1
+            return found[1]
+
+    def get(self, key: tuple[str, bytes], token: int | None = None,
+            today: date | None = None) -> Verification | None:
+        """The answer for an equal state; it is then current as of `token` too."""
+        with self._lock:
+            found = self._entries.get(key[0])
+            if found is None or found[0] != key[1]:
+                self.misses += 1
+                return None
+            self._entries[key[0]] = (found[0], found[1], token, today)
+            self._entries.move_to_end(key[0])
+            self.hits += 1
+            return found[1]
+
+    def put(self, key: tuple[str, bytes], result: Verification, token: int | None = None,
+            today: date | None = None) -> None:
+        with self._lock:
+            self._entries[key[0]] = (key[1], result, token, today)
+            self._entries.move_to_end(key[0])
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+def feed_for(engine: Engine, size: int, listen: bool) -> ChangeFeed | None:
+    """A change feed for the cache on PostgreSQL (when `listen` and the cache holds
+    anything), stopped when the engine is disposed; None elsewhere."""
+    if size <= 0 or not listen or engine.dialect.name != "postgresql":
+        return None
+    feed = ChangeFeed(conninfo(engine.url))
+    event.listen(engine, "engine_disposed", lambda _engine: feed.stop())
+    return feed

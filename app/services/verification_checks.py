@@ -1,0 +1,153 @@
+"""The checks of a verification, each adding its outcome and a reason a person can read:
+the credential's signature, the revocation list, the transparency log, and the status they
+add up to. Pure functions of the read state (app/services/verification_state.py), apart from
+the log's write-once interior nodes that the inclusion proof reads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+
+from app.persistence import TreeHead
+from app.services import DbSession, transparency_log
+from app.services.issuer import Issuer
+from app.services.verification_state import State
+from app.trust import checkpoint, merkle, signing, status_list
+from app.trust.keys import did_document, key_resolver, public_key_from_multibase
+from lca_models.canonical import sha256_hex
+
+if TYPE_CHECKING:
+    from app.services.verification import Verification
+
+
+def published(keys_text: str | None, did: str | None) -> list[tuple[str, Any, str]]:
+    """The key list as `keys.published(session, did)` gives it, from the aggregated column."""
+    entries = []
+    for item in sorted((keys_text or "").split(",")):
+        if item:
+            key_id, multibase, status, key_did = item.split(" ")
+            if did is None or key_did == did:
+                entries.append((key_id, public_key_from_multibase(multibase), status))
+    return entries
+
+
+def any_did(keys_text: str | None) -> Callable[[str], Any]:
+    """A resolver over the DID documents of every DID the service has published keys under;
+    `resolve.owner` maps a bare key id to its DID (tree heads name the key only)."""
+    dids = {item.split(" ")[3] for item in (keys_text or "").split(",") if item}
+    resolvers = {did: key_resolver(did_document(did, published(keys_text, did)))
+                 for did in dids}
+    owner = {item.split(" ")[0]: item.split(" ")[3]
+             for item in (keys_text or "").split(",") if item}
+
+    def resolve(vm_id: str) -> Any:
+        did = vm_id.split("#", 1)[0]
+        if did not in resolvers:
+            raise LookupError(f"{did!r} is not one of this service's DIDs")
+        return resolvers[did](vm_id)
+
+    resolve.owner = owner  # type: ignore[attr-defined]
+    return resolve
+
+
+def check_signature(result: Verification, state: State, credential: dict[str, Any],
+                     resolve) -> None:
+    outcome = signing.verify(credential, resolve)
+    problems = list(outcome.problems)
+    if credential.get("issuer") != state.issuer_did:
+        problems.append(f"it names issuer {credential.get('issuer')!r}, the label was issued "
+                        f"by {state.issuer_did}")
+    if sha256_hex(credential) != state.credential_sha256:
+        problems.append("stored copy was altered")
+    result.checks["signature"] = outcome.verified and not problems
+    if outcome.verified and not problems:
+        result.reasons.append("the credential's eddsa-jcs-2022 signature verifies with the "
+                              f"published key of its issuer {state.issuer_did}")
+    else:
+        result.reasons.append("the credential's signature does not verify: "
+                              + "; ".join(problems or ["unknown problem"]))
+
+
+def read_status_list(credential: dict[str, Any], resolve) -> tuple[bool, bytes | None]:
+    """Whether the list's signature verifies, and its decoded bits (None if unreadable)."""
+    signed = signing.verify(credential, resolve).verified
+    try:
+        return signed, status_list.decode(credential["credentialSubject"]["encodedList"])
+    except (KeyError, TypeError, ValueError, OSError, EOFError):
+        return False, None
+
+
+def check_status_list(result: Verification, state: State, signed: bool,
+                       bits: bytes | None) -> None:
+    try:
+        revoked_bit = bits is not None and status_list.bit(bits, state.status_index)
+    except ValueError:
+        signed, revoked_bit = False, False
+    consistent = signed and bits is not None and revoked_bit == (state.revoked_at is not None)
+    result.checks["status_list"] = consistent
+    result.reasons.append(
+        f"the signed revocation list {state.status_list_number} "
+        f"{'marks' if revoked_bit else 'does not mark'} it revoked"
+        if consistent else "the revocation list could not be checked")
+
+
+def check_log(result: Verification, state: State, reader: DbSession | Connection, resolve,
+               issuer: Issuer, memo: Callable[[tuple[Any, ...], Callable[[], bool]], bool]
+               ) -> None:
+    ok = False
+    if (state.entry is not None and state.entry_index is not None
+            and state.head_size is not None and state.head_root is not None):
+        index, size = state.entry_index, state.head_size
+        in_tree = index < size and merkle.verify_inclusion(
+            merkle.leaf_hash(state.entry), index, size,
+            transparency_log.inclusion_path(reader, index, size), state.head_root)
+        head = TreeHead(size=size, root_hash=state.head_root, timestamp=state.head_timestamp,
+                        key_id=state.head_key_id, checkpoint=state.head_checkpoint)
+
+        def head_signed() -> bool:
+            try:
+                did = resolve.owner[state.head_key_id]
+                return transparency_log.head_is_signed(
+                    head, resolve(f"{did}#{state.head_key_id}"),
+                    checkpoint.origin_for_did(did))  # the log of the key's issuer DID
+            except (KeyError, LookupError, ValueError):
+                return False
+
+        head_ok = memo(("head", size, state.head_root, state.head_key_id,
+                        state.head_checkpoint, state.keys_text), head_signed)
+        records = json.loads(state.entry).get("credential_sha256") == state.credential_sha256
+        ok = in_tree and head_ok and records
+        result.log = {"leaf_index": index, "tree_size": size}
+    result.checks["transparency_log"] = ok
+    if state.entry is None and state.pending:
+        result.log = {"pending": True}
+        result.reasons.append("its issuance waits for the transparency log's sequencer (at "
+                              "most the merge delay): it is not proven in the log yet")
+        return
+    result.reasons.append(
+        f"its issuance is entry {state.entry_index} of the transparency log, proven against "
+        f"the signed checkpoint of size {state.head_size}" if ok
+        else "its issuance could not be proven in the transparency log")
+
+
+def status_of(state: State, result: Verification, today: date) -> str:
+    if state.revoked_at is not None:
+        result.reasons.insert(0, f"revoked on {state.revoked_at.date()}: "
+                                 f"{state.revocation_reason}")
+        return "revoked"
+    if state.superseded_by_id:
+        result.reasons.insert(0, f"superseded by {state.superseded_by_id}")
+        return "superseded"
+    if state.valid_until < today:
+        result.reasons.insert(0, f"expired on {state.valid_until}")
+        return "expired"
+    if state.pending and state.entry is None and all(
+            ok for name, ok in result.checks.items() if name != "transparency_log"):
+        return "inclusion_pending"
+    if not all(result.checks.values()):
+        return "invalid"
+    return "valid"
