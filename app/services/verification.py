@@ -10,7 +10,8 @@ the head the row names. So the result is a function of the row and today's date,
 per-process cache (`VerificationCache`) may serve it again for an *equal* row on the same
 day: a popular label then costs one indexed query instead of eight plus the cryptography.
 Nothing else invalidates an entry, and nothing needs to. A revocation changes the label
-row, the status list and the log head; a supersession the label row and the head; an edited
+row, the status list and the log head; a suspension or reinstatement the label row and the
+suspension list; a supersession the label row and the head; an edited
 credential its stored text; a rotated or removed key the key list; expiry the date. Any of
 them, committed by any process, makes the next request's row differ and the label be
 verified afresh.
@@ -75,7 +76,7 @@ T = TypeVar("T")
 @dataclass
 class Verification:
     label_id: str
-    status: str  # valid | revoked | superseded | expired | invalid
+    status: str  # valid | revoked | superseded | suspended | expired | invalid
     checks: dict[str, bool] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     label: Label | None = None  # the row, when verified without a cache (pages need it)
@@ -110,6 +111,9 @@ class _State:
     head_checkpoint: str | None
     status_list_text: str | None
     keys_text: str | None  # "id multibase status did" per published key, comma separated
+    suspended_at: datetime | None
+    suspension_reason: str | None
+    suspension_list_text: str | None  # the suspension list at the label's place, if stored
 
 
 @lru_cache(maxsize=1)
@@ -122,9 +126,10 @@ def _state_statement() -> Select:
                    heads_t.c.checkpoint).order_by(heads_t.c.size.desc()).limit(1)
             .subquery("head"))
     body = Organisation.__table__.alias("body")
-    listed = (select(cast(lists_t.c.credential, Text))
-              .where(lists_t.c.purpose == "revocation",
-                     lists_t.c.number == labels_t.c.status_list_number).scalar_subquery())
+    listed, suspension_listed = (
+        select(cast(lists_t.c.credential, Text))
+        .where(lists_t.c.purpose == purpose, lists_t.c.number == labels_t.c.status_list_number)
+        .scalar_subquery() for purpose in ("revocation", "suspension"))
     published = (select(func.aggregate_strings(
         keys_t.c.id + " " + keys_t.c.public_multibase + " "
         + case((keys_t.c.retired_at.is_(None), "current"), else_="retired") + " "
@@ -137,7 +142,8 @@ def _state_statement() -> Select:
                    labels_t.c.revocation_reason, labels_t.c.supersedes_id,
                    labels_t.c.superseded_by_id, body.c.name, entries_t.c.leaf_index,
                    entries_t.c.entry, head.c.size, head.c.root_hash, head.c.timestamp,
-                   head.c.key_id, head.c.checkpoint, listed, published)
+                   head.c.key_id, head.c.checkpoint, listed, published,
+                   labels_t.c.suspended_at, labels_t.c.suspension_reason, suspension_listed)
             .select_from(labels_t
                          .outerjoin(body, body.c.id == labels_t.c.certification_body_id)
                          .outerjoin(entries_t, and_(entries_t.c.label_id == labels_t.c.id,
@@ -351,6 +357,10 @@ def _evaluate(reader: Session | Connection, session: Session, state: _State, iss
         signed, bits = _status_list(labels.status_list_credential(
             session, issuer, state.status_list_number), resolve)
     _check_status_list(result, state, signed, bits)
+    if status_list.entry_for(credential, "suspension") is not None:
+        _check_suspension_list(result, state, memo(
+            ("status_list", state.suspension_list_text, state.keys_text),
+            lambda: _status_list(json.loads(state.suspension_list_text or "null"), resolve)))
     _check_log(result, state, reader, resolve, issuer, memo)
     result.status = _status(state, result, today)
     subject = credential["credentialSubject"]
@@ -363,6 +373,8 @@ def _evaluate(reader: Session | Connection, session: Session, state: _State, iss
         "valid_until_at": credential.get("validUntil"),
         "revoked_at": clock.iso_z(state.revoked_at) if state.revoked_at else None,
         "revocation_reason": state.revocation_reason,
+        "suspended_at": clock.iso_z(state.suspended_at) if state.suspended_at else None,
+        "suspension_reason": state.suspension_reason,
         "superseded_by": state.superseded_by_id, "supersedes": state.supersedes_id,
         "label_type": subject.get("labelType"),
         "pcr": subject.get("productCategoryRules"), "rating": subject.get("rating"),
@@ -419,8 +431,11 @@ def _check_signature(result: Verification, state: _State, credential: dict[str, 
                               + "; ".join(problems or ["unknown problem"]))
 
 
-def _status_list(credential: dict[str, Any], resolve) -> tuple[bool, bytes | None]:
-    """Whether the list's signature verifies, and its decoded bits (None if unreadable)."""
+def _status_list(credential: dict[str, Any] | None, resolve) -> tuple[bool, bytes | None]:
+    """Whether the list's signature verifies, and its decoded bits (None if unreadable or
+    not stored)."""
+    if credential is None:
+        return False, None
     signed = signing.verify(credential, resolve).verified
     try:
         return signed, status_list.decode(credential["credentialSubject"]["encodedList"])
@@ -440,6 +455,23 @@ def _check_status_list(result: Verification, state: _State, signed: bool,
         f"the signed revocation list {state.status_list_number} "
         f"{'marks' if revoked_bit else 'does not mark'} it revoked"
         if consistent else "the revocation list could not be checked")
+
+
+def _check_suspension_list(result: Verification, state: _State,
+                           listed: tuple[bool, bytes | None]) -> None:
+    """For a label whose credential has a suspension entry (same place as its revocation
+    entry): the signed suspension list agrees with the record."""
+    signed, bits = listed
+    try:
+        marked = bits is not None and status_list.bit(bits, state.status_index)
+    except ValueError:
+        signed, marked = False, False
+    consistent = signed and bits is not None and marked == (state.suspended_at is not None)
+    result.checks["suspension_list"] = consistent
+    result.reasons.append(
+        f"the signed suspension list {state.status_list_number} "
+        f"{'marks' if marked else 'does not mark'} it suspended"
+        if consistent else "the suspension list could not be checked")
 
 
 def _check_log(result: Verification, state: _State, reader: Session | Connection, resolve,
@@ -483,6 +515,10 @@ def _status(state: _State, result: Verification, today: date) -> str:
     if state.superseded_by_id:
         result.reasons.insert(0, f"superseded by {state.superseded_by_id}")
         return "superseded"
+    if state.suspended_at is not None:  # not in force while suspended
+        result.reasons.insert(0, f"suspended on {state.suspended_at.date()}: "
+                                 f"{state.suspension_reason}")
+        return "suspended"
     if state.valid_until < today:
         result.reasons.insert(0, f"expired on {state.valid_until}")
         return "expired"
