@@ -81,14 +81,14 @@ def entries(issuer: Issuer, number: int, index: int) -> list[dict[str, str]]:
 
 def credential(session: DbSession, issuer: Issuer, number: int = 0,
                purpose: str = REVOCATION) -> dict[str, Any]:
-    """The signed list `number` of `purpose` as published. Revocation list 0 is built on first
-    use (as before lists were numbered); any other list is stored when its first label is
-    issued, so one that is not stored holds no label."""
+    """The signed list `number` of `purpose` as published. List 0 of each purpose is built on
+    first use (as before lists were numbered); any other list is stored when its first label
+    is issued, so one that is not stored holds no label (of that purpose)."""
     stored = session.get(StatusList, (purpose, number))
     if stored is not None:
         return stored.credential
-    if purpose != REVOCATION or number < 0 or (number > 0 and session.scalar(
-            select(Label.id).where(Label.status_list_number == number).limit(1)) is None):
+    if number < 0 or (number > 0 and (purpose != REVOCATION or session.scalar(
+            select(Label.id).where(Label.status_list_number == number).limit(1)) is None)):
         raise NotFound(f"no {purpose} status list {number}")
     return publish(session, issuer, number)
 
