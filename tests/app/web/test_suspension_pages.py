@@ -4,8 +4,6 @@ in each of the three languages."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from app import clock
@@ -20,7 +18,7 @@ SUSPENDED = {"en": ("Suspended", "not in force while the suspension lasts"),
 def test_suspending_and_lifting_ask_first(app, world):
     label_id, _ = issue_with(world, DECLARED)
     page_client = sign_in(app, "certifier_c")
-    request_id = world["exporter_a"].get(f"/api/v1/labels?page_size=200").json["items"][0][
+    request_id = world["exporter_a"].get("/api/v1/labels?page_size=200").json["items"][0][
         "request_id"]
     review = page_client.get(f"/app/requests/{request_id}").text
     assert f"/app/labels/{label_id}/suspend" in review  # the link opens the confirmation
