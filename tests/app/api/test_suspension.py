@@ -231,3 +231,23 @@ def test_simultaneous_suspensions_in_one_list_both_set_their_bits(world, app, cl
         thread.join(30)
     assert codes == [200, 200]
     assert set_bits(client.get(f"{SUSPENSION}/0").json) == {0, 1}
+
+
+@pytest.mark.timezone  # the validity window, just after issuance
+def test_the_published_directory_shows_a_suspension_after_the_next_publish(
+        app, world, tmp_path, runner):
+    from tests.app.api.test_static_publication import publish, static_verify
+
+    label, _ = issue(world)
+    target = tmp_path / "published"
+    publish(app, target)
+    assert (target / "status" / "suspension" / "0.json").is_file()
+    assert static_verify(runner, target, label["id"], tmp_path).exit_code == 0
+    suspend(world, label["id"])
+    publish(app, target)
+    result = static_verify(runner, target, label["id"], tmp_path)
+    assert result.exit_code == 1 and "not_suspended    FAILED" in result.output, result.output
+    assert "not_revoked      ok" in result.output
+    reinstate(world, label["id"])
+    publish(app, target)
+    assert static_verify(runner, target, label["id"], tmp_path).exit_code == 0
