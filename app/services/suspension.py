@@ -15,18 +15,17 @@ refused (409) and the certifier may revoke it instead.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app import clock
 from app.domain import Conflict, Forbidden
 from app.persistence import Label, Product, User
 from app.persistence.types import utcnow
-from app.services import audit, status_lists
+from app.services import DbSession, audit, status_lists
 from app.services.issuer import Issuer
 from app.services.labels import get_label
 
 
-def suspend(session: Session, user: User, text: str, reason: str, issuer: Issuer) -> Label:
+def suspend(session: DbSession, user: User, text: str, reason: str, issuer: Issuer) -> Label:
     """Suspend a label in force: not revoked, superseded, expired or suspended already."""
     label = _locked(session, user, text, "suspend")
     if not label.suspendable:
@@ -48,7 +47,7 @@ def suspend(session: Session, user: User, text: str, reason: str, issuer: Issuer
     return label
 
 
-def reinstate(session: Session, user: User, text: str, reason: str, issuer: Issuer) -> Label:
+def reinstate(session: DbSession, user: User, text: str, reason: str, issuer: Issuer) -> Label:
     """Lift a label's suspension: its bit is cleared and it is in force again (unless it
     expired or was superseded meanwhile, which verification then says)."""
     label = _locked(session, user, text, "reinstate")
@@ -63,7 +62,7 @@ def reinstate(session: Session, user: User, text: str, reason: str, issuer: Issu
     return label
 
 
-def _locked(session: Session, user: User, text: str, verb: str) -> Label:
+def _locked(session: DbSession, user: User, text: str, verb: str) -> Label:
     """The label, after its product's row is locked as revocation and approval lock it, so
     suspensions, reinstatements, revocations and supersessions of one label queue and each
     reads what the previous one committed. Revoked labels are refused: revocation is final."""
