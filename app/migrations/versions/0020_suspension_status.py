@@ -1,7 +1,7 @@
 """Suspension: labels record when and why they are suspended; suspension lists are indexed
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-05 01:30:00.000000
 
 A label issued from now on carries a suspension entry beside its revocation entry, at the
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
