@@ -1,4 +1,5 @@
-"""Issued labels: public credential, verification and revocation list; revocation."""
+"""Issued labels: public credential, verification and status lists; revocation and
+suspension."""
 
 from __future__ import annotations
 
@@ -19,7 +20,15 @@ from app.schemas.labels import (
     RecognitionQuerySchema,
     VerificationSchema,
 )
-from app.services import labels, receipts, recognition, transaction, verification
+from app.services import (
+    labels,
+    receipts,
+    recognition,
+    status_lists,
+    suspension,
+    transaction,
+    verification,
+)
 from app.services.issuer import issuer_from_config
 from app.web import http_cache
 
@@ -102,6 +111,41 @@ def revoke(body: dict, label_id: str) -> Label:
                              issuer_from_config(current_app.config))
 
 
+@blp.route("/labels/<string:label_id>/suspension", methods=["POST"])
+@requires("certifier", "admin", scope="read")
+@blp.arguments(ReasonSchema)
+@blp.response(200, LabelSchema)
+def suspend(body: dict, label_id: str) -> Label:
+    """Suspend a label in force (its issuing certification body, or an admin): not in force
+    until reinstated; listed in its suspension list. 409 for a revoked, superseded, expired
+    or already suspended label, and for one issued before suspension existed."""
+    _require_acting_scope()
+    with transaction() as session:
+        return suspension.suspend(session, caller().user, label_id, body["reason"],
+                                  issuer_from_config(current_app.config))
+
+
+@blp.route("/labels/<string:label_id>/reinstatement", methods=["POST"])
+@requires("certifier", "admin", scope="read")
+@blp.arguments(ReasonSchema)
+@blp.response(200, LabelSchema)
+def reinstate(body: dict, label_id: str) -> Label:
+    """Lift a label's suspension (its issuing certification body, or an admin). 409 when it
+    is not suspended, or revoked."""
+    _require_acting_scope()
+    with transaction() as session:
+        return suspension.reinstate(session, caller().user, label_id, body["reason"],
+                                    issuer_from_config(current_app.config))
+
+
+def _require_acting_scope() -> None:
+    """As for revocation: a certifier's token needs `review`, an admin's `admin`."""
+    from app.services.accounts import require_scope
+
+    require_scope(list(caller().scopes),
+                  "review" if caller().user.role == "certifier" else "admin")
+
+
 @blp.route("/status-lists/revocation", methods=["GET"])
 @limiter.limit(public_limit)
 @blp.response(200)
@@ -120,3 +164,14 @@ def numbered_status_list(number: int) -> Any:
     label's credentialStatus names its list. 404 for a list no label is in."""
     return http_cache.published(labels.status_list_credential(
         db.session, issuer_from_config(current_app.config), number))
+
+
+@blp.route("/status-lists/suspension/<int:number>", methods=["GET"])
+@limiter.limit(public_limit)
+@blp.response(200)
+def suspension_list(number: int) -> Any:
+    """The signed Bitstring Status List credential of suspension list `number` (public); a
+    label issued since suspension exists names it in its credentialStatus. 404 for a list
+    no such label is in."""
+    return http_cache.published(labels.status_list_credential(
+        db.session, issuer_from_config(current_app.config), number, status_lists.SUSPENSION))

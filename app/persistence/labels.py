@@ -59,7 +59,9 @@ class PendingLogEntry(Model):
 class Label(Model):
     """An issued label. Its revocation bit is entry `status_index` of revocation list
     `status_list_number` (see app.services.status_lists); the pair is unique, and the partial
-    index on the revoked pairs is what re-signing one list reads."""
+    index on the revoked pairs is what re-signing one list reads. A label issued since
+    suspension exists has its suspension bit at the same place of the suspension lists
+    (`suspendable`), and the partial index on the suspended pairs serves those lists."""
 
     __tablename__ = "labels"
     __table_args__ = (
@@ -67,6 +69,9 @@ class Label(Model):
         Index("ix_labels_revoked_slots", "status_list_number", "status_index",
               postgresql_where=text("revoked_at IS NOT NULL"),
               sqlite_where=text("revoked_at IS NOT NULL")),
+        Index("ix_labels_suspended_slots", "status_list_number", "status_index",
+              postgresql_where=text("suspended_at IS NOT NULL"),
+              sqlite_where=text("suspended_at IS NOT NULL")),
         # keyset pagination (app/services/keyset.py): each list's filter, then its order
         Index("ix_labels_keyset", "issued_at", "id"),
         Index("ix_labels_org_keyset", "organisation_id", "issued_at", "id"),
@@ -89,6 +94,10 @@ class Label(Model):
     credential_sha256: Mapped[str] = mapped_column(String(64))
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+    # set while suspended (ISO/IEC 17065 7.11), cleared on reinstatement; the audit trail
+    # keeps every suspension and reinstatement
+    suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
     supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("labels.id"))
     superseded_by_id: Mapped[str | None] = mapped_column(ForeignKey("labels.id"))
     superseded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -102,13 +111,23 @@ class Label(Model):
 
     @property
     def lifecycle(self) -> str:
-        """revoked, superseded, expired or active: what the records say, before any of the
-        cryptographic checks that verification adds."""
+        """revoked, superseded, suspended, expired or valid: what the records say, before any
+        of the cryptographic checks that verification adds."""
         if self.revoked_at is not None:
             return "revoked"
         if self.superseded_by_id:
             return "superseded"
+        if self.suspended_at is not None:
+            return "suspended"
         return "expired" if self.valid_until < clock.today() else "valid"
+
+    @property
+    def suspendable(self) -> bool:
+        """Whether its signed credential has a suspension entry (labels issued before
+        suspension existed have none, and signed credentials never change)."""
+        status = self.credential.get("credentialStatus")
+        return isinstance(status, list) and any(
+            isinstance(e, dict) and e.get("statusPurpose") == "suspension" for e in status)
 
     @property
     def kg_co2e(self) -> float:
@@ -156,11 +175,11 @@ class TreeHead(Model):
 class StatusList(Model):
     """One signed Bitstring Status List credential as last published: list `number` of its
     purpose (0, 1, ... as labels fill them). It changes only when a label it holds is
-    revoked, so it is signed then and served as stored."""
+    revoked (suspended or reinstated), so it is signed then and served as stored."""
 
     __tablename__ = "status_lists"
 
-    purpose: Mapped[str] = mapped_column(String(16), primary_key=True)  # "revocation"
+    purpose: Mapped[str] = mapped_column(String(16), primary_key=True)  # or "suspension"
     number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False,
                                         default=0, server_default="0")
     credential: Mapped[dict[str, Any]] = mapped_column(JSON)

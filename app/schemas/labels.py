@@ -19,6 +19,8 @@ class LabelSchema(Schema):
     credential_sha256 = fields.String()
     revoked_at = Instant(allow_none=True)
     revocation_reason = fields.String(allow_none=True)
+    suspended_at = Instant(allow_none=True)
+    suspension_reason = fields.String(allow_none=True)
     supersedes_id = fields.String(allow_none=True)
     superseded_by_id = fields.String(allow_none=True)
     log_inclusion = fields.Function(
@@ -35,14 +37,16 @@ class LabelPageSchema(PageSchema):
 
 class VerificationSchema(Schema):
     label_id = fields.String()
-    status = fields.String(metadata={"enum": ["valid", "revoked", "superseded", "expired",
+    status = fields.String(metadata={"enum": ["valid", "revoked", "superseded", "suspended",
+                                              "expired",
                                               "invalid", "inclusion_pending"],
                                      "description": "inclusion_pending: signature and "
                                      "revocation list verify, the log entry waits for the "
                                      "sequencer (checks.transparency_log false, log.pending "
                                      "true)"})
     checks = fields.Dict(keys=fields.String(), values=fields.Boolean(), metadata={
-        "description": "signature, status_list, transparency_log"})
+        "description": "signature, status_list, transparency_log; suspension_list for a "
+                       "label whose credential has a suspension entry"})
     reasons = fields.List(fields.String())
     details = fields.Dict()
     log = fields.Dict(allow_none=True)
@@ -100,3 +104,6 @@ class ReceiptSchema(Schema):
                        "document)"})
     status_list_credential = fields.Dict(metadata={
         "description": "the signed Bitstring Status List credential in force"})
+    suspension_list_credential = fields.Dict(metadata={
+        "description": "the signed suspension list in force (labels whose credential has a "
+                       "suspension entry)"})

@@ -64,9 +64,12 @@ class Issuer:
         """Revocation list 0, at the URL it had before lists were numbered."""
         return self.url("/api/v1/status-lists/revocation")
 
-    def status_list_url_for(self, number: int) -> str:
-        """Revocation list `number`; list 0 keeps its original URL, so the credentialStatus
-        of every label issued before lists were numbered still resolves."""
+    def status_list_url_for(self, number: int, purpose: str = "revocation") -> str:
+        """List `number` of `purpose`. Revocation list 0 keeps its original URL, so the
+        credentialStatus of every label issued before lists were numbered still resolves;
+        suspension lists came after numbering and are all numbered."""
+        if purpose == "suspension":
+            return self.url(f"/api/v1/status-lists/suspension/{number}")
         return self.status_list_url if number == 0 else f"{self.status_list_url}/{number}"
 
     def label_url(self, label_id: str) -> str:

@@ -95,10 +95,10 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
     if valid_until <= today:
         raise InvalidInput("a label must be valid until a future date", field="valid_until")
     candidate = label_ids.new_label_id(today.year)
-    slot, listed, taken, previous_id, key_id, key_multibase, key_did = session.execute(
-        _allocation(session.get_bind().dialect.name),
-        {"candidate": candidate, "product_id": req.product_id, "today": today,
-         "entries": issuer.status_list_entries}).one()
+    slot, listed, suspension_listed, taken, previous_id, key_id, key_multibase, key_did = (
+        session.execute(_allocation(session.get_bind().dialect.name),
+                        {"candidate": candidate, "product_id": req.product_id,
+                         "today": today, "entries": issuer.status_list_entries}).one())
     if key_id is None:
         raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
     if key_did != issuer.did:
@@ -127,6 +127,8 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
     session.add(label)
     if not listed:  # the list's first label: its bit is 0, the list changes on revocation
         status_lists.publish_new(session, issuer, number)
+    if not suspension_listed:  # the same, for its suspension bit at the same place
+        status_lists.publish_new(session, issuer, number, status_lists.SUSPENSION)
     pact_events.notify_published(session, label, issuer)
     session.flush()  # the new row first: the old one's superseded_by refers to it
     if previous is not None:
@@ -179,13 +181,14 @@ def _issuance_rows() -> Select:
 @lru_cache(maxsize=4)
 def _allocation(dialect: str) -> Select:
     """What issuance reads once the product is locked, in one statement (built once): a
-    status slot (see app.services.status_lists), whether the list holding it is stored,
-    whether the random candidate ID is taken, the product's label in force and the active
-    signing key's id, public key and DID."""
+    status slot (see app.services.status_lists), whether the revocation and the suspension
+    list holding it are stored, whether the random candidate ID is taken, the product's
+    label in force and the active signing key's id, public key and DID."""
     slot = status_lists.slot_cte(dialect)
     return select(
         slot.c.n,
         status_lists.listed(slot.c.n // bindparam("entries")),
+        status_lists.listed(slot.c.n // bindparam("entries"), status_lists.SUSPENSION),
         select(func.count()).select_from(Label)
         .where(Label.id == bindparam("candidate")).scalar_subquery(),
         select(Label.id).where(*_in_force(bindparam("product_id"), bindparam("today")))
@@ -241,7 +244,8 @@ def build_credential(session: DbSession, req: LabelRequest, label_id: str,
                      issuer: Issuer, issued_at: datetime) -> dict[str, Any]:
     """The unsigned credential: valid from the issuance instant to 23:59:59Z of
     `valid_until`, both UTC (see app.clock). `slot`: (list number, index) of its
-    revocation bit."""
+    revocation bit and of its suspension bit (W3C Bitstring Status List: an array of
+    entries, one per purpose)."""
     calc, product = req.calculation, req.product
     result = calc.result
     body = session.get_one(Organisation, req.certification_body_id)
@@ -283,14 +287,14 @@ def build_credential(session: DbSession, req: LabelRequest, label_id: str,
         "validFrom": clock.iso_z(issued_at),
         "validUntil": clock.iso_z(clock.end_of_day(valid_until)),
         "credentialSubject": subject,
-        "credentialStatus": status_lists.entry(issuer, *slot),
+        "credentialStatus": status_lists.entries(issuer, *slot),
     }
 
 
-def status_list_credential(session: DbSession, issuer: Issuer, number: int = 0
-                           ) -> dict[str, Any]:
-    """The signed revocation list `number` as published (see app.services.status_lists)."""
-    return status_lists.credential(session, issuer, number)
+def status_list_credential(session: DbSession, issuer: Issuer, number: int = 0,
+                           purpose: str = status_lists.REVOCATION) -> dict[str, Any]:
+    """The signed list `number` of `purpose` as published (see app.services.status_lists)."""
+    return status_lists.credential(session, issuer, number, purpose)
 
 
 def qr_target(label: Label, issuer: Issuer) -> str:

@@ -7,7 +7,8 @@ Layout (all paths relative to DIR):
   log/tile/<L>/<N>[.p/<W>]       Merkle tiles (immutable)
   log/tile/entries/<N>[.p/<W>]   entry bundles (immutable)
   labels/<label id>.json         credential + its issuance leaf index (immutable)
-  status/<list name>.json        signed status lists (change on revocation: short cache)
+  status/<list name>.json        signed status lists: revocation, revocation/N, suspension/N
+                                 (change on revocation or suspension: short cache)
   did.json                       the issuer's DID document (changes on key rotation)
 
 Incremental: an immutable file already present is never rewritten, and labels are written

@@ -19,7 +19,8 @@ from app.trust.receipt import RECEIPT_TYPE
 
 def build_receipt(session: DbSession, text: str, issuer: Issuer) -> dict[str, Any]:
     """The credential, its issuance entry, a tlog-proof to the latest signed checkpoint, the
-    DID document and the signed status list, all as served now."""
+    DID document and the signed status list (and suspension list, for a label that has a
+    suspension entry), all as served now."""
     label = labels.get_label(session, text)
     entry = session.scalar(select(LogEntry).where(LogEntry.label_id == label.id,
                                                   LogEntry.kind == "issuance"))
@@ -47,4 +48,5 @@ def build_receipt(session: DbSession, text: str, issuer: Issuer) -> dict[str, An
         # the numbered list that holds this label's bit (its credentialStatus names it)
         "status_list_credential": labels.status_list_credential(session, issuer,
                                                                 label.status_list_number),
-    }
+    } | ({"suspension_list_credential": labels.status_list_credential(
+        session, issuer, label.status_list_number, "suspension")} if label.suspendable else {})

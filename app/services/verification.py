@@ -11,7 +11,8 @@ row and today's date, and a per-process cache (`VerificationCache`,
 app/services/verification_cache.py) may serve it again for an *equal* row on the same day: a
 popular label then costs one indexed query instead of eight plus the cryptography. Nothing
 else invalidates an entry, and nothing needs to. A revocation changes the label row, the
-status list and the log head; a supersession the label row and the head; an edited
+status list and the log head; a suspension or reinstatement the label row and the
+suspension list; a supersession the label row and the head; an edited
 credential its stored text; a rotated or removed key the key list; expiry the date. Any of
 them, committed by any process, makes the next request's row differ and the label be
 verified afresh.
@@ -47,11 +48,13 @@ from app.services.verification_checks import (
     check_log,
     check_signature,
     check_status_list,
+    check_suspension_list,
     published,
     read_status_list,
     status_of,
 )
 from app.services.verification_state import State, digest, read_state
+from app.trust import status_list
 from app.trust.keys import did_document, key_resolver
 
 __all__ = ["Verification", "VerificationCache", "feed_for", "verify_label"]
@@ -62,7 +65,8 @@ T = TypeVar("T")
 @dataclass
 class Verification:
     label_id: str
-    status: str  # valid | revoked | superseded | expired | invalid | inclusion_pending
+    status: str  # valid | revoked | superseded | suspended | expired | invalid |
+    #              inclusion_pending
     checks: dict[str, bool] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     label: Label | None = None  # the row, when verified without a cache (pages need it)
@@ -142,6 +146,11 @@ def _evaluate(reader: DbSession | Connection, session: DbSession, state: State, 
         signed, bits = read_status_list(labels.status_list_credential(
             session, issuer, state.status_list_number), resolve)
     check_status_list(result, state, signed, bits)
+    if status_list.entry_for(credential, "suspension") is not None:
+        check_suspension_list(result, state, memo(
+            ("status_list", state.suspension_list_text, state.keys_text),
+            lambda: read_status_list(json.loads(state.suspension_list_text or "null"),
+                                     resolve)))
     check_log(result, state, reader, resolve, issuer, memo)
     result.status = status_of(state, result, today)
     subject = credential["credentialSubject"]
@@ -154,6 +163,8 @@ def _evaluate(reader: DbSession | Connection, session: DbSession, state: State, 
         "valid_until_at": credential.get("validUntil"),
         "revoked_at": clock.iso_z(state.revoked_at) if state.revoked_at else None,
         "revocation_reason": state.revocation_reason,
+        "suspended_at": clock.iso_z(state.suspended_at) if state.suspended_at else None,
+        "suspension_reason": state.suspension_reason,
         "superseded_by": state.superseded_by_id, "supersedes": state.supersedes_id,
         "label_type": subject.get("labelType"),
         "pcr": subject.get("productCategoryRules"), "rating": subject.get("rating"),

@@ -72,8 +72,11 @@ def check_signature(result: Verification, state: State, credential: dict[str, An
                               + "; ".join(problems or ["unknown problem"]))
 
 
-def read_status_list(credential: dict[str, Any], resolve) -> tuple[bool, bytes | None]:
-    """Whether the list's signature verifies, and its decoded bits (None if unreadable)."""
+def read_status_list(credential: dict[str, Any] | None, resolve) -> tuple[bool, bytes | None]:
+    """Whether the list's signature verifies, and its decoded bits (None if unreadable or
+    not stored)."""
+    if credential is None:
+        return False, None
     signed = signing.verify(credential, resolve).verified
     try:
         return signed, status_list.decode(credential["credentialSubject"]["encodedList"])
@@ -93,6 +96,23 @@ def check_status_list(result: Verification, state: State, signed: bool,
         f"the signed revocation list {state.status_list_number} "
         f"{'marks' if revoked_bit else 'does not mark'} it revoked"
         if consistent else "the revocation list could not be checked")
+
+
+def check_suspension_list(result: Verification, state: State,
+                          listed: tuple[bool, bytes | None]) -> None:
+    """For a label whose credential has a suspension entry (same place as its revocation
+    entry): the signed suspension list agrees with the record."""
+    signed, bits = listed
+    try:
+        marked = bits is not None and status_list.bit(bits, state.status_index)
+    except ValueError:
+        signed, marked = False, False
+    consistent = signed and bits is not None and marked == (state.suspended_at is not None)
+    result.checks["suspension_list"] = consistent
+    result.reasons.append(
+        f"the signed suspension list {state.status_list_number} "
+        f"{'marks' if marked else 'does not mark'} it suspended"
+        if consistent else "the suspension list could not be checked")
 
 
 def check_log(result: Verification, state: State, reader: DbSession | Connection, resolve,
@@ -142,6 +162,10 @@ def status_of(state: State, result: Verification, today: date) -> str:
     if state.superseded_by_id:
         result.reasons.insert(0, f"superseded by {state.superseded_by_id}")
         return "superseded"
+    if state.suspended_at is not None:  # not in force while suspended
+        result.reasons.insert(0, f"suspended on {state.suspended_at.date()}: "
+                                 f"{state.suspension_reason}")
+        return "suspended"
     if state.valid_until < today:
         result.reasons.insert(0, f"expired on {state.valid_until}")
         return "expired"

@@ -53,6 +53,9 @@ class State:
     head_checkpoint: str | None
     status_list_text: str | None
     keys_text: str | None  # "id multibase status did" per published key, comma separated
+    suspended_at: datetime | None
+    suspension_reason: str | None
+    suspension_list_text: str | None  # the suspension list at the label's place, if stored
     pending: int  # 1 while the issuance waits for the sequencer (app/services/sequencer.py)
 
 
@@ -69,9 +72,10 @@ def state_statement() -> Select:
     pending_t = PendingLogEntry.__table__
     pending = (select(func.count()).where(pending_t.c.label_id == labels_t.c.id,
                                           pending_t.c.kind == "issuance").scalar_subquery())
-    listed = (select(cast(lists_t.c.credential, Text))
-              .where(lists_t.c.purpose == "revocation",
-                     lists_t.c.number == labels_t.c.status_list_number).scalar_subquery())
+    listed, suspension_listed = (
+        select(cast(lists_t.c.credential, Text))
+        .where(lists_t.c.purpose == purpose, lists_t.c.number == labels_t.c.status_list_number)
+        .scalar_subquery() for purpose in ("revocation", "suspension"))
     published = (select(func.aggregate_strings(
         keys_t.c.id + " " + keys_t.c.public_multibase + " "
         + case((keys_t.c.retired_at.is_(None), "current"), else_="retired") + " "
@@ -84,7 +88,9 @@ def state_statement() -> Select:
                    labels_t.c.revocation_reason, labels_t.c.supersedes_id,
                    labels_t.c.superseded_by_id, body.c.name, entries_t.c.leaf_index,
                    entries_t.c.entry, head.c.size, head.c.root_hash, head.c.timestamp,
-                   head.c.key_id, head.c.checkpoint, listed, published, pending)
+                   head.c.key_id, head.c.checkpoint, listed, published,
+                   labels_t.c.suspended_at, labels_t.c.suspension_reason, suspension_listed,
+                   pending)
             .select_from(labels_t
                          .outerjoin(body, body.c.id == labels_t.c.certification_body_id)
                          .outerjoin(entries_t, and_(entries_t.c.label_id == labels_t.c.id,

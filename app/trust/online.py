@@ -7,7 +7,9 @@
 3. Only then are the status list and the log material fetched, from the issuer's own base
    URL, or from a mirror given on the command line, whose answers are authenticated against
    the same keys (the status list's signature, the log head's signature, the proofs).
-   A status list URL outside the issuer's base URL is refused.
+   A status list URL outside the issuer's base URL is refused. Each status entry the
+   credential has is checked: revocation ("not_revoked") and, for labels issued since
+   suspension exists, suspension ("not_suspended").
 """
 
 from __future__ import annotations
@@ -64,12 +66,15 @@ def verify_online(credential: dict[str, Any], fetch: Fetch, *, mirror: str | Non
                                     "its status list and log entry were not fetched")
         return report
     resolve = key_resolver(document)
-    status_url = _status_url(credential, issuer_base)  # refused before anything is fetched
-    try:
-        _check_status(report, credential, issuer, status_url, issuer_base, source, fetch,
-                      resolve)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        report.add("not_revoked", False, f"the status list could not be checked: {exc}")
+    # every URL is refused before anything is fetched
+    wanted = [(check, entry, _status_url(entry, issuer_base)) for check, entry in
+              _status_entries(credential)]
+    for check, entry, status_url in wanted:
+        try:
+            _check_status(report, check, entry, issuer, status_url, issuer_base, source,
+                          fetch, resolve)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            report.add(check, False, f"the status list could not be checked: {exc}")
     try:
         _check_log(report, credential, source, fetch, document)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
@@ -95,8 +100,19 @@ def _check_log(report: Report, credential: dict[str, Any], source: str, fetch: F
         report.add("current", False, f"superseded by {summary['details']['superseded_by']}")
 
 
-def _status_url(credential: dict[str, Any], issuer_base: str) -> str:
-    status = credential.get("credentialStatus") or {}
+CHECKS = {"revocation": "not_revoked", "suspension": "not_suspended"}
+
+
+def _status_entries(credential: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(check name, entry) per status purpose the credential has; revocation always (a
+    credential without a revocation entry fails that check)."""
+    found = [(CHECKS[purpose], status_list_bits.entry_for(credential, purpose))
+             for purpose in CHECKS]
+    return [(check, entry or {}) for check, entry in found
+            if entry is not None or check == "not_revoked"]
+
+
+def _status_url(status: dict[str, Any], issuer_base: str) -> str:
     url = status.get("statusListCredential") if isinstance(status, dict) else None
     if not isinstance(url, str) or not url.startswith(issuer_base + "/"):
         raise did_web.DidWebError(f"the status list {url!r} is not at the issuer's own address "
@@ -104,24 +120,26 @@ def _status_url(credential: dict[str, Any], issuer_base: str) -> str:
     return url
 
 
-def _check_status(report: Report, credential: dict[str, Any], issuer: str, url: str,
+def _check_status(report: Report, check: str, status: dict[str, Any], issuer: str, url: str,
                   issuer_base: str, source: str, fetch: Fetch,
                   resolve: Callable[[str], Ed25519PublicKey]) -> None:
-    status = credential["credentialStatus"]
+    purpose = status["statusPurpose"]
     status_list = fetch(source + url[len(issuer_base):])
     listed_by_issuer = (status_list.get("id") == url
-                        and issuer_of(status_list) == issuer)
+                        and issuer_of(status_list) == issuer
+                        and status_list["credentialSubject"].get("statusPurpose") == purpose)
     list_ok = listed_by_issuer and signing.verify(status_list, resolve).verified
-    revoked: bool | None = None
+    marked: bool | None = None
     if not list_ok:  # a list the issuer did not sign is not decompressed at all
         message = "the status list is not the issuer's, or its signature does not verify"
     else:
         try:
-            revoked = status_list_bits.is_set(status_list["credentialSubject"]["encodedList"],
-                                              int(status["statusListIndex"]))
+            marked = status_list_bits.is_set(status_list["credentialSubject"]["encodedList"],
+                                             int(status["statusListIndex"]))
         except (KeyError, TypeError, ValueError) as exc:  # StatusListError: oversized, broken
             message = f"the status list cannot be read: {exc}"
         else:
-            message = ("the status list marks it revoked" if revoked
-                        else "the issuer's signed status list does not mark it revoked")
-    report.add("not_revoked", revoked is False, message)
+            word = "revoked" if purpose == "revocation" else "suspended"
+            message = (f"the {purpose} list marks it {word.upper()}" if marked
+                       else f"the issuer's signed {purpose} list does not mark it {word}")
+    report.add(check, marked is False, message)

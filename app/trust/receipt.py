@@ -1,7 +1,8 @@
 """Verification receipts: everything needed to check a label with no network, in one JSON
 file (docs/transparency-log.md): the credential, its issuance log entry (exact bytes), a
 c2sp.org/tlog-proof inclusion proof ending in a signed checkpoint, the issuer's DID document
-and the signed status list in force when the receipt was made.
+and the signed status list in force when the receipt was made; for a label whose credential
+has a suspension entry, also the signed suspension list (`suspension_list_credential`).
 
 `verify_receipt` checks each part and names the one that fails. The only trust input is the
 DID document (in the receipt, or one the caller obtained separately and passes instead);
@@ -64,7 +65,9 @@ def verify_receipt(receipt: Mapping[str, Any], now: datetime | None = None,
                           is not None else "the receipt's copy of the issuer's DID document"))
     entry = _check_entry(report, receipt, credential)
     _check_log(report, receipt, document, entry)
-    _check_status(report, receipt, credential, document)
+    _check_status(report, receipt, credential, document, "revocation")
+    if status_list.entry_for(credential, "suspension") is not None:
+        _check_status(report, receipt, credential, document, "suspension")
     return report
 
 
@@ -107,24 +110,33 @@ def _check_log(report: Report, receipt: Mapping[str, Any], document: Mapping[str
                if included else "the inclusion proof does not tie the entry to the checkpoint")
 
 
+_STATUS_PARTS = {"revocation": ("status_list_credential", "not_revoked", "revoked"),
+                 "suspension": ("suspension_list_credential", "not_suspended", "suspended")}
+
+
 def _check_status(report: Report, receipt: Mapping[str, Any], credential: Mapping[str, Any],
-                  document: Mapping[str, Any]) -> None:
-    status_list_doc = receipt["status_list_credential"]
-    status = credential.get("credentialStatus") or {}
+                  document: Mapping[str, Any], purpose: str) -> None:
+    part, check, word = _STATUS_PARTS[purpose]
+    status_list_doc = receipt.get(part)
+    if not isinstance(status_list_doc, Mapping):
+        report.add(check, False, f"the receipt has no {purpose} list for the credential's "
+                   f"{purpose} entry")
+        return
+    status = status_list.entry_for(dict(credential), purpose) or {}
     signed = signing.verify(status_list_doc, key_resolver(document)).verified
-    named = (isinstance(status_list_doc, Mapping)
-             and status_list_doc.get("id") == status.get("statusListCredential")
+    named = (status_list_doc.get("id") == status.get("statusListCredential")
              and status_list_doc.get("issuer") == document.get("id"))
     if not (signed and named):
-        report.add("not_revoked", False, "the status list is not the credential's list signed "
-                   "by the issuer" if signed else "the status list's signature does not verify")
+        report.add(check, False, f"the {purpose} list is not the credential's list signed by "
+                   "the issuer" if signed else f"the {purpose} list's signature does not "
+                   "verify")
         return
     try:  # decoding is capped at the spec's largest list (status_list.MAX_BITS)
         bits = status_list.decode(status_list_doc["credentialSubject"]["encodedList"])
-        revoked = status_list.bit(bits, int(status["statusListIndex"]))
+        marked = status_list.bit(bits, int(status["statusListIndex"]))
     except (KeyError, TypeError, ValueError) as exc:
-        report.add("not_revoked", False, f"the status list cannot be read: {exc}")
+        report.add(check, False, f"the {purpose} list cannot be read: {exc}")
         return
-    report.add("not_revoked", not revoked, "the signed status list does not mark it revoked"
-               if not revoked else "the signed status list marks it REVOKED")
+    report.add(check, not marked, f"the signed {purpose} list does not mark it {word}"
+               if not marked else f"the signed {purpose} list marks it {word.upper()}")
 

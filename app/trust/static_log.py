@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-from app.trust import checkpoint, merkle, strict_json, tiles
+from app.trust import checkpoint, merkle, status_list, strict_json, tiles
 from app.trust.receipt import RECEIPT_TYPE
 
 if TYPE_CHECKING:
@@ -109,7 +109,9 @@ def receipt_from_static(read: Reader, label_id: str) -> dict[str, Any]:
     log = tiles.TileReader(size, lambda p: read("log/" + p))
     entry = log.entry(index)
     path = merkle.inclusion_proof(index, size, log.get)
-    status_url = (credential.get("credentialStatus") or {}).get("statusListCredential", "")
+    revocation = status_list.entry_for(credential, "revocation") or {}
+    suspension = status_list.entry_for(credential, "suspension")
+    status_url = revocation.get("statusListCredential", "")
     return {
         "type": RECEIPT_TYPE,
         "version": 1,
@@ -119,4 +121,5 @@ def receipt_from_static(read: Reader, label_id: str) -> dict[str, Any]:
         "inclusion_proof": checkpoint.format_proof(index, path, signed),
         "did_document": _json(read, "did.json"),
         "status_list_credential": _json(read, status_file(status_url)),
-    }
+    } | ({"suspension_list_credential": _json(read, status_file(
+        suspension.get("statusListCredential", "")))} if suspension is not None else {})

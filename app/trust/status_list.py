@@ -15,6 +15,7 @@ import gzip
 import re
 import zlib
 from collections.abc import Iterable
+from typing import Any
 
 MIN_BITS = 131_072  # the specification's minimum list size (16 KB), for herd privacy
 # The specification sets no maximum. 2**24 entries (2 MiB expanded) is 128 times the minimum,
@@ -87,3 +88,21 @@ def bit(raw: bytes, index: int) -> bool:
 
 def is_set(encoded_list: str, index: int) -> bool:
     return bit(decode(encoded_list), index)
+
+
+def entries_of(credential: Any) -> list[dict[str, Any]]:
+    """A credential's `credentialStatus` entries: one object, or an array of them (one per
+    purpose, as labels carry since suspension exists); anything else counts as none."""
+    status = credential.get("credentialStatus") if isinstance(credential, dict) else None
+    found = status if isinstance(status, list) else [status]
+    return [item for item in found if isinstance(item, dict)]
+
+
+def entry_for(credential: Any, purpose: str) -> dict[str, Any] | None:
+    """The credential's status entry of `purpose` ("revocation", "suspension"), if any. A
+    lone entry without a purpose is revocation (as labels issued before purposes were
+    spelled out would be read)."""
+    for item in entries_of(credential):
+        if item.get("statusPurpose", "revocation") == purpose:
+            return item
+    return None

@@ -14,7 +14,8 @@ STATES = {
     "draft": _l("draft"), "submitted": _l("submitted"), "in_review": _l("in review"),
     "changes_requested": _l("changes requested"), "approved": _l("approved"),
     "rejected": _l("rejected"), "withdrawn": _l("withdrawn"), "valid": _l("valid"),
-    "revoked": _l("revoked"), "superseded": _l("superseded"), "expired": _l("expired"),
+    "revoked": _l("revoked"), "suspended": _l("suspended"), "superseded": _l("superseded"),
+    "expired": _l("expired"),
     "invalid": _l("verification failed"),
     "inclusion_pending": _l("issued, transparency log inclusion pending"),
 }
@@ -49,7 +50,7 @@ REASONS = {
     "VALIDITY_TOO_LONG": _l("the label is valid for longer than allowed"),
 }
 CHECKS = {"signature": _l("digital signature"), "status_list": _l("revocation list"),
-          "transparency_log": _l("transparency log")}
+          "suspension_list": _l("suspension list"), "transparency_log": _l("transparency log")}
 
 STAGES = {"raw_materials": _l("Raw materials"), "production": _l("Production"),
           "distribution": _l("Distribution"), "use": _l("Use"),

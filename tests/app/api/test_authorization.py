@@ -59,6 +59,8 @@ NEW_REQUEST: Body = {"calculation_id": "{calc}", "certification_body_id": "{cb_c
 QUESTION: Body = {"body": "Source of this amount?", "path": COMMENT_PATH}
 ANSWER: Body = {"body": "Metered.", "parent_id": "{comment}"}
 REVOCATION: Body = {"reason": "misleading claim"}
+SUSPENSION: Body = {"reason": "surveillance audit overdue"}
+REINSTATEMENT: Body = {"reason": "audit passed"}
 PACT_CLIENT: Body = {"name": "Buyer GmbH", "organisation_ids": ["{org_a}"]}
 INSTALLATION: Body = {"input": "{cbam_input}"}
 # The API reaches the current shipped release and the release folder's, not older shipped ones
@@ -233,8 +235,13 @@ MATRIX: list[Row] = [
         state="approved"),
     Row("POST", "/labels/{label}/revocation",                (401, 403, 403, 200, 403, 200),
         body=REVOCATION, state="approved"),
+    Row("POST", "/labels/{label}/suspension",                (401, 403, 403, 200, 403, 200),
+        body=SUSPENSION, state="approved"),
+    Row("POST", "/labels/{label}/reinstatement",             (401, 403, 403, 200, 403, 200),
+        body=REINSTATEMENT, state="suspended"),
     Row("GET", "/status-lists/revocation",                   (200, 200, 200, 200, 200, 200)),
     Row("GET", "/status-lists/revocation/0",                 (200, 200, 200, 200, 200, 200)),
+    Row("GET", "/status-lists/suspension/0",                 (200, 200, 200, 200, 200, 200)),
     # PACT data recipients (admin)
     Row("POST", "/pact-clients",                             (401, 403, 403, 403, 403, 201),
         body=PACT_CLIENT),
@@ -274,14 +281,15 @@ MATRIX: list[Row] = [
 
 CASES = [case for row in MATRIX for case in row.cases()]
 REQUEST_STATES = ("draft", "submitted", "in_review", "changes_requested", "commented",
-                  "approved")
+                  "approved", "suspended")
 
 
 class Resources(Mapping[str, Any]):
     """Exporter A's resources (and world ids) by placeholder name, built on first use.
 
     The label request (of A, to body C, for `calc`) is brought to `state`; "commented" is
-    in_review with one certifier comment, "approved" has issued `label`. Naming `version`
+    in_review with one certifier comment, "approved" has issued `label`, "suspended" has
+    issued it and certifier C suspended it. Naming `version`
     alone leaves it unfrozen; naming `request` in any state but draft freezes it.
     """
 
@@ -335,7 +343,8 @@ class Resources(Mapping[str, Any]):
         steps = [(exporter, "submit", {}), (certifier, "start_review", {})]
         steps += {"draft": [], "submitted": [], "in_review": [], "commented": [],
                   "changes_requested": [(certifier, "request_changes", {"reason": "see"})],
-                  "approved": [(certifier, "approve", {"valid_until": VALID_UNTIL})]
+                  "approved": [(certifier, "approve", {"valid_until": VALID_UNTIL})],
+                  "suspended": [(certifier, "approve", {"valid_until": VALID_UNTIL})],
                   }[self.state]
         depth = {"draft": 0, "submitted": 1}.get(self.state, len(steps))
         for actor, action, extra in steps[:depth]:
@@ -348,6 +357,10 @@ class Resources(Mapping[str, Any]):
                                       json=QUESTION)
             assert response.status_code == 201, response.json
             self.values["comment"] = response.json["id"]
+        if self.state == "suspended":
+            label = self._label_of(req["id"])
+            response = certifier.post(f"{API}/labels/{label}/suspension", json=SUSPENSION)
+            assert response.status_code == 200, response.json
         return req["id"]
 
     def _build_etag(self) -> str:
@@ -355,10 +368,15 @@ class Resources(Mapping[str, Any]):
         return self.values["etag"]
 
     def _build_label(self) -> str:
-        self["request"]
-        labels = self.world["exporter_a"].get(f"{API}/labels").json["items"]
-        assert len(labels) == 1 and self.state == "approved", (self.state, labels)
-        return labels[0]["id"]
+        assert self.state in ("approved", "suspended"), self.state
+        return self._label_of(self["request"])
+
+    def _label_of(self, request_id: str) -> str:
+        """The label issued for `request_id` (cells sharing a `world` may have issued others)."""
+        items = self.world["exporter_a"].get(f"{API}/labels?page_size=200").json["items"]
+        labels = [item["id"] for item in items if item["request_id"] == request_id]
+        assert len(labels) == 1, (request_id, items)
+        return labels[0]
 
     def _build_cbam_input(self) -> dict[str, Any]:
         return cbam_example("cement-jiangmen")

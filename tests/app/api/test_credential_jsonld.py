@@ -147,11 +147,16 @@ def test_every_issued_credential_type_expands_in_safe_mode(world, client):
     assert _values(expanded, OURS + "issue_date") == [
         credential["credentialSubject"]["recognitionMetadata"]["issue_date"]]
 
-    status_url = credential["credentialStatus"]["statusListCredential"]
-    status_list = client.get(status_url.removeprefix("https://labels.test")).json
-    expanded = expand_safely(status_list, client)
-    assert _values(expanded, "https://www.w3.org/ns/credentials/status#encodedList") == [
-        status_list["credentialSubject"]["encodedList"]]
+    assert [e["statusPurpose"] for e in credential["credentialStatus"]] == [
+        "revocation", "suspension"]
+    for entry in credential["credentialStatus"]:  # the revocation and the suspension list
+        status_url = entry["statusListCredential"]
+        status_list = client.get(status_url.removeprefix("https://labels.test")).json
+        expanded = expand_safely(status_list, client)
+        assert _values(expanded, "https://www.w3.org/ns/credentials/status#encodedList") == [
+            status_list["credentialSubject"]["encodedList"]]
+        assert _values(expanded, "https://www.w3.org/ns/credentials/status#statusPurpose") \
+            == [entry["statusPurpose"]]
 
 
 def test_the_credential_issued_before_context_v2_is_refused(client):

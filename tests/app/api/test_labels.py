@@ -46,7 +46,7 @@ def test_approval_issues_a_verifiable_label(world, client):
     verification = client.get(f"/api/v1/labels/{label['id']}/verification").json
     assert verification["status"] == "valid", verification
     assert verification["checks"] == {"signature": True, "status_list": True,
-                                      "transparency_log": True}
+                                      "suspension_list": True, "transparency_log": True}
     # lower case and without hyphens is the same label
     typed = label["id"].lower().replace("-", "")
     assert client.get(f"/api/v1/labels/{typed}/verification").json["status"] == "valid"
@@ -86,7 +86,7 @@ def test_online_verification_checks_everything_locally(world, client):
     report = online.verify_online(credential, fetch)
     assert report.ok, report.reasons
     assert set(report.checks) == {"issuer", "signature", "validity", "not_revoked",
-                                  "transparency_log"}
+                                  "not_suspended", "transparency_log"}
 
 
 def test_revocation_flips_the_status_list_and_is_logged(world, client):

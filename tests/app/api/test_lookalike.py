@@ -165,7 +165,8 @@ def test_a_status_list_outside_the_issuers_address_is_not_fetched(world, app, cl
     evil = "https://labels.test.evil.example/status"
     changed = copy.deepcopy(credential)
     created = changed.pop("proof")["created"]
-    changed["credentialStatus"]["statusListCredential"] = evil
+    # the suspension entry, the second: every entry's URL is checked before any is fetched
+    changed["credentialStatus"][1]["statusListCredential"] = evil
     with app.app_context():
         key = keys.active_key(db.session)
         private = keys.load_private(app.config["KEYS_DIR"], key)

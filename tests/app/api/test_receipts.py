@@ -19,7 +19,7 @@ from app.trust.receipt import ReceiptError, verify_receipt
 from tests.app.api.test_labels import issue
 
 CHECKS = {"issuer", "signature", "validity", "log_entry", "checkpoint", "inclusion",
-          "not_revoked"}
+          "not_revoked", "not_suspended"}
 
 
 @pytest.fixture
@@ -41,6 +41,8 @@ def test_a_served_receipt_verifies_offline_check_by_check(served, client):
     assert served["did_document"] == client.get("/.well-known/did.json").json
     assert served["status_list_credential"] == client.get(
         "/api/v1/status-lists/revocation").json
+    assert served["suspension_list_credential"] == client.get(
+        "/api/v1/status-lists/suspension/0").json
     report = verify_receipt(served)
     assert report.ok, report.reasons
     assert set(report.checks) == CHECKS
@@ -85,7 +87,7 @@ def _forged_checkpoint(r: dict) -> None:
 def _revoked_list(r: dict) -> None:
     from app.trust import status_list
 
-    index = r["credential"]["credentialStatus"]["statusListIndex"]
+    index = r["credential"]["credentialStatus"][0]["statusListIndex"]
     r["status_list_credential"]["credentialSubject"]["encodedList"] = status_list.encode(
         [int(index)])
 
@@ -110,10 +112,17 @@ MUTATIONS = {
     "status list re-signed by a stranger": (lambda r: r.update(
         status_list_credential=stranger_resign(r["status_list_credential"])),
         {"not_revoked"}),
+    "suspension list re-signed by a stranger": (lambda r: r.update(
+        suspension_list_credential=stranger_resign(r["suspension_list_credential"])),
+        {"not_suspended"}),
+    "suspension list left out": (lambda r: r.pop("suspension_list_credential"),
+                                 {"not_suspended"}),
+    "revocation list given as the suspension list": (lambda r: r.update(
+        suspension_list_credential=r["status_list_credential"]), {"not_suspended"}),
     "DID document with a stranger's key": (lambda r: r.update(did_document=did_document(
         r["did_document"]["id"], [(r["did_document"]["assertionMethod"][0].split("#")[1],
                                    Ed25519PrivateKey.generate().public_key(), "current")])),
-        {"signature", "checkpoint", "inclusion", "not_revoked"}),
+        {"signature", "checkpoint", "inclusion", "not_revoked", "not_suspended"}),
 }
 
 

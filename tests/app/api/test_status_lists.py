@@ -63,9 +63,13 @@ def test_labels_cross_list_boundaries_and_revoke_in_their_own_list(world, client
         status = credential["credentialStatus"]
         number, index = divmod(n, ENTRIES)  # hand-placed: 0-2 list 0, 3-5 list 1, 6 list 2
         url = LIST_URL if number == 0 else f"{LIST_URL}/{number}"
-        assert status == {"id": f"{url}#{index}", "type": "BitstringStatusListEntry",
-                          "statusPurpose": "revocation", "statusListIndex": str(index),
-                          "statusListCredential": url}
+        suspension = f"{BASE}/api/v1/status-lists/suspension/{number}"
+        assert status == [{"id": f"{url}#{index}", "type": "BitstringStatusListEntry",
+                           "statusPurpose": "revocation", "statusListIndex": str(index),
+                           "statusListCredential": url},
+                          {"id": f"{suspension}#{index}", "type": "BitstringStatusListEntry",
+                           "statusPurpose": "suspension", "statusListIndex": str(index),
+                           "statusListCredential": suspension}]
     # list 0 keeps its original URL, and is list /0 as well
     assert client.get("/api/v1/status-lists/revocation/0").json == \
         client.get("/api/v1/status-lists/revocation").json
@@ -104,7 +108,7 @@ def test_reading_one_lists_revoked_labels_uses_the_partial_index(world, app, sma
     from app.services import status_lists
 
     with app.app_context():
-        statement = status_lists._revoked_indexes().compile(db.engine)
+        statement = status_lists._set_indexes("revocation").compile(db.engine)
         params = {"number": 1}
         with db.engine.connect() as conn:
             if db.engine.dialect.name == "postgresql":
