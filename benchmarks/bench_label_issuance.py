@@ -13,6 +13,7 @@ from typing import Any
 
 from app import clock
 from benchmarks.label_helpers import (
+    count_rows,
     log_origin,
     make_app,
     node_getter,
@@ -32,7 +33,7 @@ def approve_all(certifier_id: str, request_ids: list[str]) -> tuple[int, float]:
     start = time.perf_counter()
     for request_id in request_ids:
         with transaction() as session:
-            certifier = session.get(User, certifier_id)
+            certifier = session.get_one(User, certifier_id)
             certification.transition(session, certifier, request_id, "approve",
                                      if_match="*", valid_until=valid_until, issuer=issuer)
     return len(request_ids), time.perf_counter() - start
@@ -87,11 +88,12 @@ def check_log(samples: int = 50) -> dict[str, Any]:
 
     session = db.session
     head = tlog.latest_head(session)
-    entries = session.scalar(select(func.count()).select_from(LogEntry))
-    labels = session.scalar(select(func.count()).select_from(Label))
-    superseded = session.scalar(select(func.count()).select_from(Label).where(
+    assert head is not None, "the log has no signed head"
+    entries = count_rows(session, select(func.count()).select_from(LogEntry))
+    labels = count_rows(session, select(func.count()).select_from(Label))
+    superseded = count_rows(session, select(func.count()).select_from(Label).where(
         Label.superseded_by_id.is_not(None)))
-    heads = session.scalar(select(func.count()).select_from(TreeHead))
+    heads = count_rows(session, select(func.count()).select_from(TreeHead))
     assert head.size == entries == labels + superseded == heads, (
         head.size, entries, labels, superseded, heads)
     memory = merkle.MemoryNodeStore()
@@ -105,7 +107,7 @@ def check_log(samples: int = 50) -> dict[str, Any]:
     for th in session.scalars(select(TreeHead)):
         if th.key_id not in keys_by_id:
             keys_by_id[th.key_id] = signing.public_key_from_multibase(
-                session.get(SigningKey, th.key_id).public_multibase)
+                session.get_one(SigningKey, th.key_id).public_multibase)
         assert tlog.head_is_signed(th, keys_by_id[th.key_id], log_origin()), (
             f"head {th.size} unsigned")
         assert th.root_hash == memory.root(th.size), f"head {th.size} has a wrong root"

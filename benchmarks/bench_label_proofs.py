@@ -41,7 +41,8 @@ def fill_log(url: str, target: int, label_id: str) -> dict[str, Any]:
         for level, index, digest in conn.execute(
                 "SELECT level, node_index, hash FROM log_nodes ORDER BY level, node_index"):
             frontier[level] = (index, bytes(digest))
-        size = conn.execute("SELECT max(size) FROM tree_heads").fetchone()[0] or 0
+        row = conn.execute("SELECT max(size) FROM tree_heads").fetchone()
+        size = (row[0] if row else None) or 0
         at = datetime.now(UTC).replace(microsecond=0)
         stamp = at.isoformat().replace("+00:00", "Z")
         prefix = '{"at":"' + stamp + '","credential_sha256":"' + "0" * 64 + '","index":'
@@ -84,6 +85,7 @@ def sign_head(size: int, root: bytes) -> None:
 
     with transaction() as session:
         key = keys.active_key(session)
+        assert key is not None, "no active signing key"
         private = keys.load_private(current_app.config["KEYS_DIR"], key)
         tlog.lock(session)
         session.add(tlog.sign_head(size, root, utcnow(), key, private, log_origin()))
@@ -97,7 +99,9 @@ def bench_proofs(size: int, root: bytes, samples: int) -> dict[str, Any]:
 
     session = db.session
     stored_root = merkle.root_hash(size, node_getter(session))
-    assert stored_root == root == tlog.latest_head(session).root_hash, "roots differ"
+    head = tlog.latest_head(session)
+    assert head is not None, "the log has no signed head"
+    assert stored_root == root == head.root_hash, "roots differ"
     rng = random.Random(3)
     indices = [*rng.sample(range(size), samples - 2), 0, size - 1]
     times, per_proof, lengths = [], [], []

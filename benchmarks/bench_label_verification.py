@@ -170,7 +170,7 @@ def bench_inprocess(label_ids: list[str], samples: int) -> dict[str, Any]:
 
     first, repeat = verification.VerificationCache(0), verification.VerificationCache()
     heard = http_cache.cache_for(current_app)  # with the app's change feed
-    if heard.feed.wait_for_token(30) is None:
+    if heard.feed is None or heard.feed.wait_for_token(30) is None:
         raise RuntimeError("the verification change feed did not start listening")
     for label_id in label_ids[:samples]:
         for cache in (repeat, heard):

@@ -41,6 +41,7 @@ from benchmarks.label_helpers import (
     ADMIN_DSN,
     REPO,
     app_config,
+    count_rows,
     machine_baseline,
     prepare_requests,
     setup_world,
@@ -148,7 +149,7 @@ def pending_count() -> int:
     from app.persistence import PendingLogEntry
 
     try:
-        return db.session.scalar(select(func.count()).select_from(PendingLogEntry))
+        return count_rows(db.session, select(func.count()).select_from(PendingLogEntry))
     finally:
         db.session.remove()
 
@@ -183,16 +184,17 @@ def check_log() -> dict[str, Any]:
 
     session = db.session
     head = tlog.latest_head(session)
-    entries = session.scalar(select(func.count()).select_from(LogEntry))
-    labels = session.scalar(select(func.count()).select_from(Label))
-    assert session.scalar(select(func.count()).select_from(PendingLogEntry)) == 0
+    assert head is not None, "the log has no signed head"
+    entries = count_rows(session, select(func.count()).select_from(LogEntry))
+    labels = count_rows(session, select(func.count()).select_from(Label))
+    assert count_rows(session, select(func.count()).select_from(PendingLogEntry)) == 0
     assert head.size == entries == labels, (head.size, entries, labels)
     memory = merkle.MemoryNodeStore()
     for entry in session.scalars(select(LogEntry).order_by(LogEntry.leaf_index)):
         memory.append(entry.entry)
     heads = list(session.scalars(select(TreeHead).order_by(TreeHead.size)))
     for th in heads:
-        key = signing.public_key_from_multibase(session.get(SigningKey, th.key_id)
+        key = signing.public_key_from_multibase(session.get_one(SigningKey, th.key_id)
                                                 .public_multibase)
         assert tlog.head_is_signed(th, key, log_origin()) and th.root_hash == memory.root(th.size)
     db.session.remove()

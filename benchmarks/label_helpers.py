@@ -116,8 +116,8 @@ def prepare_requests(world: dict[str, str], count: int, bw_dir: Path, *,
     batch = 50
     for start in range(0, count, batch):
         with transaction() as session:
-            exporter = session.get(User, world["exporter"])
-            certifier = session.get(User, world["certifier"])
+            exporter = session.get_one(User, world["exporter"])
+            certifier = session.get_one(User, world["certifier"])
             for i in range(start, min(count, start + batch)):
                 if calc_id is None or not one_product:
                     product = products.create_product(session, exporter, {
@@ -140,7 +140,7 @@ def node_getter(session):
     from app.persistence import LogNode
 
     def get(level: int, index: int) -> bytes:
-        return session.get(LogNode, (level, index)).hash
+        return session.get_one(LogNode, (level, index)).hash
 
     return get
 
@@ -162,11 +162,14 @@ def counting_statements() -> Iterator[list[int]]:
         counter[0] += 1
         return originals[1](self, *args, **kwargs)
 
-    psycopg.Cursor.execute, psycopg.Cursor.executemany = execute, executemany
+    # patching the class for the block is the point: every cursor, ours or SQLAlchemy's
+    setattr(psycopg.Cursor, "execute", execute)  # noqa: B010
+    setattr(psycopg.Cursor, "executemany", executemany)  # noqa: B010
     try:
         yield counter
     finally:
-        psycopg.Cursor.execute, psycopg.Cursor.executemany = originals
+        setattr(psycopg.Cursor, "execute", originals[0])  # noqa: B010
+        setattr(psycopg.Cursor, "executemany", originals[1])  # noqa: B010
 
 
 def log_origin() -> str:
@@ -175,3 +178,8 @@ def log_origin() -> str:
     from app.services.issuer import issuer_from_config
 
     return issuer_from_config(current_app.config).log_origin
+
+
+def count_rows(session: Any, query: Any) -> int:
+    """A count(*) query's answer (never None, unlike Session.scalar's type says)."""
+    return int(session.execute(query).scalar_one())

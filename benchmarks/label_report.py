@@ -119,7 +119,7 @@ def report(r: dict[str, Any]) -> str:
 
     engine = create_engine(ADMIN_DSN)
     with engine.connect() as conn:
-        pg = conn.execute(text("SHOW server_version")).scalar().split()[0]
+        pg = str(conn.execute(text("SHOW server_version")).scalar_one()).split()[0]
     engine.dispose()
     seq, par, re_, log = r["sequential"], r["parallel"], r["recertify"], r["log"]
     proofs, hproofs, n = r["proofs"], r["http_proofs"], f"{r['log_size']:,}"

@@ -150,7 +150,7 @@ def setup(url: str, tmp: Path, labels: int, pending: int) -> dict[str, Any]:
         for request_id in ids[:labels]:
             with transaction() as session:
                 certification.transition(
-                    session, session.get(User, certifier.id), request_id, "approve",
+                    session, session.get_one(User, certifier.id), request_id, "approve",
                     if_match="*", valid_until=until, issuer=issuer)
         with transaction() as session:
             issued = list(session.scalars(select(Label.id).where(
