@@ -31,6 +31,14 @@ def transaction() -> Iterator[DbSession]:
         raise
 
 
+def discard_session() -> None:
+    """Drop the app context's session after a failure outside any use case (a long-running
+    loop whose database went away), so the next transaction() starts on a fresh one."""
+    from app.extensions import db
+
+    db.session.remove()
+
+
 def innermost_transaction(session: DbSession) -> SessionTransaction | None:
     """The savepoint or transaction now open. What a transaction remembers about its own
     writes (under a lock it holds) is keyed by this object: a later transaction, or a parent

@@ -167,9 +167,9 @@ def loop(issuer: Issuer, delay_s: float, publish_to: Any = None,
         try:
             run_once(issuer, publish_to, on_batch)
         except Exception as exc:  # a database outage: the entries wait, the loop goes on
-            from app.extensions import db
+            from app.services import discard_session
 
-            db.session.remove()
+            discard_session()
             print(f"sequencer: batch failed, retrying ({type(exc).__name__}: {exc})",
                   file=sys.stderr, flush=True)
         time.sleep(max(0.0, interval - (time.monotonic() - started)))
