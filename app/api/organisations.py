@@ -8,9 +8,14 @@ from flask_smorest import Blueprint
 
 from app import clock
 from app.api.pagination import Page, cursor, paginate
-from app.auth import requires
+from app.auth import caller, requires
 from app.extensions import db
-from app.schemas.accounts import OrganisationInSchema, OrganisationPageSchema, OrganisationSchema
+from app.schemas.accounts import (
+    AccreditationSchema,
+    OrganisationInSchema,
+    OrganisationPageSchema,
+    OrganisationSchema,
+)
 from app.schemas.common import PageQuerySchema
 from app.services import accounts, transaction
 
@@ -51,6 +56,18 @@ def get_organisation(org_id: str) -> Organisation:
     from app.auth import caller
 
     return accounts.visible_organisation(db.session, caller().user, org_id)
+
+
+@blp.route("/organisations/<string:org_id>/accreditation", methods=["PUT"])
+@requires("admin", scope="admin")
+@blp.arguments(AccreditationSchema)
+@blp.response(200, OrganisationSchema)
+def set_accreditation(body: dict, org_id: str) -> Organisation:
+    """Record a certification body's accreditation as renewed, re-scoped or ended (all of
+    it, with a reason for the audit trail, where the old and new values are kept)."""
+    reason = body.pop("reason")
+    with transaction() as session:
+        return accounts.set_accreditation(session, caller().user, org_id, body, reason)
 
 
 @blp.route("/organisations/<string:org_id>/seal", methods=["PUT"])

@@ -9,7 +9,13 @@ from flask_smorest import Blueprint
 from app.api.pagination import Page, cursor, paginate
 from app.auth import caller, requires
 from app.extensions import db
-from app.schemas.accounts import RoleChangeSchema, UserInSchema, UserPageSchema, UserSchema
+from app.schemas.accounts import (
+    ActiveChangeSchema,
+    RoleChangeSchema,
+    UserInSchema,
+    UserPageSchema,
+    UserSchema,
+)
 from app.schemas.common import PageQuerySchema
 from app.services import accounts, transaction
 
@@ -47,3 +53,15 @@ def change_role(body: dict, user_id: str) -> User:
     """Change a user's role, with a reason for the audit trail."""
     with transaction() as session:
         return accounts.set_role(session, caller().user, user_id, body["role"], body["reason"])
+
+
+@blp.route("/<string:user_id>/active", methods=["PUT"])
+@requires("admin", scope="admin")
+@blp.arguments(ActiveChangeSchema)
+@blp.response(200, UserSchema)
+def set_active(body: dict, user_id: str) -> User:
+    """Deactivate (sessions and tokens end at once) or reactivate an account, with a reason
+    for the audit trail; an admin cannot deactivate their own account."""
+    with transaction() as session:
+        return accounts.set_active(session, caller().user, user_id, body["active"],
+                                   body["reason"])

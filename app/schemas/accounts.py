@@ -70,6 +70,25 @@ class RoleChangeSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
+class ActiveChangeSchema(StrictSchema):
+    active = fields.Boolean(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class AccreditationSchema(StrictSchema):
+    accreditation_body = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    accreditation_number = fields.String(required=True,
+                                         validate=validate.Length(min=1, max=64))
+    accreditation_standard = fields.String(required=True,
+                                           validate=validate.Length(min=1, max=64))
+    accreditation_scope = fields.List(fields.String(validate=validate.Regexp(r"^\d{2}$")),
+                                      load_default=list,
+                                      metadata={"description": "HS chapters (2 digits)"})
+    accredited_from = fields.Date(required=True)
+    accredited_to = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
 class TokenInSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     scopes = fields.List(fields.String(), required=True)

@@ -65,6 +65,62 @@ def create_organisation(session: DbSession, actor: User | None, data: dict[str, 
     return org
 
 
+ACCREDITATION = ("accreditation_body", "accreditation_number", "accreditation_standard",
+                 "accreditation_scope", "accredited_from", "accredited_to")
+
+
+def set_accreditation(session: DbSession, actor: User | None, org_id: str,
+                      data: dict[str, Any], reason: str) -> Organisation:
+    """A certification body's accreditation as its accreditor now states it (renewed,
+    scope widened or narrowed, withdrawn early by an end date), the old and new values in the
+    audit trail. Labels already issued keep what they were issued under."""
+    org = session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound("no such organisation")
+    if org.kind != "certification_body":
+        raise InvalidInput("only a certification body has an accreditation", field="kind")
+    missing = [k for k in ACCREDITATION if k != "accreditation_scope" and not data.get(k)]
+    if missing:
+        raise InvalidInput("a certification body needs its accreditation", field=missing[0])
+    if data["accredited_to"] < data["accredited_from"]:
+        raise InvalidInput("accreditation ends before it starts", field="accredited_to")
+    before = {k: _plain(getattr(org, k)) for k in ACCREDITATION}
+    for key in ACCREDITATION:
+        setattr(org, key, data.get(key) if key != "accreditation_scope"
+                else list(data.get(key) or []))
+    after = {k: _plain(getattr(org, k)) for k in ACCREDITATION}
+    audit.append(session, actor, "organisation.accreditation_changed",
+                 target_type="organisation", target_id=org.id, reason=reason,
+                 details={"from": before, "to": after})
+    return org
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def set_active(session: DbSession, actor: User | None, user_id: str, active: bool,
+               reason: str) -> User:
+    """Deactivate an account (it can no longer sign in; its sessions and API tokens end at
+    once) or reactivate it (it signs in again; tokens stay revoked). Accounts are never
+    deleted: the audit trail names them."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    if not active and actor is not None and actor.id == user.id:
+        raise Conflict("you cannot deactivate your own account", state="active",
+                       field="active")
+    if user.active == active:
+        raise Conflict(f"the account is already {'active' if active else 'deactivated'}",
+                       state="active" if active else "deactivated", field="active")
+    user.active = active
+    revoked = 0 if active else end_sessions(session, user, revoke_tokens=True)
+    audit.append(session, actor, "user.reactivated" if active else "user.deactivated",
+                 target_type="user", target_id=user.id, reason=reason,
+                 details={"tokens_revoked": revoked})
+    return user
+
+
 def create_user(session: DbSession, actor: User | None, *, email: str, name: str,
                 password: str, role: str, organisation_id: str | None) -> User:
     if role not in ROLES:

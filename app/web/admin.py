@@ -13,7 +13,13 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain import ServiceError
 from app.extensions import db
-from app.schemas.accounts import OrganisationInSchema, RoleChangeSchema, UserInSchema
+from app.schemas.accounts import (
+    AccreditationSchema,
+    ActiveChangeSchema,
+    OrganisationInSchema,
+    RoleChangeSchema,
+    UserInSchema,
+)
 from app.services import accounts, admin, keys, pact_host, transaction
 from app.services.issuer import issuer_from_config
 from app.web.common import FormError, form, register_errors, signed_in, user
@@ -32,7 +38,7 @@ FIELDS = {
     "email": _l("Email"), "password": _l("Password"), "role": _l("Role"),
     "organisation_id": _l("Organisation"), "reason": _l("Reason"),
     "organisation_ids": _l("Exporters it may read"), "events_url": _l("Events URL"),
-    "confirm": _l("Confirmation"),
+    "confirm": _l("Confirmation"), "active": _l("Account"),
 }
 
 
@@ -84,6 +90,25 @@ def create_organisation():
     return redirect(url_for(".organisations"))
 
 
+@blp.route("/organisations/<string:org_id>/accreditation", methods=["POST"])
+@signed_in("admin")
+def set_accreditation(org_id: str):
+    """The accreditor renewed, re-scoped or ended a body's accreditation: all of it again,
+    with a reason; old and new go to the audit trail."""
+    try:
+        data = form(AccreditationSchema())
+        data["accreditation_scope"] = form_scope(request.form.get("accreditation_scope_text",
+                                                                  ""))
+        reason = data.pop("reason")
+        with transaction() as session:
+            name = accounts.set_accreditation(session, user(), org_id, data, reason).name
+    except ServiceError as exc:
+        _refused(exc)
+    else:
+        flash(_("Accreditation of %(name)s updated.", name=name), "info")
+    return redirect(url_for(".organisations"))
+
+
 def form_scope(text: str) -> list[str]:
     """HS chapters typed as "72, 76" -> ["72", "76"], each two digits."""
     chapters = [c.strip() for c in text.replace("，", ",").split(",") if c.strip()]
@@ -126,6 +151,25 @@ def change_role(user_id: str):
         _refused(exc)
     else:
         flash(_("Role changed."), "info")
+    return redirect(url_for(".users"))
+
+
+@blp.route("/users/<string:user_id>/active", methods=["POST"])
+@signed_in("admin")
+def set_active(user_id: str):
+    """Deactivate (ends the account's sessions and tokens at once) or reactivate, after the
+    admin ticks the confirmation."""
+    try:
+        data = form(ActiveChangeSchema())
+        if not _confirmed():
+            return redirect(url_for(".users"))
+        with transaction() as session:
+            accounts.set_active(session, user(), user_id, data["active"], data["reason"])
+    except ServiceError as exc:
+        _refused(exc)
+    else:
+        flash(_("Account reactivated.") if data["active"] else _("Account deactivated."),
+              "info")
     return redirect(url_for(".users"))
 
 

@@ -52,6 +52,11 @@ NEW_ORG: Body = {"kind": "exporter", "name": "Exporter E", "country": "CN"}
 NEW_USER: Body = {"email": "new@test.example", "name": "New", "password": PASSWORD,
                   "role": "exporter", "organisation_id": "{org_a}"}
 ROLE_CHANGE: Body = {"role": "exporter", "reason": "access review"}
+DEACTIVATION: Body = {"active": False, "reason": "left the company"}
+ACCREDITATION: Body = {"accreditation_body": "CNAS", "accreditation_number": "CNAS C-1",
+                       "accreditation_standard": "ISO 14065:2020",
+                       "accreditation_scope": ["72"], "accredited_from": "2026-01-01",
+                       "accredited_to": "2029-12-31", "reason": "renewed"}
 READ_TOKEN: Body = {"name": "ci", "scopes": ["read"], "days": 1}
 NEW_PRODUCT: Body = {"name": "Coil", "hs_code": "720851"}
 NEW_REQUEST: Body = {"calculation_id": "{calc}", "certification_body_id": "{cb_c}",
@@ -145,12 +150,16 @@ MATRIX: list[Row] = [
     # field's 422, and the others the refusal they get for any change to the body)
     Row("PUT", "/organisations/{cb_c}/seal",                 (401, 403, 403, 422, 403, 422)),
     Row("PUT", "/organisations/{org_a}/seal",                (401, 403, 403, 404, 404, 422)),
+    Row("PUT", "/organisations/{cb_c}/accreditation",        (401, 403, 403, 403, 403, 200),
+        body=ACCREDITATION),
     # users (admin)
     Row("GET", "/users",                                     (401, 403, 403, 403, 403, 200)),
     Row("POST", "/users",                                    (401, 403, 403, 403, 403, 201),
         body=NEW_USER),
     Row("PUT", "/users/{user_a}/role",                       (401, 403, 403, 403, 403, 200),
         body=ROLE_CHANGE),
+    Row("PUT", "/users/{user_a}/active",                     (401, 403, 403, 403, 403, 200),
+        body=DEACTIVATION),
     # tokens: your own (an admin may revoke anyone's)
     Row("GET", "/tokens",                                    (401, 200, 200, 200, 200, 200),
         lists="{token}", seen_by=("exporter_a",)),
