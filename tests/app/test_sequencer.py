@@ -69,7 +69,7 @@ def test_inclusion_pending_is_shown_until_the_sequencer_runs(batched, world, cli
     verification = client.get(f"/api/v1/labels/{label_id}/verification").json
     assert verification["status"] == "inclusion_pending"
     assert verification["checks"] == {"signature": True, "status_list": True,
-                                      "transparency_log": False}
+                                      "suspension_list": True, "transparency_log": False}
     assert verification["log"] == {"pending": True}
     listed = world["exporter_a"].get("/api/v1/labels").json["items"]
     assert [lb["log_inclusion"] for lb in listed if lb["id"] == label_id] == ["pending"]
@@ -174,7 +174,8 @@ def test_online_check_reports_pending_then_verifies(batched, world, client):
     report = online.verify_online(credential, fetch)
     assert not report.ok and report.inclusion_pending
     assert report.checks == {"issuer": True, "signature": True, "validity": True,
-                             "not_revoked": True, "transparency_log": False}
+                             "not_revoked": True, "not_suspended": True,
+                             "transparency_log": False}
     assert any("INCLUSION PENDING" in reason for reason in report.reasons)
     sequence(batched)
     report = online.verify_online(credential, fetch)
