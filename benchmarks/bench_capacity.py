@@ -67,14 +67,14 @@ def fill(url: str, n: int, world: dict[str, str], template_label: str) -> dict[s
             "INSERT INTO organisations (id, kind, name, country, accreditation_scope, "
             "created_at) VALUES ('filler-org', 'exporter', 'Filler Exporter', 'CN', '[]', "
             "now()) RETURNING id"))[0]
-        calc, text_, key_id, slot0 = _one(conn.execute(
-            "SELECT r.calculation_id, l.credential::text, l.key_id, "
+        calc, text_, key_id, did, slot0 = _one(conn.execute(
+            "SELECT r.calculation_id, l.credential::text, l.key_id, l.issuer_did, "
             "(SELECT max(status_list_number * %s + status_index) + 1 FROM labels) "
             "FROM labels l JOIN label_requests r ON r.id = l.request_id WHERE l.id = %s",
             (ENTRIES, template_label)))
         base = datetime.now(UTC) - timedelta(days=400)
         params = {"n": n, "org": org, "body": world["body"], "user": world["exporter"],
-                  "calc": calc, "text": text_, "old": template_label, "key": key_id,
+                  "calc": calc, "text": text_, "old": template_label, "key": key_id, "did": did,
                   "base": base, "slot0": slot0, "entries": ENTRIES}
         conn.execute(
             "INSERT INTO products (id, organisation_id, name, hs_code, created_at) "
@@ -90,11 +90,11 @@ def fill(url: str, n: int, world: dict[str, str], template_label: str) -> dict[s
         conn.execute(
             "INSERT INTO labels (id, request_id, product_id, organisation_id, "
             "certification_body_id, issued_at, valid_from, valid_until, status_list_number, "
-            "status_index, key_id, credential, credential_sha256, revoked_at, "
+            "status_index, key_id, issuer_did, credential, credential_sha256, revoked_at, "
             "revocation_reason) SELECT 'GBA-FILL-' || g, 'fr-' || g, 'fp-' || g, %(org)s, "
             "%(body)s, %(base)s + g * interval '1 second', current_date, "
             "current_date + 365, (%(slot0)s + g) / %(entries)s, (%(slot0)s + g) %% %(entries)s, "
-            "%(key)s, replace(%(text)s, %(old)s, 'GBA-FILL-' || g)::json, md5(g::text), "
+            "%(key)s, %(did)s, replace(%(text)s, %(old)s, 'GBA-FILL-' || g)::json, md5(g::text), "
             "CASE WHEN g %% 100 = 0 THEN now() END, CASE WHEN g %% 100 = 0 THEN 'filler' END "
             "FROM generate_series(1, %(n)s) g", params)
         conn.execute("SELECT setval('label_status_index', %s)", (slot0 + n + 1,))

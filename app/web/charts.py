@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from app.services.documents import bar_chart
+from app.services.bar_chart import bar_chart
 from app.web.vocabulary import gas, term
 
 #: how many inputs the contribution view lists
