@@ -34,7 +34,7 @@ echo
 .venv/bin/carbonlabel worker --beat --loglevel WARNING &
 worker=$!
 # the transparency log's sequencer: integrates approved labels within the merge delay (1 s)
-.venv/bin/carbonlabel sequencer 2>/dev/null &
+.venv/bin/carbonlabel sequencer &  # its errors (e.g. a database outage, retried) stay visible
 sequencer=$!
 trap 'kill "$worker" "$sequencer" 2>/dev/null; wait "$worker" "$sequencer" 2>/dev/null' EXIT INT TERM
 .venv/bin/carbonlabel serve --host "$HOST" --port "$PORT"
