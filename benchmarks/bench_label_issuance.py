@@ -39,9 +39,10 @@ def approve_all(certifier_id: str, request_ids: list[str]) -> tuple[int, float]:
     return len(request_ids), time.perf_counter() - start
 
 
-def _parallel_worker(url: str, tmp: str, certifier_id: str, warm: str, ids: list[str],
-                     barrier, results) -> None:
-    app = make_app(url, Path(tmp))
+def parallel_worker(url: str, tmp: str, certifier_id: str, warm: str, ids: list[str],
+                    barrier, results, sequencer: str | None = None) -> None:
+    """One spawned approver: warms up, waits for the others, times its share."""
+    app = make_app(url, Path(tmp), sequencer)
     with app.app_context():
         try:
             approve_all(certifier_id, [warm])
@@ -61,7 +62,7 @@ def approve_parallel(url: str, tmp: Path, certifier_id: str, request_ids: list[s
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(workers), ctx.Queue()
     warm, timed_ids = request_ids[:workers], request_ids[workers:]
-    procs = [ctx.Process(target=_parallel_worker, args=(
+    procs = [ctx.Process(target=parallel_worker, args=(
         url, str(tmp), certifier_id, warm[w], timed_ids[w::workers], barrier, results))
         for w in range(workers)]
     for proc in procs:

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_label_issuance import approve_all
+from benchmarks.bench_label_issuance import parallel_worker
 from benchmarks.docs_section import write_section
 from benchmarks.label_helpers import (
     ADMIN_DSN,
@@ -43,6 +43,7 @@ from benchmarks.label_helpers import (
     app_config,
     count_rows,
     machine_baseline,
+    make_app,
     prepare_requests,
     setup_world,
 )
@@ -63,35 +64,15 @@ sequencer reports per batch; "drain" is from the last approval's commit to the c
 the batch that emptied the queue."""
 
 
-def make_app(url: str, tmp: Path, mode: str):
-    from app import create_app
-
-    return create_app({**app_config(url, tmp), "LOG_SEQUENCER": mode})
-
-
-def _worker(url: str, tmp: str, mode: str, certifier_id: str, warm: str, ids: list[str],
-            barrier, results) -> None:
-    app = make_app(url, Path(tmp), mode)
-    with app.app_context():
-        try:
-            approve_all(certifier_id, [warm])
-            barrier.wait()
-            t0 = time.time()
-            done, _ = approve_all(certifier_id, ids)
-            results.put((done, t0, time.time(), None))
-        except Exception as exc:  # reported by the parent
-            barrier.abort()
-            results.put((0, 0.0, 0.0, f"{type(exc).__name__}: {exc}"))
-
-
 def approve_in(processes: int, url: str, tmp: Path, mode: str, certifier_id: str,
                ids: list[str]) -> dict[str, Any]:
     """`processes` spawned processes approving disjoint requests, started together."""
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(processes), ctx.Queue()
     warm, timed = ids[:processes], ids[processes:]
-    procs = [ctx.Process(target=_worker, args=(url, str(tmp), mode, certifier_id, warm[w],
-                                               timed[w::processes], barrier, results))
+    procs = [ctx.Process(target=parallel_worker, args=(url, str(tmp), certifier_id, warm[w],
+                                                       timed[w::processes], barrier, results,
+                                                       mode))
              for w in range(processes)]
     for proc in procs:
         proc.start()

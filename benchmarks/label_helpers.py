@@ -64,10 +64,14 @@ def app_config(url: str, tmp: Path) -> dict[str, Any]:
             "LOG_SEQUENCER": "inline"}
 
 
-def make_app(url: str, tmp: Path):
+def make_app(url: str, tmp: Path, sequencer: str | None = None):
+    """An app on `url`; `sequencer` overrides app_config's inline log appends (batched)."""
     from app import create_app
 
-    return create_app(app_config(url, tmp))
+    config = app_config(url, tmp)
+    if sequencer:
+        config["LOG_SEQUENCER"] = sequencer
+    return create_app(config)
 
 
 # --------------------------------------------------------------------------- setup

@@ -45,10 +45,9 @@ from app.services.issuer import Issuer
 from app.services.verification_cache import VerificationCache, feed_for
 from app.services.verification_checks import (
     any_did,
+    check_list,
     check_log,
     check_signature,
-    check_status_list,
-    check_suspension_list,
     published,
     read_status_list,
     status_of,
@@ -145,9 +144,9 @@ def _evaluate(reader: DbSession | Connection, session: DbSession, state: State, 
     else:
         signed, bits = read_status_list(labels.status_list_credential(
             session, issuer, state.status_list_number), resolve)
-    check_status_list(result, state, signed, bits)
+    check_list(result, state, "revocation", signed, bits)
     if status_list.entry_for(credential, "suspension") is not None:
-        check_suspension_list(result, state, memo(
+        check_list(result, state, "suspension", *memo(
             ("status_list", state.suspension_list_text, state.keys_text),
             lambda: read_status_list(json.loads(state.suspension_list_text or "null"),
                                      resolve)))

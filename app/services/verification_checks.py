@@ -84,35 +84,27 @@ def read_status_list(credential: dict[str, Any] | None, resolve) -> tuple[bool, 
         return False, None
 
 
-def check_status_list(result: Verification, state: State, signed: bool,
-                       bits: bytes | None) -> None:
-    try:
-        revoked_bit = bits is not None and status_list.bit(bits, state.status_index)
-    except ValueError:
-        signed, revoked_bit = False, False
-    consistent = signed and bits is not None and revoked_bit == (state.revoked_at is not None)
-    result.checks["status_list"] = consistent
-    result.reasons.append(
-        f"the signed revocation list {state.status_list_number} "
-        f"{'marks' if revoked_bit else 'does not mark'} it revoked"
-        if consistent else "the revocation list could not be checked")
+#: per status purpose: the check's name in a verification, and the state a set bit means
+LIST_CHECKS = {"revocation": ("status_list", "revoked"),
+               "suspension": ("suspension_list", "suspended")}
 
 
-def check_suspension_list(result: Verification, state: State,
-                          listed: tuple[bool, bytes | None]) -> None:
-    """For a label whose credential has a suspension entry (same place as its revocation
-    entry): the signed suspension list agrees with the record."""
-    signed, bits = listed
+def check_list(result: Verification, state: State, purpose: str, signed: bool,
+               bits: bytes | None) -> None:
+    """The signed list of `purpose` (revocation, or suspension for a credential that has
+    that entry at the same place) agrees with the label's record."""
+    check, word = LIST_CHECKS[purpose]
+    recorded = state.revoked_at if purpose == "revocation" else state.suspended_at
     try:
         marked = bits is not None and status_list.bit(bits, state.status_index)
     except ValueError:
         signed, marked = False, False
-    consistent = signed and bits is not None and marked == (state.suspended_at is not None)
-    result.checks["suspension_list"] = consistent
+    consistent = signed and bits is not None and marked == (recorded is not None)
+    result.checks[check] = consistent
     result.reasons.append(
-        f"the signed suspension list {state.status_list_number} "
-        f"{'marks' if marked else 'does not mark'} it suspended"
-        if consistent else "the suspension list could not be checked")
+        f"the signed {purpose} list {state.status_list_number} "
+        f"{'marks' if marked else 'does not mark'} it {word}"
+        if consistent else f"the {purpose} list could not be checked")
 
 
 def check_log(result: Verification, state: State, reader: DbSession | Connection, resolve,

@@ -31,10 +31,8 @@ import functools
 import http.server
 import os
 import platform
-import random
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +44,7 @@ from typing import Any
 
 from app import clock
 from benchmarks.docs_section import write_section
+from benchmarks.label_helpers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -62,18 +61,6 @@ INTRO = ("Run by hand: `.venv/bin/python -m benchmarks.load.run --write` (needs 
          "divided by the trivial /api/v1/health endpoint measured in the same run. The "
          "published files are served by Python's threaded http.server, a plain static "
          "server. See the module docstring for what is set up and how.")
-
-
-def free_port() -> int:
-    for _ in range(200):
-        port = random.randint(18000, 18999)
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 18000-18999")
 
 
 def config(url: str, tmp: Path) -> dict[str, Any]:
