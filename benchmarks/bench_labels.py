@@ -33,9 +33,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -45,11 +42,11 @@ from benchmarks.bench_label_proofs import bench_http_proofs, bench_proofs, fill_
 from benchmarks.bench_label_verification import Server, bench_http, bench_inprocess
 from benchmarks.docs_section import write_section
 from benchmarks.label_helpers import (
-    ADMIN_DSN,
     counting_statements,
     machine_baseline,
     make_app,
     prepare_requests,
+    scratch_database,
     setup_world,
 )
 from benchmarks.label_report import END, HEADING, INTRO, MARK, report
@@ -162,25 +159,10 @@ def main() -> None:
     parser.add_argument("--proofs", type=int, default=200)
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="carbonlabel-bench-labels-"))
-    os.environ["BRIGHTWAY_DIR"] = str(tmp / "brightway")
-    os.environ["BRIGHTWAY2_DIR"] = str(tmp / "brightway")
-    from sqlalchemy import create_engine, text
-
-    name = f"carbonlabel_bench_{secrets.token_hex(6)}"
-    admin = create_engine(ADMIN_DSN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
     load = os.getloadavg()[0]
-    try:
+    with scratch_database("bench-labels") as (url, tmp):
         results = run(args, url, tmp)
-        results["load"] = (load, os.getloadavg()[0])
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        shutil.rmtree(tmp, ignore_errors=True)
+    results["load"] = (load, os.getloadavg()[0])
     text_ = report(results)
     print(text_)
     if args.write:

@@ -26,11 +26,9 @@ import os
 import platform
 import re
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -38,13 +36,13 @@ from typing import Any
 from benchmarks.bench_label_issuance import parallel_worker
 from benchmarks.docs_section import write_section
 from benchmarks.label_helpers import (
-    ADMIN_DSN,
     REPO,
     app_config,
     count_rows,
     machine_baseline,
     make_app,
     prepare_requests,
+    scratch_database,
     setup_world,
 )
 
@@ -254,25 +252,10 @@ def main() -> None:
     parser.add_argument("--labels", type=int, default=300, help="labels per run")
     parser.add_argument("--delay", type=float, default=1.0, help="merge delay (s)")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="carbonlabel-bench-seq-"))
-    os.environ["BRIGHTWAY_DIR"] = str(tmp / "brightway")
-    os.environ["BRIGHTWAY2_DIR"] = str(tmp / "brightway")
-    from sqlalchemy import create_engine, text
-
-    name = f"carbonlabel_bench_seq_{secrets.token_hex(6)}"
-    admin = create_engine(ADMIN_DSN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
     load = os.getloadavg()[0]
-    try:
+    with scratch_database("bench-seq") as (url, tmp):
         results = run(args, url, tmp)
-        results["load"] = (load, os.getloadavg()[0])
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        shutil.rmtree(tmp, ignore_errors=True)
+    results["load"] = (load, os.getloadavg()[0])
     text_ = report(results)
     print(text_)
     if args.write:

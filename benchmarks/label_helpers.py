@@ -9,7 +9,10 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import secrets
+import shutil
 import socket
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -41,6 +44,28 @@ def machine_baseline() -> dict[str, float]:
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str) -> Iterator[tuple[str, Path]]:
+    """A fresh PostgreSQL database (its URL) and a temporary folder holding Brightway's data,
+    both removed afterwards whatever happened: every benchmark run starts from nothing and
+    leaves nothing behind."""
+    from sqlalchemy import create_engine, text
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"carbonlabel-{prefix}-"))
+    os.environ["BRIGHTWAY_DIR"] = os.environ["BRIGHTWAY2_DIR"] = str(tmp / "brightway")
+    name = f"carbonlabel_{prefix.replace('-', '_')}_{secrets.token_hex(6)}"
+    admin = create_engine(ADMIN_DSN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}", tmp
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def free_port() -> int:
