@@ -21,11 +21,17 @@ from app.persistence.pact import (
     PactOutbox,
     PactToken,
 )
-from app.persistence.products import Calculation, ModelVersion, Product
+from app.persistence.products import (
+    Calculation,
+    CompiledForm,
+    ModelStructure,
+    ModelVersion,
+    Product,
+)
 
 __all__ = ["ApiToken", "AuditEntry", "Calculation", "CbamInstallation",
-           "CbamReportRecord", "Comment", "ImpactEntry", "Job", "Label", "LabelRequest",
-           "LogEntry", "LogNode", "ModelVersion", "Organisation", "PactClient",
-           "PactFootprint", "PactFootprintTerm", "PactOutbox", "PactToken", "PendingLogEntry",
-           "Product", "SigningKey",
-           "StatusList", "TreeHead", "User"]
+           "CbamReportRecord", "Comment", "CompiledForm", "ImpactEntry", "Job", "Label",
+           "LabelRequest", "LogEntry", "LogNode", "ModelStructure", "ModelVersion",
+           "Organisation", "PactClient", "PactFootprint", "PactFootprintTerm", "PactOutbox",
+           "PactToken", "PendingLogEntry", "Product", "SigningKey", "StatusList", "TreeHead",
+           "User"]

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
 )
@@ -93,3 +94,29 @@ class Calculation(Model):
     job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id"), unique=True)
 
     model_version: Mapped[ModelVersion] = relationship()
+
+
+class ModelStructure(Model):
+    """What product variants of one model share (lca_models/vectorised.Structure, as JSON):
+    processes, stages and each exchange's kind, target and unit, no amounts."""
+
+    __tablename__ = "model_structures"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CompiledForm(Model):
+    """A stored model content's compiled values (float64 bytes: outputs, exchange amounts,
+    demand) against its structure: an impact run reads these instead of validating and
+    compiling every version again. Valid under any release whose factors the structure uses
+    have the same units (checked per structure at use); keyed by the content's hash, so
+    identical contents share one row."""
+
+    __tablename__ = "compiled_forms"
+
+    content_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    structure_sha256: Mapped[str] = mapped_column(ForeignKey("model_structures.sha256"),
+                                                  index=True)
+    release_sha256: Mapped[str] = mapped_column(String(64))  # the release compiled against
+    values: Mapped[bytes] = mapped_column(LargeBinary)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.domain import Conflict, InvalidInput, NotFound
 from app.persistence import Calculation, ModelVersion, Product, User
-from app.services import DbSession, audit, keyset, pcrs
+from app.services import DbSession, audit, compiled_forms, keyset, pcrs
 from app.services.footprints import check_monte_carlo
 from lca_models.calculation import compute_footprint
 from lca_models.canonical import sha256_hex
@@ -155,11 +155,28 @@ def record(session: DbSession, user: User, version: ModelVersion, model: Invento
         created_by=user.id)
     session.add(calc)
     session.flush()
+    _remember_compiled_form(session, version)
     audit.append(session, user, "calculation.created", target_type="calculation",
                  target_id=calc.id, details={"inputs_sha256": calc.inputs_sha256,
                                              "result_sha256": calc.result_sha256,
                                              "kg_co2e": calc.kg_co2e_per_declared_unit})
     return calc
+
+
+def _remember_compiled_form(session: DbSession, version: ModelVersion) -> None:
+    """Store the version's compiled form (cached from the calculation just made), so an
+    impact run reads it instead of validating and compiling the version again."""
+    from lca_models.errors import LcaModelError
+    from lca_models.vectorised import split
+
+    release = load_release()
+    try:
+        compiled = compiled_model(version.content, version.content_sha256, release)
+        structure, values = split(compiled)
+    except LcaModelError:  # e.g. user factor sets: an impact run compiles such a model
+        return
+    compiled_forms.remember(session, {version.content_sha256: (structure, values,
+                                                               release.sha256)})
 
 
 def calculations_of(session: DbSession, version: ModelVersion) -> list[Calculation]:
