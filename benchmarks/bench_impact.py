@@ -1,20 +1,28 @@
 """Impact-run benchmark on PostgreSQL and Redis, run by hand:
-`python -m benchmarks.bench_impact [--count N] [--write]`.
+`python -m benchmarks.bench_impact [--count N] [--write]` (default N = 10,000; about 3-5
+minutes on a quiet 2-core machine, most of it validating the N synthetic models once while
+seeding and the bare bw2calc sample).
 
-N synthetic labels in force, each behind its own model version and stored calculation
-(variants of three example models, each variant with another amount of one input: three
-matrix structures, N distinct technospheres), in a throwaway PostgreSQL database; an impact
-run against an illustrative release (one grid factor x1.2) with 1 and then 2 worker
-processes (`carbonlabel worker --pool solo`) on Redis (db 11 of the local server, a key
-prefix of its own, deleted afterwards). In the same run, on 300 of the same calculations in
-this process: bare bw2calc (`LCA(...).lci(); .lcia()` from the same datapackages), the
-engine one at a time (`compute_footprint`), the engine's batch path (`compute_footprints`)
-and the model's validation and compilation, which an impact run pays once per stored
-version; and the batch path over 300 calculations that share one technosphere (one model,
-other declared amounts), the case a shared factorisation serves.
+N synthetic labels in force, each behind its own model version and stored calculation:
+product variants of three example models (every numeric input amount of a variant is the
+template's times its own random factor in [0.8, 1.2]), so three matrix structures (same
+sparsity) and N distinct technospheres (other values). Seeding is bulk: each variant is
+validated and compiled once (as uploading and calculating it would), its compiled form and
+the rows of its version, calculation, request and label are written with one multi-row
+INSERT per table and chunk; the stored footprints come from the vectorised path under the
+shipped release (the reproduction check of an impact run compares with them).
 
-The labels are rows written straight into the database (no signing): only the impact run
-reads them. With --write the figures replace the generated section of docs/benchmarks.md.
+Measured in this process, on the same calculations and an illustrative release (one grid
+factor x1.2): bare bw2calc (`LCA(...).lci(); .lcia()` from the same datapackages) and the
+engine one at a time (`compute_footprint`) on a sample of 300; the bw2calc batch path
+(`compute_footprints`) on the sample; the vectorised path over all N, computed as an impact
+run does (one solve per structure-group, score, breakdown by input, stage and factor under
+the old and the new release), with the largest relative difference from `compute_footprint`
+on the sample. Then the whole impact run (queue, database, engine) with 1 and then 2 worker
+processes (`carbonlabel worker --pool solo`) on Redis (db 11 of the local server, a key prefix
+of its own, deleted afterwards) in a throwaway PostgreSQL database, with the workers' CPU
+seconds read from /proc. With --write the figures replace the generated section of
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_queue import GRID, bare_seconds, start_worker, stop, variants
+from benchmarks.bench_queue import GRID, bare_seconds, start_worker, stop
 from benchmarks.docs_section import write_section
 
 PG_ADMIN = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -53,27 +61,72 @@ def flask_app(db_url: str, work: Path):
                        "FACTOR_RELEASES_DIR": work / "rel"})
 
 
-def seed(app, contents: list[dict[str, Any]]) -> None:
-    """One label in force per content, each behind its own version and calculation, the
-    calculations computed by the engine's batch path (the same numbers as one at a time)."""
+def variants(count: int) -> list[dict[str, Any]]:
+    """Product variants of three templates: every numeric input amount scaled by its own
+    random factor in [0.8, 1.2] (same sparsity, other values)."""
+    import json
+    import random
+
+    import yaml
+
+    from benchmarks.bench_queue import MODELS, REPO
+
+    bases = [json.loads(json.dumps(yaml.safe_load(
+        (REPO / "examples" / "models" / m).read_text("utf-8")), default=str)) for m in MODELS]
+    out = []
+    for k in range(count):
+        rng = random.Random(k)
+        data = copy.deepcopy(bases[k % len(bases)])
+        for stage in data["stages"]:
+            for proc in stage["processes"]:
+                for inp in proc.get("inputs", []):
+                    if isinstance(inp["amount"], int | float):
+                        inp["amount"] = inp["amount"] * rng.uniform(0.8, 1.2)
+        out.append(data)
+    return out
+
+
+def seed(app, contents: list[dict[str, Any]]) -> tuple[dict[str, float], list[Any]]:
+    """One label in force per content, each behind its own version and calculation; bulk
+    inserts. Returns the seconds spent validating and compiling (wall and CPU) and in total,
+    and the compiled forms."""
+    import numpy as np
+    from sqlalchemy import insert
+
     from app.extensions import db
     from app.persistence import (
         Calculation,
+        CompiledForm,
         Label,
         LabelRequest,
+        ModelStructure,
         ModelVersion,
         Organisation,
         Product,
         SigningKey,
         User,
     )
-    from app.persistence.types import new_id
-    from lca_models.batch import compute_footprints
+    from app.persistence.types import new_id, utcnow
     from lca_models.canonical import sha256_hex
     from lca_models.factors import load_release
-    from lca_models.model_cache import compiled_model
+    from lca_models.inventory_schema import load_model
+    from lca_models.system import compile_model
+    from lca_models.vectorised import evaluate, split
 
     release = load_release()
+    start, cpu = time.perf_counter(), time.process_time()
+    hashes = [sha256_hex(c) for c in contents]
+    forms = [split(compile_model(load_model(c), release)) for c in contents]
+    compile_seconds, compile_cpu = time.perf_counter() - start, time.process_time() - cpu
+    kg = np.empty(len(contents))
+    groups: dict[Any, list[int]] = {}
+    for k, (structure, _) in enumerate(forms):
+        groups.setdefault(structure, []).append(k)
+    for structure, members in groups.items():
+        result = evaluate(structure, np.stack([forms[k][1] for k in members]), release, "AR6")
+        assert not any(result.errors)
+        kg[members] = result.score
+    now = utcnow()
     with app.app_context():
         exp = Organisation(kind="exporter", name="Bench exporter", country="CN")
         body = Organisation(kind="certification_body", name="Bench body", country="CN")
@@ -85,84 +138,109 @@ def seed(app, contents: list[dict[str, Any]]) -> None:
         product = Product(organisation_id=exp.id, name="bench", hs_code="721420")
         db.session.add_all([admin, key, product])
         db.session.flush()
-        for start_at in range(0, len(contents), 500):
-            chunk = contents[start_at:start_at + 500]
-            hashes = [sha256_hex(c) for c in chunk]
-            compiled = [compiled_model(c, h, release) for c, h in zip(chunk, hashes,
-                                                                       strict=True)]
-            results = compute_footprints(compiled, release, gwp_set="AR6",
-                                         brightway_dir=Path(app.config["BRIGHTWAY_DIR"]))
-            for j, (content, digest, result) in enumerate(zip(chunk, hashes, results,
-                                                              strict=True)):
-                k = start_at + j
-                if isinstance(result, Exception):  # the example models always compute
-                    raise result
-                data = result.to_dict()
-                version = ModelVersion(id=new_id(), product_id=product.id, number=k + 1,
-                                       source_format="json", content=content, frozen=True,
-                                       content_sha256=digest, created_by=admin.id)
-                calc = Calculation(
-                    id=new_id(), model_version_id=version.id, gwp_set="AR6", seed=0,
-                    inputs={}, result={"by_input": data["by_input"]},
-                    kg_co2e_per_declared_unit=result.kg_co2e_per_declared_unit,
+        db.session.execute(insert(ModelStructure), [
+            {"sha256": s.sha256, "spec": s.to_json()} for s in groups])
+        for start_at in range(0, len(contents), 2000):
+            rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in (
+                ModelVersion, CompiledForm, Calculation, LabelRequest, Label)}
+            for k in range(start_at, min(start_at + 2000, len(contents))):
+                version_id, calc_id, req_id = new_id(), new_id(), new_id()
+                structure, values = forms[k]
+                rows[ModelVersion].append(dict(
+                    id=version_id, product_id=product.id, number=k + 1, source_format="json",
+                    content=contents[k], frozen=True, content_sha256=hashes[k],
+                    created_by=admin.id, created_at=now))
+                rows[CompiledForm].append(dict(
+                    content_sha256=hashes[k], structure_sha256=structure.sha256,
+                    release_sha256=release.sha256, values=values.astype("<f8").tobytes()))
+                rows[Calculation].append(dict(
+                    id=calc_id, model_version_id=version_id, gwp_set="AR6", seed=0, inputs={},
+                    result={}, kg_co2e_per_declared_unit=float(kg[k]),
                     factor_release_version=release.version,
                     factor_release_sha256=release.sha256, engine={},
-                    inputs_sha256=result.inputs_sha256, result_sha256="0" * 64,
-                    created_by=admin.id)
-                req = LabelRequest(id=new_id(), product_id=product.id, organisation_id=exp.id,
-                                   certification_body_id=body.id, calculation_id=calc.id,
-                                   label_type="footprint_disclosure", home_scheme="gba-home",
-                                   state="approved", version=1, created_by=admin.id)
-                label = Label(id=f"BENCH-{k:06d}", request_id=req.id, product_id=product.id,
-                              organisation_id=exp.id, certification_body_id=body.id,
-                              valid_from=date(2026, 1, 1), valid_until=date(2099, 1, 1),
-                              status_index=k, key_id=key.id, credential={},
-                              credential_sha256="0" * 64,
-                              issuer_did="did:web:bench.example")
-                db.session.add_all([version, calc, req, label])
-            db.session.commit()
+                    inputs_sha256="0" * 64, result_sha256="0" * 64, created_by=admin.id,
+                    created_at=now))
+                rows[LabelRequest].append(dict(
+                    id=req_id, product_id=product.id, organisation_id=exp.id,
+                    certification_body_id=body.id, calculation_id=calc_id,
+                    label_type="footprint_disclosure", home_scheme="gba-home",
+                    state="approved", version=1, created_by=admin.id, created_at=now,
+                    updated_at=now))
+                rows[Label].append(dict(
+                    id=f"BENCH-{k:06d}", request_id=req_id, product_id=product.id,
+                    organisation_id=exp.id, certification_body_id=body.id,
+                    valid_from=date(2026, 1, 1), valid_until=date(2099, 1, 1),
+                    status_index=k, key_id=key.id, credential={},
+                    credential_sha256="0" * 64, issuer_did="did:web:bench.example",
+                    issued_at=now))
+            for table, values_ in rows.items():
+                db.session.execute(insert(table), values_)
+        db.session.commit()
+    return ({"compile": compile_seconds, "compile_cpu": compile_cpu,
+             "seed": time.perf_counter() - start}, forms)
 
 
-def engine_figures(app, contents: list[dict[str, Any]], release) -> dict[str, float]:
-    """Seconds per calculation of each engine path over the same sample, new release."""
+def engine_figures(app, contents: list[dict[str, Any]], forms: list[Any],
+                   release) -> dict[str, float]:
+    """Seconds per calculation of each engine path, new release: bw2calc paths on the
+    first SAMPLE, the vectorised path (as an impact run computes: old and new, from the
+    stored forms, whose factor units the new release keeps) on all."""
+    import numpy as np
+
     from lca_models.batch import compute_footprints
     from lca_models.calculation import compute_footprint
-    from lca_models.canonical import sha256_hex
-    from lca_models.model_cache import clear, compiled_model
+    from lca_models.factors import load_release
+    from lca_models.inventory_schema import load_model
+    from lca_models.system import compile_model
+    from lca_models.vectorised import result_of, solve, split, unit_scores
 
     bw = Path(app.config["BRIGHTWAY_DIR"])
-    hashes = [sha256_hex(c) for c in contents]
-    clear()
+    old_release = load_release()
+    sample = [compile_model(load_model(c), release) for c in contents[:SAMPLE]]
+    compute_footprints(sample[:3], release, gwp_set="AR6", brightway_dir=bw)  # warm
+    out: dict[str, float] = {}
     start = time.perf_counter()
-    compiled = [compiled_model(c, h, release) for c, h in zip(contents, hashes, strict=True)]
-    out = {"compile": (time.perf_counter() - start) / len(contents)}
-    compute_footprints(compiled[:3], release, gwp_set="AR6", brightway_dir=bw)  # warm
+    one = [compute_footprint(c.model, release, gwp_set="AR6", brightway_dir=bw, compiled=c)
+           for c in sample]
+    out["one"] = (time.perf_counter() - start) / len(sample)
     start = time.perf_counter()
-    for c in compiled:
-        compute_footprint(c.model, release, gwp_set="AR6", brightway_dir=bw, compiled=c)
-    out["one"] = (time.perf_counter() - start) / len(compiled)
-    start = time.perf_counter()
-    compute_footprints(compiled, release, gwp_set="AR6", brightway_dir=bw,
+    compute_footprints(sample, release, gwp_set="AR6", brightway_dir=bw,
                        with_inputs_hash=False)
-    out["batch"] = (time.perf_counter() - start) / len(compiled)
-    shared = []
-    for k in range(len(contents)):
-        data = copy.deepcopy(contents[0])
-        data["declared_unit"]["amount"] = data["product_mass"]["amount"] = 1 + k / 100
-        shared.append(compiled_model(data, sha256_hex(data), release))
-    start = time.perf_counter()
-    compute_footprints(shared, release, gwp_set="AR6", brightway_dir=bw,
-                       with_inputs_hash=False)
-    out["shared"] = (time.perf_counter() - start) / len(shared)
+    out["batch"] = (time.perf_counter() - start) / len(sample)
+    assert all(split(c)[0] == forms[k][0] and (split(c)[1] == forms[k][1]).all()
+               for k, c in enumerate(sample))  # the new release compiles them alike
+    groups: dict[Any, list[int]] = {}
+    for k, (structure, _) in enumerate(forms):
+        groups.setdefault(structure, []).append(k)
+    stacks = {s: np.stack([forms[k][1] for k in members]) for s, members in groups.items()}
+    new_score = np.empty(len(forms))
+    start, cpu = time.perf_counter(), time.process_time()
+    for structure, members in groups.items():
+        values = stacks[structure]
+        solved = solve(structure, values)
+        new = result_of(structure, values, solved, unit_scores(structure, release, "AR6"))
+        result_of(structure, values, solved, unit_scores(structure, old_release, "AR6"))
+        new_score[members] = new.score
+    out["vectorised"] = (time.perf_counter() - start) / len(forms)
+    out["vectorised_cpu"] = (time.process_time() - cpu) / len(forms)
+    out["max_rel_diff"] = max(abs(new_score[k] - r.kg_co2e_per_declared_unit)
+                              / abs(r.kg_co2e_per_declared_unit) for k, r in enumerate(one))
+    out["structures"] = len(groups)
     return out
 
 
-def impact_run(app, work: Path, release_name: str, workers: int) -> float:
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process and its waited-for children, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def impact_run(app, work: Path, release_name: str, workers: int) -> dict[str, float]:
     from sqlalchemy import select
 
     from app import queue
     from app.extensions import db
-    from app.persistence import Job, User
+    from app.persistence import ImpactEntry, Job, User
     from app.services import impact, transaction
 
     env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -175,6 +253,7 @@ def impact_run(app, work: Path, release_name: str, workers: int) -> float:
                                       "--loglevel", "WARNING"]) for _ in range(workers)]
     try:
         time.sleep(10)  # workers import the engine and connect
+        cpu_before = sum(_cpu_seconds(p.pid) for p in procs)
         with app.app_context():
             with transaction() as session:
                 admin = session.scalar(select(User).where(User.role == "admin"))
@@ -190,14 +269,24 @@ def impact_run(app, work: Path, release_name: str, workers: int) -> float:
                 assert job is not None
                 if job.state in ("done", "failed"):
                     break
-                time.sleep(0.1)
+                time.sleep(0.05)
             elapsed = time.perf_counter() - start
+            cpu = sum(_cpu_seconds(p.pid) for p in procs) - cpu_before
             assert job.state == "done", job.error
             assert job.result is not None and job.result["labels"] == job.total
-            return elapsed
+            errors = db.session.scalar(select(func_count()).select_from(ImpactEntry).where(
+                ImpactEntry.job_id == job_id, ImpactEntry.error.is_not(None)))
+            assert errors == 0, f"{errors} entries with errors"
+            return {"seconds": elapsed, "cpu": cpu, "flagged": job.result["flagged"]}
     finally:
         for proc in procs:
             stop(proc)
+
+
+def func_count():
+    from sqlalchemy import func
+
+    return func.count()
 
 
 def _database() -> tuple[str, Any]:
@@ -242,12 +331,11 @@ def main() -> None:
         upgrade(db_url)
         app = flask_app(db_url, work)
         contents = variants(args.count)
-        start = time.perf_counter()
-        seed(app, contents)
-        results: dict[str, Any] = {"count": args.count, "seed": time.perf_counter() - start}
+        seeded, forms = seed(app, contents)
+        results: dict[str, Any] = {"count": args.count, **seeded}
         folder = write_illustrative_release(work / "rel", GRID, 1.2)
         release = load_release(folder)
-        results.update(engine_figures(app, contents[:SAMPLE], release))
+        results.update(engine_figures(app, contents, forms, release))
         from lca_models.inventory_schema import load_model
         from lca_models.system import compile_model
 
@@ -270,32 +358,38 @@ def main() -> None:
 
 def report(r: dict[str, Any]) -> str:
     n = r["count"]
+    one, two = r["one_worker"], r["two_workers"]
 
     def ms(seconds: float) -> str:
-        return f"{1e3 * seconds:.2f} ms ({1 / seconds:,.0f}/s)"
+        return f"{1e3 * seconds:.3f} ms ({1 / seconds:,.0f}/s)"
 
     return "\n".join([
         MARK,
         f"Run on {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores "
-        f"(shared with other work, load average {r['load']:.1f} at the end), Python "
-        f"{platform.python_version()}, PostgreSQL and Redis on this machine.",
+        f"(load average {r['load']:.1f} at the end), Python {platform.python_version()}, "
+        "PostgreSQL and Redis on this machine.",
         "",
         "| measurement | result |",
         "|---|---|",
-        f"| impact run, {n:,} labels (3 structures, {n:,} distinct models), 1 worker | "
-        f"{r['one_worker']:.1f} s = {n / r['one_worker']:.0f} footprints/s |",
-        f"| same, 2 workers | {r['two_workers']:.1f} s = {n / r['two_workers']:.0f} "
-        f"footprints/s (x{r['one_worker'] / r['two_workers']:.2f}) |",
-        f"| per label, 1 worker (everything: queue, DB, validation, engine) | "
-        f"{ms(r['one_worker'] / n)} |",
+        f"| impact run, {n:,} labels ({r['structures']} structures, {n:,} distinct models), "
+        f"1 worker | {one['seconds']:.2f} s = {n / one['seconds']:,.0f} footprints/s; "
+        f"worker CPU {one['cpu']:.2f} s = {n / max(one['cpu'], 1e-9):,.0f} per CPU second |",
+        f"| same, 2 workers | {two['seconds']:.2f} s = {n / two['seconds']:,.0f} footprints/s "
+        f"(x{one['seconds'] / two['seconds']:.2f}); worker CPU {two['cpu']:.2f} s |",
+        f"| per label, 1 worker (everything: queue, DB, engine) | "
+        f"{ms(one['seconds'] / n)} |",
         f"| bare bw2calc `LCA(...).lci(); .lcia()` per calculation, same matrices | "
         f"{ms(r['bare'])} |",
         f"| engine one at a time (`compute_footprint`, compiled model given) | {ms(r['one'])} |",
-        f"| engine batch path (`compute_footprints`), same calculations | {ms(r['batch'])} |",
-        f"| validating and compiling a stored model version (once per version) | "
-        f"{ms(r['compile'])} |",
-        f"| batch path, {SAMPLE} calculations sharing one technosphere (one factorisation) | "
-        f"{ms(r['shared'])} |",
+        f"| bw2calc batch path (`compute_footprints`), same calculations | {ms(r['batch'])} |",
+        f"| vectorised path, all {n:,} (old and new release, breakdowns), engine only | "
+        f"{ms(r['vectorised'])}; CPU {ms(r['vectorised_cpu'])} |",
+        f"| largest relative difference, vectorised vs `compute_footprint` ({SAMPLE}) | "
+        f"{r['max_rel_diff']:.1e} |",
+        f"| seeding {n:,} labels (validate and compile each, bulk inserts) | "
+        f"{r['seed']:.1f} s, of which validating and compiling {r['compile']:.1f} s "
+        f"({r['compile_cpu']:.1f} s CPU) |",
+        f"| labels flagged (> 5 %) | {one['flagged']:,} |",
         END,
     ])
 
