@@ -1,4 +1,7 @@
-"""Many footprints against one release at once: what an impact run recomputes.
+"""Many footprints against one release at once, through bw2calc, bit for bit.
+
+(Impact runs use lca_models/vectorised.py, which is far faster and agrees to rounding; this
+path stays for callers that need bw2calc's own numbers exactly.)
 
 `compute_footprint` solves one model per call. Recomputing thousands of stored calculations
 pays, per call, for opening the background, hashing the foreground's structure, taking the

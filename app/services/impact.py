@@ -2,12 +2,15 @@
 
 An impact run is a job: `plan` (a task) lists the labels in force behind the run's scope and
 publishes them in batches; each `run_batch` (a task, on any worker) recomputes the stored
-calculation behind each label against the new release. Batches are ordered by GWP set and
-model version; a worker recomputes a batch at once (lca_models/batch.py): one bw2calc object
-per matrix structure, one factorisation per distinct technosphere, the calculations loaded
-in one query and the entries written in one commit. Each label's entry is unique per run,
-so a batch delivered twice writes nothing twice. Labels and calculations are only read: a
-signed label never changes, a moved one is flagged "re-certification recommended".
+calculation behind each label against the new release. A batch is read in one query (labels,
+calculations and the stored compiled forms of their model versions: app/services/
+compiled_forms.py), computed a matrix structure at a time as array operations
+(lca_models/vectorised.py), under the new release and under each calculation's own release
+from the same activities, and written with one bulk insert. Each label's entry is unique
+per run, so a batch delivered twice writes nothing twice. Labels and calculations are only
+read: a signed label never changes, a moved one is flagged "re-certification recommended".
+How the change is made consistent with the stored footprint: `_compare` and
+docs/task-queue.md.
 """
 
 from __future__ import annotations
