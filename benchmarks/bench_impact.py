@@ -1,7 +1,7 @@
 """Impact-run benchmark on PostgreSQL and Redis, run by hand:
-`python -m benchmarks.bench_impact [--count N] [--write]` (default N = 10,000; about 3-5
-minutes on a quiet 2-core machine, most of it validating the N synthetic models once while
-seeding and the bare bw2calc sample).
+`python -m benchmarks.bench_impact [--count N] [--write]` (default N = 10,000: about 4
+minutes on this 2-core machine at load average 6, less when quiet; most of it is validating
+the N synthetic models once while seeding).
 
 N synthetic labels in force, each behind its own model version and stored calculation:
 product variants of three example models (every numeric input amount of a variant is the
