@@ -36,3 +36,6 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e "$extra"
+# the documents' reduced Chinese faces (built from the installed Noto Sans CJK into the user's
+# cache folder, not git; skipped when already built; the service would build them on first use)
+.venv/bin/python -m app.services.doc_fonts

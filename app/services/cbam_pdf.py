@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.services.doc_language import FONTS, LANG_TAGS, N_, chinese
+from app.services.doc_language import N_, chinese
 from app.services.documents import render_pdf
 from lca_models.cbam_report import PRODUCT_COLUMNS
 from lca_models.cbam_results import CbamReport, GoodResult
@@ -42,8 +42,7 @@ def both(english: str, script: str) -> str:
 
 def cbam_report_pdf(report: CbamReport, script: str = "Hans") -> bytes:
     """The report with its Chinese in `script` (Hans or Hant) beside the English."""
-    return render_pdf("cbam_report.html.j2", r=cbam_context(report, script),
-                      zh=chinese(script), lang_tag=LANG_TAGS[script], font=FONTS[script])
+    return render_pdf("cbam_report.html.j2", script, r=cbam_context(report, script))
 
 
 def see(value: float | None) -> str:

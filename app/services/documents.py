@@ -11,6 +11,7 @@ from datetime import UTC, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -18,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from app import display_time
 from app.numbers import kg_co2e
 from app.persistence import Calculation, Label, LabelRequest, Organisation, Product, User
-from app.services import DbSession, recognition, seal
+from app.services import DbSession, doc_fonts, recognition, seal
 from app.services import document_words as words
 from app.services import labels as label_service
 from app.services.bar_chart import bar_chart
@@ -36,7 +37,14 @@ TYPES = {"footprint_disclosure": N_("Footprint disclosure"), "reduction": N_("Re
 
 def _language(script: str) -> dict[str, Any]:
     """What a template needs to print its Chinese in `script` beside the English."""
-    return {"zh": chinese(script), "lang_tag": LANG_TAGS[script], "font": FONTS[script]}
+    return {"zh": chinese(script), "lang_tag": LANG_TAGS[script], "font": FONTS[script],
+            "doc_font": doc_fonts.family(script)}
+
+
+def _font_faces(script: str) -> str:
+    """The `@font-face` rules of the reduced CJK faces (app/services/doc_fonts.py), for the
+    PDF only: documents list the reduced face first and the full face after it."""
+    return doc_fonts.font_faces(script)
 
 
 @lru_cache(maxsize=1)
@@ -45,12 +53,14 @@ def _env() -> Environment:
                        autoescape=select_autoescape(["html", "svg", "j2"]))
 
 
-def _css() -> str:
-    return (TEMPLATES / "base.css").read_text("utf-8")
+def _css(script: str = "Hans") -> str:
+    """The shared stylesheet, after the `@font-face` rules of `script`'s reduced faces."""
+    return _font_faces(script) + "\n" + (TEMPLATES / "base.css").read_text("utf-8")
 
 
 class _RenderedCache:
-    """PDFs already rendered, keyed by SHA-256 of the exact HTML they were rendered from,
+    """PDFs already rendered, keyed by SHA-256 of the exact HTML they were rendered from
+    (a label's artwork: of what that HTML is made from, `label_pdf_key`),
     bounded in bytes (least recently used out). Why the HTML and not the label: the HTML
     holds everything the document shows (the credential's values, the reader's zone, the
     certifier's name, the template and stylesheet as they are now), so an equal key can only
@@ -98,12 +108,26 @@ def _pdf(html: str) -> bytes:
     cached = RENDERED.get(key)
     if cached is not None:
         return cached
-    import weasyprint
-
-    pdf = weasyprint.HTML(string=html, base_url=str(TEMPLATES),
-                          url_fetcher=_fetcher()).write_pdf(font_config=_font_config())
+    pdf = _render(html)
     RENDERED.put(key, pdf)
     return pdf
+
+
+def _render(html: str) -> bytes:
+    import weasyprint
+
+    return weasyprint.HTML(string=html, base_url=str(TEMPLATES),
+                           url_fetcher=_fetcher()).write_pdf(font_config=_font_config())
+
+
+@lru_cache(maxsize=1)
+def _label_design() -> str:
+    """A digest of what the label's PDF is drawn with besides the label (its templates and
+    the reduced faces' rules), per process: a deployment with another design restarts."""
+    sources = "".join((TEMPLATES / name).read_text("utf-8")
+                      for name in ("label.html.j2", "label.svg.j2"))
+    return hashlib.sha256((sources + "".join(map(_font_faces, ("Hans", "Hant")))).encode()
+                          ).hexdigest()
 
 
 _LOCAL = threading.local()
@@ -122,10 +146,15 @@ def _font_config() -> Any:
 
 
 def _allowed(url: str) -> bool:
-    """Documents draw only what they carry (data: URLs: QR, seal) and files of
-    label_templates/; an uploaded SVG seal can make no request to the network."""
-    return url.startswith("data:") or (url.startswith("file://") and Path(url[7:].split("?")[0])
-                                       .resolve().is_relative_to(TEMPLATES))
+    """Documents draw only what they carry (data: URLs: QR, seal), files of label_templates/
+    and the reduced faces; an uploaded SVG seal can make no request to the network."""
+    if url.startswith("data:"):
+        return True
+    if not url.startswith("file://"):
+        return False
+    path = Path(unquote(url[7:].split("?")[0])).resolve()
+    return path.is_relative_to(TEMPLATES) or (path.suffix == ".otf" and path.is_relative_to(
+        doc_fonts.cache_dir().resolve()))
 
 
 def _fetcher() -> Any:
@@ -149,9 +178,11 @@ def _fetcher() -> Any:
     return Fetcher(allowed_protocols=("data", "file"))
 
 
-def render_pdf(template: str, **context: Any) -> bytes:
-    """Any document of label_templates/ with the shared stylesheet (`css`), as PDF."""
-    return _pdf(_env().get_template(template).render(css=_css(), **context))
+def render_pdf(template: str, script: str = "Hans", **context: Any) -> bytes:
+    """Any document of label_templates/ with the shared stylesheet (`css`) and the words and
+    fonts of `script` (`zh`, `lang_tag`, `font`, `doc_font`), as PDF."""
+    return _pdf(_env().get_template(template).render(css=_css(script), **_language(script),
+                                                     **context))
 
 
 @lru_cache(maxsize=1024)
@@ -220,12 +251,34 @@ def label_svg(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo =
         scheme=_short(scheme_name(subject.get("homeScheme", ""))))
 
 
+def label_pdf_key(label: Label, issuer: Issuer, size: str, zone: tzinfo, script: str) -> bytes:
+    """The key of a label's PDF in the cache of rendered documents, from everything its
+    bytes depend on, without rendering anything: the credential (by its hash: the values,
+    product, certifier, scheme), the label's ID and validity, the service's address (the QR
+    code), size, the reader's zone and script, and the design. Not the label's status: the
+    artwork does not show it (the QR code leads to the live status), so a revoked or
+    suspended label's artwork is the same file, as printed labels are."""
+    return hashlib.sha256(repr((
+        "label.pdf", _label_design(), label.id, label.credential_sha256,
+        label.valid_until.isoformat(), issuer.public_url, size, str(zone), script,
+    )).encode("utf-8", "surrogatepass")).digest()
+
+
 def label_pdf(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo = UTC,
               script: str = "Hans") -> bytes:
+    """The artwork as a print-ready PDF; served from the cache of rendered documents when
+    the same label was rendered before at the same size, zone and script."""
+    key = label_pdf_key(label, issuer, size, zone, script)
+    cached = RENDERED.get(key)
+    if cached is not None:
+        return cached
     width, height = SIZES[size]
     html = _env().get_template("label.html.j2").render(
-        width_mm=width, height_mm=height, svg=label_svg(label, issuer, size, zone, script))
-    return _pdf(html)
+        width_mm=width, height_mm=height, font_faces=_font_faces(script),
+        svg=label_svg(label, issuer, size, zone, script))
+    pdf = _render(html)
+    RENDERED.put(key, pdf)
+    return pdf
 
 
 def certificate_for(session: DbSession, label: Label, issuer: Issuer, zone: tzinfo = UTC,
@@ -286,7 +339,7 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzin
         "fingerprint": sha256_hex(label.credential),
         "qr_data_uri": qr_data_uri(label_service.qr_target(label, issuer)),
     }
-    return _pdf(_env().get_template("certificate.html.j2").render(c=context, css=_css(),
+    return _pdf(_env().get_template("certificate.html.j2").render(c=context, css=_css(script),
                                                                   **_language(script)))
 
 
@@ -333,7 +386,7 @@ def calculation_report_pdf(calc: Calculation, changes: list[dict[str, Any]] | No
         "warnings": grouped(result.get("warnings", [])),
     }
     return _pdf(_env().get_template("calculation_report.html.j2").render(
-        r=context, css=_css(), **_language(script)))
+        r=context, css=_css(script), **_language(script)))
 
 
 def _uncertainty(mc: dict[str, Any] | None) -> tuple[str, dict[str, str]]:

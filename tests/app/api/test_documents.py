@@ -161,3 +161,34 @@ def test_the_pages_link_documents_in_the_readers_chinese(world, app):
     label, _ = issue(world)
     page = sign_in(app, "exporter_a", lang="zh-Hant").get(f"/app/requests/{label['request_id']}")
     assert f"/api/v1/labels/{label['id']}/certificate.pdf?script=Hant" in page.text
+
+
+def test_a_cached_artwork_is_served_without_rendering_and_keeps_through_revocation(
+        world, client, monkeypatch):
+    """The cache of rendered documents is keyed by what the artwork is made from (the
+    credential's hash, size, zone, script), so a hit renders neither HTML nor PDF. The
+    artwork does not show the label's status (its QR code leads to the live status), so
+    revoking the label serves the same file, still without rendering."""
+    from app.services import documents
+
+    label, _ = issue(world)
+    url = f"/api/v1/labels/{label['id']}/artwork.pdf?size=medium&tz=UTC"
+    first = client.get(url)
+    assert first.status_code == 200
+    renders: list[str] = []
+    real_svg, real_render = documents.label_svg, documents._render
+    monkeypatch.setattr(documents, "label_svg",
+                        lambda *a, **k: renders.append("html") or real_svg(*a, **k))
+    monkeypatch.setattr(documents, "_render",
+                        lambda html: renders.append("pdf") or real_render(html))
+    again = client.get(url)
+    assert again.data == first.data and renders == []
+    other = client.get(url.replace("size=medium", "size=large"))  # another key: rendered
+    assert other.data != first.data and renders == ["html", "pdf"]
+    zone = client.get(url.replace("tz=UTC", "tz=Asia/Hong_Kong"))  # validity end in HKT
+    assert zone.data != first.data and renders == ["html", "pdf"] * 2
+    assert world["certifier_c"].post(f"/api/v1/labels/{label['id']}/revocation",
+                                     json={"reason": "data error found"}).status_code == 200
+    revoked = client.get(url)
+    assert revoked.status_code == 200 and revoked.data == first.data
+    assert renders == ["html", "pdf"] * 2

@@ -1,0 +1,266 @@
+"""Reduced Chinese faces for the documents, built once from the installed Noto Sans CJK.
+
+Why: WeasyPrint embeds a subset of every face a document uses, and HarfBuzz's subsetting
+costs in proportion to the face it starts from, not to the few dozen glyphs kept: with the
+full Noto Sans CJK (65,535 glyphs, a 20 MB collection) that was about a quarter of a
+label's render. A face holding only the characters documents are likely to print (the
+catalogues' Chinese, GB 2312 level 1, Big5 level 1, ASCII, Latin-1 and the punctuation
+used, with the regional forms of `locl`) keeps about 14,400 glyphs, and the documents
+register it by `@font-face` before the full face, so a rare character (a product named
+with 𠮷) falls back to the full face and is still printed as real, extractable text.
+
+The faces are built on first use (HarfBuzz's subsetter through cffi, about a second each)
+into a cache folder (`CARBONLABEL_FONT_CACHE`, else `$XDG_CACHE_HOME/carbonlabel/fonts`,
+else ~/.cache/carbonlabel/fonts), named by a digest of the source font and the character
+set, so a changed font or catalogue builds anew and nothing is committed to git;
+`python -m app.services.doc_fonts` (run by scripts/setup.sh) builds them ahead. If the
+source font or the library is missing, documents use the installed faces as before.
+No Flask here: the CLI renders documents too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import logging
+import os
+import subprocess
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from app.services.doc_language import FONTS, SCRIPTS, TRANSLATIONS
+
+LOG = logging.getLogger(__name__)
+#: Bump when the character set's recipe changes (the digest covers the characters anyway).
+RECIPE = "1"
+WEIGHTS = {400: "Regular", 700: "Bold"}
+_BUILD_LOCK = threading.Lock()
+
+
+def family(script: str) -> str:
+    """The reduced face's family name in CSS (its own, so it never shadows the full face)."""
+    return f"Doc {FONTS[script]}"
+
+
+def cache_dir() -> Path:
+    given = os.environ.get("CARBONLABEL_FONT_CACHE")
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "carbonlabel" / "fonts"
+
+
+def _gb2312_level1() -> set[str]:
+    """GB 2312 rows 16-55: the 3,755 most common Simplified characters."""
+    found = set()
+    for row in range(16, 56):
+        for cell in range(1, 95):
+            with contextlib.suppress(UnicodeDecodeError):
+                found.add(bytes([0xA0 + row, 0xA0 + cell]).decode("gb2312"))
+    return found
+
+
+def _big5_level1() -> set[str]:
+    """Big5 0xA440-0xC67E: the 5,401 frequently used Traditional characters."""
+    found = set()
+    for code in range(0xA440, 0xC67F):
+        with contextlib.suppress(UnicodeDecodeError):
+            found.add(code.to_bytes(2, "big").decode("big5"))
+    return found
+
+
+def _catalogue_text() -> set[str]:
+    """Every character of the Chinese catalogues' translations (msgstr lines)."""
+    found: set[str] = set()
+    for folder in SCRIPTS.values():
+        for po in (TRANSLATIONS / folder).rglob("*.po"):
+            for line in po.read_text("utf-8").splitlines():
+                if line.startswith(("msgstr", '"')):
+                    found.update(line)
+    return found
+
+
+@lru_cache(maxsize=1)
+def characters() -> tuple[int, ...]:
+    """The code points the reduced faces keep, sorted."""
+    chars = _gb2312_level1() | _big5_level1() | _catalogue_text()
+    chars.update(map(chr, range(0x20, 0x7F)))
+    chars.update(map(chr, range(0xA0, 0x100)))
+    # punctuation and signs the documents print: general punctuation, super/subscripts
+    # (CO₂), letterlike symbols, arrows, math operators, CJK symbols and full-width forms
+    for start, end in ((0x2010, 0x2060), (0x2070, 0x20A0), (0x2100, 0x2150),
+                       (0x2190, 0x21A0), (0x2200, 0x2270), (0x3000, 0x3020),
+                       (0xFF01, 0xFF5F), (0xFE30, 0xFE50)):
+        chars.update(map(chr, range(start, end)))
+    return tuple(sorted(ord(c) for c in chars if c.isprintable() or c == " "))
+
+
+def _source(script: str, weight: int) -> tuple[str, int] | None:
+    """The installed face (file, index in its collection) of the full family, or None."""
+    pattern = f"{FONTS[script]}:weight={80 if weight == 400 else 200}"
+    try:
+        out = subprocess.run(["fc-match", "-f", "%{family}\t%{file}\t%{index}", pattern],
+                             capture_output=True, text=True, timeout=10, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    families, _, rest = out.partition("\t")
+    path, _, index = rest.partition("\t")
+    if FONTS[script] not in families.split(",") or not path:
+        return None
+    return path, int(index or 0)
+
+
+def _name(script: str, weight: int, path: str, index: int) -> str:
+    stat = os.stat(path)
+    digest = hashlib.sha256(repr((RECIPE, path, index, stat.st_size, int(stat.st_mtime),
+                                  characters())).encode()).hexdigest()[:16]
+    return f"{FONTS[script].replace(' ', '')}-{WEIGHTS[weight]}-{digest}.otf"
+
+
+_CDEF = """
+typedef struct hb_blob_t hb_blob_t; typedef struct hb_face_t hb_face_t;
+typedef struct hb_set_t hb_set_t; typedef struct hb_subset_input_t hb_subset_input_t;
+hb_blob_t *hb_blob_create_from_file_or_fail (const char *file_name);
+void hb_blob_destroy (hb_blob_t *blob);
+const char *hb_blob_get_data (hb_blob_t *blob, unsigned int *length);
+hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);
+void hb_face_destroy (hb_face_t *face);
+hb_blob_t *hb_face_reference_blob (hb_face_t *face);
+unsigned int hb_face_get_glyph_count (const hb_face_t *face);
+void hb_set_add (hb_set_t *set, unsigned int codepoint);
+hb_subset_input_t *hb_subset_input_create_or_fail (void);
+void hb_subset_input_destroy (hb_subset_input_t *input);
+hb_set_t *hb_subset_input_unicode_set (hb_subset_input_t *input);
+hb_face_t *hb_subset_or_fail (hb_face_t *source, const hb_subset_input_t *input);
+hb_set_t *hb_subset_input_set (hb_subset_input_t *input, int set_type);
+void hb_set_clear (hb_set_t *set);
+unsigned int hb_tag_from_string (const char *str, int len);
+"""
+#: hb_subset_sets_t's HB_SUBSET_SETS_LAYOUT_FEATURE_TAG
+_LAYOUT_FEATURE_TAG = 6
+#: The OpenType features kept: what Pango applies to horizontal text. Vertical, full-,
+#: half- and proportional-width forms and Japanese variants are left out. `locl` (the
+#: regional forms a document's `lang` selects, e.g. zh-Hant's in the HK face) doubles the
+#: glyphs kept (about 14,400 instead of 7,200) and costs about 10 % of a label's render,
+#: but without it a certificate's glyphs could differ from those printed so far.
+FEATURES = ("ccmp", "locl", "rlig", "liga", "clig", "calt", "kern", "mark", "mkmk")
+
+
+@lru_cache(maxsize=1)
+def _harfbuzz() -> tuple[Any, Any, Any]:
+    import cffi  # type: ignore[import-untyped]
+
+    ffi = cffi.FFI()
+    ffi.cdef(_CDEF)
+    return ffi, ffi.dlopen("harfbuzz"), ffi.dlopen("harfbuzz-subset")
+
+
+def subset_face(path: str, index: int, codepoints: tuple[int, ...]) -> tuple[bytes, int]:
+    """The face `index` of `path` cut down to `codepoints` (layout tables kept, so Pango
+    shapes it as the full face), with its glyph count."""
+    ffi, hb, hb_subset = _harfbuzz()
+    blob = hb.hb_blob_create_from_file_or_fail(path.encode())
+    if blob == ffi.NULL:
+        raise OSError(f"cannot read {path}")
+    face = hb.hb_face_create(blob, index)
+    hb.hb_blob_destroy(blob)
+    request = hb_subset.hb_subset_input_create_or_fail()
+    try:
+        unicodes = hb_subset.hb_subset_input_unicode_set(request)
+        for codepoint in codepoints:
+            hb.hb_set_add(unicodes, codepoint)
+        features = hb_subset.hb_subset_input_set(request, _LAYOUT_FEATURE_TAG)
+        hb.hb_set_clear(features)
+        for tag in FEATURES:
+            hb.hb_set_add(features, hb.hb_tag_from_string(tag.encode(), 4))
+        reduced = hb_subset.hb_subset_or_fail(face, request)
+        if reduced == ffi.NULL:
+            raise ValueError(f"HarfBuzz could not subset {path}#{index}")
+        out = hb.hb_face_reference_blob(reduced)
+        length = ffi.new("unsigned int *")
+        data = bytes(ffi.buffer(hb.hb_blob_get_data(out, length), length[0]))
+        glyphs = hb.hb_face_get_glyph_count(reduced)
+        hb.hb_blob_destroy(out)
+        hb.hb_face_destroy(reduced)
+    finally:
+        hb_subset.hb_subset_input_destroy(request)
+        hb.hb_face_destroy(face)
+    return data, glyphs
+
+
+def renamed(data: bytes, family_name: str) -> bytes:
+    """The face with its family (and full and PostScript names) changed, so fontconfig
+    never offers it for the full face's name. Only the name table is rewritten: fontTools
+    copies the other tables (the glyphs) as they are."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    font = TTFont(io.BytesIO(data), lazy=True)
+    names = font["name"]
+    style = names.getDebugName(2) or "Regular"
+    postscript = family_name.replace(" ", "") + "-" + style.replace(" ", "")
+    for record in names.names:
+        if record.nameID in (1, 16):
+            record.string = family_name
+        elif record.nameID == 4:
+            record.string = f"{family_name} {style}"
+        elif record.nameID == 6:
+            record.string = postscript
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def build(script: str, weight: int, folder: Path | None = None) -> Path | None:
+    """The reduced face of `script` at `weight` (400 or 700), built if not yet cached;
+    None if the full face is not installed or cannot be subset (documents then use the
+    installed faces alone)."""
+    source = _source(script, weight)
+    if source is None:
+        return None
+    folder = folder or cache_dir()
+    target = folder / _name(script, weight, *source)
+    if target.exists():
+        return target
+    with _BUILD_LOCK:
+        if target.exists():
+            return target
+        try:
+            data, glyphs = subset_face(*source, characters())
+            data = renamed(data, family(script))
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            partial.write_bytes(data)
+            os.replace(partial, target)  # atomic: another process may build the same face
+        except (OSError, ValueError) as error:
+            LOG.warning("documents use the full CJK face: no reduced face (%s)", error)
+            return None
+        LOG.info("built reduced face %s (%d glyphs, %d bytes)", target.name, glyphs,
+                 len(data))
+        return target
+
+
+@lru_cache(maxsize=8)
+def font_faces(script: str, weights: tuple[int, ...] = (400, 700)) -> str:
+    """The `@font-face` rules of the reduced faces of `script` ("" when none could be
+    built). Cached per process: the files are immutable once written."""
+    rules = []
+    for weight in weights:
+        path = build(script, weight)
+        if path is not None:
+            rules.append(f'@font-face {{ font-family: "{family(script)}"; '
+                         f'src: url("{path.resolve().as_uri()}"); font-weight: {weight}; }}')
+    return "\n".join(rules)
+
+
+def main() -> None:
+    """Build every reduced face now (scripts/setup.sh), printing where they are."""
+    for script in SCRIPTS:
+        for weight in WEIGHTS:
+            print(build(script, weight) or f"{script} {weight}: no source face, skipped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""The reduced CJK faces the documents embed first: built from the installed Noto Sans CJK,
+holding the common characters, and backed by the full face, so a rare character is still
+printed as real text."""
+
+from __future__ import annotations
+
+import subprocess
+
+from fontTools.ttLib import TTFont
+
+from app.services import doc_fonts, documents
+
+RARE = "𠮷龘"  # Unicode Ext. B and a character of neither GB 2312 level 1 nor Big5 level 1
+
+
+def test_the_character_set_is_the_common_characters_of_both_scripts():
+    chars = set(map(chr, doc_fonts.characters()))
+    assert {"碳", "足", "迹", "跡", "證", "书", "A", "é", "·", "—", "、", "。"} <= chars
+    assert not set(RARE) & chars
+    assert 6500 < len(chars) < 9000  # GB 2312 L1 3,755 ∪ Big5 L1 5,401 ∪ catalogues, Latin
+
+
+def test_a_reduced_face_is_under_a_quarter_of_the_full_face_and_named_apart(tmp_path):
+    path = doc_fonts.build("Hant", 400, tmp_path)
+    assert path is not None and path.parent == tmp_path
+    assert doc_fonts.build("Hant", 400, tmp_path) == path  # built once
+    font = TTFont(path)
+    cmap = font.getBestCmap()
+    assert all(ord(c) in cmap for c in "碳足跡證書有效期至")
+    assert not any(ord(c) in cmap for c in RARE)
+    assert font["maxp"].numGlyphs < 65535 / 4
+    assert font["name"].getDebugName(1) == "Doc Noto Sans CJK HK"
+
+
+def test_a_rare_character_falls_back_to_the_full_face_as_text(tmp_path):
+    words = documents._language("Hans")
+    html = (f"<style>{documents._css('Hans')}</style><p style='font-family: "
+            f"\"{words['doc_font']}\", \"{words['font']}\"'>碳足迹 {RARE} Carbon</p>")
+    pdf = tmp_path / "rare.pdf"
+    pdf.write_bytes(documents._render(html))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    assert f"碳足迹 {RARE} Carbon" in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
+                           text=True).stdout
+    embedded = [line.split()[0].split("+")[1] for line in fonts.splitlines()[2:]]
+    assert "Doc-Noto-Sans-CJK-SC" in embedded  # the common characters: the reduced face
+    assert "Noto-Sans-CJK-SC" in embedded  # the rare ones: the full face
