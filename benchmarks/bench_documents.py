@@ -32,8 +32,8 @@ END = "<!-- end bench_documents -->"
 HEADING = "## Documents: label PDF rendering"
 INTRO = ("Run by hand: `.venv/bin/python -m benchmarks.bench_documents --write`. WeasyPrint's "
          "fixed cost (Pango, font loading, PDF writing) is measured with a one-line document "
-         "in the same run; the label adds layout of bilingual text with a subset CJK font and "
-         "an inline SVG QR code.")
+         "in the same run; the label adds layout of bilingual text with subsets of the reduced "
+         "CJK faces, its SVG drawing and its QR code.")
 
 
 def _time_once(fn: Callable[[], bytes], times: list[float], cpu: list[float]) -> None:
