@@ -12,7 +12,9 @@ with 𠮷) falls back to the full face and is still printed as real, extractable
 The faces are built on first use (HarfBuzz's subsetter through cffi, about a second each)
 into a cache folder (`CARBONLABEL_FONT_CACHE`, else `$XDG_CACHE_HOME/carbonlabel/fonts`,
 else ~/.cache/carbonlabel/fonts), named by a digest of the source font and the character
-set, so a changed font or catalogue builds anew and nothing is committed to git;
+set, so a changed font or catalogue builds anew and nothing is committed to git (WeasyPrint
+copies each face a thread's documents use into its own temporary folder once: up to 16 MB
+a rendering thread);
 `python -m app.services.doc_fonts` (run by scripts/setup.sh) builds them ahead. If the
 source font or the library is missing, documents use the installed faces as before.
 No Flask here: the CLI renders documents too.

@@ -46,3 +46,31 @@ def test_a_rare_character_falls_back_to_the_full_face_as_text(tmp_path):
     embedded = [line.split()[0].split("+")[1] for line in fonts.splitlines()[2:]]
     assert "Doc-Noto-Sans-CJK-SC" in embedded  # the common characters: the reduced face
     assert "Noto-Sans-CJK-SC" in embedded  # the rare ones: the full face
+
+
+def test_without_the_source_face_documents_use_the_installed_faces(monkeypatch, tmp_path):
+    monkeypatch.setattr(doc_fonts, "_source", lambda script, weight: None)
+    monkeypatch.setenv("CARBONLABEL_FONT_CACHE", str(tmp_path))
+    doc_fonts.font_faces.cache_clear()
+    try:
+        assert doc_fonts.build("Hans", 400) is None and doc_fonts.font_faces("Hans") == ""
+        assert list(tmp_path.iterdir()) == []
+        pdf = tmp_path / "plain.pdf"
+        html = (f"<style>{documents._css('Hans')}</style>"
+                "<p style='font-family: \"Noto Sans CJK SC\"'>碳足迹</p>")
+        pdf.write_bytes(documents._render(html))
+        fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
+                               text=True).stdout
+        assert "Noto-Sans-CJK-SC" in fonts and "Doc-Noto" not in fonts
+    finally:
+        doc_fonts.font_faces.cache_clear()
+
+
+def test_setup_builds_every_face_once(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CARBONLABEL_FONT_CACHE", str(tmp_path))
+    doc_fonts.main()
+    built = sorted(tmp_path.glob("*.otf"))
+    assert len(built) == 4 and not list(tmp_path.glob("*.tmp"))
+    stamps = [p.stat().st_mtime_ns for p in built]
+    doc_fonts.main()  # a second run (scripts/setup.sh again) keeps them
+    assert [p.stat().st_mtime_ns for p in sorted(tmp_path.glob("*.otf"))] == stamps
