@@ -36,7 +36,7 @@ from typing import Any
 from app.services.doc_language import FONTS, SCRIPTS, TRANSLATIONS
 
 LOG = logging.getLogger(__name__)
-#: Bump when the character set's recipe changes (the digest covers the characters anyway).
+#: Bump when the way faces are built changes (the digest covers the characters and features).
 RECIPE = "1"
 WEIGHTS = {400: "Regular", 700: "Bold"}
 _BUILD_LOCK = threading.Lock()
@@ -117,7 +117,7 @@ def _source(script: str, weight: int) -> tuple[str, int] | None:
 
 def _name(script: str, weight: int, path: str, index: int) -> str:
     stat = os.stat(path)
-    digest = hashlib.sha256(repr((RECIPE, path, index, stat.st_size, int(stat.st_mtime),
+    digest = hashlib.sha256(repr((RECIPE, FEATURES, path, index, stat.st_size, int(stat.st_mtime),
                                   characters())).encode()).hexdigest()[:16]
     return f"{FONTS[script].replace(' ', '')}-{WEIGHTS[weight]}-{digest}.otf"
 
@@ -236,6 +236,9 @@ def build(script: str, weight: int, folder: Path | None = None) -> Path | None:
             partial = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             partial.write_bytes(data)
             os.replace(partial, target)  # atomic: another process may build the same face
+            for stale in folder.glob(target.name.rsplit("-", 1)[0] + "-*.otf"):
+                if stale != target:  # built from another font or recipe
+                    stale.unlink(missing_ok=True)
         except (OSError, ValueError) as error:
             LOG.warning("documents use the full CJK face: no reduced face (%s)", error)
             return None

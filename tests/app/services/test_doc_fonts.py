@@ -74,3 +74,7 @@ def test_setup_builds_every_face_once(tmp_path, monkeypatch, capsys):
     stamps = [p.stat().st_mtime_ns for p in built]
     doc_fonts.main()  # a second run (scripts/setup.sh again) keeps them
     assert [p.stat().st_mtime_ns for p in sorted(tmp_path.glob("*.otf"))] == stamps
+    monkeypatch.setattr(doc_fonts, "RECIPE", "another")  # a new recipe replaces them
+    doc_fonts.main()
+    rebuilt = sorted(tmp_path.glob("*.otf"))
+    assert len(rebuilt) == 4 and not set(rebuilt) & set(built)
