@@ -1,7 +1,15 @@
-"""One table from domain errors to HTTP: RFC 9457 problem+json bodies naming the field."""
+"""One table from domain errors to HTTP: RFC 9457 problem+json bodies naming the field.
+
+The `detail` and each error's `message` are in the language the request's Accept-Language
+asks for (zh-Hans, zh-Hant or en; English when it names none of ours, as before), rendered
+from the engine's and services' message templates by app/messages.py; `title` and `type`
+stay English identifiers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, Response, json
@@ -19,6 +27,7 @@ from app.domain import (
     TooManyRequests,
     Unauthenticated,
 )
+from app.messages import localize
 from lca_models.errors import (
     FactorFileError,
     InputLimitError,
@@ -31,7 +40,9 @@ from lca_models.errors import (
     PactInvalidFootprint,
     SingularSystemError,
     UnknownFactorError,
+    format_row_error,
 )
+from lca_models.messages import message_of
 from lca_models.pact import PactMappingError
 
 #: exception class -> (status, problem type slug, title)
@@ -79,36 +90,76 @@ def problem(status: int, slug: str, title: str, detail: str | None = None,
     return Response(json.dumps(body), status=status, mimetype="application/problem+json")
 
 
+@contextmanager
+def asked_language() -> Iterator[None]:
+    """Texts in the language the request's Accept-Language names (English when none of
+    ours: an API client that asks for nothing gets what it always got)."""
+    from flask import request
+    from flask_babel import force_locale
+
+    from app.web.i18n import CATALOGUES, normalise
+
+    tag = next((found for value, _q in request.accept_languages
+                if (found := normalise(value))), "en")
+    with force_locale(CATALOGUES[tag]):
+        yield
+
+
+def error_detail(exc: Exception) -> str:
+    """`str(exc)` in the current language: the same sentence, built from the messages."""
+    if isinstance(exc, ModelValidationError):
+        return "; ".join(f"{path}: {localize(msg)}" for path, msgs in exc.errors.items()
+                         for msg in msgs)
+    if isinstance(exc, InputLimitError):
+        return f"{exc.where}: {localize(exc.message)}" if exc.where else localize(exc.message)
+    if isinstance(exc, FactorFileError):
+        return f"{exc.source}: " + "; ".join(localize(format_row_error(r, c, m))
+                                              for r, c, m in exc.errors)
+    return localize(message_of(exc))
+
+
 def _domain_error(exc: LcaModelError | PactMappingError) -> Response:
+    with asked_language():
+        return _domain_problem(exc)
+
+
+def _domain_problem(exc: LcaModelError | PactMappingError) -> Response:
     for cls in type(exc).__mro__:
         if cls in PROBLEMS:
             status, slug, title = PROBLEMS[cls]
             break
     extra: dict[str, Any] = {}
     if isinstance(exc, ModelValidationError):
-        extra["errors"] = [{"field": path, "message": msg}
+        extra["errors"] = [{"field": path, "message": localize(msg)}
                            for path, msgs in exc.errors.items() for msg in msgs]
     if isinstance(exc, InputLimitError):
         from app.config import limit_setting
 
         extra["limit"] = {"name": exc.limit, "maximum": exc.maximum,
                           "setting": limit_setting(exc.limit)}
-        extra["errors"] = [{"field": exc.where or "_input", "message": str(exc)}]
+        extra["errors"] = [{"field": exc.where or "_input", "message": error_detail(exc)}]
     if isinstance(exc, FactorFileError):
-        extra["errors"] = [{"row": r, "column": c, "message": m} for r, c, m in exc.errors]
+        extra["errors"] = [{"row": r, "column": c, "message": localize(m)}
+                           for r, c, m in exc.errors]
     if isinstance(exc, PactInvalidFootprint):
         extra["errors"] = [{"message": m} for m in exc.errors]
-    return problem(status, slug, title, str(exc), **extra)
+    return problem(status, slug, title, error_detail(exc), **extra)
 
 
 def _service_error(exc: ServiceError) -> Response:
+    with asked_language():
+        return _service_problem(exc)
+
+
+def _service_problem(exc: ServiceError) -> Response:
     status, slug, title = SERVICE_PROBLEMS[type(exc)]
     extra: dict[str, Any] = {}
+    detail = error_detail(exc)
     if exc.field:
-        extra["errors"] = [{"field": exc.field, "message": str(exc)}]
+        extra["errors"] = [{"field": exc.field, "message": detail}]
     if isinstance(exc, Conflict) and exc.state:
         extra["current_state"] = exc.state
-    response = problem(status, slug, title, str(exc), **extra)
+    response = problem(status, slug, title, detail, **extra)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="carbonlabel"'
     if isinstance(exc, TooManyRequests):
@@ -199,7 +250,9 @@ def _http_error(exc: HTTPException) -> Response:
             for path, msgs in flatten_errors(fields).items():
                 key = path if location == "json" else f"{location}.{path}"
                 flat.setdefault(key, []).extend(msgs)
-        extra["errors"] = [{"field": p, "message": m} for p, ms in flat.items() for m in ms]
+        with asked_language():
+            extra["errors"] = [{"field": p, "message": localize(m)}
+                               for p, ms in flat.items() for m in ms]
     detail = data.get("message") or exc.description
     if on_a_page():  # a person in a browser: a page in their language, saying what to do
         response = error_pages.render(code)
@@ -240,7 +293,7 @@ def page(status: int, problems: list[str]) -> Response:
     from flask import make_response, render_template
 
     return make_response(render_template("pages/error.html", status=status,
-                                         problems=problems), status)
+                                         problems=[localize(p) for p in problems]), status)
 
 
 def init_app(app: Flask) -> None:

@@ -16,7 +16,9 @@ from lca_models.conditioning import conditioning_warnings
 from lca_models.factors import FactorRelease, FactorTable
 from lca_models.gwp import ISO14067_GROUPS, characterisation_factors, flows, method_id
 from lca_models.inventory import STAGES
+from lca_models.messages import fill
 from lca_models.monte_carlo import rejection_warning
+from lca_models.result_warnings import FIXED_CO2E, FIXED_CO2E_UNSTATED, UNUSED_PROCESS
 from lca_models.results import (
     FootprintResult,
     InputContribution,
@@ -96,8 +98,10 @@ def summarise(compiled: CompiledModel, release: FactorRelease,
         user_factor_sets={n: user_sets[n].sha256 for n in model.factor_sets},
         engine=engine,
         inputs_sha256=inputs_sha256,
-        warnings=(*_warnings(compiled, supply, gwp_set), *conditioning_warnings(compiled),
-                  *rejection_warning(monte_carlo)),
+        # plain English in the (hashed) result; app/messages.py translates it when shown
+        warnings=tuple(str(w) for w in (*_warnings(compiled, supply, gwp_set),
+                                        *conditioning_warnings(compiled),
+                                        *rejection_warning(monte_carlo))),
         monte_carlo=monte_carlo,
     )
 
@@ -124,17 +128,17 @@ def _process_contributions(compiled: CompiledModel, supply: np.ndarray,
         for i, p in enumerate(compiled.model.processes))
 
 
+
 def _warnings(compiled: CompiledModel, supply: np.ndarray, gwp_set: str) -> list[str]:
     out = []
     for i, proc in enumerate(compiled.model.processes):
         if supply[i] == 0:
-            out.append(f"process '{proc.id}' ({proc.path}) is not used by the reference flow "
-                       "and contributes nothing")
+            out.append(fill(UNUSED_PROCESS, process=proc.id, path=proc.path))
     for factor in sorted(compiled.factors.values(), key=lambda f: f.id):
         fixed = [g for g in factor.gases if g.startswith("co2e_")]
         if fixed and fixed[0] != f"co2e_{gwp_set.lower()}":
             stated = fixed[0].removeprefix("co2e_").upper()
-            out.append(f"factor '{factor.id}' is published as CO2e "
-                       f"({'GWP set not stated' if stated == 'UNSTATED' else stated}) and "
-                       f"cannot be re-characterised to {gwp_set}")
+            out.append(fill(FIXED_CO2E_UNSTATED, factor=factor.id, gwp_set=gwp_set)
+                       if stated == "UNSTATED" else
+                       fill(FIXED_CO2E, factor=factor.id, stated=stated, gwp_set=gwp_set))
     return out

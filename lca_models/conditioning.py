@@ -22,6 +22,8 @@ import warnings
 import numpy as np
 
 from lca_models.errors import ModelValidationError
+from lca_models.messages import N_, fill
+from lca_models.result_warnings import NEARLY_SINGULAR
 from lca_models.system import CompiledModel
 
 #: kappa above which a loop is reported as ill-conditioned.
@@ -153,11 +155,13 @@ def check_solvable(compiled: CompiledModel) -> None:
         if kappa >= SINGULAR:
             first = compiled.model.process(members[0])
             names = ", ".join(f"'{m}'" for m in members)
-            errors.setdefault(f"{first.path}.inputs", []).append(
-                f"the loop of process(es) {names} has no solution: together they consume "
-                "all they make; lower the amounts these processes take from one another")
+            errors.setdefault(f"{first.path}.inputs", []).append(N_(
+                "the loop of process(es) %(names)s has no solution: together they consume "
+                "all they make; lower the amounts these processes take from one another",
+                names=names))
     if errors:
         raise ModelValidationError(errors)
+
 
 
 def conditioning_warnings(compiled: CompiledModel) -> list[str]:
@@ -165,9 +169,6 @@ def conditioning_warnings(compiled: CompiledModel) -> list[str]:
     for members, kappa in loop_conditions(compiled):
         if kappa > ILL_CONDITIONED:
             names = ", ".join(f"'{m}'" for m in members)
-            out.append(
-                f"the loop of process(es) {names} is nearly singular (condition estimate "
-                f"{kappa:.1e}, above {ILL_CONDITIONED:.0e}): it consumes almost all it makes, "
-                "so small errors in its amounts change the result greatly; check the amounts "
-                "these processes take from one another")
+            out.append(fill(NEARLY_SINGULAR, names=names, kappa=f"{kappa:.1e}",
+                          limit=f"{ILL_CONDITIONED:.0e}"))
     return out

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from lca_models.messages import N_
+
 
 class LcaModelError(Exception):
     """Base class for every error the engine raises on purpose."""
@@ -35,6 +37,7 @@ class InputLimitError(LcaModelError):
 
     def __init__(self, limit: str, maximum: int, message: str, where: str | None = None):
         self.limit, self.maximum, self.where = limit, maximum, where
+        self.message = message  # without `where` (a Message when raised with one)
         super().__init__(f"{where}: {message}" if where else message)
 
 
@@ -53,7 +56,7 @@ class FactorFileError(LcaModelError):
     def __init__(self, source: str, errors: Sequence[tuple[int | None, str | None, str]]):
         self.source = source
         self.errors = list(errors)
-        lines = [_format_row_error(row, col, msg) for row, col, msg in self.errors]
+        lines = [format_row_error(row, col, msg) for row, col, msg in self.errors]
         super().__init__(f"{source}: " + "; ".join(lines))
 
 
@@ -82,13 +85,15 @@ def _as_list(msgs: str | Sequence[str]) -> list[str]:
     return [msgs] if isinstance(msgs, str) else list(msgs)
 
 
-def _format_row_error(row: int | None, column: str | None, message: str) -> str:
-    where = []
+def format_row_error(row: int | None, column: str | None, message: str) -> str:
+    if row is not None and column:
+        return N_("row %(row)s, column '%(column)s': %(message)s", row=row, column=column,
+                  message=message)
     if row is not None:
-        where.append(f"row {row}")
+        return N_("row %(row)s: %(message)s", row=row, message=message)
     if column:
-        where.append(f"column '{column}'")
-    return (", ".join(where) + ": " if where else "") + message
+        return N_("column '%(column)s': %(message)s", column=column, message=message)
+    return message
 
 
 # A partner's PACT host, with us as data recipient (lca_models.pact_client). Kept here with

@@ -29,6 +29,7 @@ from lca_models.errors import (
 )
 from lca_models.factor_rows import COLUMNS, Factor, canonical_row, validate_rows
 from lca_models.inert import inert_text, restore_text
+from lca_models.messages import N_
 from lca_models.safe_xlsx import open_workbook
 
 if TYPE_CHECKING:
@@ -67,7 +68,8 @@ class FactorTable:
         try:
             return self.factors[factor_id]
         except KeyError:
-            raise UnknownFactorError(f"factor '{factor_id}' is not in {self.name}") from None
+            raise UnknownFactorError(N_("factor '%(id)s' is not in %(table)s", id=factor_id,
+                                        table=self.name)) from None
 
     def __contains__(self, factor_id: object) -> bool:
         return factor_id in self.factors
@@ -249,13 +251,18 @@ def resolve(factor_id: str, release: FactorRelease,
         return release.factors[factor_id]
     hits = [t for t in (user_sets or {}).values() if factor_id in t]
     if len(hits) > 1:
-        raise UnknownFactorError(f"factor '{factor_id}' is in several user factor sets "
-                                 f"({', '.join(t.name for t in hits)}); rename one")
+        raise UnknownFactorError(N_(
+            "factor '%(id)s' is in several user factor sets (%(sets)s); rename one",
+            id=factor_id, sets=", ".join(t.name for t in hits)))
     if hits:
         return hits[0].factors[factor_id]
-    raise UnknownFactorError(f"'{factor_id}' is not a factor of release {release.version}"
-                             + (f" or of user sets {', '.join(user_sets)}" if user_sets else "")
-                             + _did_you_mean(factor_id, release, user_sets))
+    hint = _did_you_mean(factor_id, release, user_sets)
+    if user_sets:
+        raise UnknownFactorError(N_(
+            "'%(id)s' is not a factor of release %(release)s or of user sets %(sets)s%(hint)s",
+            id=factor_id, release=release.version, sets=", ".join(user_sets), hint=hint))
+    raise UnknownFactorError(N_("'%(id)s' is not a factor of release %(release)s%(hint)s",
+                                id=factor_id, release=release.version, hint=hint))
 
 
 def _did_you_mean(factor_id: str, release: FactorRelease,
@@ -268,4 +275,11 @@ def _did_you_mean(factor_id: str, release: FactorRelease,
     for name in difflib.get_close_matches(factor_id.lower(), list(by_name), n=3, cutoff=0.6):
         if by_name[name] not in found:
             found.append(by_name[name])
-    return f"; did you mean {' or '.join(repr(f) for f in found[:3])}?" if found else ""
+    names = [repr(f) for f in found[:3]]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return N_("; did you mean %(a)s?", a=names[0])
+    if len(names) == 2:
+        return N_("; did you mean %(a)s or %(b)s?", a=names[0], b=names[1])
+    return N_("; did you mean %(a)s, %(b)s or %(c)s?", a=names[0], b=names[1], c=names[2])

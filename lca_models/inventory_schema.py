@@ -31,6 +31,7 @@ from lca_models.inventory import (
     TransportLeg,
 )
 from lca_models.inventory_shape import ModelSchema
+from lca_models.messages import N_, message_of
 from lca_models.parameters import FormulaProblem, evaluate, resolve_parameters
 from lca_models.safe_load import load_document
 from lca_models.units import UnitProblem, conversion_factor, is_mass
@@ -40,7 +41,8 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """Turn marshmallow's nested messages into {'a.b[2].c': [...]}."""
     out: dict[str, list[str]] = {}
     if isinstance(messages, list | tuple):
-        out.setdefault(prefix or "_schema", []).extend(str(m) for m in messages)
+        out.setdefault(prefix or "_schema", []).extend(  # a Message stays one
+            m if isinstance(m, str) else str(m) for m in messages)
         return out
     for key, value in messages.items():
         if isinstance(key, int):
@@ -57,13 +59,13 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 def load_model(data: Mapping[str, Any]) -> InventoryModel:
     """Validate a model given as plain data; raise ModelValidationError naming every field."""
     if data is None or (isinstance(data, str | Mapping | list) and not data):
-        raise ModelValidationError({"_schema": "the file is empty: a model needs at least "
-                                    "product, declared_unit, boundary, reference_process and "
-                                    "stages"})
+        raise ModelValidationError({"_schema": N_(
+            "the file is empty: a model needs at least product, declared_unit, boundary, "
+            "reference_process and stages")})
     if not isinstance(data, Mapping):
-        raise ModelValidationError({"_schema": "a model is a set of named fields (product, "
-                                    "declared_unit, boundary, reference_process, stages), "
-                                    f"not a {type(data).__name__}"})
+        raise ModelValidationError({"_schema": N_(
+            "a model is a set of named fields (product, declared_unit, boundary, "
+            "reference_process, stages), not a %(kind)s", kind=type(data).__name__)})
     try:
         raw = ModelSchema().load(data)
     except ValidationError as exc:
@@ -108,7 +110,8 @@ class _Builder:
         mass = raw["product_mass"] and self.quantity(raw["product_mass"], "product_mass",
                                                      positive=True)
         if mass and not is_mass(mass.unit):
-            self.fail("product_mass.unit", f"'{mass.unit}' is not a unit of mass")
+            self.fail("product_mass.unit", N_("'%(unit)s' is not a unit of mass",
+                                              unit=mass.unit))
         processes = self.processes()
         self.check_references(processes)
         self.check_exclusions()
@@ -116,7 +119,7 @@ class _Builder:
                   ("fossil", "biogenic")} if raw["carbon_content"] else {}
         period = raw["reference_period"]
         if period and period["end"] < period["start"]:
-            self.fail("reference_period.end", "ends before it starts")
+            self.fail("reference_period.end", N_("ends before it starts"))
         if self.errors:
             raise ModelValidationError(self.errors)
         return InventoryModel(
@@ -147,13 +150,14 @@ class _Builder:
             try:
                 number = evaluate(formula, self.values)
             except FormulaProblem as exc:
-                self.fail(path, str(exc))
+                self.fail(path, message_of(exc))
                 return 0.0, formula
         else:
             number = float(value)
         if number < 0 or (positive and number == 0):
-            self.fail(path, f"{number:g} is not allowed: must be "
-                            f"{'greater than zero' if positive else 'zero or more'}")
+            self.fail(path, N_("%(number)s is not allowed: must be greater than zero",
+                               number=format(number, "g")) if positive else
+                      N_("%(number)s is not allowed: must be zero or more", number=format(number, "g")))
         return number, formula
 
     def carbon(self, raw: Mapping[str, Any], kind: str) -> float | None:
@@ -161,7 +165,8 @@ class _Builder:
             return None
         quantity = self.quantity(raw[kind], f"carbon_content.{kind}", positive=False)
         if not is_mass(quantity.unit):
-            self.fail(f"carbon_content.{kind}.unit", f"'{quantity.unit}' is not a unit of mass")
+            self.fail(f"carbon_content.{kind}.unit",
+                      N_("'%(unit)s' is not a unit of mass", unit=quantity.unit))
             return None
         return quantity.amount * conversion_factor(quantity.unit, "kg")
 
@@ -174,8 +179,10 @@ class _Builder:
         out: list[Process] = []
         for s, stage in enumerate(self.raw["stages"]):
             if stage["stage"] not in allowed:
-                self.fail(f"stages[{s}].stage", f"'{stage['stage']}' is outside a "
-                          f"{self.raw['boundary']} boundary (allowed: {', '.join(allowed)})")
+                self.fail(f"stages[{s}].stage", N_(
+                    "'%(stage)s' is outside a %(boundary)s boundary (allowed: %(allowed)s)",
+                    stage=stage["stage"], boundary=self.raw["boundary"],
+                    allowed=", ".join(allowed)))
             for p, proc in enumerate(stage["processes"]):
                 out.append(self.process(proc, stage["stage"], f"stages[{s}].processes[{p}]"))
         return out
@@ -186,7 +193,8 @@ class _Builder:
                             for i, c in enumerate(raw["co_products"]))
         self.check_allocation(raw, output, co_products, path)
         if raw["location"] and not is_valid_geography(raw["location"]):
-            self.fail(f"{path}.location", f"'{raw['location']}' is not an ISO 3166 code")
+            self.fail(f"{path}.location", N_("'%(code)s' is not an ISO 3166 code",
+                                             code=raw["location"]))
         inputs = tuple(self.input(x, f"{path}.inputs[{i}]") for i, x in enumerate(raw["inputs"]))
         emissions = tuple(self.emission(x, f"{path}.emissions[{i}]")
                           for i, x in enumerate(raw["emissions"]))
@@ -200,7 +208,7 @@ class _Builder:
         amount, _ = self.amount(raw["amount"], f"{path}.amount", positive=True)
         name = raw["name"] or default_name
         if not name:
-            self.fail(f"{path}.name", "a co-product needs a name")
+            self.fail(f"{path}.name", N_("a co-product needs a name"))
         return Output(name=name or "", amount=amount, unit=raw["unit"], price=raw["price"],
                       allocation_value=raw["allocation_value"])
 
@@ -209,21 +217,23 @@ class _Builder:
         method = raw["allocation"]
         if not co_products:
             if method:
-                self.fail(f"{path}.allocation", "allocation needs co_products")
+                self.fail(f"{path}.allocation", N_("allocation needs co_products"))
             return
         if not method:
-            self.fail(f"{path}.allocation", "a process with co_products needs an allocation "
-                                            f"method ({', '.join(ALLOCATION_METHODS)})")
+            self.fail(f"{path}.allocation", N_(
+                "a process with co_products needs an allocation method (%(methods)s)",
+                methods=", ".join(ALLOCATION_METHODS)))
             return
         for i, out in enumerate((output, *co_products)):
             where = f"{path}.output" if i == 0 else f"{path}.co_products[{i - 1}]"
             if method == "mass" and not is_mass(out.unit):
-                self.fail(f"{where}.unit", f"mass allocation needs a mass unit, not '{out.unit}'")
+                self.fail(f"{where}.unit", N_(
+                    "mass allocation needs a mass unit, not '%(unit)s'", unit=out.unit))
             if method == "economic" and out.price is None:
-                self.fail(f"{where}.price", "economic allocation needs a price per unit")
+                self.fail(f"{where}.price", N_("economic allocation needs a price per unit"))
             if method == "physical" and out.allocation_value is None:
                 self.fail(f"{where}.allocation_value",
-                          "physical allocation needs an allocation_value per unit")
+                          N_("physical allocation needs an allocation_value per unit"))
 
     def input(self, raw: Mapping[str, Any], path: str) -> Input:
         amount, formula = self.amount(raw["amount"], f"{path}.amount")
@@ -237,9 +247,10 @@ class _Builder:
         gas = raw["gas"]
         if gas not in flows() or gas.startswith("co2e_"):
             known = ", ".join(c for c in flows() if not c.startswith("co2e_"))
-            self.fail(f"{path}.gas", f"'{gas}' is not a known gas ({known})")
+            self.fail(f"{path}.gas", N_("'%(gas)s' is not a known gas (%(known)s)",
+                                        gas=gas, known=known))
         if not is_mass(raw["unit"]):
-            self.fail(f"{path}.unit", f"'{raw['unit']}' is not a unit of mass")
+            self.fail(f"{path}.unit", N_("'%(unit)s' is not a unit of mass", unit=raw["unit"]))
         return Emission(gas=gas, amount=amount, unit=raw["unit"], formula=formula,
                         primary=raw["primary"], comment=raw["comment"])
 
@@ -247,11 +258,13 @@ class _Builder:
         mass = self.quantity(raw["mass"], f"{path}.mass", positive=False)
         distance = self.quantity(raw["distance"], f"{path}.distance", positive=False)
         if not is_mass(mass.unit):
-            self.fail(f"{path}.mass.unit", f"'{mass.unit}' is not a unit of mass")
+            self.fail(f"{path}.mass.unit", N_("'%(unit)s' is not a unit of mass",
+                                              unit=mass.unit))
         try:
             conversion_factor(distance.unit, "km")
         except UnitProblem:
-            self.fail(f"{path}.distance.unit", f"'{distance.unit}' is not a unit of length")
+            self.fail(f"{path}.distance.unit", N_("'%(unit)s' is not a unit of length",
+                                                  unit=distance.unit))
         return TransportLeg(factor=raw["factor"], mass=mass, distance=distance,
                             primary=raw["primary"], comment=raw["comment"])
 
@@ -259,11 +272,13 @@ class _Builder:
         ids: dict[str, str] = {}
         for proc in processes:
             if proc.id in ids:
-                self.fail(f"{proc.path}.id", f"'{proc.id}' is already used by {ids[proc.id]}")
+                self.fail(f"{proc.path}.id", N_("'%(id)s' is already used by %(path)s",
+                                                id=proc.id, path=ids[proc.id]))
             ids.setdefault(proc.id, proc.path)
         if self.raw["reference_process"] not in ids:
-            self.fail("reference_process", f"'{self.raw['reference_process']}' is not the id "
-                                           "of a process in the model")
+            self.fail("reference_process", N_(
+                "'%(id)s' is not the id of a process in the model",
+                id=self.raw["reference_process"]))
         by_id = {p.id: p for p in processes}
         for proc in processes:
             for i, inp in enumerate(proc.inputs):
@@ -272,19 +287,22 @@ class _Builder:
                 target = by_id.get(inp.process)
                 if target is None:
                     self.fail(f"{proc.path}.inputs[{i}].process",
-                              f"'{inp.process}' is not the id of a process in the model")
+                              N_("'%(id)s' is not the id of a process in the model",
+                                 id=inp.process))
                     continue
                 try:
                     conversion_factor(inp.unit, target.output.unit)
                 except UnitProblem as exc:
                     self.fail(f"{proc.path}.inputs[{i}].unit",
-                              f"{exc} (the output unit of process '{target.id}')")
+                              N_("%(problem)s (the output unit of process '%(process)s')",
+                                 problem=message_of(exc), process=target.id))
 
     def check_exclusions(self) -> None:
         total = sum(e["share_percent"] for e in self.raw["exclusions"])
         if total >= 100:
-            self.fail("exclusions", f"excluded shares add up to {total:g} %, which leaves "
-                                    "nothing to declare")
+            self.fail("exclusions", N_(
+                "excluded shares add up to %(total)s %%, which leaves nothing to declare",
+                total=format(total, "g")))
 
 
 __all__ = ["flatten_errors", "load_model", "load_model_file", "load_model_text"]

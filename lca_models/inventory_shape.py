@@ -16,6 +16,7 @@ from lca_models.inventory import (
     BOUNDARIES,
     STAGES,
 )
+from lca_models.messages import N_, message_of
 from lca_models.units import UnitProblem, parse_unit
 
 _IDENT = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
@@ -27,7 +28,7 @@ class Amount(fields.Field[float | str]):
 
     # a class-wide default in marshmallow, though its stubs declare it per instance
     default_error_messages: ClassVar[dict[str, str | list[Any] | dict[Any, Any]]] = {  # type: ignore[misc]
-        "invalid": "must be a number or a formula (text)"}
+        "invalid": N_("must be a number or a formula (text)")}
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> float | str:
@@ -45,7 +46,7 @@ class Unit(fields.String):
         try:
             parse_unit(text)
         except UnitProblem as exc:
-            raise ValidationError(str(exc)) from None
+            raise ValidationError(message_of(exc)) from None
         return text
 
 
@@ -71,7 +72,7 @@ class ProductSchema(_Strict):
     def _gtin_check_digit(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         gtin = data.get("gtin")
         if gtin and not _gtin_ok(gtin):
-            raise ValidationError("check digit is wrong", "gtin")
+            raise ValidationError(N_("check digit is wrong"), "gtin")
 
 
 class OutputSchema(_Strict):
@@ -96,7 +97,7 @@ class InputSchema(_Strict):
     @validates_schema
     def _one_source(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         if (data.get("factor") is None) == (data.get("process") is None):
-            raise ValidationError("give exactly one of 'factor' or 'process'", "factor")
+            raise ValidationError(N_("give exactly one of 'factor' or 'process'"), "factor")
 
 
 class EmissionSchema(_Strict):
@@ -117,7 +118,8 @@ class TransportSchema(_Strict):
 
 class ProcessSchema(_Strict):
     id = fields.String(required=True, validate=validate.Regexp(
-        _PROCESS_ID, error="must start with a letter or digit and use letters, digits, _ . -"))
+        _PROCESS_ID,
+        error=N_("must start with a letter or digit and use letters, digits, _ . -")))
     name = fields.String(load_default=None)
     output = fields.Nested(OutputSchema, required=True)
     co_products = fields.List(fields.Nested(OutputSchema), load_default=list)

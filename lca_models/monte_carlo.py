@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lca_models.errors import SingularSystemError
+from lca_models.messages import fill
+from lca_models.result_warnings import REJECTED_DRAWS
 from lca_models.results import MonteCarloResult
 
 if TYPE_CHECKING:
@@ -98,10 +100,9 @@ def summarise_draws(accepted: np.ndarray, iterations: int, seed: int) -> MonteCa
                             histogram=bins)
 
 
+
 def rejection_warning(result: MonteCarloResult | None) -> list[str]:
     if result is None or result.rejected <= REJECTED_WARNING_SHARE * result.iterations:
         return []
-    return [f"{result.rejected} of {result.iterations} Monte Carlo draws "
-            f"({result.rejected / result.iterations:.1%}) described a system that cannot exist "
-            "(negative activity in a loop, or a singular matrix) and were left out of the "
-            "statistics; the uncertainty stated on the inputs of a loop may be too wide"]
+    return [fill(REJECTED_DRAWS, rejected=result.rejected, iterations=result.iterations,
+               share=f"{result.rejected / result.iterations:.1%}")]

@@ -13,6 +13,8 @@ from graphlib import CycleError, TopologicalSorter
 
 from simpleeval import EvalWithCompoundTypes, InvalidExpression, NameNotDefined
 
+from lca_models.messages import N_, message_of
+
 FUNCTIONS = {
     "min": min, "max": max, "abs": abs, "round": round,
     "sqrt": math.sqrt, "exp": math.exp, "log": math.log, "log10": math.log10,
@@ -31,7 +33,8 @@ def names_in(formula: str) -> set[str]:
     try:
         tree = ast.parse(formula, mode="eval")
     except SyntaxError as exc:
-        raise FormulaProblem(f"'{formula}' is not a valid formula ({exc.msg})") from None
+        raise FormulaProblem(N_("'%(formula)s' is not a valid formula (%(detail)s)",
+                                formula=formula, detail=exc.msg)) from None
     called = {n.func.id for n in ast.walk(tree)
               if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - called - set(CONSTANTS)
@@ -40,17 +43,21 @@ def names_in(formula: str) -> set[str]:
 def evaluate(formula: str, values: Mapping[str, float]) -> float:
     unknown = sorted(names_in(formula) - set(values))
     if unknown:
-        raise FormulaProblem(f"'{formula}' names unknown parameter(s): {', '.join(unknown)}")
+        raise FormulaProblem(N_("'%(formula)s' names unknown parameter(s): %(names)s",
+                                formula=formula, names=", ".join(unknown)))
     evaluator = EvalWithCompoundTypes(functions=FUNCTIONS, names={**CONSTANTS, **values})
     try:
         result = evaluator.eval(formula)
     except NameNotDefined as exc:
-        raise FormulaProblem(f"'{formula}' names unknown parameter '{exc.name}'") from None
+        raise FormulaProblem(N_("'%(formula)s' names unknown parameter '%(name)s'",
+                                formula=formula, name=exc.name)) from None
     except (InvalidExpression, ZeroDivisionError, ValueError, TypeError, OverflowError) as exc:
-        raise FormulaProblem(f"'{formula}' cannot be evaluated: {exc}") from None
+        raise FormulaProblem(N_("'%(formula)s' cannot be evaluated: %(detail)s",
+                                formula=formula, detail=str(exc))) from None
     if isinstance(result, bool) or not isinstance(result, int | float) or not math.isfinite(
             result):
-        raise FormulaProblem(f"'{formula}' does not evaluate to a finite number")
+        raise FormulaProblem(N_("'%(formula)s' does not evaluate to a finite number",
+                                formula=formula))
     return float(result)
 
 
@@ -65,15 +72,17 @@ def resolve_parameters(parameters: Mapping[str, float | str]) -> tuple[dict[str,
     errors: dict[str, str] = {}
     for name, value in parameters.items():
         if name in RESERVED:
-            kind = "constant" if name in CONSTANTS else "function"
-            errors[name] = (f"'{name}' is a {kind} of the formula language and cannot name a "
-                            "parameter; choose another name")
+            errors[name] = (N_("'%(name)s' is a constant of the formula language and cannot "
+                               "name a parameter; choose another name", name=name)
+                            if name in CONSTANTS else
+                            N_("'%(name)s' is a function of the formula language and cannot "
+                               "name a parameter; choose another name", name=name))
             deps[name] = set()
         elif isinstance(value, str):
             try:
                 deps[name] = names_in(value)
             except FormulaProblem as exc:
-                errors[name] = str(exc)
+                errors[name] = message_of(exc)
         else:
             deps[name] = set()
     try:
@@ -81,7 +90,8 @@ def resolve_parameters(parameters: Mapping[str, float | str]) -> tuple[dict[str,
                      .static_order())
     except CycleError as exc:
         cycle = " -> ".join(exc.args[1])
-        return {}, {name: f"circular formula: {cycle}" for name in exc.args[1][:1]}
+        return {}, {name: N_("circular formula: %(cycle)s", cycle=cycle)
+                    for name in exc.args[1][:1]}
     values: dict[str, float] = {}
     for name in order:
         if name not in parameters or name in errors:
@@ -94,6 +104,6 @@ def resolve_parameters(parameters: Mapping[str, float | str]) -> tuple[dict[str,
             values[name] = evaluate(value, values)
         except FormulaProblem as exc:
             broken = sorted(deps[name] & set(errors))
-            errors[name] = (f"depends on invalid parameter(s) {', '.join(broken)}" if broken
-                            else str(exc))
+            errors[name] = (N_("depends on invalid parameter(s) %(names)s",
+                               names=", ".join(broken)) if broken else message_of(exc))
     return values, errors

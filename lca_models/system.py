@@ -14,6 +14,7 @@ from lca_models.errors import ModelValidationError, UnknownFactorError
 from lca_models.factor_rows import Factor
 from lca_models.factors import FactorRelease, FactorTable, resolve
 from lca_models.inventory import InventoryModel, Output, Process
+from lca_models.messages import N_, message_of
 from lca_models.units import UnitProblem, conversion_factor
 
 
@@ -49,7 +50,8 @@ def compile_model(model: InventoryModel, release: FactorRelease,
     errors: dict[str, list[str]] = {}
     missing = [n for n in model.factor_sets if n not in user_sets]
     for name in missing:
-        errors.setdefault("factor_sets", []).append(f"user factor set '{name}' is not loaded")
+        errors.setdefault("factor_sets", []).append(
+            N_("user factor set '%(name)s' is not loaded", name=name))
     named_sets = {n: user_sets[n] for n in model.factor_sets if n in user_sets}
     index = {p.id: i for i, p in enumerate(model.processes)}
     exchanges: list[Exchange] = []
@@ -66,7 +68,8 @@ def compile_model(model: InventoryModel, release: FactorRelease,
                                                                 ref.output.unit)
     except UnitProblem as exc:
         errors.setdefault("declared_unit.unit", []).append(
-            f"{exc} (the output unit of reference process '{ref.id}')")
+            N_("%(problem)s (the output unit of reference process '%(process)s')",
+               problem=message_of(exc), process=ref.id))
         demand = 0.0
     if errors:
         raise ModelValidationError(errors)
@@ -87,7 +90,7 @@ def allocation_share(proc: Process) -> float:
     total = sum(basis)
     if total <= 0:
         raise ModelValidationError({f"{proc.path}.allocation":
-                                    "allocation basis of all outputs adds up to zero"})
+                                    N_("allocation basis of all outputs adds up to zero")})
     return basis[0] / total
 
 
@@ -112,7 +115,7 @@ def _process_exchanges(i: int, proc: Process, share: float, model: InventoryMode
         try:
             found = resolve(fid, release, user_sets)
         except UnknownFactorError as exc:
-            fail(path, str(exc))
+            fail(path, message_of(exc))
             return None
         used[found.id] = found
         return found
@@ -130,7 +133,9 @@ def _process_exchanges(i: int, proc: Process, share: float, model: InventoryMode
         try:
             amount = inp.amount * conversion_factor(inp.unit, target_unit) * share
         except UnitProblem as exc:
-            fail(f"{path}.unit", f"{exc}, the unit of {inp.factor or inp.process}")
+            fail(f"{path}.unit", N_("%(problem)s, the unit of %(reference)s",
+                                    problem=message_of(exc),
+                                    reference=inp.factor or inp.process))
             continue
         dqr = (sum(int(c) for c in inp.dqr_pedigree) / 5 if inp.dqr_pedigree
                else (used[inp.factor].dqr if inp.factor else None))
@@ -147,7 +152,8 @@ def _process_exchanges(i: int, proc: Process, share: float, model: InventoryMode
         try:
             amount = tkm * conversion_factor("tkm", found.unit) * share
         except UnitProblem as exc:
-            fail(f"{path}.factor", f"{exc}: a transport leg needs a factor per tonne-km")
+            fail(f"{path}.factor", N_("%(problem)s: a transport leg needs a factor per tonne-km",
+                                      problem=message_of(exc)))
             continue
         out.append(Exchange(i, "transport", found.id, amount, found.unit, path, leg.primary,
                             found.dqr, None))

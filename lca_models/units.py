@@ -7,6 +7,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from lca_models.messages import N_
+
 if TYPE_CHECKING:
     import pint
 
@@ -18,11 +20,11 @@ _EXTRA_DEFINITIONS = (
 )
 
 
-_TONS = ("is not a metric tonne (pint reads it as a US short ton of 907.18 kg, or a long ton "
+_TONS = N_("is not a metric tonne (pint reads it as a US short ton of 907.18 kg, or a long ton "
          "of 1016.05 kg); write t or tonne for 1000 kg, or give the mass in kg")
-_CALORIES = ("has two meanings (thermochemical 4.184 J or International Table 4.1868 J); "
+_CALORIES = N_("has two meanings (thermochemical 4.184 J or International Table 4.1868 J); "
              "write kcal_th or kcal_it (cal_th or cal_it), or better kJ or MJ")
-_US_IMPERIAL = ("differs between US and imperial measure; write L or m3 (or imperial_gallon, "
+_US_IMPERIAL = N_("differs between US and imperial measure; write L or m3 (or imperial_gallon, "
                 "US_liquid_gallon, imperial_pint, liquid_pint, imperial_quart)")
 #: Unit words refused because a reader cannot tell which unit the writer meant.
 AMBIGUOUS = {
@@ -32,12 +34,13 @@ AMBIGUOUS = {
     **dict.fromkeys(("gallon", "gallons", "gal", "pint", "pints", "pt", "quart", "quarts",
                      "qt", "fluid_ounce", "floz", "fl_oz", "cup"), _US_IMPERIAL),
     **dict.fromkeys(("barrel", "barrels", "bbl"),
-                    "means different volumes (US beer barrel 117 L, oil barrel 159 L); write "
-                    "oil_barrel, L or m3"),
+                    N_("means different volumes (US beer barrel 117 L, oil barrel 159 L); "
+                       "write oil_barrel, L or m3")),
     **dict.fromkeys(("therm", "therms", "thm"),
-                    "differs between the EC and US therm; write EC_therm, US_therm, MJ or GJ"),
+                    N_("differs between the EC and US therm; write EC_therm, US_therm, MJ or "
+                       "GJ")),
     **dict.fromkeys(("hp", "horsepower"),
-                    "may be mechanical (745.7 W) or metric (735.5 W) horsepower; write kW"),
+                    N_("may be mechanical (745.7 W) or metric (735.5 W) horsepower; write kW")),
 }
 #: Pint's own names behind aliases not listed above (e.g. 'ton' for any short-ton alias).
 _AMBIGUOUS_CANONICAL = {"ton": _TONS, "long_ton": _TONS}
@@ -63,20 +66,22 @@ def parse_unit(unit: str) -> pint.Unit:
     """The pint unit of `unit`; ambiguous words ('ton', 'kcal', 'gallon'...) are refused with
     the spellings that say which unit is meant (`AMBIGUOUS`)."""
     if not isinstance(unit, str) or not unit.strip():
-        raise UnitProblem("a unit is required")
+        raise UnitProblem(N_("a unit is required"))
     for word in _WORD.findall(unit):
         if word in AMBIGUOUS:
-            raise UnitProblem(f"'{word}' in '{unit}' {AMBIGUOUS[word]}")
+            raise UnitProblem(N_("'%(word)s' in '%(unit)s' %(why)s", word=word, unit=unit,
+                                 why=AMBIGUOUS[word]))
     import pint
 
     try:
         parsed = registry().parse_units(unit.strip())
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError,
             AttributeError, TypeError, AssertionError) as exc:
-        raise UnitProblem(f"'{unit}' is not a known unit") from exc
+        raise UnitProblem(N_("'%(unit)s' is not a known unit", unit=unit)) from exc
     for name in parsed._units:  # pint has no public accessor for the unit names
         if name in _AMBIGUOUS_CANONICAL:
-            raise UnitProblem(f"'{unit}' {_AMBIGUOUS_CANONICAL[name]}")
+            raise UnitProblem(N_("'%(unit)s' %(why)s", unit=unit,
+                                 why=_AMBIGUOUS_CANONICAL[name]))
     return parsed
 
 
@@ -97,10 +102,10 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
     try:
         return float(registry().Quantity(1.0, source).to(target).magnitude)
     except pint.errors.DimensionalityError as exc:
-        raise UnitProblem(
-            f"'{from_unit}' cannot be converted to '{to_unit}' "
-            f"({_dimension(source)} vs {_dimension(target)})"
-        ) from exc
+        raise UnitProblem(N_(
+            "'%(from_unit)s' cannot be converted to '%(to_unit)s' (%(from_dim)s vs %(to_dim)s)",
+            from_unit=from_unit, to_unit=to_unit, from_dim=_dimension(source),
+            to_dim=_dimension(target))) from exc
 
 
 def is_mass(unit: str) -> bool:

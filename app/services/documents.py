@@ -25,6 +25,7 @@ from app.services import labels as label_service
 from app.services.bar_chart import bar_chart
 from app.services.doc_language import FONTS, LANG_TAGS, N_, chinese
 from app.services.issuer import Issuer
+from app.services.message_text import in_language
 from lca_models.canonical import sha256_hex
 from lca_models.recognition import read_standards
 
@@ -379,6 +380,19 @@ def grouped(warnings: list[str]) -> list[str]:
     return [w if n == 1 else f"{w} (×{n})" for w, n in counts.items()]
 
 
+def _warnings_both(warnings: list[str], script: str) -> list[tuple[str, str]]:
+    """The stored (English) warnings, each once, as (Chinese, English); the Chinese is empty
+    for a text that matches no known template (app/services/message_text.py)."""
+    zh = chinese(script)
+    out = []
+    for english in grouped(warnings):
+        text, _x, count = english.rpartition(" (×")
+        base, suffix = (text, f" (×{count}") if text and count.endswith(")") else (english, "")
+        chinese_text = in_language(base, zh)
+        out.append((chinese_text + suffix if chinese_text != base else "", english))
+    return out
+
+
 def calculation_report_pdf(calc: Calculation, changes: list[dict[str, Any]] | None,
                            recognition: list[dict[str, Any]] | None = None,
                            product: Product | None = None, script: str = "Hans") -> bytes:
@@ -401,7 +415,7 @@ def calculation_report_pdf(calc: Calculation, changes: list[dict[str, Any]] | No
         "uncertainty": _uncertainty(result.get("monte_carlo")),
         "quality": _quality(result),
         "inputs": result["by_input"], "recognition": recognition, "changes": changes,
-        "warnings": grouped(result.get("warnings", [])),
+        "warnings": _warnings_both(result.get("warnings", []), script),
     }
     return _pdf(_env().get_template("calculation_report.html.j2").render(
         r=context, css=_css(script), **_language(script)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.messages import localize
 from app.numbers import kg_co2e
 
 
@@ -31,6 +32,8 @@ def init_app(app: Flask) -> None:
     timezones.init_app(app)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.filters["kg"] = kg_co2e  # the same rounding as the documents
+    # the engine's messages and stored warnings in the page's language (app/messages.py)
+    app.jinja_env.filters["localize"] = localize
     for module in (verify, session, exporter, modelling, requests, certifier, cbam, impact,
                    body, admin):
         app.register_blueprint(module.blp)

@@ -26,7 +26,9 @@ from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain import Forbidden, NotFound, ServiceError, Unauthenticated
+from app.errors import error_detail
 from app.extensions import db
+from app.messages import localize
 from app.services import keyset
 from app.web import error_pages
 from app.web.vocabulary import role_name
@@ -131,12 +133,13 @@ def safe_next(target: str | None, fallback: str) -> str:
 def messages(exc: Exception) -> list[str]:
     if isinstance(exc, InputLimitError):  # an upload over a limit: say which, plainly
         return [_("The file is over a processing limit (%(limit)s = %(maximum)s): %(detail)s",
-                  limit=exc.limit, maximum=exc.maximum, detail=str(exc))]
+                  limit=exc.limit, maximum=exc.maximum, detail=error_detail(exc))]
     if isinstance(exc, FormError | ModelValidationError):  # on a page the model is the document
-        return [f"{path.removeprefix('model.')}: {msg}" for path, msgs in exc.errors.items()
-                for msg in msgs]
+        return [f"{path.removeprefix('model.')}: {localize(msg)}"
+                for path, msgs in exc.errors.items() for msg in msgs]
     field = getattr(exc, "field", None)
-    return [f"{field}: {exc}" if field else str(exc)]
+    detail = error_detail(exc)
+    return [f"{field}: {detail}" if field else detail]
 
 
 def register_errors(blp: Blueprint) -> None:

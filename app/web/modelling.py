@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from app.domain import NotFound
 from app.extensions import db
+from app.messages import localize_all
 from app.services import bom_template, transaction
 from app.services import factors as factor_search
 from app.services import products as catalogue
@@ -67,7 +68,8 @@ def post(version_id: str):
             version = catalogue.get_version(session, user(), version_id)
             new = catalogue.add_version(session, user(), version.product, content, "form")
     except ModelValidationError as exc:
-        cells, rest = field_errors(exc.errors, places)
+        cells, rest = field_errors({path: localize_all(msgs) for path, msgs in exc.errors.items()},
+                                   places)
         return _page(found, rows, cells, rest), 422
     flash(_("Model version %(number)s saved.", number=new.number), "info")
     return redirect(url_for("exporter_pages.version", version_id=new.id))
