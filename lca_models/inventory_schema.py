@@ -155,9 +155,10 @@ class _Builder:
         else:
             number = float(value)
         if number < 0 or (positive and number == 0):
+            shown = format(number, "g")
             self.fail(path, N_("%(number)s is not allowed: must be greater than zero",
-                               number=format(number, "g")) if positive else
-                      N_("%(number)s is not allowed: must be zero or more", number=format(number, "g")))
+                               number=shown) if positive else
+                      N_("%(number)s is not allowed: must be zero or more", number=shown))
         return number, formula
 
     def carbon(self, raw: Mapping[str, Any], kind: str) -> float | None:
