@@ -111,7 +111,8 @@ def error_detail(exc: Exception) -> str:
         return "; ".join(f"{path}: {localize(msg)}" for path, msgs in exc.errors.items()
                          for msg in msgs)
     if isinstance(exc, InputLimitError):
-        return f"{exc.where}: {localize(exc.message)}" if exc.where else localize(exc.message)
+        where, message = localize(exc.where), localize(exc.message)
+        return f"{where}: {message}" if where else message
     if isinstance(exc, FactorFileError):
         return f"{exc.source}: " + "; ".join(localize(format_row_error(r, c, m))
                                               for r, c, m in exc.errors)

@@ -21,6 +21,7 @@ from typing import Any
 import pycountry
 
 from lca_models.gwp import REPORTED_CO2E_SETS, flows, reported_co2e_flow
+from lca_models.messages import N_, message_of
 from lca_models.units import UnitProblem, parse_unit
 
 CATEGORIES = ("electricity", "fuel", "transport", "material", "end_of_life", "other")
@@ -121,7 +122,8 @@ def validate_rows(rows: Sequence[Mapping[str, Any]], *, release: bool, factor_se
         row_errors = _row_errors(row, release)
         fid = row.get("id")
         if fid and fid in seen:
-            row_errors.append(("id", f"duplicate id '{fid}' (first on row {seen[fid]})"))
+            row_errors.append(("id", N_("duplicate id '%(id)s' (first on row %(row)s)", id=fid,
+                                        row=seen[fid])))
         elif fid:
             seen[fid] = number
         errors.extend((number, col, msg) for col, msg in row_errors)
@@ -144,29 +146,32 @@ def _clean(value: Any) -> Any:
 def _row_errors(row: Mapping[str, Any], release: bool) -> list[tuple[str, str]]:
     errs: list[tuple[str, str]] = []
     required = REQUIRED_COLUMNS + (RELEASE_REQUIRED if release else ())
-    errs.extend((col, "is required") for col in required if row.get(col) is None)
+    errs.extend((col, N_("is required")) for col in required if row.get(col) is None)
     fid = row.get("id")
     if fid is not None and not _ID.match(str(fid)):
-        errs.append(("id", f"'{fid}' must be 2-121 characters of a-z, 0-9, '.', '_' or '-'"))
+        errs.append(("id", N_("'%(id)s' must be 2-121 characters of a-z, 0-9, '.', '_' or '-'",
+                              id=fid)))
     if row.get("category") is not None and row["category"] not in CATEGORIES:
-        errs.append(("category", f"'{row['category']}' is not one of {', '.join(CATEGORIES)}"))
+        errs.append(("category", N_("'%(value)s' is not one of %(allowed)s",
+                                    value=row["category"], allowed=", ".join(CATEGORIES))))
     if row.get("unit") is not None:
         try:
             parse_unit(str(row["unit"]))
         except UnitProblem as exc:
-            errs.append(("unit", str(exc)))
+            errs.append(("unit", message_of(exc)))
     errs.extend(_gas_errors(row))
     geo = row.get("geography")
     if geo is not None and not is_valid_geography(str(geo)):
-        errs.append(("geography", f"'{geo}' is not an ISO 3166-1/-2 code (or GLO, EU); "
-                                  "separate several subdivisions with ';'"))
+        errs.append(("geography", N_("'%(code)s' is not an ISO 3166-1/-2 code (or GLO, EU); "
+                                     "separate several subdivisions with ';'", code=geo)))
     errs.extend(_year_errors(row.get("reference_year")))
     errs.extend(_uncertainty_errors(row))
     ped = row.get("dqr_pedigree")
     if ped is not None and not _PEDIGREE.match(str(ped)):
-        errs.append(("dqr_pedigree", f"'{ped}' must be five digits 1-5"))
+        errs.append(("dqr_pedigree", N_("'%(value)s' must be five digits 1-5", value=ped)))
     if row.get("is_aircraft") is not None and _parse_bool(row["is_aircraft"]) is None:
-        errs.append(("is_aircraft", f"'{row['is_aircraft']}' must be true or false"))
+        errs.append(("is_aircraft", N_("'%(value)s' must be true or false",
+                                       value=row["is_aircraft"])))
     return errs
 
 
@@ -174,7 +179,7 @@ def _gas_errors(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     errs: list[tuple[str, str]] = []
     unknown = [c for c in row if c.endswith("_kg") and c != "co2e_kg"
                and c not in gas_columns([c])]
-    errs.extend((c, "is not a known gas column (see lca_models/data/gwp100.csv)")
+    errs.extend((c, N_("is not a known gas column (see lca_models/data/gwp100.csv)"))
                 for c in unknown)
     present = 0
     for col in [*gas_columns(row), "co2e_kg"]:
@@ -183,22 +188,26 @@ def _gas_errors(row: Mapping[str, Any]) -> list[tuple[str, str]]:
             continue
         number = _number(value)
         if number is None or not math.isfinite(number):
-            errs.append((col, f"'{value}' is not a finite number"))
+            errs.append((col, N_("'%(value)s' is not a finite number", value=value)))
         elif number < 0:
-            errs.append((col, f"{number} is negative; removals go in co2_biogenic_removal_kg "
-                              "as a positive amount"))
+            errs.append((col, N_("%(number)s is negative; removals go in "
+                                 "co2_biogenic_removal_kg as a positive amount", number=number)))
         elif number > MAX_GAS_KG:
-            errs.append((col, f"{number} kg per unit is out of range (max {MAX_GAS_KG:g})"))
+            errs.append((col, N_("%(number)s kg per unit is out of range (max %(max)s)",
+                                 number=number, max=format(MAX_GAS_KG, "g"))))
         else:
             present += 1
     if present == 0 and not unknown:
-        errs.append(("co2e_kg", "no gas amount given: fill co2e_kg or at least one gas column"))
+        errs.append(("co2e_kg", N_("no gas amount given: fill co2e_kg or at least one gas "
+                                   "column")))
     co2e_set = row.get("co2e_gwp_set")
     if row.get("co2e_kg") is not None and co2e_set not in REPORTED_CO2E_SETS:
-        errs.append(("co2e_gwp_set", f"'{co2e_set}' must be one of "
-                                     f"{', '.join(REPORTED_CO2E_SETS)} when co2e_kg is given"))
+        errs.append(("co2e_gwp_set", N_("'%(value)s' must be one of %(allowed)s when co2e_kg "
+                                        "is given", value=co2e_set,
+                                        allowed=", ".join(REPORTED_CO2E_SETS))))
     if row.get("co2e_kg") is not None and any(row.get(c) is not None for c in gas_columns(row)):
-        errs.append(("co2e_kg", "give either per-gas amounts or an aggregated co2e_kg, not both"))
+        errs.append(("co2e_kg", N_("give either per-gas amounts or an aggregated co2e_kg, not "
+                                   "both")))
     return errs
 
 
@@ -207,23 +216,26 @@ def _year_errors(value: Any) -> list[tuple[str, str]]:
         return []
     year = _number(value)
     if year is None or year != int(year) or not 1990 <= year <= datetime.now(UTC).year + 1:
-        return [("reference_year", f"'{value}' must be a year between 1990 and next year")]
+        return [("reference_year", N_("'%(value)s' must be a year between 1990 and next year",
+                                      value=value))]
     return []
 
 
 def _uncertainty_errors(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     kind = row.get("uncertainty_type") or "undefined"
     if kind not in UNCERTAINTY_TYPES:
-        return [("uncertainty_type", f"'{kind}' is not one of {', '.join(UNCERTAINTY_TYPES)}")]
+        return [("uncertainty_type", N_("'%(value)s' is not one of %(allowed)s", value=kind,
+                                        allowed=", ".join(UNCERTAINTY_TYPES)))]
     sigma, lo, hi = (_number(row.get(c)) for c in
                      ("uncertainty_sigma", "uncertainty_min", "uncertainty_max"))
     if kind in ("lognormal", "normal") and (
             sigma is None or not math.isfinite(sigma) or not 0 < sigma <= 3):
-        return [("uncertainty_sigma", f"a {kind} distribution needs 0 < sigma <= 3")]
+        return [("uncertainty_sigma", N_("a %(kind)s distribution needs 0 < sigma <= 3",
+                                         kind=kind))]
     if kind in ("triangular", "uniform") and (
             lo is None or hi is None or not 0 <= lo <= 1 <= hi or lo == hi):
-        return [("uncertainty_min", f"a {kind} distribution needs uncertainty_min <= 1 <= "
-                                    "uncertainty_max as multiples of the value")]
+        return [("uncertainty_min", N_("a %(kind)s distribution needs uncertainty_min <= 1 <= "
+                                       "uncertainty_max as multiples of the value", kind=kind))]
     return []
 
 

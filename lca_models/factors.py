@@ -103,13 +103,13 @@ def table_from_rows(name: str, rows: Sequence[Mapping[str, Any]], *, release: bo
 def read_csv_rows(text: str, source: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
-        raise FactorFileError(source, [(1, None, "the file is empty or has no header row")])
+        raise FactorFileError(source, [(1, None, N_("the file is empty or has no header row"))])
     _check_header(reader.fieldnames, source)
     rows = []
     for row in reader:
         if None in row:
             raise FactorFileError(source, [(reader.line_num, None,
-                                            "more cells than header columns")])
+                                            N_("more cells than header columns"))])
         rows.append({k: restore_text(v) if isinstance(v, str) else v for k, v in row.items()})
     return rows
 
@@ -136,8 +136,8 @@ def _check_header(fieldnames: Iterable[str], source: str) -> None:
     missing = [c for c in ("id", "name", "category", "unit", "geography", "reference_year",
                            "source_publisher") if c not in names]
     dupes = sorted({n for n in names if names.count(n) > 1})
-    errors = [(1, c, "required column is missing") for c in missing]
-    errors += [(1, c, "column appears more than once") for c in dupes]
+    errors = [(1, c, N_("required column is missing")) for c in missing]
+    errors += [(1, c, N_("column appears more than once")) for c in dupes]
     if errors:
         raise FactorFileError(source, errors)
 
@@ -206,10 +206,10 @@ def import_factor_set(path: Path, name: str, release: FactorRelease) -> FactorTa
     elif suffix in (".xlsx", ".xlsm"):
         rows = read_xlsx_rows(path, source)
     else:
-        raise FactorFileError(source, [(None, None, "factor files must be .csv or .xlsx")])
-    clashes = [(i + 2, "id", f"'{r.get('id')}' is a factor of the shipped release "
-                             f"{release.version}; user factors may not shadow it, choose "
-                             "another id") for i, r in enumerate(rows)
+        raise FactorFileError(source, [(None, None, N_("factor files must be .csv or .xlsx"))])
+    clashes = [(i + 2, "id", N_("'%(id)s' is a factor of the shipped release %(release)s; user "
+                                "factors may not shadow it, choose another id", id=r.get("id"),
+                                release=release.version)) for i, r in enumerate(rows)
                if str(r.get("id") or "").strip() in release]
     try:
         table = table_from_rows(name, rows, release=False, source=source)

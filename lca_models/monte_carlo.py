@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lca_models.errors import SingularSystemError
-from lca_models.messages import fill
+from lca_models.messages import N_, fill
 from lca_models.result_warnings import REJECTED_DRAWS
 from lca_models.results import MonteCarloResult
 
@@ -45,7 +45,7 @@ def run_monte_carlo(background: Background, gwp_set: str, fg: Foreground, iterat
     from lca_models.calculation import _background_packages, _datapackage, _import_bw2calc
 
     if iterations < 2:
-        raise ValueError("Monte Carlo needs at least 2 iterations")
+        raise ValueError(N_("Monte Carlo needs at least 2 iterations"))
     bw2calc = _import_bw2calc(background.directory)
     packages = _background_packages(background, gwp_set)
     with warnings.catch_warnings():
@@ -86,10 +86,11 @@ def summarise_draws(accepted: np.ndarray, iterations: int, seed: int) -> MonteCa
     """Statistics over the feasible draws, with the count of the others."""
     rejected = iterations - len(accepted)
     if len(accepted) < 2 or rejected > REJECTED_REFUSAL_SHARE * iterations:
-        raise SingularSystemError(
-            f"{rejected} of {iterations} Monte Carlo draws describe a system that cannot "
+        raise SingularSystemError(N_(
+            "%(rejected)s of %(iterations)s Monte Carlo draws describe a system that cannot "
             "exist (a loop consuming more than it produces, or a singular matrix); the "
-            "uncertainty stated on the inputs of a loop is too wide for its amounts")
+            "uncertainty stated on the inputs of a loop is too wide for its amounts",
+            rejected=rejected, iterations=iterations))
     p2_5, p50, p97_5 = np.percentile(accepted, [2.5, 50, 97.5])
     counts, edges = np.histogram(accepted, bins=HISTOGRAM_BINS)
     bins = tuple((float(edges[i]), float(edges[i + 1]), int(counts[i]))

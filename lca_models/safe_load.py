@@ -33,6 +33,7 @@ from yaml.nodes import MappingNode
 from yaml.resolver import Resolver
 
 from lca_models.errors import InputLimitError, InputTooLarge, MalformedInput
+from lca_models.messages import N_
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,11 @@ def using_limits(limits: InputLimits) -> Iterator[InputLimits]:
         _CURRENT.reset(token)
 
 
-def check_size(size: int, limits: InputLimits, what: str = "the document") -> None:
+def check_size(size: int, limits: InputLimits, what: str = N_("the document")) -> None:
     if size > limits.max_document_bytes:
         raise InputTooLarge("max_document_bytes", limits.max_document_bytes,
-                            f"{what} is {size} bytes; the limit is "
-                            f"{limits.max_document_bytes}")
+                            N_("%(what)s is %(size)s bytes; the limit is %(limit)s",
+                               what=what, size=size, limit=limits.max_document_bytes))
 
 
 # ---- JSON ------------------------------------------------------------------------------------
@@ -107,13 +108,14 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _no_constant(name: str) -> Any:
-    raise MalformedInput({"_schema": f"{name} is not a JSON number (RFC 8259)"})
+    raise MalformedInput({"_schema": N_("%(name)s is not a JSON number (RFC 8259)", name=name)})
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise MalformedInput({"_schema": f"number {text[:40]} is out of range"})
+        raise MalformedInput({"_schema": N_("number %(number)s is out of range",
+                                            number=text[:40])})
     return value
 
 
@@ -126,16 +128,19 @@ def load_json(text: str | bytes, limits: InputLimits | None = None) -> Any:
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise MalformedInput({"_schema": f"not UTF-8 (byte {exc.start})"}) from None
+            raise MalformedInput({"_schema": N_("not UTF-8 (byte %(byte)s)",
+                                                byte=exc.start)}) from None
     _check_json_depth(text, limits)
     try:
         data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant,
                           parse_float=_finite_float)
     except json.JSONDecodeError as exc:
-        raise MalformedInput({"_schema": f"malformed JSON at line {exc.lineno} column "
-                                         f"{exc.colno}: {exc.msg}"}) from None
+        raise MalformedInput({"_schema": N_(
+            "malformed JSON at line %(line)s column %(column)s: %(problem)s", line=exc.lineno,
+            column=exc.colno, problem=exc.msg)}) from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer of over 4,300 digits
-        raise MalformedInput({"_schema": f"malformed JSON: {exc}"}) from None
+        raise MalformedInput({"_schema": N_("malformed JSON: %(problem)s",
+                                            problem=str(exc))}) from None
     _check_tree(data, limits)
     return data
 
@@ -151,8 +156,8 @@ def _check_json_depth(text: str, limits: InputLimits) -> None:
             if depth > limits.max_depth:
                 line = text.count("\n", 0, match.start()) + 1
                 raise InputLimitError("max_depth", limits.max_depth,
-                                      f"nested more than {limits.max_depth} levels deep",
-                                      f"line {line}")
+                                      N_("nested more than %(limit)s levels deep",
+                                         limit=limits.max_depth), N_("line %(line)s", line=line))
         elif char in "]}":
             depth -= 1
 
@@ -167,8 +172,8 @@ def _check_tree(data: Any, limits: InputLimits, key_word: str = "a member name")
             _check_string(value, path, limits)
         elif isinstance(value, dict):
             if isinstance(value, _Duplicated):
-                raise MalformedInput({path or "_schema": f"duplicate member name "
-                                                         f"'{value.duplicate[:80]}'"})
+                raise MalformedInput({path or "_schema": N_(
+                    "duplicate member name '%(name)s'", name=value.duplicate[:80])})
             for key, item in value.items():
                 if isinstance(key, str):
                     _check_string(key, f"{path} ({key_word})", limits)
@@ -180,8 +185,9 @@ def _check_tree(data: Any, limits: InputLimits, key_word: str = "a member name")
 def _check_string(value: str, where: str, limits: InputLimits) -> None:
     if len(value) > limits.max_string_chars:
         raise InputLimitError("max_string_chars", limits.max_string_chars,
-                              f"a string of {len(value)} characters; the limit is "
-                              f"{limits.max_string_chars}", where.strip() or None)
+                              N_("a string of %(count)s characters; the limit is %(limit)s",
+                                 count=len(value), limit=limits.max_string_chars),
+                              where.strip() or None)
 
 
 # ---- YAML ------------------------------------------------------------------------------------
@@ -204,21 +210,22 @@ class _BoundedComposer(Composer):
 
     def _where(self, event: Any) -> str:
         mark = getattr(event, "start_mark", None)
-        return f"line {mark.line + 1} column {mark.column + 1}" if mark else "YAML"
+        return N_("line %(line)s column %(column)s", line=mark.line + 1,
+                  column=mark.column + 1) if mark else "YAML"
 
     def _count(self, size: int, event: Any) -> None:
         self._expanded += size
         if self._expanded > self.limits.max_yaml_nodes:
             raise InputLimitError("max_yaml_nodes", self.limits.max_yaml_nodes,
-                                  f"more than {self.limits.max_yaml_nodes} nodes with aliases "
-                                  "expanded", self._where(event))
+                                  N_("more than %(limit)s nodes with aliases expanded",
+                                     limit=self.limits.max_yaml_nodes), self._where(event))
 
     def _reach(self, depth: int, event: Any) -> None:
         self._deepest = max(self._deepest, depth)
         if depth > self.limits.max_depth:
             raise InputLimitError("max_depth", self.limits.max_depth,
-                                  f"nested more than {self.limits.max_depth} levels deep",
-                                  self._where(event))
+                                  N_("nested more than %(limit)s levels deep",
+                                     limit=self.limits.max_depth), self._where(event))
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
@@ -242,13 +249,14 @@ class _BoundedComposer(Composer):
 
     def _alias(self, event: AliasEvent) -> Any:
         if event.anchor in self._open:
-            raise MalformedInput({self._where(event): f"alias *{event.anchor} refers to a node "
-                                                      "that contains it (a cycle)"})
+            raise MalformedInput({self._where(event): N_(
+                "alias *%(anchor)s refers to a node that contains it (a cycle)",
+                anchor=event.anchor)})
         self._aliases += 1
         if self._aliases > self.limits.max_yaml_aliases:
             raise InputLimitError("max_yaml_aliases", self.limits.max_yaml_aliases,
-                                  f"more than {self.limits.max_yaml_aliases} aliases",
-                                  self._where(event))
+                                  N_("more than %(limit)s aliases",
+                                     limit=self.limits.max_yaml_aliases), self._where(event))
         size, height = self._anchored.get(event.anchor or "", (1, 1))  # "": no such anchor
         self._reach(self._depth + height, event)
         self._count(size, event)
@@ -328,15 +336,18 @@ def load_yaml(text: str | bytes, limits: InputLimits | None = None) -> Any:
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise MalformedInput({"_schema": f"not UTF-8 (byte {exc.start})"}) from None
+            raise MalformedInput({"_schema": N_("not UTF-8 (byte %(byte)s)",
+                                                byte=exc.start)}) from None
     loader = _BoundedLoader(text, limits)
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise MalformedInput({"_schema": f"malformed YAML{where}: {problem}"}) from None
+        raise MalformedInput({"_schema": N_(
+            "malformed YAML at line %(line)s column %(column)s: %(problem)s",
+            line=mark.line + 1, column=mark.column + 1, problem=problem) if mark else
+            N_("malformed YAML: %(problem)s", problem=problem)}) from None
     finally:
         loader.dispose()
     _check_tree(data, limits, key_word="a key")
@@ -364,21 +375,25 @@ def csv_records(text: str, limits: InputLimits | None = None
             count += 1
             if count > limits.max_rows:
                 raise InputLimitError("max_rows", limits.max_rows,
-                                      f"more than {limits.max_rows} records", f"line {start}")
+                                      N_("more than %(limit)s records", limit=limits.max_rows),
+                                      N_("line %(line)s", line=start))
             if len(cells) > limits.max_columns:
                 raise InputLimitError("max_columns", limits.max_columns,
-                                      f"{len(cells)} fields; the limit is {limits.max_columns}",
-                                      f"line {start}")
+                                      N_("%(count)s fields; the limit is %(limit)s",
+                                         count=len(cells), limit=limits.max_columns),
+                                      N_("line %(line)s", line=start))
             for cell in cells:
                 if len(cell) > limits.max_cell_chars:
                     raise InputLimitError("max_cell_chars", limits.max_cell_chars,
-                                          f"a field of {len(cell)} characters; the limit is "
-                                          f"{limits.max_cell_chars}", f"line {start}")
+                                          N_("a field of %(count)s characters; the limit is "
+                                             "%(limit)s", count=len(cell),
+                                             limit=limits.max_cell_chars),
+                                          N_("line %(line)s", line=start))
             yield start, cells
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise MalformedInput({"file": f"malformed CSV at line {reader.line_num}: {exc}"}
-                             ) from None
+        raise MalformedInput({"file": N_("malformed CSV at line %(line)s: %(problem)s",
+                                         line=reader.line_num, problem=str(exc))}) from None
 
 
 __all__ = ["DEFAULT_LIMITS", "InputLimits", "check_size", "csv_records", "current_limits",

@@ -22,6 +22,7 @@ from typing import Any
 from xml.parsers import expat
 
 from lca_models.errors import InputLimitError, InputTooLarge, MalformedInput
+from lca_models.messages import N_
 from lca_models.safe_load import InputLimits, current_limits
 
 _RATIO_FLOOR = 1024 * 1024  # members smaller than this may compress as well as they like
@@ -51,26 +52,29 @@ def check_archive(data: bytes, limits: InputLimits | None = None) -> zipfile.Zip
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise MalformedInput({"file": f"not a readable .xlsx workbook ({exc})"}) from None
+        raise MalformedInput({"file": N_("not a readable .xlsx workbook (%(problem)s)",
+                                         problem=str(exc))}) from None
     infos = archive.infolist()
     if len(infos) > limits.max_xlsx_members:
         raise InputLimitError("max_xlsx_members", limits.max_xlsx_members,
-                              f"the workbook holds {len(infos)} files; the limit is "
-                              f"{limits.max_xlsx_members}")
+                              N_("the workbook holds %(count)s files; the limit is %(limit)s",
+                                 count=len(infos), limit=limits.max_xlsx_members))
     total = 0
     for info in infos:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise MalformedInput({"file": f"'{info.filename}' uses an unsupported compression"})
+            raise MalformedInput({"file": N_("'%(name)s' uses an unsupported compression",
+                                             name=info.filename)})
         total += info.file_size
         if total > limits.max_xlsx_expanded_bytes:
             raise InputTooLarge("max_xlsx_expanded_bytes", limits.max_xlsx_expanded_bytes,
-                                f"the workbook expands to more than "
-                                f"{limits.max_xlsx_expanded_bytes} bytes", info.filename)
+                                N_("the workbook expands to more than %(limit)s bytes",
+                                   limit=limits.max_xlsx_expanded_bytes), info.filename)
         if info.file_size > _RATIO_FLOOR and \
                 info.file_size > limits.max_xlsx_ratio * max(info.compress_size, 1):
             raise InputTooLarge("max_xlsx_ratio", limits.max_xlsx_ratio,
-                                f"compressed {info.file_size // max(info.compress_size, 1)}:1; "
-                                f"the limit is {limits.max_xlsx_ratio}:1", info.filename)
+                                N_("compressed %(ratio)s:1; the limit is %(limit)s:1",
+                                   ratio=info.file_size // max(info.compress_size, 1),
+                                   limit=limits.max_xlsx_ratio), info.filename)
     return archive
 
 
@@ -96,7 +100,8 @@ def _scan_member(archive: zipfile.ZipFile, name: str, scan: _Scan,
     state = {"row": 0, "col": 0, "text": 0, "in_text": False}
 
     def doctype(*_: Any) -> None:
-        raise MalformedInput({"file": f"'{name}' declares a DTD; workbooks do not"})
+        raise MalformedInput({"file": N_("'%(name)s' declares a DTD; workbooks do not",
+                                         name=name)})
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         local = tag.rpartition(":")[2]
@@ -112,16 +117,17 @@ def _scan_member(archive: zipfile.ZipFile, name: str, scan: _Scan,
             state["col"] = 0
             if state["row"] > limits.max_rows:
                 raise InputLimitError("max_rows", limits.max_rows,
-                                      f"row {state['row']} is beyond the limit of "
-                                      f"{limits.max_rows} rows", name)
+                                      N_("row %(row)s is beyond the limit of %(limit)s rows",
+                                         row=state["row"], limit=limits.max_rows), name)
             sheet.rows = max(sheet.rows, state["row"])
         elif local == "c":
             match = _CELL_REF.match(attrs.get("r", ""))
             state["col"] = _column_index(match.group(1)) if match else state["col"] + 1
             if state["col"] > limits.max_columns:
                 raise InputLimitError("max_columns", limits.max_columns,
-                                      f"a cell in column {state['col']}, beyond the limit of "
-                                      f"{limits.max_columns} columns", name)
+                                      N_("a cell in column %(column)s, beyond the limit of "
+                                         "%(limit)s columns", column=state["col"],
+                                         limit=limits.max_columns), name)
             sheet.columns = max(sheet.columns, state["col"])
             _count_cell(scan, name)
 
@@ -134,8 +140,8 @@ def _scan_member(archive: zipfile.ZipFile, name: str, scan: _Scan,
             state["text"] += len(data)
             if state["text"] > limits.max_cell_chars:
                 raise InputLimitError("max_cell_chars", limits.max_cell_chars,
-                                      f"a cell of more than {limits.max_cell_chars} "
-                                      "characters", name)
+                                      N_("a cell of more than %(limit)s characters",
+                                         limit=limits.max_cell_chars), name)
 
     parser.StartDoctypeDeclHandler = doctype
     parser.StartElementHandler = start
@@ -147,16 +153,19 @@ def _scan_member(archive: zipfile.ZipFile, name: str, scan: _Scan,
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise MalformedInput({"file": f"'{name}' is not well-formed XML ({exc})"}) from None
+        raise MalformedInput({"file": N_("'%(name)s' is not well-formed XML (%(problem)s)",
+                                         name=name, problem=str(exc))}) from None
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-        raise MalformedInput({"file": f"'{name}' cannot be read ({exc})"}) from None
+        raise MalformedInput({"file": N_("'%(name)s' cannot be read (%(problem)s)", name=name,
+                                         problem=str(exc))}) from None
 
 
 def _count_cell(scan: _Scan, where: str) -> None:
     scan.cells += 1
     if scan.cells > scan.limits.max_xlsx_cells:
         raise InputLimitError("max_xlsx_cells", scan.limits.max_xlsx_cells,
-                              f"more than {scan.limits.max_xlsx_cells} cells", where)
+                              N_("more than %(limit)s cells", limit=scan.limits.max_xlsx_cells),
+                              where)
 
 
 def _column_index(letters: str) -> int:
@@ -180,7 +189,8 @@ class BoundedWorkbook:
             self._book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError,
                 TypeError) as exc:
-            raise MalformedInput({"file": f"not a readable .xlsx workbook ({exc})"}) from None
+            raise MalformedInput({"file": N_("not a readable .xlsx workbook (%(problem)s)",
+                                         problem=str(exc))}) from None
 
     @property
     def sheetnames(self) -> list[str]:

@@ -12,6 +12,8 @@ import io
 import zipfile
 from pathlib import Path
 
+from lca_models.messages import N_
+
 MAX_EXPANDED_BYTES = 64 * 2**20  # a workbook of tens of thousands of rows is a few MiB of XML
 MAX_MEMBERS = 2_000
 
@@ -31,9 +33,9 @@ def check_zip(source: bytes | str | Path, *, max_expanded_bytes: int = MAX_EXPAN
     except (zipfile.BadZipFile, OSError, ValueError):
         return
     if len(members) > max_members:
-        raise ZipLimitError(f"the archive has {len(members)} members; at most {max_members} "
-                            "are accepted")
+        raise ZipLimitError(N_("the archive has %(count)s members; at most %(limit)s are "
+                               "accepted", count=len(members), limit=max_members))
     expanded = sum(member.file_size for member in members)
     if expanded > max_expanded_bytes:
-        raise ZipLimitError(f"the archive expands to {expanded} bytes; at most "
-                            f"{max_expanded_bytes} are accepted")
+        raise ZipLimitError(N_("the archive expands to %(size)s bytes; at most %(limit)s are "
+                               "accepted", size=expanded, limit=max_expanded_bytes))

@@ -8,13 +8,15 @@ from typing import Any
 from lca_models.calculation import compute_footprint
 from lca_models.errors import ModelValidationError
 from lca_models.inventory_schema import load_model
+from lca_models.messages import N_
 from lca_models.results import FootprintResult
 
 
 def check_monte_carlo(iterations: int | None, limit: int) -> None:
     """One request may not tie a worker up with an unbounded Monte Carlo run."""
     if iterations and iterations > limit:
-        raise ModelValidationError({"monte_carlo": f"at most {limit} iterations per request"})
+        raise ModelValidationError({"monte_carlo": N_("at most %(limit)s iterations per request",
+                                                      limit=limit)})
 
 
 def check_model_size(model: dict[str, Any], *, max_processes: int, max_inputs: int) -> None:
@@ -26,13 +28,15 @@ def check_model_size(model: dict[str, Any], *, max_processes: int, max_inputs: i
         found = stage.get("processes") if isinstance(stage, dict) else None
         processes += found if isinstance(found, list) else []
     if len(processes) > max_processes:
-        raise ModelValidationError({"model.stages": f"at most {max_processes} processes per "
-                                                    f"model (this one has {len(processes)})"})
+        raise ModelValidationError({"model.stages": N_(
+            "at most %(limit)s processes per model (this one has %(count)s)",
+            limit=max_processes, count=len(processes))})
     inputs = sum(len(p["inputs"]) for p in processes
                  if isinstance(p, dict) and isinstance(p.get("inputs"), list))
     if inputs > max_inputs:
-        raise ModelValidationError({"model.stages": f"at most {max_inputs} inputs per model "
-                                                    f"(this one has {inputs})"})
+        raise ModelValidationError({"model.stages": N_(
+            "at most %(limit)s inputs per model (this one has %(count)s)", limit=max_inputs,
+            count=inputs)})
 
 
 def calculate(model: dict[str, Any], *, gwp_set: str, monte_carlo: int | None, seed: int,

@@ -34,6 +34,7 @@ from lca_models.bom.paths import (
     _Cell,
 )
 from lca_models.errors import ModelValidationError
+from lca_models.messages import N_
 
 
 def model_from_bom(header: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]
@@ -86,8 +87,8 @@ class _BomBuilder:
         h = self.header
         for key in h:
             if key not in HEADER_KEYS:
-                self.fail(f"bom.header.{key}", f"unknown header key (known: "
-                                               f"{', '.join(HEADER_KEYS)})")
+                self.fail(f"bom.header.{key}", N_("unknown header key (known: %(known)s)",
+                                                  known=", ".join(HEADER_KEYS)))
         for key in REQUIRED_HEADER_KEYS:
             if not h.get(key):
                 self.fail(f"bom.header.{key}", "required")
@@ -125,8 +126,8 @@ class _BomBuilder:
             return a, b
         if a or b:
             missing = second if a else first
-            self.fail(f"bom.header.{missing}", f"required when {first if a else second} "
-                                               "is given")
+            self.fail(f"bom.header.{missing}", N_("required when %(other)s is given",
+                                                  other=first if a else second))
         return None
 
     # -- rows
@@ -135,23 +136,26 @@ class _BomBuilder:
         """Report unknown and missing columns; rows are only read when none is missing, since
         a missing column would otherwise be reported again on every row."""
         if not self.rows:  # the columns are only known from the rows
-            self.fail("bom.rows", "the table has no rows")
+            self.fail("bom.rows", N_("the table has no rows"))
             return False
         present = {k for row in self.rows for k in row if k != ROW}
         for name in sorted(present - set(COLUMNS) - {""}):
-            self.fail(f"bom.columns.{name}", f"unknown column (known: {', '.join(COLUMNS)})")
+            self.fail(f"bom.columns.{name}", N_("unknown column (known: %(known)s)",
+                                                known=", ".join(COLUMNS)))
         missing = [c for c in REQUIRED_COLUMNS if c not in present]
         for name in missing:
-            self.fail(f"bom.columns.{name}", "required column is missing")
+            self.fail(f"bom.columns.{name}", N_("required column is missing"))
         return not missing
 
     def add_row(self, row: Mapping[str, Any], number: int) -> None:
         at = f"bom.rows[{number}]"
         if not _is_empty(row.get("")):
-            self.fail(at, f"value '{_text(row[''])}' is in a column without a name")
+            self.fail(at, N_("value '%(value)s' is in a column without a name",
+                             value=_text(row[""])))
         pid = _text(row.get("process"))
         if not pid:
-            self.fail(f"{at}.process", "required: the id of the process this row belongs to")
+            self.fail(f"{at}.process",
+                      N_("required: the id of the process this row belongs to"))
             return
         proc = self.processes.setdefault(pid, _Process(pid, number))
         self.carry(proc, row, number)
@@ -160,11 +164,12 @@ class _BomBuilder:
             filled = [c for c in ("ref", *_AMOUNT_COLUMNS, *_TRANSPORT_COLUMNS)
                       if not _is_empty(row.get(c))]
             if filled:
-                self.fail(f"{at}.kind", f"required when {', '.join(filled)} is given "
-                                        f"({' | '.join(KINDS)})")
+                self.fail(f"{at}.kind", N_("required when %(columns)s is given (%(kinds)s)",
+                                           columns=", ".join(filled), kinds=" | ".join(KINDS)))
             return
         if kind not in KINDS:
-            self.fail(f"{at}.kind", f"'{kind}' is not a kind ({' | '.join(KINDS)})")
+            self.fail(f"{at}.kind", N_("'%(kind)s' is not a kind (%(kinds)s)", kind=kind,
+                                       kinds=" | ".join(KINDS)))
             return
         exchange = self.exchange(kind, row, at)
         if exchange is not None:
@@ -184,20 +189,22 @@ class _BomBuilder:
                 proc.values[column] = value
                 proc.given_on[column] = number
             elif proc.values[column] != value:
-                self.fail(path, f"process '{proc.id}' already has {column} "
-                                f"'{_show(proc.values[column])}' (row {proc.given_on[column]}); "
-                                "give it once or repeat the same value")
+                self.fail(path, N_(
+                    "process '%(process)s' already has %(column)s '%(value)s' (row %(row)s); "
+                    "give it once or repeat the same value", process=proc.id, column=column,
+                    value=_show(proc.values[column]), row=proc.given_on[column]))
 
     def exchange(self, kind: str, row: Mapping[str, Any], at: str) -> dict[str, Any] | None:
         ref = _text(row.get("ref"))
         if not ref:
-            self.fail(f"{at}.ref", f"required: the {_REF_MEANING[kind]}")
+            self.fail(f"{at}.ref", _REF_MEANING[kind])
         used, unused = ((_TRANSPORT_COLUMNS, _AMOUNT_COLUMNS) if kind == "transport"
                         else (_AMOUNT_COLUMNS, _TRANSPORT_COLUMNS))
         for column in unused:
             if not _is_empty(row.get(column)):
-                self.fail(f"{at}.{column}", f"must be empty on a {kind} row (it uses "
-                                            f"{', '.join(used)})")
+                self.fail(f"{at}.{column}", N_(
+                    "must be empty on a %(kind)s row (it uses %(columns)s)", kind=kind,
+                    columns=", ".join(used)))
         values: dict[str, Any] = {}
         for column in used:
             values[column] = self.cell(row, column, at, kind)
@@ -221,7 +228,7 @@ class _BomBuilder:
              ) -> float | str | None:
         raw = row.get(column)
         if _is_empty(raw):
-            self.fail(f"{at}.{column}", f"required on a {kind} row")
+            self.fail(f"{at}.{column}", N_("required on a %(kind)s row", kind=kind))
             return None
         if column in ("amount", "mass", "distance"):
             return _amount(raw, f"{at}.{column}", self.errors)
@@ -236,7 +243,8 @@ class _BomBuilder:
             for column in ("stage", "output_amount", "output_unit"):
                 if column not in proc.values:
                     self.fail(f"bom.rows[{proc.first_row}].{column}",
-                              f"required on one row of process '{proc.id}'")
+                              N_("required on one row of process '%(process)s'",
+                                 process=proc.id))
             by_stage.setdefault(proc.values.get("stage", ""), []).append(proc)
         stages: list[dict[str, Any]] = []
         cells: dict[str, _Cell] = {}
@@ -272,6 +280,7 @@ class _BomBuilder:
 
 _REF_FIELD = {"factor": "factor", "process": "process", "emission": "gas",
               "transport": "factor"}
-_REF_MEANING = {"factor": "emission factor id", "process": "id of the process it takes from",
-                "emission": "gas code (e.g. co2_fossil, ch4_fossil)",
-                "transport": "freight factor id (per tonne-km)"}
+_REF_MEANING = {"factor": N_("required: the emission factor id"),
+                "process": N_("required: the id of the process it takes from"),
+                "emission": N_("required: the gas code (e.g. co2_fossil, ch4_fossil)"),
+                "transport": N_("required: the freight factor id (per tonne-km)")}

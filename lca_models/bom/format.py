@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from lca_models.messages import N_
 from lca_models.parameters import FormulaProblem, evaluate
 
 HEADER_KEYS: tuple[str, ...] = (
@@ -85,7 +86,8 @@ def _amount(value: Any, path: str, errors: dict[str, list[str]]) -> float | str 
     try:
         evaluate(text, {})
     except FormulaProblem:
-        _fail(errors, path, f"'{text}' is not a number or an arithmetic formula of numbers")
+        _fail(errors, path, N_("'%(text)s' is not a number or an arithmetic formula of numbers",
+                               text=text))
         return None
     return text
 
@@ -98,5 +100,5 @@ def _primary(value: Any, path: str, errors: dict[str, list[str]]) -> bool | None
         return None
     if text in _TRUE or text in _FALSE:
         return text in _TRUE
-    _fail(errors, path, f"'{_text(value)}' is not true/false/yes/no/1/0")
+    _fail(errors, path, N_("'%(text)s' is not true/false/yes/no/1/0", text=_text(value)))
     return None

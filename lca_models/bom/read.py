@@ -17,6 +17,7 @@ from lca_models.bom.format import (
     _text,
 )
 from lca_models.errors import ModelValidationError
+from lca_models.messages import N_
 from lca_models.safe_load import csv_records
 from lca_models.safe_xlsx import BoundedWorkbook, open_workbook
 
@@ -44,8 +45,8 @@ def read_bom_csv(text: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
         elif not commented:
             rows.append(_row_dict(columns, cells, line))
     if columns is None:
-        _fail(errors, "bom", "no table found: expected a row of column names after the "
-                             "'# key: value' header lines")
+        _fail(errors, "bom", N_("no table found: expected a row of column names after the "
+                                "'# key: value' header lines"))
     if errors:
         raise ModelValidationError(errors)
     return header, rows
@@ -70,7 +71,7 @@ def _xlsx_book(book: BoundedWorkbook) -> tuple[dict[str, str], list[dict[str, An
     table_name = names.get("bom") or next((n for n in book.sheetnames
                                            if n.strip().lower() != "model"), None)
     if table_name is None:
-        _fail(errors, "bom", "the workbook has no 'bom' sheet")
+        _fail(errors, "bom", N_("the workbook has no 'bom' sheet"))
         raise ModelValidationError(errors)
     rows = _xlsx_rows((cells for _, cells in book.rows(table_name)), errors)
     if errors:
@@ -107,7 +108,7 @@ def _add_header_field(key: str, value: str, header: dict[str, str],
     elif key == "notes":
         header[key] = f"{header[key]} {value}".strip()
     else:
-        _fail(errors, f"bom.header.{key}", "given more than once")
+        _fail(errors, f"bom.header.{key}", N_("given more than once"))
 
 
 def _bare(name: str) -> str:
@@ -118,7 +119,7 @@ def _bare(name: str) -> str:
 def _column_names(cells: Sequence[Any], errors: dict[str, list[str]]) -> list[str]:
     names = [_bare(_text(c)).lower() for c in cells]
     for name in sorted({n for n in names if n and names.count(n) > 1}):
-        _fail(errors, f"bom.columns.{name}", "column appears more than once")
+        _fail(errors, f"bom.columns.{name}", N_("column appears more than once"))
     return names
 
 
@@ -160,5 +161,5 @@ def _xlsx_rows(rows: Iterable[Sequence[Any]], errors: dict[str, list[str]]
         elif not _text(cells[0]).startswith("#"):
             out.append(_row_dict(columns, cells, number))
     if columns is None:
-        _fail(errors, "bom", "the bom sheet is empty: expected a row of column names")
+        _fail(errors, "bom", N_("the bom sheet is empty: expected a row of column names"))
     return out

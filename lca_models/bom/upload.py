@@ -14,6 +14,7 @@ from lca_models.bom.read import read_bom_csv, read_bom_xlsx
 from lca_models.errors import ModelValidationError
 from lca_models.inventory import InventoryModel
 from lca_models.inventory_schema import load_model, parse_model_text
+from lca_models.messages import N_
 
 
 def load_model_upload(filename: str, content: bytes) -> InventoryModel:
@@ -39,8 +40,9 @@ def _upload(filename: str, content: bytes) -> tuple[dict[str, Any], str, Invento
     elif suffix == ".xlsx":
         header, rows = read_bom_xlsx(content)
     else:
-        raise ModelValidationError({"file": f"'{filename}': unsupported file type; upload "
-                                            ".yaml, .yml, .json, .csv or .xlsx"})
+        raise ModelValidationError({"file": N_(
+            "'%(file)s': unsupported file type; upload .yaml, .yml, .json, .csv or .xlsx",
+            file=filename)})
     model, cells = _BomBuilder(header, rows).build()
     try:
         return model, suffix[1:], load_model(model)
@@ -52,5 +54,6 @@ def _decode(content: bytes) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ModelValidationError({"file": f"not UTF-8 text (byte {exc.start}); save the file "
-                                            "as UTF-8 ('CSV UTF-8' in Excel)"}) from None
+        raise ModelValidationError({"file": N_(
+            "not UTF-8 text (byte %(byte)s); save the file as UTF-8 ('CSV UTF-8' in Excel)",
+            byte=exc.start)}) from None
