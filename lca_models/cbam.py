@@ -56,6 +56,7 @@ from lca_models.cbam_results import (
 )
 from lca_models.errors import FactorFileError, ModelValidationError
 from lca_models.factors import FactorRelease, load_release
+from lca_models.messages import N_
 from lca_models.units import registry
 
 if TYPE_CHECKING:
@@ -123,8 +124,11 @@ class _Calc(ExactSee):
         """Default SEE with the year's mark-up: base × (1 + mark-up)."""
         found = self.defaults.lookup(country, cn) if self.defaults and country and cn else None
         if found is None:
-            where = f" in {self.defaults.source}" if self.defaults else " (no default_values)"
-            self.fail(path, f"no default value for CN {cn} from {country}{where}")
+            self.fail(path, N_("no default value for CN %(cn)s from %(country)s in %(source)s",
+                               cn=cn, country=country, source=self.defaults.source)
+                      if self.defaults else
+                      N_("no default value for CN %(cn)s from %(country)s (no default_values)",
+                         cn=cn, country=country))
             return 0.0, 0.0
         factor = 1 + self.get_markup() / 100
         return found.direct * factor, found.indirect * factor
@@ -137,8 +141,9 @@ class _Calc(ExactSee):
         elif self.markup is None:
             self.markup = markups().get(year)
             if self.markup is None:
-                self.fail("default_values.markup_percent", f"no mark-up known for {year}: "
-                          "give default_values.markup_percent")
+                self.fail("default_values.markup_percent", N_(
+                    "no mark-up known for %(year)s: give default_values.markup_percent",
+                    year=year))
                 return 0.0
             if not self.markup.confirmed:
                 self.notes.append(f"Default values include the {year} mark-up of "
@@ -175,11 +180,12 @@ class _Calc(ExactSee):
     def factor_t_per(self, factor_id: str, path: str) -> Quantity[float] | None:
         """CO2 (fossil) of a release factor, as t per its activity unit."""
         if factor_id not in self.release:
-            self.fail(path, f"'{factor_id}' is not a factor of release {self.release.version}")
+            self.fail(path, N_("'%(id)s' is not a factor of release %(release)s%(hint)s",
+                               id=factor_id, release=self.release.version, hint=""))
             return None
         f = self.release.factors[factor_id]
         if f.gases.get("co2_fossil") is None:
-            self.fail(path, f"'{factor_id}' has no fossil CO2 value")
+            self.fail(path, N_("'%(id)s' has no fossil CO2 value", id=factor_id))
             return None
         return registry().Quantity(f.gases["co2_fossil"] / 1000, f"t/{f.unit}")
 
@@ -209,9 +215,10 @@ class _Calc(ExactSee):
                     f"({s['factor']})")
                 text = f"{text} × EF {shown} × {label} {mult:g}"
         except units.DimensionalityError:
-            self.fail(f"{path}.quantity.unit", "a mass balance needs a mass" if s["method"] ==
-                      "mass_balance" else f"{text} cannot give tonnes of CO2 with this emission "
-                      "factor (an NCV may be missing, or the units do not match)")
+            self.fail(f"{path}.quantity.unit", N_("a mass balance needs a mass")
+                      if s["method"] == "mass_balance" else N_(
+                          "%(text)s cannot give tonnes of CO2 with this emission factor (an NCV "
+                          "may be missing, or the units do not match)", text=text))
             em = 0.0
         if s["biomass_share"]:
             text += f" × (1 − biomass {s['biomass_share']:g})"
@@ -243,7 +250,8 @@ class _Calc(ExactSee):
             try:
                 ef = q.to("t/MWh").magnitude if q is not None else None
             except units.DimensionalityError:
-                self.fail(f"{path}.electricity_factor.factor", "not a factor per unit of energy")
+                self.fail(f"{path}.electricity_factor.factor",
+                          N_("not a factor per unit of energy"))
         attr_ind = p["electricity_consumed_mwh"] * (ef or 0.0)
         inp = dict.fromkeys(("dir", "ind", "def_dir", "def_ind", "el"), 0.0)
         for use in p["precursors"]:

@@ -23,6 +23,7 @@ from lca_models.cbam_data import EL_SOURCES, QUALIFYING_PARAMETERS, SECTOR_OF, c
 from lca_models.cbam_schema import CbamInputSchema
 from lca_models.errors import ModelValidationError
 from lca_models.inventory_schema import flatten_errors, parse_model_text
+from lca_models.messages import N_
 from lca_models.units import registry
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class CbamInput:
 def load_report_data(data: Mapping[str, Any], base_dir: Path | None = None) -> CbamInput:
     """Validate plain data; raise ModelValidationError naming every bad field."""
     if not isinstance(data, Mapping):
-        raise ModelValidationError({"_schema": "a CBAM report input must be a mapping"})
+        raise ModelValidationError({"_schema": N_("a CBAM report input must be a mapping")})
     try:
         raw = CbamInputSchema().load(data)
     except ValidationError as exc:
@@ -81,7 +82,8 @@ def locate_errors(errors: Mapping[str, Sequence[str]],
             parent = re.match(r"^(.*?)(?:\.[^.\[]+|\[\d+\])$", probe)
             probe = parent.group(1) if parent else ""
         for message in messages:
-            out.setdefault(where, []).append(f"{rest}: {message}" if rest else message)
+            out.setdefault(where, []).append(
+                N_("%(path)s: %(message)s", path=rest, message=message) if rest else message)
     return ModelValidationError(out)
 
 
@@ -99,8 +101,8 @@ class _Checker:
         seen: dict[str, int] = {}
         for i, item in enumerate(self.raw[key]):
             if item["id"] in seen:
-                self.fail(f"{key}[{i}].id", f"'{item['id']}' is already used by "
-                                            f"{key}[{seen[item['id']]}]")
+                self.fail(f"{key}[{i}].id", N_("'%(id)s' is already used by %(path)s",
+                                               id=item["id"], path=f"{key}[{seen[item['id']]}]"))
             seen.setdefault(item["id"], i)
         return seen
 
@@ -110,13 +112,15 @@ class _Checker:
         # pycountry's database lookups are unannotated
         if sub and (pycountry.subdivisions.get(code=sub) is None  # type: ignore[no-untyped-call]
                     or not sub.startswith(inst["country"] + "-")):
-            self.fail("installation.subdivision", f"'{sub}' is not an ISO 3166-2 subdivision "
-                                                  f"of {inst['country']}")
+            self.fail("installation.subdivision", N_(
+                "'%(code)s' is not an ISO 3166-2 subdivision of %(country)s", code=sub,
+                country=inst["country"]))
         if not inst["unlocode"].startswith(inst["country"]):
-            self.fail("installation.unlocode", f"must start with the country {inst['country']}")
+            self.fail("installation.unlocode", N_("must start with the country %(country)s",
+                                                  country=inst["country"]))
         period = inst["reporting_period"]
         if period["end"] < period["start"]:
-            self.fail("installation.reporting_period.end", "ends before it starts")
+            self.fail("installation.reporting_period.end", N_("ends before it starts"))
         procs, precs = self.ids("processes"), self.ids("precursors")
         self.ids("source_streams")
         for i, s in enumerate(raw["source_streams"]):
@@ -132,62 +136,72 @@ class _Checker:
         for i, cp in enumerate(raw["carbon_price"]):
             for j, pid in enumerate(cp["processes"] or list(procs)):
                 if pid not in procs:
-                    self.fail(f"carbon_price[{i}].processes[{j}]", f"no process '{pid}'")
+                    self.fail(f"carbon_price[{i}].processes[{j}]",
+                              N_("no process '%(process)s'", process=pid))
                 elif pid in priced:
-                    self.fail(f"carbon_price[{i}].processes", f"process '{pid}' already has "
-                              f"carbon_price[{priced[pid]}]; the template has one per product")
+                    self.fail(f"carbon_price[{i}].processes", N_(
+                        "process '%(process)s' already has %(path)s; the template has one per "
+                        "product", process=pid, path=f"carbon_price[{priced[pid]}]"))
                 priced.setdefault(pid, i)
         return self.errors
 
     def stream(self, s: dict[str, Any], path: str, procs: dict[str, int]) -> None:
         if s["process"] not in procs:
-            self.fail(f"{path}.process", f"'{s['process']}' is not the id of a process")
+            self.fail(f"{path}.process", N_("'%(id)s' is not the id of a process",
+                                            id=s["process"]))
         if s["method"] == "mass_balance":
             if s["carbon_content"] is None:
-                self.fail(f"{path}.carbon_content", "mass balance needs the carbon content "
-                                                    "(t C per t)")
+                self.fail(f"{path}.carbon_content",
+                          N_("mass balance needs the carbon content (t C per t)"))
         elif (s["factor"] is None) == (s["emission_factor"] is None):
-            self.fail(f"{path}.emission_factor", "give exactly one of 'emission_factor' "
-                                                 "or 'factor' (a release factor id)")
+            self.fail(f"{path}.emission_factor", N_(
+                "give exactly one of 'emission_factor' or 'factor' (a release factor id)"))
 
     def process(self, p: dict[str, Any], path: str, precs: dict[str, int]) -> None:
         unit = "MWh" if p["goods_category"] == "electricity" else "t"
         try:
             _qty(p["activity_level"]).to(unit)
         except units.DimensionalityError:
-            self.fail(f"{path}.activity_level.unit", f"a {p['goods_category']} activity level "
-                                                     f"is in {unit}")
+            self.fail(f"{path}.activity_level.unit", N_(
+                "a %(category)s activity level is in %(unit)s", category=p["goods_category"],
+                unit=unit))
         if p["electricity_consumed_mwh"] > 0 and p["electricity_factor"] is None:
-            self.fail(f"{path}.electricity_factor", "the process consumes electricity: give its "
-                      f"emission factor and source ({', '.join(EL_SOURCES)})")
+            self.fail(f"{path}.electricity_factor", N_(
+                "the process consumes electricity: give its emission factor and source "
+                "(%(sources)s)", sources=", ".join(EL_SOURCES)))
         if p["electricity_exported_mwh"] > 0 and p["electricity_exported_ef_t_per_mwh"] is None:
             self.fail(f"{path}.electricity_exported_ef_t_per_mwh",
-                      "exported electricity needs the emission factor of its generation")
+                      N_("exported electricity needs the emission factor of its generation"))
         for j, use in enumerate(p["precursors"]):
             if use["precursor"] not in precs:
                 self.fail(f"{path}.precursors[{j}].precursor",
-                          f"'{use['precursor']}' is not the id of a precursor")
+                          N_("'%(id)s' is not the id of a precursor", id=use["precursor"]))
 
     def precursor(self, p: dict[str, Any], path: str, procs: dict[str, int]) -> None:
         if p["origin"] == "own":
             if p["process"] not in procs:
-                self.fail(f"{path}.process", "an own precursor names the process making it")
+                self.fail(f"{path}.process",
+                          N_("an own precursor names the process making it"))
             elif (made := self.raw["processes"][procs[p["process"]]]["goods_category"]) \
                     != p["goods_category"]:
-                self.fail(f"{path}.goods_category", f"process '{p['process']}' makes {made}")
+                self.fail(f"{path}.goods_category", N_(
+                    "process '%(process)s' makes %(category)s", process=p["process"],
+                    category=made))
             if p["eu_origin"]:
-                self.fail(f"{path}.eu_origin", "an own precursor is made in this installation")
+                self.fail(f"{path}.eu_origin",
+                          N_("an own precursor is made in this installation"))
         elif p["eu_origin"]:
             return
         elif p["see_source"] == "actual":
             for key in ("see_direct", "see_indirect"):
                 if p[key] is None:
-                    self.fail(f"{path}.{key}", "actual values from the supplier are required")
+                    self.fail(f"{path}.{key}",
+                              N_("actual values from the supplier are required"))
         else:
             for key in ("cn_code", "country"):
                 if p[key] is None:
-                    self.fail(f"{path}.{key}", "default values are looked up by CN code and "
-                                               "country of origin")
+                    self.fail(f"{path}.{key}", N_(
+                        "default values are looked up by CN code and country of origin"))
 
     def cycles(self, procs: dict[str, int], precs: dict[str, int]) -> None:
         state: dict[str, int] = {}  # 1 visiting, 2 done
@@ -203,7 +217,8 @@ class _Checker:
                     continue
                 if state.get(nxt) == 1:
                     self.fail(f"processes[{procs[pid]}].precursors[{j}].precursor",
-                              "precursor cycle: " + " -> ".join([*trail, pid, nxt]))
+                              N_("precursor cycle: %(cycle)s",
+                                 cycle=" -> ".join([*trail, pid, nxt])))
                 elif nxt not in state:
                     visit(nxt, [*trail, pid])
             state[pid] = 2
@@ -215,41 +230,56 @@ class _Checker:
     def good(self, g: dict[str, Any], path: str, procs: dict[str, int]) -> None:
         code = classify_cn(g["cn_code"])
         if code is None or code.status == "excluded":
-            self.fail(f"{path}.cn_code", f"{g['cn_code']} is not a CBAM good (Annex I of "
-                      "Regulation (EU) 2023/956)" + (f": {code.note}" if code else ""))
+            self.fail(f"{path}.cn_code", N_(
+                "%(code)s is not a CBAM good (Annex I of Regulation (EU) 2023/956): %(note)s",
+                code=g["cn_code"], note=code.note) if code else N_(
+                "%(code)s is not a CBAM good (Annex I of Regulation (EU) 2023/956)",
+                code=g["cn_code"]))
             return
         if code.status == "partly_excluded" and not g["annex_i_checked"]:
-            self.fail(f"{path}.cn_code", f"{code.note}; set annex_i_checked: true once checked")
+            self.fail(f"{path}.cn_code", N_("%(note)s; set annex_i_checked: true once checked",
+                                            note=code.note))
         if g["process"] not in procs:
-            self.fail(f"{path}.process", f"'{g['process']}' is not the id of a process")
+            self.fail(f"{path}.process", N_("'%(id)s' is not the id of a process",
+                                            id=g["process"]))
             return
         category = self.raw["processes"][procs[g["process"]]]["goods_category"]
         footprint = g["product_footprint"]
         unit = "MWh" if category == "electricity" else "t"
         if footprint and not _converts(footprint["declared_unit"], unit):
             self.fail(f"{path}.product_footprint.declared_unit.unit",
-                      f"the footprint's declared unit must be an amount of {unit} of the good "
-                      "to be set beside its SEE")
+                      N_("the footprint's declared unit must be an amount of %(unit)s of the "
+                         "good to be set beside its SEE", unit=unit))
         if SECTOR_OF[category] != code.sector:
-            self.fail(f"{path}.cn_code", f"{g['cn_code']} is a {code.sector} good but process "
-                      f"'{g['process']}' makes {category} ({SECTOR_OF[category]})")
+            self.fail(f"{path}.cn_code", N_(
+                "%(code)s is a %(sector)s good but process '%(process)s' makes %(category)s "
+                "(%(its_sector)s)", code=g["cn_code"], sector=code.sector,
+                process=g["process"], category=category, its_sector=SECTOR_OF[category]))
         allowed = QUALIFYING_PARAMETERS.get(code.sector, {})
         for key, value in g["parameters"].items():
             rule = allowed.get(key)
             where = f"{path}.parameters.{key}"
             if rule is None:
-                self.fail(where, f"not a qualifying parameter for {code.sector} (allowed: "
-                                 f"{', '.join(allowed) or 'none'})")
+                self.fail(where, N_(
+                    "not a qualifying parameter for %(sector)s (allowed: %(allowed)s)",
+                    sector=code.sector, allowed=", ".join(allowed)) if allowed else N_(
+                    "not a qualifying parameter for %(sector)s (allowed: none)",
+                    sector=code.sector))
             elif rule == "text":
                 if not isinstance(value, str):
-                    self.fail(where, "must be text")
+                    self.fail(where, N_("must be text"))
             elif rule == "bool":
                 if not isinstance(value, bool):
-                    self.fail(where, "must be true or false")
+                    self.fail(where, N_("must be true or false"))
             elif isinstance(value, bool) or not isinstance(value, int | float):
-                self.fail(where, "must be a number")
+                self.fail(where, N_("must be a number"))
             elif value < rule[0] or (rule[1] is not None and value > rule[1]):
-                self.fail(where, f"{value:g} is outside {rule[0]:g}..{rule[1] or 'no limit'}")
+                low = format(rule[0], "g")
+                self.fail(where, N_("%(value)s is outside %(low)s..%(high)s",
+                                    value=format(value, "g"), low=low, high=rule[1])
+                          if rule[1] else
+                          N_("%(value)s is outside %(low)s..no limit", value=format(value, "g"),
+                             low=low))
 
 
 def _qty(raw: Mapping[str, Any]) -> Quantity[float]:

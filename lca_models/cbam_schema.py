@@ -15,6 +15,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from lca_models.cbam_data import APPROACHES, EL_SOURCES, SECTOR_OF
 from lca_models.inventory_shape import Unit
+from lca_models.messages import N_
 
 _ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$", error="use letters, digits, _ . -")
 _USCC = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -30,7 +31,8 @@ def _share(**kw: Any) -> fields.Float:
 
 def _country(value: str) -> None:
     if pycountry.countries.get(alpha_2=value) is None:
-        raise ValidationError(f"'{value}' is not an ISO 3166-1 alpha-2 country code")
+        raise ValidationError(N_("'%(code)s' is not an ISO 3166-1 alpha-2 country code",
+                                 code=value))
 
 
 class _S(Schema):
@@ -61,8 +63,8 @@ class OperatorSchema(_S):
     @validates_schema
     def _uscc(self, data: dict[str, Any], **kw: Any) -> None:
         if data.get("identifier_type") == "USCC" and not _uscc_ok(data.get("identifier", "")):
-            raise ValidationError("not a valid unified social credit code (18 characters, "
-                                  "check digit per GB 32100-2015)", "identifier")
+            raise ValidationError(N_("not a valid unified social credit code (18 characters, "
+                                     "check digit per GB 32100-2015)"), "identifier")
 
 
 class AddressSchema(_S):
@@ -120,7 +122,7 @@ class HeatSchema(_S):
 
 def _el_source(value: str) -> None:
     if "guarantee" in value.lower():
-        raise ValidationError("guarantees of origin do not qualify; use the country default")
+        raise ValidationError(N_("guarantees of origin do not qualify; use the country default"))
     validate.OneOf(EL_SOURCES)(value)
 
 
@@ -133,7 +135,8 @@ class ElFactorSchema(_S):
     @validates_schema
     def _one(self, data: dict[str, Any], **kw: Any) -> None:
         if (data.get("factor") is None) == (data.get("value_t_per_mwh") is None):
-            raise ValidationError("give exactly one of 'factor' or 'value_t_per_mwh'", "factor")
+            raise ValidationError(N_("give exactly one of 'factor' or 'value_t_per_mwh'"),
+                                  "factor")
 
 
 class OtherEmissionSchema(_S):
@@ -218,7 +221,7 @@ class RebateSchema(_S):
     @validates_schema
     def _one(self, data: dict[str, Any], **kw: Any) -> None:
         if (data.get("share_covered") is None) == (data.get("amount_per_unit") is None):
-            raise ValidationError("give exactly one of 'share_covered' or 'amount_per_unit'",
+            raise ValidationError(N_("give exactly one of 'share_covered' or 'amount_per_unit'"),
                                   "share_covered")
 
 

@@ -28,6 +28,7 @@ from lca_models.cbam_xlsx.layout import (
 )
 from lca_models.errors import ModelValidationError
 from lca_models.inert import restore_text
+from lca_models.messages import N_, message_of
 from lca_models.safe_xlsx import BoundedWorkbook, open_workbook
 
 
@@ -93,11 +94,12 @@ class _Reader:
         sheetnames = self.book.sheetnames
         for name in sheetnames:
             if name not in names:
-                self.fail(name, f"unknown sheet (the sheets are {', '.join(names)})")
+                self.fail(name, N_("unknown sheet (the sheets are %(sheets)s)",
+                                   sheets=", ".join(names)))
         for spec in specs:
             if spec.name not in sheetnames:
                 if spec.required:
-                    self.fail(spec.name, "missing sheet")
+                    self.fail(spec.name, N_("missing sheet"))
                 continue
             rows = self.book.rows(spec.name)
             if spec.path:
@@ -117,10 +119,10 @@ class _Reader:
         try:
             value = _convert(raw, column.kind)
         except _Bad as exc:
-            self.fail(where, str(exc))
+            self.fail(where, message_of(exc))
             return None
         if value is None and column.required:
-            self.fail(where, "required")
+            self.fail(where, N_("required"))
         return value
 
     def field_sheet(self, spec: SheetSpec, rows: Iterator[tuple[int, tuple[Any, ...]]]
@@ -135,7 +137,7 @@ class _Reader:
                 return
             rows = chain([following], rows)
         if header[:2] != list(FIELD_HEADERS[:2]):
-            self.fail(f"{title}!A1", "the first row must be the headers 'field' and 'value'")
+            self.fail(f"{title}!A1", N_("the first row must be the headers 'field' and 'value'"))
             return
         section: dict[str, Any] = {}
         seen: dict[str, str] = {}
@@ -145,14 +147,15 @@ class _Reader:
             at, name_at = _at(title, number, 2), _at(title, number, 1)
             if name is None:
                 if not _empty(raw_value):
-                    self.fail(at, "a value without a field name in column A")
+                    self.fail(at, N_("a value without a field name in column A"))
                 continue
             column = by_name.get(name)
             if column is None:
-                self.fail(name_at, f"unknown field '{name}'")
+                self.fail(name_at, N_("unknown field '%(name)s'", name=name))
                 continue
             if name in seen:
-                self.fail(name_at, f"'{name}' is already on {seen[name]}")
+                self.fail(name_at, N_("'%(name)s' is already on %(cell)s", name=name,
+                                      cell=seen[name]))
                 continue
             seen[name] = name_at.partition("!")[2]
             self.cells[".".join((*spec.path, name))] = at
@@ -161,7 +164,7 @@ class _Reader:
                 _put(section, name, value)
         for column in spec.columns:
             if column.required and column.header not in seen:
-                self.fail(title, f"missing required field '{column.header}'")
+                self.fail(title, N_("missing required field '%(name)s'", name=column.header))
         if section:
             if spec.path:
                 self.doc.setdefault(spec.path[0], {}).update(section)
@@ -183,15 +186,17 @@ class _Reader:
                 continue
             at = _at(title, 1, i)
             if text not in by_header:
-                self.fail(at, f"unknown column '{text}'")
+                self.fail(at, N_("unknown column '%(name)s'", name=text))
             elif text in seen:
-                self.fail(at, f"column '{text}' is already {seen[text]}")
+                self.fail(at, N_("column '%(name)s' is already %(cell)s", name=text,
+                                 cell=seen[text]))
             else:
                 seen[text] = at.partition("!")[2]
                 found[i] = by_header[text]
         for wanted in spec.columns:
             if wanted.required and wanted.header not in seen:
-                self.fail(f"{title}!1:1", f"missing required column '{wanted.header}'")
+                self.fail(f"{title}!1:1", N_("missing required column '%(name)s'",
+                                             name=wanted.header))
         named = {i for i, raw in enumerate(header, start=1) if _text(raw) is not None}
         out: list[_Row] = []
         for number, values in rows:
@@ -203,7 +208,7 @@ class _Reader:
                 column = found.get(i)
                 if column is None:
                     if i not in named and not _empty(raw):
-                        self.fail(at, "a value in a column without a header")
+                        self.fail(at, N_("a value in a column without a header"))
                     continue
                 item.cells[column.header] = at
                 value = self.value(raw, column, at)
@@ -224,9 +229,10 @@ class _Reader:
             if key is None or key_field is None:
                 continue
             if key in keys:
-                self.fail(row.cells[key_field], f"{key_field} '{key}' is already used on row "
-                          f"{rows[keys[key]].number}; rows of other sheets name "
-                          f"{SECTION_SHEETS[section]} by {key_field}")
+                self.fail(row.cells[key_field], N_(
+                    "%(field)s '%(key)s' is already used on row %(row)s; rows of other sheets "
+                    "name %(sheet)s by %(field)s", field=key_field, key=key,
+                    row=rows[keys[key]].number, sheet=SECTION_SHEETS[section]))
             keys.setdefault(str(key), i)
         self.parents[section] = keys
         if items or spec.required:  # an empty optional table is an absent list, as in YAML
@@ -247,8 +253,9 @@ class _Reader:
             if key is None:
                 continue  # reported as a required cell
             if str(key) not in parents:
-                self.fail(row.cells[spec.key], f"no {PARENT_KEYS[section][1]} '{key}' on "
-                                               f"{SECTION_SHEETS[section]}")
+                self.fail(row.cells[spec.key], N_(
+                    "no %(field)s '%(key)s' on %(sheet)s", field=PARENT_KEYS[section][1],
+                    key=key, sheet=SECTION_SHEETS[section]))
                 continue
             i = parents[str(key)]
             j = counts.get(i, 0)
@@ -278,7 +285,7 @@ def _convert(value: Any, kind: str) -> Any:
         return None
     if kind == "text":
         if isinstance(value, bool | datetime | date):
-            raise _Bad("not text")
+            raise _Bad(N_("not text"))
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return restore_text(str(value).strip())
@@ -290,7 +297,7 @@ def _convert(value: Any, kind: str) -> Any:
         if kind == "number":
             return number
         if not float(number).is_integer():
-            raise _Bad("not a whole number")
+            raise _Bad(N_("not a whole number"))
         return int(number)
     if kind == "bool":
         if isinstance(value, bool):
@@ -300,7 +307,7 @@ def _convert(value: Any, kind: str) -> Any:
             return True
         if text in ("false", "no", "0"):
             return False
-        raise _Bad("not TRUE or FALSE")
+        raise _Bad(N_("not TRUE or FALSE"))
     if kind == "date":
         if isinstance(value, datetime):
             return value.date()
@@ -309,13 +316,13 @@ def _convert(value: Any, kind: str) -> Any:
         try:
             return date.fromisoformat(str(value).strip())
         except ValueError:
-            raise _Bad("not a date (YYYY-MM-DD)") from None
+            raise _Bad(N_("not a date (YYYY-MM-DD)")) from None
     raise LookupError(f"no conversion for column kind '{kind}'")
 
 
 def _number(value: Any) -> int | float:
     if isinstance(value, bool | datetime | date):
-        raise _Bad("not a number")
+        raise _Bad(N_("not a number"))
     if isinstance(value, int | float):
         number: int | float = value
     else:
@@ -326,9 +333,9 @@ def _number(value: Any) -> int | float:
             try:
                 number = float(text)
             except ValueError:
-                raise _Bad("not a number") from None
+                raise _Bad(N_("not a number")) from None
     if isinstance(number, float) and not math.isfinite(number):
-        raise _Bad("not a number")
+        raise _Bad(N_("not a number"))
     return number
 
 
