@@ -130,7 +130,7 @@ def _process_contributions(compiled: CompiledModel, supply: np.ndarray,
 
 
 def _warnings(compiled: CompiledModel, supply: np.ndarray, gwp_set: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for i, proc in enumerate(compiled.model.processes):
         if supply[i] == 0:
             out.append(fill(UNUSED_PROCESS, process=proc.id, path=proc.path))

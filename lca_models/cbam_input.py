@@ -101,8 +101,9 @@ class _Checker:
         seen: dict[str, int] = {}
         for i, item in enumerate(self.raw[key]):
             if item["id"] in seen:
+                first = f"{key}[{seen[item['id']]}]"
                 self.fail(f"{key}[{i}].id", N_("'%(id)s' is already used by %(path)s",
-                                               id=item["id"], path=f"{key}[{seen[item['id']]}]"))
+                                               id=item["id"], path=first))
             seen.setdefault(item["id"], i)
         return seen
 
@@ -139,9 +140,10 @@ class _Checker:
                     self.fail(f"carbon_price[{i}].processes[{j}]",
                               N_("no process '%(process)s'", process=pid))
                 elif pid in priced:
+                    first = f"carbon_price[{priced[pid]}]"
                     self.fail(f"carbon_price[{i}].processes", N_(
                         "process '%(process)s' already has %(path)s; the template has one per "
-                        "product", process=pid, path=f"carbon_price[{priced[pid]}]"))
+                        "product", process=pid, path=first))
                 priced.setdefault(pid, i)
         return self.errors
 

@@ -165,7 +165,7 @@ def check_solvable(compiled: CompiledModel) -> None:
 
 
 def conditioning_warnings(compiled: CompiledModel) -> list[str]:
-    out = []
+    out: list[str] = []
     for members, kappa in loop_conditions(compiled):
         if kappa > ILL_CONDITIONED:
             names = ", ".join(f"'{m}'" for m in members)

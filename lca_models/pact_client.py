@@ -36,6 +36,7 @@ from lca_models.errors import (
     PactInvalidFootprint,
     PactProtocolError,
 )
+from lca_models.messages import N_
 from lca_models.pact import validate_product_footprint
 from lca_models.safe_load import load_json
 
@@ -62,17 +63,21 @@ class ClientCredentials:
     @classmethod
     def from_mapping(cls, data: Any, where: str) -> ClientCredentials:
         if not isinstance(data, Mapping):
-            raise PactConfigError(f"{where}: an entry must be a JSON object")
+            raise PactConfigError(N_('%(where)s: an entry must be a JSON object', where=where))
         unknown = set(data) - {"client_id", "client_secret", "token_url", "auth_base_url",
                                "scope", "name"}
         if unknown:
             raise PactConfigError(f"{where}: unknown keys {sorted(unknown)}")
         for key in ("client_id", "client_secret"):
             if not isinstance(data.get(key), str) or not data[key]:
-                raise PactConfigError(f"{where}: '{key}' must be a non-empty string")
+                raise PactConfigError(N_(
+                    "%(where)s: '%(key)s' must be a non-empty string",
+                    where=where, key=key))
         for key in ("token_url", "auth_base_url", "scope"):
             if data.get(key) is not None and not isinstance(data[key], str):
-                raise PactConfigError(f"{where}: '{key}' must be a string")
+                raise PactConfigError(N_(
+                    "%(where)s: '%(key)s' must be a string",
+                    where=where, key=key))
         return cls(data["client_id"], data["client_secret"], data.get("token_url"),
                    data.get("auth_base_url"), data.get("scope"))
 
@@ -83,14 +88,16 @@ def read_secret_json(path: Path) -> Any:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise PactConfigError(f"{path} does not exist") from None
+        raise PactConfigError(N_('%(path)s does not exist', path=path)) from None
     if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise PactConfigError(f"{path} holds client secrets but others may read it "
                               f"(mode {stat.S_IMODE(mode):04o}); run chmod 600 {path}")
     try:
         return load_json(path.read_bytes())
     except (MalformedInput, InputLimitError) as exc:
-        raise PactConfigError(f"{path} is not valid JSON: {exc}") from None
+        raise PactConfigError(N_(
+            '%(path)s is not valid JSON: %(exc)s',
+            path=path, exc=exc)) from None
 
 
 def load_partner_credentials(path: Path) -> dict[str, ClientCredentials]:
@@ -98,7 +105,7 @@ def load_partner_credentials(path: Path) -> dict[str, ClientCredentials]:
     (`pact-…`), an events URL or a host base URL, each mapping to one credentials entry."""
     data = read_secret_json(path)
     if not isinstance(data, Mapping):
-        raise PactConfigError(f"{path}: expected a JSON object keyed by partner")
+        raise PactConfigError(N_('%(path)s: expected a JSON object keyed by partner', path=path))
     return {normalise_key(key): ClientCredentials.from_mapping(entry, f"{path} [{key}]")
             for key, entry in data.items()}
 
@@ -132,8 +139,10 @@ def require_https(url: str, allow_http: bool, what: str) -> None:
     scheme = httpx.URL(url).scheme
     if scheme == "https" or (scheme == "http" and allow_http):
         return
-    raise PactConfigError(f"{what} {url} is not https; PACT exchanges credentials and tokens "
-                          "over TLS only (CARBONLABEL_PACT_ALLOW_HTTP=1 for development)")
+    raise PactConfigError(N_(
+        '%(what)s %(url)s is not https; PACT exchanges credentials and tokens over TLS only '
+        '(CARBONLABEL_PACT_ALLOW_HTTP=1 for development)',
+        what=what, url=url))
 
 
 class ClientCredentialsAuth(httpx.Auth):
@@ -194,13 +203,16 @@ class ClientCredentialsAuth(httpx.Auth):
                     f"{self.credentials.client_id}")
             reason = ": ".join(str(x) for x in (error, detail) if x) or response.reason_phrase
             cls = PactAuthError if response.status_code in (400, 401, 403) else PactHostError
-            raise cls(f"{what} (HTTP {response.status_code} {reason})",
+            raise cls(N_(
+                '%(what)s (HTTP %(status_code)s %(reason)s)',
+                what=what, status_code=response.status_code, reason=reason),
                       code=str(error) if error else None, status=response.status_code)
         token = body.get("access_token") if isinstance(body, dict) else None
         kind = str(body.get("token_type", "bearer")) if isinstance(body, dict) else ""
         if not isinstance(token, str) or not token or kind.lower() != "bearer":
-            raise PactProtocolError(f"the token endpoint {self.token_url} answered 200 without "
-                                    "a bearer access_token")
+            raise PactProtocolError(N_(
+                'the token endpoint %(token_url)s answered 200 without a bearer access_token',
+                token_url=self.token_url))
         lifetime = body.get("expires_in")
         now = self._clock()
         if isinstance(lifetime, int | float) and not isinstance(lifetime, bool):
@@ -247,7 +259,9 @@ class FootprintQuery:
                 out.append((name, moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")))
         if self.status is not None:
             if self.status.lower() not in ("active", "deprecated"):
-                raise ValueError(f"status must be Active or Deprecated, not {self.status}")
+                raise ValueError(N_(
+                    'status must be Active or Deprecated, not %(status)s',
+                    status=self.status))
             out.append(("status", self.status.capitalize()))
         return out
 
@@ -262,8 +276,10 @@ class PactHostClient:
         self.base_url = base_url.rstrip("/")
         require_https(self.base_url, allow_http, "the partner's host")
         if not Path(openapi_path).is_file():
-            raise PactConfigError(f"the PACT v3 openapi.yaml is needed to validate what the "
-                                  f"partner sends, and {openapi_path} is not a file")
+            raise PactConfigError(N_(
+                'the PACT v3 openapi.yaml is needed to validate what the partner sends, and '
+                '%(openapi_path)s is not a file',
+                openapi_path=openapi_path))
         self.openapi_path = Path(openapi_path)
         self.auth = ClientCredentialsAuth(credentials, self.base_url, allow_http=allow_http,
                                           clock=clock)
@@ -304,16 +320,18 @@ class PactHostClient:
             url = self._next_link(response)
             pages += 1
             if url is not None and (url in seen or pages >= max_pages):
-                raise PactProtocolError(f"{self.base_url}: pagination does not end (page "
-                                        f"{pages}, next {url})")
+                raise PactProtocolError(N_(
+                    '%(base_url)s: pagination does not end (page %(pages)s, next %(url)s)',
+                    base_url=self.base_url, pages=pages, url=url))
 
     def get_footprint(self, pf_id: str) -> dict[str, Any]:
         """GetFootprint; PactFootprintNotFound when the host has none by that id for us."""
         response = self._get(self.footprint_url(pf_id), None, f"GetFootprint {pf_id}")
         pf = self._validated(_data(response, dict, f"GetFootprint {pf_id}"))
         if str(pf["id"]).lower() != pf_id.lower():
-            raise PactProtocolError(f"{self.base_url} answered GetFootprint {pf_id} with "
-                                    f"footprint {pf['id']}")
+            raise PactProtocolError(N_(
+                '%(base_url)s answered GetFootprint %(pf_id)s with footprint %(id)s',
+                base_url=self.base_url, pf_id=pf_id, id=pf['id']))
         return pf
 
     def _get(self, url: str, params: tuple[tuple[str, str], ...] | None, what: str
@@ -321,8 +339,9 @@ class PactHostClient:
         try:
             response = self._http.get(url, params=params, auth=self.auth)
         except httpx.TransportError as exc:
-            raise PactConnectionError(f"{what}: cannot reach {url}: "
-                                      f"{type(exc).__name__}: {exc}") from None
+            raise PactConnectionError(N_(
+                '%(what)s: cannot reach %(url)s: %(kind)s: %(exc)s',
+                what=what, url=url, kind=type(exc).__name__, exc=exc)) from None
         if response.status_code != 200:
             raise error_for(response, what)
         return response
@@ -340,8 +359,9 @@ class PactHostClient:
 
     def _validated(self, pf: Any) -> dict[str, Any]:
         if not isinstance(pf, dict):
-            raise PactInvalidFootprint(f"{self.base_url} sent a footprint that is not a JSON "
-                                       "object", ["(root): not an object"])
+            raise PactInvalidFootprint(N_(
+                '%(base_url)s sent a footprint that is not a JSON object',
+                base_url=self.base_url), ["(root): not an object"])
         errors = validate_product_footprint(pf, self.openapi_path)
         if errors:
             shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more"

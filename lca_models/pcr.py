@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lca_models.errors import InputLimitError, LcaModelError, MalformedInput, ModelValidationError
+from lca_models.messages import N_
 from lca_models.safe_load import load_yaml
 
 _SCHEMA = "pcr.schema.json"
@@ -151,8 +152,9 @@ def named_pcr(content: Mapping[str, Any], registry: Mapping[str, Pcr]) -> Pcr | 
         raise ModelValidationError({"pcr.id": f"unknown product-category rule '{ref['id']}'; "
                                     f"registered: {', '.join(sorted(registry)) or 'none'}"})
     if pcr.version != str(ref["version"]):
-        raise ModelValidationError({"pcr.version": f"{pcr.id} is registered in version "
-                                    f"{pcr.version}, not {ref['version']}"})
+        raise ModelValidationError({"pcr.version": N_(
+            '%(id)s is registered in version %(version)s, not %(version2)s',
+            id=pcr.id, version=pcr.version, version2=ref['version'])})
     return pcr
 
 

@@ -17,6 +17,7 @@ from app.persistence import ApiToken, Organisation, User
 from app.persistence.accounts import ORG_KINDS, ROLES
 from app.persistence.types import utcnow
 from app.services import DbSession, audit, keyset
+from lca_models.messages import N_
 
 #: What each role may do with a token; a token's scopes must be a subset.
 ROLE_SCOPES: dict[str, tuple[str, ...]] = {
@@ -40,23 +41,24 @@ def _dummy_hash() -> str:
 
 def hash_password(password: str) -> str:
     if len(password) < 12:
-        raise InvalidInput("a password needs at least 12 characters", field="password")
+        raise InvalidInput(N_("a password needs at least 12 characters"), field="password")
     return _hasher.hash(password)
 
 
 def create_organisation(session: DbSession, actor: User | None, data: dict[str, Any]
                         ) -> Organisation:
     if data["kind"] not in ORG_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(ORG_KINDS)}", field="kind")
+        raise InvalidInput(N_("kind must be one of %(kinds)s", kinds=", ".join(ORG_KINDS)),
+                           field="kind")
     if data["kind"] == "certification_body":
         missing = [k for k in ("accreditation_body", "accreditation_number",
                                "accreditation_standard", "accredited_from", "accredited_to")
                    if not data.get(k)]
         if missing:
-            raise InvalidInput("a certification body needs its accreditation",
+            raise InvalidInput(N_("a certification body needs its accreditation"),
                                field=missing[0])
         if data["accredited_to"] < data["accredited_from"]:
-            raise InvalidInput("accreditation ends before it starts", field="accredited_to")
+            raise InvalidInput(N_("accreditation ends before it starts"), field="accredited_to")
     org = Organisation(**data)
     session.add(org)
     session.flush()
@@ -76,14 +78,14 @@ def set_accreditation(session: DbSession, actor: User | None, org_id: str,
     audit trail. Labels already issued keep what they were issued under."""
     org = session.get(Organisation, org_id)
     if org is None:
-        raise NotFound("no such organisation")
+        raise NotFound(N_("no such organisation"))
     if org.kind != "certification_body":
-        raise InvalidInput("only a certification body has an accreditation", field="kind")
+        raise InvalidInput(N_("only a certification body has an accreditation"), field="kind")
     missing = [k for k in ACCREDITATION if k != "accreditation_scope" and not data.get(k)]
     if missing:
-        raise InvalidInput("a certification body needs its accreditation", field=missing[0])
+        raise InvalidInput(N_("a certification body needs its accreditation"), field=missing[0])
     if data["accredited_to"] < data["accredited_from"]:
-        raise InvalidInput("accreditation ends before it starts", field="accredited_to")
+        raise InvalidInput(N_("accreditation ends before it starts"), field="accredited_to")
     before = {k: _plain(getattr(org, k)) for k in ACCREDITATION}
     for key in ACCREDITATION:
         setattr(org, key, data.get(key) if key != "accreditation_scope"
@@ -106,12 +108,13 @@ def set_active(session: DbSession, actor: User | None, user_id: str, active: boo
     deleted: the audit trail names them."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("no such user")
+        raise NotFound(N_("no such user"))
     if not active and actor is not None and actor.id == user.id:
-        raise Conflict("you cannot deactivate your own account", state="active",
+        raise Conflict(N_("you cannot deactivate your own account"), state="active",
                        field="active")
     if user.active == active:
-        raise Conflict(f"the account is already {'active' if active else 'deactivated'}",
+        raise Conflict(N_("the account is already active") if active else
+                       N_("the account is already deactivated"),
                        state="active" if active else "deactivated", field="active")
     user.active = active
     revoked = 0 if active else end_sessions(session, user, revoke_tokens=True)
@@ -124,17 +127,20 @@ def set_active(session: DbSession, actor: User | None, user_id: str, active: boo
 def create_user(session: DbSession, actor: User | None, *, email: str, name: str,
                 password: str, role: str, organisation_id: str | None) -> User:
     if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+        raise InvalidInput(N_("role must be one of %(roles)s", roles=", ".join(ROLES)),
+                           field="role")
     org = session.get(Organisation, organisation_id) if organisation_id else None
     if organisation_id and org is None:
-        raise InvalidInput("no such organisation", field="organisation_id")
+        raise InvalidInput(N_("no such organisation"), field="organisation_id")
     needed = {"exporter": "exporter", "certifier": "certification_body"}.get(role)
     if needed and (org is None or org.kind != needed):
-        raise InvalidInput(f"a {role} belongs to an organisation of kind {needed}",
+        raise InvalidInput(N_(
+            'a %(role)s belongs to an organisation of kind %(needed)s',
+            role=role, needed=needed),
                            field="organisation_id")
     email = email.strip().lower()
     if session.scalar(select(User).where(User.email == email)):
-        raise Conflict("a user with this e-mail exists", field="email")
+        raise Conflict(N_("a user with this e-mail exists"), field="email")
     user = User(email=email, name=name, password_hash=hash_password(password), role=role,
                 organisation_id=org.id if org else None)
     session.add(user)
@@ -148,9 +154,10 @@ def set_role(session: DbSession, actor: User | None, user_id: str, role: str,
              reason: str) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("no such user")
+        raise NotFound(N_("no such user"))
     if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+        raise InvalidInput(N_("role must be one of %(roles)s", roles=", ".join(ROLES)),
+                           field="role")
     old, user.role = user.role, role
     revoked = end_sessions(session, user, revoke_tokens=True)
     audit.append(session, actor, "user.role_changed", target_type="user", target_id=user.id,
@@ -163,7 +170,7 @@ def set_password(session: DbSession, actor: User | None, user_id: str, password:
     it may have made some)."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("no such user")
+        raise NotFound(N_("no such user"))
     user.password_hash = hash_password(password)
     revoked = end_sessions(session, user, revoke_tokens=True)
     audit.append(session, actor, "user.password_changed", target_type="user",
@@ -212,7 +219,7 @@ def authenticate(session: DbSession, email: str, password: str) -> User:
     if not ok or user is None:  # the failed attempt is kept even though the request fails
         audit.append(session, None, "auth.login_failed", actor_label=email.strip().lower()[:320])
         session.commit()
-        raise Unauthenticated("wrong e-mail or password")
+        raise Unauthenticated(N_("wrong e-mail or password"))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     audit.append(session, user, "auth.login", target_type="user", target_id=user.id)
@@ -228,12 +235,14 @@ def create_token(session: DbSession, user: User, *, name: str, scopes: list[str]
     """
     role_scopes = ROLE_SCOPES[user.role]
     if not scopes or any(s not in role_scopes for s in scopes):
-        raise InvalidInput(f"scopes for a {user.role} are a non-empty subset of "
-                           f"{', '.join(role_scopes)}", field="scopes")
+        raise InvalidInput(N_("scopes for a %(role)s are a non-empty subset of %(scopes)s",
+                              role=user.role, scopes=", ".join(role_scopes)), field="scopes")
     if granted is not None and any(s not in granted for s in scopes):
-        raise Forbidden("a token cannot create a token with scopes it does not have itself")
+        raise Forbidden(N_("a token cannot create a token with scopes it does not have itself"))
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise InvalidInput(f"a token lives 1 to {MAX_TOKEN_DAYS} days", field="days")
+        raise InvalidInput(N_(
+            'a token lives 1 to %(MAX_TOKEN_DAYS)s days',
+            MAX_TOKEN_DAYS=MAX_TOKEN_DAYS), field="days")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, prefix=secret[:12],
                      token_hash=_token_hash(secret), scopes=sorted(set(scopes)),
@@ -250,9 +259,9 @@ def revoke_token(session: DbSession, user: User, token_id: str,
     token = session.get(ApiToken, token_id)
     admin = user.role == "admin" and (granted is None or "admin" in granted)
     if token is None or (token.user_id != user.id and not admin):
-        raise NotFound("no such token")
+        raise NotFound(N_("no such token"))
     if token.user_id == user.id and not within(token.scopes, granted):
-        raise Forbidden("a token can only revoke tokens whose scopes it holds itself")
+        raise Forbidden(N_("a token can only revoke tokens whose scopes it holds itself"))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.append(session, user, "token.revoked", target_type="token", target_id=token.id)
@@ -269,15 +278,15 @@ def user_for_token(session: DbSession, secret: str) -> tuple[User, list[str]]:
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(secret)))
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
-        raise Unauthenticated("the API token is unknown, expired or revoked")
+        raise Unauthenticated(N_("the API token is unknown, expired or revoked"))
     if not token.user.active:
-        raise Unauthenticated("the token's user is deactivated")
+        raise Unauthenticated(N_("the token's user is deactivated"))
     return token.user, list(token.scopes)
 
 
 def require_scope(scopes: list[str], needed: str) -> None:
     if needed not in scopes:
-        raise Forbidden(f"this needs the '{needed}' scope")
+        raise Forbidden(N_("this needs the '%(needed)s' scope", needed=needed))
 
 
 #: The scope a role acts with: exporters write, certifiers review, admins administer.
@@ -313,7 +322,7 @@ def visible_organisation(session: DbSession, user: User, org_id: str) -> Organis
     org = session.get(Organisation, org_id)
     if org is None or not (user.role == "admin" or org.id == user.organisation_id
                            or org.kind == "certification_body"):
-        raise NotFound("no such organisation")
+        raise NotFound(N_("no such organisation"))
     return org
 
 

@@ -10,19 +10,20 @@ from app.domain import Conflict, Forbidden, InvalidInput, NotFound
 from app.persistence import Job, Organisation, PactClient, User
 from app.persistence.types import utcnow
 from app.services import DbSession, audit
+from lca_models.messages import N_
 
 EVENTS_URL_MAX = 500
 
 
 def _admin(actor: User) -> None:
     if actor.role != "admin":
-        raise Forbidden("this is for admin accounts")
+        raise Forbidden(N_("this is for admin accounts"))
 
 
 def partner(session: DbSession, partner_id: str) -> PactClient:
     found = session.get(PactClient, partner_id)
     if found is None:
-        raise NotFound("no such PACT partner")
+        raise NotFound(N_("no such PACT partner"))
     return found
 
 
@@ -31,7 +32,7 @@ def revoke_partner(session: DbSession, actor: User, partner_id: str) -> PactClie
     _admin(actor)
     client = partner(session, partner_id)
     if client.revoked_at is not None:
-        raise Conflict("this PACT partner is already revoked", state="revoked")
+        raise Conflict(N_("this PACT partner is already revoked"), state="revoked")
     client.revoked_at = utcnow()
     audit.append(session, actor, "pact_client.revoked", target_type="pact_client",
                  target_id=client.id, details={"client_id": client.client_id})
@@ -45,8 +46,9 @@ def set_events_url(session: DbSession, actor: User, partner_id: str, url: str | 
     client = partner(session, partner_id)
     if url is not None and (len(url) > EVENTS_URL_MAX or " " in url or not (
             url.startswith("https://") or (allow_http and url.startswith("http://")))):
-        raise InvalidInput("the events URL must be an https:// address of at most "
-                           f"{EVENTS_URL_MAX} characters", field="events_url")
+        raise InvalidInput(N_(
+            'the events URL must be an https:// address of at most %(EVENTS_URL_MAX)s characters',
+            EVENTS_URL_MAX=EVENTS_URL_MAX), field="events_url")
     old, client.events_url = client.events_url, url
     audit.append(session, actor, "pact_client.events_url_set", target_type="pact_client",
                  target_id=client.id, details={"old": old, "new": url})

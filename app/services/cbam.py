@@ -25,6 +25,7 @@ from lca_models.cbam import compute_report, load_report_data
 from lca_models.cbam_report import from_json, to_json, to_xlsx
 from lca_models.errors import ModelValidationError
 from lca_models.factors import load_release
+from lca_models.messages import N_
 
 #: Download formats: media type and file extension.
 FORMATS = {
@@ -54,7 +55,7 @@ def _owns(user: User, installation: CbamInstallation) -> bool:
 def get_installation(session: DbSession, user: User, installation_id: str) -> CbamInstallation:
     installation = session.get(CbamInstallation, installation_id)
     if installation is None or not _owns(user, installation):
-        raise NotFound("no such CBAM installation")
+        raise NotFound(N_("no such CBAM installation"))
     return installation
 
 
@@ -119,11 +120,11 @@ def update_installation(session: DbSession, user: User, installation_id: str,
                         data: dict[str, Any], if_match: str | None) -> CbamInstallation:
     installation = get_installation(session, user, installation_id)
     if not if_match:
-        raise PreconditionRequired("send If-Match with the ETag of the installation you read")
+        raise PreconditionRequired(N_("send If-Match with the ETag of the installation you read"))
     tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
     if etag(installation) not in tags and "*" not in tags:
-        raise PreconditionFailed(f"the installation changed since you read it (now "
-                                 f"{etag(installation)})")
+        raise PreconditionFailed(N_("the installation changed since you read it (now %(etag)s)",
+                                    etag=etag(installation)))
     content = checked_input(session, user, data)
     installation.content, installation.content_sha256 = content, sha256_hex(content)
     installation.name, installation.updated_at = content["installation"]["name_en"], utcnow()
@@ -180,7 +181,7 @@ def reports_newest_first(session: DbSession, installation: CbamInstallation
 def get_report(session: DbSession, user: User, report_id: str) -> CbamReportRecord:
     record = session.get(CbamReportRecord, report_id)
     if record is None or not _owns(user, record.installation):
-        raise NotFound("no such CBAM report")
+        raise NotFound(N_("no such CBAM report"))
     return record
 
 

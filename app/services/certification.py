@@ -34,6 +34,7 @@ from app.persistence.types import utcnow
 from app.services import DbSession, audit, keyset, label_claims, labels, pcrs, products
 from app.services.issuer import Issuer
 from app.services.workflow import OPEN_STATES, TRANSITIONS
+from lca_models.messages import N_
 
 LABEL_TYPES = ("footprint_disclosure", "reduction", "rating")
 _SCHEME = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -64,7 +65,7 @@ def list_requests(session: DbSession, user: User, after: str | None, size: int, 
 def get_request(session: DbSession, user: User, request_id: str) -> LabelRequest:
     req = session.get(LabelRequest, request_id)
     if req is None or not _can_see(user, req):
-        raise NotFound("no such label request")
+        raise NotFound(N_("no such label request"))
     return req
 
 
@@ -81,7 +82,7 @@ def create_request(session: DbSession, user: User, data: dict[str, Any]) -> Labe
     product = calc.model_version.product
     body = session.get(Organisation, data["certification_body_id"])
     if body is None or body.kind != "certification_body":
-        raise InvalidInput("no such certification body", field="certification_body_id")
+        raise InvalidInput(N_("no such certification body"), field="certification_body_id")
     _check_accreditation(body, product, "certification_body_id")
     if data["label_type"] == "rating":  # refused now, naming the field, if it cannot be graded
         pcrs.rating(calc.model_version.content, calc.result)
@@ -90,7 +91,7 @@ def create_request(session: DbSession, user: User, data: dict[str, Any]) -> Labe
         baseline = _baseline(session, user, data.get("baseline_request_id"), product.id)
         label_claims.check_reduction(baseline, calc)
     if not _SCHEME.match(data["home_scheme"]):
-        raise InvalidInput("a scheme id is lowercase letters, digits and '-'",
+        raise InvalidInput(N_("a scheme id is lowercase letters, digits and '-'"),
                            field="home_scheme")
     req = LabelRequest(product_id=product.id, organisation_id=user.organisation_id,
                        certification_body_id=body.id, calculation_id=calc.id,
@@ -109,21 +110,23 @@ def create_request(session: DbSession, user: User, data: dict[str, Any]) -> Labe
 def _check_accreditation(body: Organisation, product, field: str | None) -> None:
     chapter = product.hs_chapter
     if chapter is None:
-        raise InvalidInput("the product needs an HS code to be certified", field="hs_code")
+        raise InvalidInput(N_("the product needs an HS code to be certified"), field="hs_code")
     if not body.accredited_for(chapter, clock.today()):
-        raise InvalidInput(f"{body.name} is not accredited for HS chapter {chapter} today "
-                           f"(scope {', '.join(body.accreditation_scope or []) or 'none'}, "
-                           f"valid {body.accredited_from} to {body.accredited_to})", field=field)
+        raise InvalidInput(N_(
+            "%(body)s is not accredited for HS chapter %(chapter)s today (scope %(scope)s, "
+            "valid %(start)s to %(end)s)", body=body.name, chapter=chapter,
+            scope=", ".join(body.accreditation_scope or []) or "none",
+            start=body.accredited_from, end=body.accredited_to), field=field)
 
 
 def _baseline(session: DbSession, user: User, baseline_id: str | None, product_id: str
               ) -> LabelRequest:
     if not baseline_id:
-        raise InvalidInput("a reduction label needs the earlier certified request",
+        raise InvalidInput(N_("a reduction label needs the earlier certified request"),
                            field="baseline_request_id")
     base = get_request(session, user, baseline_id)
     if base.product_id != product_id or base.state != "approved":
-        raise InvalidInput("the baseline must be an approved request for the same product",
+        raise InvalidInput(N_("the baseline must be an approved request for the same product"),
                            field="baseline_request_id")
     return base
 
@@ -135,19 +138,21 @@ def transition(session: DbSession, user: User, request_id: str, action: str, *,
     req = get_request(session, user, request_id)
     rule = TRANSITIONS.get(action)
     if rule is None:
-        raise InvalidInput(f"unknown action '{action}'", field="action")
+        raise InvalidInput(N_("unknown action '%(action)s'", action=action), field="action")
     _check_actor(user, req, rule.role)
     check_if_match(req, if_match)
     if req.state not in rule.sources:
-        raise Conflict(f"'{action}' is not possible while the request is {req.state}",
+        raise Conflict(N_(
+            "'%(action)s' is not possible while the request is %(state)s",
+            action=action, state=req.state),
                        state=req.state)
     if rule.needs_reason and not (reason or "").strip():
-        raise InvalidInput(f"'{action}' needs a reason", field="reason")
+        raise InvalidInput(N_("'%(action)s' needs a reason", action=action), field="reason")
     approval: tuple[date, Issuer] | None = None  # what issuing the label needs
     if action == "approve":
         if valid_until is None or issuer is None:
-            raise InvalidInput("approval issues the label: give valid_until (the certified "
-                               "validity under your scheme)", field="valid_until")
+            raise InvalidInput(N_("approval issues the label: give valid_until (the certified "
+                               "validity under your scheme)"), field="valid_until")
         approval = (valid_until, issuer)
     details: dict[str, Any] = {"from": req.state, "to": rule.target}
     if action == "submit":
@@ -178,10 +183,10 @@ def transition(session: DbSession, user: User, request_id: str, action: str, *,
 
 def _check_actor(user: User, req: LabelRequest, role: str) -> None:
     if user.role != role:
-        raise Forbidden(f"only the {'requesting exporter' if role == 'exporter' else 'certifier'}"
-                        " can do this")
+        raise Forbidden(N_("only the requesting exporter can do this") if role == "exporter"
+                        else N_("only the certifier can do this"))
     if role == "certifier" and user.organisation_id == req.organisation_id:
-        raise Forbidden("a certifier cannot review its own organisation's products")
+        raise Forbidden(N_("a certifier cannot review its own organisation's products"))
 
 
 def _freeze(calc: Calculation) -> None:
@@ -191,11 +196,11 @@ def _freeze(calc: Calculation) -> None:
 def _resubmit(session: DbSession, user: User, req: LabelRequest, calculation_id: str | None
               ) -> str:
     if not calculation_id:
-        raise InvalidInput("resubmit with the calculation of the revised model",
+        raise InvalidInput(N_("resubmit with the calculation of the revised model"),
                            field="calculation_id")
     calc = products.get_calculation(session, user, calculation_id)
     if calc.model_version.product_id != req.product_id:
-        raise InvalidInput("the calculation is of another product", field="calculation_id")
+        raise InvalidInput(N_("the calculation is of another product"), field="calculation_id")
     req.calculation_id = calc.id
     req.calculation = calc
     _freeze(calc)
@@ -208,11 +213,12 @@ def etag(req: LabelRequest) -> str:
 
 def check_if_match(req: LabelRequest, if_match: str | None) -> None:
     if not if_match:
-        raise PreconditionRequired("send If-Match with the ETag of the request you read")
+        raise PreconditionRequired(N_("send If-Match with the ETag of the request you read"))
     tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
     if etag(req) not in tags and "*" not in tags:
-        raise PreconditionFailed(f"the request changed since you read it (now {etag(req)}, "
-                                 f"state {req.state})")
+        raise PreconditionFailed(N_(
+            "the request changed since you read it (now %(etag)s, state %(state)s)",
+            etag=etag(req), state=req.state))
 
 
 def add_comment(session: DbSession, user: User, request_id: str, *, body: str,
@@ -221,16 +227,16 @@ def add_comment(session: DbSession, user: User, request_id: str, *, body: str,
     if user.role == "certifier":
         _check_actor(user, req, "certifier")
         if req.state != "in_review":
-            raise Conflict("comments are made during review", state=req.state)
+            raise Conflict(N_("comments are made during review"), state=req.state)
     elif user.role == "exporter":
         if not parent_id:
-            raise InvalidInput("exporters answer a certifier's comment", field="parent_id")
+            raise InvalidInput(N_("exporters answer a certifier's comment"), field="parent_id")
     else:
-        raise Forbidden("admins do not take part in reviews")
+        raise Forbidden(N_("admins do not take part in reviews"))
     if parent_id:
         parent = session.get(Comment, parent_id)
         if parent is None or parent.request_id != req.id:
-            raise InvalidInput("no such comment on this request", field="parent_id")
+            raise InvalidInput(N_("no such comment on this request"), field="parent_id")
         path = path or parent.path
     comment = Comment(request_id=req.id, author_id=user.id, path=path, parent_id=parent_id,
                       body=body, calculation_id=req.calculation_id)

@@ -39,6 +39,7 @@ from app.persistence import (
 from app.persistence.types import new_id, utcnow
 from app.services import DbSession, audit, compiled_forms, jobs, labels, releases
 from lca_models.factors import FactorRelease
+from lca_models.messages import N_
 
 if TYPE_CHECKING:
     from lca_models.vectorised import GroupResult, Structure
@@ -52,7 +53,7 @@ def start(session: DbSession, user: User, release_name: str, *, releases_dir: Pa
     """Record an impact run (the caller commits, then publishes). Certifiers cover the
     labels their body issued; admins cover every label."""
     if user.role not in ("certifier", "admin"):
-        raise Forbidden("impact runs are for certifiers and admins")
+        raise Forbidden(N_("impact runs are for certifiers and admins"))
     release, folder = releases.locate(release_name, releases_dir, allow_path=allow_path)
     body = user.organisation_id if user.role == "certifier" else None
     total = session.execute(select(func.count()).select_from(Label).where(*_scope(body))
@@ -180,8 +181,10 @@ def _release(params: dict[str, Any]) -> FactorRelease:
     release = (releases.load_folder(Path(folder)) if folder
                else load_release(version=params["release_version"]))
     if release.sha256 != params["release_sha256"]:
-        raise InvalidInput(f"factor release {params['release_version']} changed since the "
-                           "run started (its content hash differs); start a new run")
+        raise InvalidInput(N_(
+            'factor release %(release_version)s changed since the run started (its content hash '
+            'differs); start a new run',
+            release_version=params['release_version']))
     if len(_RELEASES) >= 8:
         _RELEASES.clear()
     _RELEASES[key] = release

@@ -27,6 +27,7 @@ from app.persistence import Job, ModelVersion, User
 from app.persistence.types import utcnow
 from app.services import DbSession, audit, products
 from app.services.footprints import check_monte_carlo
+from lca_models.messages import N_
 
 STALL_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
@@ -98,7 +99,7 @@ def get(session: DbSession, user: User, job_id: str, kind: str | None = None) ->
             user.role == "admin"
             or (job.organisation_id is not None
                 and job.organisation_id == user.organisation_id))):
-        raise NotFound("no such job")
+        raise NotFound(N_("no such job"))
     return job
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from app.domain import InvalidInput
 from app.persistence import Calculation, Label, LabelRequest
 from app.services import DbSession, pcrs
+from lca_models.messages import N_
 
 
 def check_reduction(baseline: LabelRequest, calc: Calculation) -> float:
@@ -22,18 +23,21 @@ def check_reduction(baseline: LabelRequest, calc: Calculation) -> float:
     base_pcr = (base_calc.model_version.content.get("pcr") or {})
     pcr = calc.model_version.content.get("pcr") or {}
     if base_pcr != pcr:
-        raise InvalidInput("the baseline follows another product-category rule "
-                           f"({_ref(base_pcr)}) than this model ({_ref(pcr)}); a reduction "
-                           "compares like with like", field="baseline_request_id")
+        raise InvalidInput(N_(
+            "the baseline follows another product-category rule (%(baseline)s) than this model "
+            "(%(model)s); a reduction compares like with like", baseline=_ref(base_pcr),
+            model=_ref(pcr)), field="baseline_request_id")
     if base_calc.result["declared_unit"] != calc.result["declared_unit"]:
-        raise InvalidInput("the baseline is per another declared unit "
-                           f"({_unit(base_calc.result)}, here {_unit(calc.result)})",
+        raise InvalidInput(N_("the baseline is per another declared unit (%(baseline)s, here "
+                              "%(here)s)", baseline=_unit(base_calc.result),
+                              here=_unit(calc.result)),
                            field="baseline_request_id")
     before = base_calc.result["kg_co2e_per_declared_unit"]
     after = calc.result["kg_co2e_per_declared_unit"]
     if not before > 0 or after >= before:
-        raise InvalidInput(f"no reduction: {after:.6g} kg CO2e now against {before:.6g} in "
-                           "the baseline", field="baseline_request_id")
+        raise InvalidInput(N_("no reduction: %(after)s kg CO2e now against %(before)s in the "
+                              "baseline", after=format(after, ".6g"),
+                              before=format(before, ".6g")), field="baseline_request_id")
     return (before - after) / before * 100
 
 

@@ -41,6 +41,7 @@ from app.services import (
 from app.services.issuer import VC_CONTEXT, Issuer
 from app.trust import label_ids, signing
 from lca_models.canonical import sha256_hex
+from lca_models.messages import N_
 
 
 def normalise_id(text: str) -> str:
@@ -55,7 +56,7 @@ def get_label(session: DbSession, text: str) -> Label:
     label_id = normalise_id(text)
     label = session.get(Label, label_id)
     if label is None:
-        raise NotFound(f"no label {label_id}")
+        raise NotFound(N_('no label %(label_id)s', label_id=label_id))
     return label
 
 
@@ -76,7 +77,7 @@ def visible_label(session: DbSession, user: User, label_id: str) -> Label:
     label = session.get(Label, label_id)
     if label is None or not (user.role == "admin" or user.organisation_id in (
             label.organisation_id, label.certification_body_id)):
-        raise NotFound("no such label")
+        raise NotFound(N_("no such label"))
     return label
 
 
@@ -93,17 +94,19 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
     issued_at = clock.now()
     today = issued_at.date()
     if valid_until <= today:
-        raise InvalidInput("a label must be valid until a future date", field="valid_until")
+        raise InvalidInput(N_("a label must be valid until a future date"), field="valid_until")
     candidate = label_ids.new_label_id(today.year)
     slot, listed, suspension_listed, taken, previous_id, key_id, key_multibase, key_did = (
         session.execute(_allocation(session.get_bind().dialect.name),
                         {"candidate": candidate, "product_id": req.product_id,
                          "today": today, "entries": issuer.status_list_entries}).one())
     if key_id is None:
-        raise Conflict("no signing key: an operator runs `carbonlabel keys generate` first")
+        raise Conflict(N_("no signing key: an operator runs `carbonlabel keys generate` first"))
     if key_did != issuer.did:
-        raise Conflict(f"the active signing key belongs to {key_did}, but the service is "
-                       f"configured as {issuer.did}; see `carbonlabel issuer move`")
+        raise Conflict(N_(
+            'the active signing key belongs to %(key_did)s, but the service is configured as '
+            '%(did)s; see `carbonlabel issuer move`',
+            key_did=key_did, did=issuer.did))
     number, index = status_lists.place(slot, issuer)
     # The key's identity as a value (its row is not needed): the id names the verification
     # method, the public half must match the private key file. A rotation committed from
@@ -216,9 +219,9 @@ def revoke(session: DbSession, user: User, text: str, reason: str, issuer: Issue
     label = get_label(session, text)
     if not (user.role == "admin" or (user.role == "certifier"
                                      and user.organisation_id == label.certification_body_id)):
-        raise Forbidden("only the issuing certification body or an admin can revoke")
+        raise Forbidden(N_("only the issuing certification body or an admin can revoke"))
     if label.revoked_at is not None:
-        raise Conflict("the label is revoked already", state="revoked")
+        raise Conflict(N_("the label is revoked already"), state="revoked")
     # The product's row, as an approval locks it: a new label for the product cannot decide
     # to supersede this one while the revocation is under way.
     # Revocations of one label queue on it too: one that committed while we waited is seen.
@@ -226,7 +229,7 @@ def revoke(session: DbSession, user: User, text: str, reason: str, issuer: Issue
                     .with_for_update(key_share=True))
     session.refresh(label)
     if label.revoked_at is not None:
-        raise Conflict("the label was revoked meanwhile", state="revoked")
+        raise Conflict(N_("the label was revoked meanwhile"), state="revoked")
     label.revoked_at, label.revocation_reason = utcnow(), reason
     pact_listing.record_status(session, label)
     status_lists.publish(session, issuer, label.status_list_number)
@@ -311,7 +314,7 @@ def _unused_id(session: DbSession, year: int) -> str:
         candidate = label_ids.new_label_id(year)
         if session.get(Label, candidate) is None:
             return candidate
-    raise Conflict("could not find an unused label ID; try again")
+    raise Conflict(N_("could not find an unused label ID; try again"))
 
 
 def _compact(data: dict[str, Any]) -> dict[str, Any]:

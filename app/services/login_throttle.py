@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from limits.storage import Storage
 
 from app.domain import TooManyRequests
+from lca_models.messages import N_
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def check(storage: Storage, email: str, address: str) -> None:
         if storage.get(lock) > 0:
             wait = max(wait, storage.get_expiry(lock) - time.time())
     if wait > 0:
-        raise TooManyRequests("too many failed log-ins; wait before trying again",
+        raise TooManyRequests(N_("too many failed log-ins; wait before trying again"),
                               retry_after=max(1, math.ceil(wait)))
 
 

@@ -18,6 +18,7 @@ from app.persistence.types import utcnow
 from app.services import DbSession, audit
 from app.services.issuer import Issuer
 from lca_models import pact
+from lca_models.messages import N_
 from lca_models.recognition import read_standards
 
 SCOPES = ("footprint:list", "footprint:read")
@@ -70,7 +71,7 @@ def register_client(session: DbSession, actor: User | None, *, name: str,
     for org_id in organisation_ids:
         org = session.get(Organisation, org_id)
         if org is None or org.kind != "exporter":
-            raise ValueError(f"{org_id} is not an exporter organisation")
+            raise ValueError(N_('%(org_id)s is not an exporter organisation', org_id=org_id))
     secret = secrets.token_urlsafe(32)
     client = PactClient(client_id="pact-" + secrets.token_hex(8), secret_hash=_hash(secret),
                         name=name, organisation_ids=list(organisation_ids),

@@ -19,6 +19,7 @@ import httpx
 
 from app.services.pact_events import EVENTS_PATH, Recipient
 from lca_models.errors import PactConfigError, PactExchangeError
+from lca_models.messages import N_
 from lca_models.pact_client import (
     ClientCredentials,
     ClientCredentialsAuth,
@@ -90,10 +91,12 @@ class EventSender:
                                  url.removesuffix(EVENTS_PATH), origin(url) if url else None)
         if found is None:
             raise PactConfigError(
-                f"no outbound credentials for partner '{recipient.name}' "
-                f"({recipient.registration_id}, "
-                f"{url}) in {self.partners_file}: add the client id and secret the partner "
-                "issued to us (docs/pact-exchange.md)")
+                N_(
+                    "no outbound credentials for partner '%(name)s' (%(registration_id)s, "
+                    "%(url)s) in %(partners_file)s: add the client id and secret the partner "
+                    "issued to us (docs/pact-exchange.md)",
+                    name=recipient.name, registration_id=recipient.registration_id, url=url,
+                    partners_file=self.partners_file))
         return found
 
     def _auth(self, events_url: str, credentials: ClientCredentials) -> ClientCredentialsAuth:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain import InvalidInput, NotFound
+from lca_models.messages import N_
 from lca_models.pcr import Pcr, PcrRuleError, Rating, check_model, load_pcrs, named_pcr, rate
 
 
@@ -42,7 +43,7 @@ def registry() -> dict[str, Pcr]:
 def get(pcr_id: str) -> Pcr:
     pcr = registry().get(pcr_id)
     if pcr is None:
-        raise NotFound(f"no product-category rule '{pcr_id}'")
+        raise NotFound(N_("no product-category rule '%(pcr_id)s'", pcr_id=pcr_id))
     return pcr
 
 
@@ -77,12 +78,14 @@ def rating(content: dict[str, Any], result: dict[str, Any]) -> tuple[Pcr, Rating
     the model names no PCR or the PCR has no sourced benchmark."""
     pcr = named(content)
     if pcr is None:
-        raise InvalidInput("a rating label needs the model to name a product-category rule "
-                           "(pcr: {id, version}) with a benchmark", field="model.pcr")
+        raise InvalidInput(N_("a rating label needs the model to name a product-category rule "
+                           "(pcr: {id, version}) with a benchmark"), field="model.pcr")
     try:
         return pcr, rate(pcr, result["kg_co2e_per_declared_unit"], result["declared_unit"])
     except PcrRuleError as exc:
-        raise InvalidInput(f"{pcr.id} {pcr.version}: {exc.message}",
+        raise InvalidInput(N_(
+            '%(id)s %(version)s: %(message)s',
+            id=pcr.id, version=pcr.version, message=exc.message),
                            field=f"pcr.{exc.field}") from None
 
 

@@ -18,6 +18,7 @@ from lca_models.canonical import sha256_hex
 from lca_models.errors import ModelValidationError
 from lca_models.factors import load_release, shipped_versions
 from lca_models.inventory import InventoryModel
+from lca_models.messages import N_
 from lca_models.model_cache import compiled_model
 from lca_models.results import FootprintResult
 
@@ -44,7 +45,7 @@ def list_versions(session: DbSession, user: User, product_id: str, after: str | 
 def get_product(session: DbSession, user: User, product_id: str) -> Product:
     product = session.get(Product, product_id)
     if product is None or not _owns(user, product):
-        raise NotFound("no such product")
+        raise NotFound(N_("no such product"))
     return product
 
 
@@ -65,7 +66,7 @@ def create_product(session: DbSession, user: User, data: dict[str, Any]) -> Prod
 def get_version(session: DbSession, user: User, version_id: str) -> ModelVersion:
     version = session.get(ModelVersion, version_id)
     if version is None or not _owns(user, version.product):
-        raise NotFound("no such model version")
+        raise NotFound(N_("no such model version"))
     return version
 
 
@@ -76,7 +77,9 @@ def plain(data: Any) -> Any:
     try:
         return json.loads(json.dumps(data, default=str))
     except (ValueError, RecursionError) as exc:
-        raise ModelValidationError({"_schema": f"not a plain document: {exc}"}) from None
+        raise ModelValidationError({"_schema": N_(
+            'not a plain document: %(exc)s',
+            exc=exc)}) from None
 
 
 def checked_content(content: dict[str, Any]) -> tuple[dict[str, Any], str]:
@@ -111,8 +114,8 @@ def add_version(session: DbSession, user: User, product: Product, content: dict[
 def replace_version(session: DbSession, user: User, version: ModelVersion,
                     content: dict[str, Any]) -> ModelVersion:
     if version.frozen:
-        raise Conflict("this model version has been submitted for certification and is "
-                       "frozen; upload a new version instead", state="frozen")
+        raise Conflict(N_("this model version has been submitted for certification and is "
+                       "frozen; upload a new version instead"), state="frozen")
     version.content, version.content_sha256 = checked_content(content)
     audit.append(session, user, "model_version.replaced", target_type="model_version",
                  target_id=version.id, details={"sha256": version.content_sha256})
@@ -188,7 +191,7 @@ def calculations_of(session: DbSession, version: ModelVersion) -> list[Calculati
 def get_calculation(session: DbSession, user: User, calculation_id: str) -> Calculation:
     calc = session.get(Calculation, calculation_id)
     if calc is None or not _owns(user, calc.model_version.product):
-        raise NotFound("no such calculation")
+        raise NotFound(N_("no such calculation"))
     return calc
 
 
@@ -196,12 +199,16 @@ def recompute_matches(calc: Calculation, brightway_dir: Path) -> bool:
     """Recompute a stored calculation and compare it with what was stored, bit for bit, with
     the factor release it used (every shipped release stays loadable)."""
     if calc.factor_release_version not in shipped_versions():
-        raise InvalidInput(f"the calculation used factor release {calc.factor_release_version}"
-                           f", this service ships {', '.join(shipped_versions())}")
+        raise InvalidInput(N_("the calculation used factor release %(version)s, this service "
+                              "ships %(shipped)s", version=calc.factor_release_version,
+                              shipped=", ".join(shipped_versions())))
     release = load_release(version=calc.factor_release_version)
     if release.sha256 != calc.factor_release_sha256:
-        raise InvalidInput(f"factor release {release.version} now hashes to {release.sha256}, "
-                           f"the calculation recorded {calc.factor_release_sha256}")
+        raise InvalidInput(N_(
+            'factor release %(version)s now hashes to %(sha256)s, the calculation recorded '
+            '%(factor_release_sha256)s',
+            version=release.version, sha256=release.sha256,
+            factor_release_sha256=calc.factor_release_sha256))
     version = calc.model_version
     compiled = compiled_model(version.content, version.content_sha256, release)
     again = compute_footprint(compiled.model, release, gwp_set=calc.gwp_set,

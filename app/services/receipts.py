@@ -15,6 +15,7 @@ from app.services import transparency_log as tlog
 from app.services.issuer import Issuer
 from app.trust import checkpoint
 from app.trust.receipt import RECEIPT_TYPE
+from lca_models.messages import N_
 
 
 def build_receipt(session: DbSession, text: str, issuer: Issuer) -> dict[str, Any]:
@@ -27,10 +28,12 @@ def build_receipt(session: DbSession, text: str, issuer: Issuer) -> dict[str, An
     if entry is None and sequencer.is_pending(session, label.id):
         # 409 problem+json, current_state "inclusion_pending": a receipt is a proof, and
         # there is none to give until the sequencer has integrated the entry (merge delay)
-        raise Conflict(f"label {label.id} is issued but its log entry is not integrated yet; "
-                       "ask again after the merge delay", state="inclusion_pending")
+        raise Conflict(N_(
+            'label %(id)s is issued but its log entry is not integrated yet; ask again after the '
+            'merge delay',
+            id=label.id), state="inclusion_pending")
     if entry is None:
-        raise NotFound(f"label {label.id} has no issuance entry in the log")
+        raise NotFound(N_('label %(id)s has no issuance entry in the log', id=label.id))
     head = tlog.signed_checkpoint(session)
     path = tlog.inclusion_path(session, entry.leaf_index, head.size)
     return {

@@ -14,6 +14,7 @@ from typing import Any
 from app.domain import InvalidInput, NotFound
 from app.persistence import LabelRequest, Organisation
 from app.services import DbSession, pcrs
+from lca_models.messages import N_
 from lca_models.recognition import (
     Evaluation,
     MetadataError,
@@ -38,7 +39,7 @@ def metadata_for(req: LabelRequest, body: Organisation, valid_until: date,
     declared = req.declared_metadata or {}
     period = model.get("reference_period")
     if not period:
-        raise InvalidInput("recognition needs the model's reference_period (start, end)",
+        raise InvalidInput(N_("recognition needs the model's reference_period (start, end)"),
                            field="model.reference_period")
     processes = [p for stage in model["stages"] for p in stage["processes"]]
     unit = result["declared_unit"]
@@ -92,12 +93,13 @@ def evaluate_credential(credential: dict[str, Any], scheme_id: str | None = None
     """Evaluate the metadata a signed credential carries, against one or every scheme."""
     raw = credential.get("credentialSubject", {}).get("recognitionMetadata")
     if raw is None:
-        raise NotFound("this label carries no recognition metadata")
+        raise NotFound(N_("this label carries no recognition metadata"))
     metadata = RecognitionMetadata.from_dict(raw)
     registry = schemes()
     if scheme_id is not None:
         if scheme_id not in registry:
-            raise InvalidInput(f"unknown scheme '{scheme_id}'; known: {', '.join(registry)}",
+            raise InvalidInput(N_("unknown scheme '%(scheme)s'; known: %(known)s",
+                                  scheme=scheme_id, known=", ".join(registry)),
                                field="scheme")
         return [evaluate(metadata, registry[scheme_id], on=on)]
     return [evaluate(metadata, scheme, on=on) for scheme in registry.values()]

@@ -28,6 +28,7 @@ from lca_models.factors import (
     load_release,
     shipped_versions,
 )
+from lca_models.messages import N_
 
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -39,7 +40,9 @@ def locate(name: str, releases_dir: Path, *, allow_path: bool = False) -> tuple[
         try:
             return load_release(version=None if name == "shipped" else name), None
         except ReleaseIntegrityError as exc:  # a damaged installation: say so, start nothing
-            raise InvalidInput(f"shipped factor release {name} fails its checksum: {exc}",
+            raise InvalidInput(N_(
+                'shipped factor release %(name)s fails its checksum: %(exc)s',
+                name=name, exc=exc),
                                field="release") from None
     folder = None
     if _VERSION.match(name) and (Path(releases_dir) / name / "release.json").is_file():
@@ -56,10 +59,14 @@ def load_folder(folder: Path) -> FactorRelease:
     try:
         return load_release(folder)
     except ReleaseIntegrityError as exc:
-        raise InvalidInput(f"factor release in {folder.name} fails its checksum: {exc}",
+        raise InvalidInput(N_(
+            'factor release in %(name)s fails its checksum: %(exc)s',
+            name=folder.name, exc=exc),
                            field="release") from None
     except (FactorFileError, OSError, ValueError, KeyError) as exc:
-        raise InvalidInput(f"factor release in {folder.name} cannot be read: {exc}",
+        raise InvalidInput(N_(
+            'factor release in %(name)s cannot be read: %(exc)s',
+            name=folder.name, exc=exc),
                            field="release") from None
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from app.domain import Forbidden, InvalidInput, NotFound
 from app.persistence import Organisation, User
 from app.services import DbSession, audit
+from lca_models.messages import N_
 
 MAX_BYTES = 256 * 1024
 MAX_PIXELS = 2000
@@ -88,11 +89,11 @@ def set_seal(session: DbSession, actor: User, org_id: str, data: bytes) -> Organ
     own = actor.role == "admin" or (actor.role == "certifier"
                                     and actor.organisation_id == org_id)
     if org is None or (not own and org.kind != "certification_body"):
-        raise NotFound("no such organisation")  # as GET /organisations/{id} answers
+        raise NotFound(N_("no such organisation"))  # as GET /organisations/{id} answers
     if not own:
-        raise Forbidden("only the body's certifiers or an admin may change its seal")
+        raise Forbidden(N_("only the body's certifiers or an admin may change its seal"))
     if org.kind != "certification_body":
-        raise InvalidInput("only a certification body has a seal", field="organisation")
+        raise InvalidInput(N_("only a certification body has a seal"), field="organisation")
     mime = check(data)
     org.seal_image, org.seal_mime = data, mime
     audit.append(session, actor, "organisation.seal_set", target_type="organisation",

@@ -23,23 +23,25 @@ from app.persistence.types import utcnow
 from app.services import DbSession, audit, status_lists
 from app.services.issuer import Issuer
 from app.services.labels import get_label
+from lca_models.messages import N_
 
 
 def suspend(session: DbSession, user: User, text: str, reason: str, issuer: Issuer) -> Label:
     """Suspend a label in force: not revoked, superseded, expired or suspended already."""
     label = _locked(session, user, text, "suspend")
     if not label.suspendable:
-        raise Conflict("this label was issued before suspension existed: its signed "
+        raise Conflict(N_("this label was issued before suspension existed: its signed "
                        "credential has no suspension status entry, so it cannot be "
-                       "suspended; revoke it if it must stop being in force",
+                       "suspended; revoke it if it must stop being in force"),
                        state="not_suspendable")
     if label.superseded_by_id:
-        raise Conflict(f"the label is superseded by {label.superseded_by_id}; suspend that "
-                       "one instead", state="superseded")
+        raise Conflict(N_(
+            'the label is superseded by %(superseded_by_id)s; suspend that one instead',
+            superseded_by_id=label.superseded_by_id), state="superseded")
     if label.valid_until < clock.today():
-        raise Conflict("the label has expired; there is nothing to suspend", state="expired")
+        raise Conflict(N_("the label has expired; there is nothing to suspend"), state="expired")
     if label.suspended_at is not None:
-        raise Conflict("the label is suspended already", state="suspended")
+        raise Conflict(N_("the label is suspended already"), state="suspended")
     label.suspended_at, label.suspension_reason = utcnow(), reason
     status_lists.publish(session, issuer, label.status_list_number, status_lists.SUSPENSION)
     audit.append(session, user, "label.suspended", target_type="label", target_id=label.id,
@@ -52,7 +54,7 @@ def reinstate(session: DbSession, user: User, text: str, reason: str, issuer: Is
     expired or was superseded meanwhile, which verification then says)."""
     label = _locked(session, user, text, "reinstate")
     if label.suspended_at is None:
-        raise Conflict("the label is not suspended", state=label.lifecycle)
+        raise Conflict(N_("the label is not suspended"), state=label.lifecycle)
     suspended_at, suspended_for = label.suspended_at, label.suspension_reason
     label.suspended_at, label.suspension_reason = None, None
     status_lists.publish(session, issuer, label.status_list_number, status_lists.SUSPENSION)
@@ -69,11 +71,13 @@ def _locked(session: DbSession, user: User, text: str, verb: str) -> Label:
     label = get_label(session, text)
     if not (user.role == "admin" or (user.role == "certifier"
                                      and user.organisation_id == label.certification_body_id)):
-        raise Forbidden(f"only the issuing certification body or an admin can {verb}")
+        raise Forbidden(N_(
+            'only the issuing certification body or an admin can %(verb)s',
+            verb=verb))
     session.execute(select(Product.id).where(Product.id == label.product_id)
                     .with_for_update(key_share=True))
     session.refresh(label)
     if label.revoked_at is not None:
-        raise Conflict("the label is revoked; revocation is final, so it can be neither "
-                       "suspended nor reinstated", state="revoked")
+        raise Conflict(N_("the label is revoked; revocation is final, so it can be neither "
+                       "suspended nor reinstated"), state="revoked")
     return label

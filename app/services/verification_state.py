@@ -25,6 +25,7 @@ from app.persistence import (
     StatusList,
     TreeHead,
 )
+from lca_models.messages import N_
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def read_state(connection: Connection, label_id: str) -> State:
     """The label's `State` as one statement reads it; NotFound when there is no such label."""
     row = connection.execute(state_statement(), {"label_id": label_id}).first()
     if row is None:
-        raise NotFound(f"no label {label_id}")
+        raise NotFound(N_('no label %(label_id)s', label_id=label_id))
     return State(*row)
 
 

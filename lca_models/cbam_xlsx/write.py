@@ -28,6 +28,7 @@ from lca_models.cbam_xlsx.layout import (
 )
 from lca_models.errors import ModelValidationError
 from lca_models.inert import set_text_cell
+from lca_models.messages import N_
 
 
 def write_input_xlsx(input_dict: Mapping[str, Any] | None, path: str | Path) -> Path:
@@ -45,7 +46,7 @@ def write_input_xlsx(input_dict: Mapping[str, Any] | None, path: str | Path) -> 
 class _Writer:
     def __init__(self, data: Mapping[str, Any]):
         if not isinstance(data, Mapping):
-            raise ModelValidationError({"_schema": "a CBAM report input must be a mapping"})
+            raise ModelValidationError({"_schema": N_("a CBAM report input must be a mapping")})
         self.data = data
         self.errors: dict[str, list[str]] = {}
         self.book = Workbook()
@@ -58,8 +59,8 @@ class _Writer:
         known = set(CbamInputSchema().fields)
         for key in self.data:
             if key not in known:
-                self.fail(str(key), "not a field of the CBAM input; the workbook has no place "
-                                    "for it")
+                self.fail(str(key), N_("not a field of the CBAM input; the workbook has no place "
+                                    "for it"))
         for spec in layout():
             ws = self.book.create_sheet(spec.name)
             if spec.table:
@@ -113,26 +114,26 @@ class _Writer:
         if items is None:
             return []
         if not _is_list(items):
-            self.fail(section, "must be a list")
+            self.fail(section, N_("must be a list"))
             return []
         rows: list[tuple[str, dict[str, Any]]] = []
         key_field = PARENT_KEYS.get(spec.path[0], (None, None))[1]
         for i, item in enumerate(items):
             path = f"{section}[{i}]"
             if not isinstance(item, Mapping):
-                self.fail(path, "must be a mapping")
+                self.fail(path, N_("must be a mapping"))
                 continue
             if len(spec.path) == 1 or spec.key is None:
                 rows.append((path, self.flatten(item, spec, path, ignore=_child_names(spec))))
                 continue
             children = item.get(spec.path[1]) or []
             if not _is_list(children):
-                self.fail(f"{path}.{spec.path[1]}", "must be a list")
+                self.fail(f"{path}.{spec.path[1]}", N_("must be a list"))
                 continue
             for j, child in enumerate(children):
                 where = f"{path}.{spec.path[1]}[{j}]"
                 if not isinstance(child, Mapping):
-                    self.fail(where, "must be a mapping")
+                    self.fail(where, N_("must be a mapping"))
                     continue
                 if item.get(key_field) is None:
                     self.fail(f"{path}.{key_field}", f"needed to name the row's "
@@ -144,15 +145,17 @@ class _Writer:
             names = [item.get(key_field) for item in items if isinstance(item, Mapping)]
             for i, name in enumerate(names):
                 if name is not None and name in names[:i]:
-                    self.fail(f"{section}[{i}].{key_field}", f"'{name}' is used twice; rows "
-                              f"of other sheets name {spec.name} by {key_field}")
+                    self.fail(f"{section}[{i}].{key_field}", N_(
+                        "'%(name)s' is used twice; rows of other sheets name %(name2)s by "
+                        "%(key_field)s",
+                        name=name, name2=spec.name, key_field=key_field))
         return rows
 
     def flatten(self, obj: Any, spec: SheetSpec, path: str, prefix: str = "",
                 ignore: frozenset[str] = frozenset()) -> dict[str, Any]:
         """{dotted header: value} of one item; keys without a column are errors."""
         if not isinstance(obj, Mapping):
-            self.fail(path, "must be a mapping")
+            self.fail(path, N_("must be a mapping"))
             return {}
         headers = {c.header for c in spec.columns}
         out: dict[str, Any] = {}
@@ -165,7 +168,7 @@ class _Writer:
             elif isinstance(value, Mapping) and any(h.startswith(header + ".") for h in headers):
                 out.update(self.flatten(value, spec, path, header + "."))
             else:
-                self.fail(f"{path}.{header}", f"no column for it on {spec.name}")
+                self.fail(f"{path}.{header}", N_('no column for it on %(name)s', name=spec.name))
         return out
 
     def put(self, cell: Any, value: Any, column: Column, path: str) -> None:
@@ -173,11 +176,11 @@ class _Writer:
             return
         if column.kind == "list":
             if not _is_list(value) or not all(isinstance(v, str) for v in value):
-                self.fail(path, "must be a list of ids")
+                self.fail(path, N_("must be a list of ids"))
                 return
             value = ", ".join(value) or None
         elif isinstance(value, Mapping) or _is_list(value):
-            self.fail(path, "must be a single value")
+            self.fail(path, N_("must be a single value"))
             return
         if isinstance(value, datetime | date):
             cell.number_format = "yyyy-mm-dd"
