@@ -24,6 +24,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+import app.services.verification_reasons  # noqa: F401  (a verification's reasons)
 import lca_models.result_warnings  # noqa: F401  (stored warnings: their templates)
 from lca_models.messages import N_, TEMPLATES, Message
 

@@ -14,11 +14,13 @@ from sqlalchemy import Connection
 
 from app.persistence import TreeHead
 from app.services import DbSession, transparency_log
+from app.services import verification_reasons as says
 from app.services.issuer import Issuer
 from app.services.verification_state import State
 from app.trust import checkpoint, merkle, signing, status_list
 from app.trust.keys import did_document, key_resolver, public_key_from_multibase
 from lca_models.canonical import sha256_hex
+from lca_models.messages import fill
 
 if TYPE_CHECKING:
     from app.services.verification import Verification
@@ -59,17 +61,16 @@ def check_signature(result: Verification, state: State, credential: dict[str, An
     outcome = signing.verify(credential, resolve)
     problems = list(outcome.problems)
     if credential.get("issuer") != state.issuer_did:
-        problems.append(f"it names issuer {credential.get('issuer')!r}, the label was issued "
-                        f"by {state.issuer_did}")
+        problems.append(str(fill(says.OTHER_ISSUER, named=repr(credential.get("issuer")),
+                                 issuer=state.issuer_did)))
     if sha256_hex(credential) != state.credential_sha256:
-        problems.append("stored copy was altered")
+        problems.append(says.ALTERED)
     result.checks["signature"] = outcome.verified and not problems
     if outcome.verified and not problems:
-        result.reasons.append("the credential's eddsa-jcs-2022 signature verifies with the "
-                              f"published key of its issuer {state.issuer_did}")
+        result.reasons.append(str(fill(says.SIGNATURE_OK, issuer=state.issuer_did)))
     else:
-        result.reasons.append("the credential's signature does not verify: "
-                              + "; ".join(problems or ["unknown problem"]))
+        result.reasons.append(str(fill(says.SIGNATURE_BAD,
+                                       problems="; ".join(problems or [says.UNKNOWN_PROBLEM]))))
 
 
 def read_status_list(credential: dict[str, Any] | None, resolve) -> tuple[bool, bytes | None]:
@@ -93,7 +94,7 @@ def check_list(result: Verification, state: State, purpose: str, signed: bool,
                bits: bytes | None) -> None:
     """The signed list of `purpose` (revocation, or suspension for a credential that has
     that entry at the same place) agrees with the label's record."""
-    check, word = LIST_CHECKS[purpose]
+    check, _word = LIST_CHECKS[purpose]  # the templates say the word (verification_reasons)
     recorded = state.revoked_at if purpose == "revocation" else state.suspended_at
     try:
         marked = bits is not None and status_list.bit(bits, state.status_index)
@@ -102,9 +103,8 @@ def check_list(result: Verification, state: State, purpose: str, signed: bool,
     consistent = signed and bits is not None and marked == (recorded is not None)
     result.checks[check] = consistent
     result.reasons.append(
-        f"the signed {purpose} list {state.status_list_number} "
-        f"{'marks' if marked else 'does not mark'} it {word}"
-        if consistent else f"the {purpose} list could not be checked")
+        str(fill(says.LIST[purpose, marked], number=state.status_list_number))
+        if consistent else str(says.LIST_UNCHECKED[purpose]))
 
 
 def check_log(result: Verification, state: State, reader: DbSession | Connection, resolve,
@@ -137,29 +137,27 @@ def check_log(result: Verification, state: State, reader: DbSession | Connection
     result.checks["transparency_log"] = ok
     if state.entry is None and state.pending:
         result.log = {"pending": True}
-        result.reasons.append("its issuance waits for the transparency log's sequencer (at "
-                              "most the merge delay): it is not proven in the log yet")
+        result.reasons.append(str(says.LOG_PENDING))
         return
     result.reasons.append(
-        f"its issuance is entry {state.entry_index} of the transparency log, proven against "
-        f"the signed checkpoint of size {state.head_size}" if ok
-        else "its issuance could not be proven in the transparency log")
+        str(fill(says.LOG_OK, index=state.entry_index, size=state.head_size)) if ok
+        else str(says.LOG_BAD))
 
 
 def status_of(state: State, result: Verification, today: date) -> str:
     if state.revoked_at is not None:
-        result.reasons.insert(0, f"revoked on {state.revoked_at.date()}: "
-                                 f"{state.revocation_reason}")
+        result.reasons.insert(0, str(fill(says.REVOKED, date=state.revoked_at.date(),
+                                          reason=state.revocation_reason)))
         return "revoked"
     if state.superseded_by_id:
-        result.reasons.insert(0, f"superseded by {state.superseded_by_id}")
+        result.reasons.insert(0, str(fill(says.SUPERSEDED, label=state.superseded_by_id)))
         return "superseded"
     if state.suspended_at is not None:  # not in force while suspended
-        result.reasons.insert(0, f"suspended on {state.suspended_at.date()}: "
-                                 f"{state.suspension_reason}")
+        result.reasons.insert(0, str(fill(says.SUSPENDED, date=state.suspended_at.date(),
+                                          reason=state.suspension_reason)))
         return "suspended"
     if state.valid_until < today:
-        result.reasons.insert(0, f"expired on {state.valid_until}")
+        result.reasons.insert(0, str(fill(says.EXPIRED, date=state.valid_until)))
         return "expired"
     if state.pending and state.entry is None and all(
             ok for name, ok in result.checks.items() if name != "transparency_log"):

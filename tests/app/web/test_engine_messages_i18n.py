@@ -145,3 +145,21 @@ def test_report_warnings_print_chinese_beside_the_stored_english():
         ("過程 'scrap'（stages[0].processes[1]）未被參考流使用，對結果沒有貢獻 (×2)",
          stored + " (×2)"),
         ("", odd)]
+
+
+def test_verification_technical_details_in_the_chosen_language(world, client):
+    from tests.app.api.test_recognition import DECLARED, issue_with
+
+    label_id, _ = issue_with(world, DECLARED)
+    answer = client.get(f"/api/v1/labels/{label_id}/verification").json
+    english = next(r for r in answer["reasons"] if "signature verifies" in r)
+    issuer = english.rsplit(" ", 1)[1]  # the machine-readable reasons stay English
+    assert english == ("the credential's eddsa-jcs-2022 signature verifies with the published "
+                       f"key of its issuer {issuer}")
+    hant = unescape(client.get(f"/verify/{label_id}?lang=zh-Hant").text)
+    assert "<summary>技術細節</summary>" in hant
+    assert f"憑證的 eddsa-jcs-2022 簽署可用其簽發方 {issuer} 公佈的密鑰驗證通過" in hant
+    assert "已簽署的撤銷列表 " in hant and " 未將其標記為已撤銷" in hant
+    assert "signature verifies" not in hant
+    en = unescape(client.get(f"/verify/{label_id}?lang=en").text)
+    assert "<summary>Technical details</summary>" in en and english in en
