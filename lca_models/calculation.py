@@ -28,7 +28,8 @@ from lca_models.factor_rows import Uncertainty
 from lca_models.factors import FactorRelease, FactorTable, load_release
 from lca_models.gwp import DEFAULT_GWP_SET, GWP_SETS, method_id
 from lca_models.inventory import InventoryModel
-from lca_models.messages import N_
+from lca_models.messages import fill
+from lca_models.result_warnings import NEGATIVE_ACTIVITY, SINGULAR
 from lca_models.results import FootprintResult
 from lca_models.system import CompiledModel, compile_model
 from lca_models.uncertainty import UNDEFINED, distributions_array, exchange_uncertainty
@@ -274,9 +275,7 @@ def _solver(background: Background, gwp_set: str, key: str, fg: Foreground) -> _
 
 
 def _singular_message(exc: BaseException) -> str:
-    return N_("the process network has no unique solution (singular matrix): a process may "
-              "consume all of its own output, or a loop of processes consumes everything it "
-              "makes (%(detail)s)", detail=str(exc))
+    return fill(SINGULAR, detail=str(exc))
 
 
 def _check_supply(compiled: CompiledModel, supply: np.ndarray) -> None:
@@ -287,10 +286,7 @@ def _check_supply(compiled: CompiledModel, supply: np.ndarray) -> None:
     negative = [p for p, s in zip(compiled.model.processes, supply, strict=True) if s < -1e-12]
     if negative:
         names = ", ".join(f"'{p.id}'" for p in negative)
-        raise SingularSystemError(N_(
-            "process(es) %(names)s would have to run a negative amount: a loop consumes more "
-            "than it produces; check the amounts of inputs between these processes",
-            names=names))
+        raise SingularSystemError(fill(NEGATIVE_ACTIVITY, names=names))
 
 
 def inputs_sha256(compiled: CompiledModel, release: FactorRelease,

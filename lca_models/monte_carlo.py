@@ -21,7 +21,7 @@ import numpy as np
 
 from lca_models.errors import SingularSystemError
 from lca_models.messages import N_, fill
-from lca_models.result_warnings import REJECTED_DRAWS
+from lca_models.result_warnings import REJECTED_DRAWS, TOO_MANY_REJECTED
 from lca_models.results import MonteCarloResult
 
 if TYPE_CHECKING:
@@ -86,11 +86,8 @@ def summarise_draws(accepted: np.ndarray, iterations: int, seed: int) -> MonteCa
     """Statistics over the feasible draws, with the count of the others."""
     rejected = iterations - len(accepted)
     if len(accepted) < 2 or rejected > REJECTED_REFUSAL_SHARE * iterations:
-        raise SingularSystemError(N_(
-            "%(rejected)s of %(iterations)s Monte Carlo draws describe a system that cannot "
-            "exist (a loop consuming more than it produces, or a singular matrix); the "
-            "uncertainty stated on the inputs of a loop is too wide for its amounts",
-            rejected=rejected, iterations=iterations))
+        raise SingularSystemError(fill(TOO_MANY_REJECTED, rejected=rejected,
+                                       iterations=iterations))
     p2_5, p50, p97_5 = np.percentile(accepted, [2.5, 50, 97.5])
     counts, edges = np.histogram(accepted, bins=HISTOGRAM_BINS)
     bins = tuple((float(edges[i]), float(edges[i + 1]), int(counts[i]))

@@ -163,3 +163,40 @@ def test_verification_technical_details_in_the_chosen_language(world, client):
     assert "signature verifies" not in hant
     en = unescape(client.get(f"/verify/{label_id}?lang=en").text)
     assert "<summary>Technical details</summary>" in en and english in en
+
+
+def test_a_message_keeps_its_english_and_its_template_through_pickling_and_json():
+    import json
+    import pickle
+
+    from lca_models.messages import Message, N_
+    from lca_models.units import UnitProblem, parse_unit
+
+    try:
+        parse_unit("tons")
+    except UnitProblem as exc:
+        problem = exc.args[0]
+    assert isinstance(problem, Message)
+    assert str(problem).startswith("'tons' in 'tons' is not a metric tonne (pint reads it")
+    back = pickle.loads(pickle.dumps(problem))
+    assert (back, back.msgid, dict(back.params)) == (problem, problem.msgid, dict(problem.params))
+    assert json.loads(json.dumps({"m": N_("a %(x)s b", x=1)})) == {"m": "a 1 b"}
+
+
+def test_nested_messages_and_a_stored_job_error_render_in_traditional_chinese():
+    from app.services.doc_language import chinese
+    from app.services.message_text import in_language
+    from lca_models.messages import fill
+    from lca_models.result_warnings import TOO_MANY_REJECTED
+    from lca_models.units import UnitProblem, parse_unit
+
+    hant = chinese("Hant")
+    try:
+        parse_unit("kcal/kg")
+    except UnitProblem as exc:
+        nested = exc.args[0]  # "'kcal' in 'kcal/kg' has two meanings ..." (a Message inside)
+    assert in_language(nested, hant).startswith("'kcal/kg' 中的 'kcal' 有兩種含義（熱化學卡")
+    stored = str(fill(TOO_MANY_REJECTED, rejected=120, iterations=200))  # jobs.error: text
+    assert in_language(stored, hant).startswith("200 次蒙特卡羅抽樣中有 120 次描述了不可能存在")
+    assert in_language("an English sentence we never wrote", hant) == (
+        "an English sentence we never wrote")
