@@ -169,7 +169,7 @@ def test_a_message_keeps_its_english_and_its_template_through_pickling_and_json(
     import json
     import pickle
 
-    from lca_models.messages import Message, N_
+    from lca_models.messages import N_, Message
     from lca_models.units import UnitProblem, parse_unit
 
     try:
