@@ -22,12 +22,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance
-from sqlalchemy import text
 
 from app import create_app
 from app.services import accounts, keys, pact_host, transaction
 from app.services.issuer import issuer_from_config
-from tests.app.conftest import TABLES
+from tests.app.conftest import empty_tables
 
 EXAMPLES = {"sqlite": 3, "postgresql": 2}  # per operation, caller and generation mode
 CHECKS = [not_a_server_error, response_schema_conformance]
@@ -42,14 +41,7 @@ def fuzz_app(database_url, tmp_path_factory, brightway_dir):
                       "BRIGHTWAY_DIR": brightway_dir, "KEYS_DIR": instance / "keys",
                       "PUBLIC_URL": BASE_URL, "MAX_REQUEST_MONTE_CARLO": 50})
     yield app
-    from app.extensions import db
-
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in TABLES:
-                conn.execute(text(f"DELETE FROM {table}"))
-        db.engine.dispose()
+    empty_tables(app)
 
 
 @pytest.fixture(scope="module")
