@@ -13,10 +13,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.api.docs import swagger_ui
     from app.auth import load_caller
     from app.config import load_config
+    from app.cookie_session import CookieSessions
     from app.extensions import api, db, limiter
     from app.instance import ensure_secret_key, secure_instance
 
     app = Flask(__name__, instance_relative_config=True)
+    app.session_interface = CookieSessions()
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -32,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.get("RATELIMIT_STORAGE_URI"))
     app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
     limiter.init_app(app)
+    ratelimit.check_only_what_applies(app, limiter)
     _sqlite_pragmas(app)
     api.init_app(app)
     app.register_blueprint(swagger_ui)

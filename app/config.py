@@ -56,6 +56,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         # labels whose last verification each worker keeps (0: verify every request afresh)
         "VERIFICATION_CACHE_SIZE": int(os.environ.get("CARBONLABEL_VERIFICATION_CACHE",
                                                       "10000")),
+        # bytes of rendered verification pages and JSON bodies each worker keeps
+        "VERIFICATION_RESPONSE_CACHE_BYTES": int(os.environ.get(
+            "CARBONLABEL_VERIFICATION_RESPONSE_CACHE", str(32 << 20))),
         # on PostgreSQL, hear committed changes (LISTEN) instead of re-reading per request
         "VERIFICATION_LISTEN": os.environ.get("CARBONLABEL_VERIFICATION_LISTEN", "1") != "0",
         # redis://host:port/db shares the counters between workers; unset, each worker

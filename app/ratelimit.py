@@ -16,12 +16,24 @@ library's `memory://` is mapped to it too).
 
 from __future__ import annotations
 
+import functools
 import heapq
+import math
 import threading
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+from limits import RateLimitItem, parse_many
 from limits.storage import Storage
+from werkzeug.exceptions import TooManyRequests
 
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask_limiter import Limiter
+
+P = ParamSpec("P")
+R = TypeVar("R")
 SCHEME = "window-memory"
 MEMORY_URI = f"{SCHEME}://"
 
@@ -101,3 +113,63 @@ class WindowMemoryStorage(Storage):
     def __len__(self) -> int:
         """Live counters (for tests and curiosity)."""
         return len(self._counts)
+
+
+def check_only_what_applies(app: Flask, limiter: Limiter) -> None:
+    """flask-limiter checks every request twice: in `before_request` for the application,
+    default and blueprint limits, and again in each decorated route for the route's own.
+    This service declares only route limits (`@limiter.limit`), so the first check finds
+    nothing to count, yet resolving that costs about a third of what /api/v1/health costs
+    in all (benchmarks/bench_verification_paths.py). Its before_request hook is replaced by
+    one that runs it only while an application, default or blueprint limit, an endpoint
+    hint (a limit on a callable that is not a view) or an in-memory fallback exists, i.e.
+    whenever it could count anything; a route's own limit is checked by its decorator as
+    before (tests/app/test_ratelimit.py checks both)."""
+    funcs = app.before_request_funcs.setdefault(None, [])
+    original = limiter._check_request_limit
+    if original not in funcs:
+        return
+
+    def check_request_limit() -> None:
+        manager = limiter.limit_manager
+        if (manager._application_limits or manager._default_limits
+                or manager._blueprint_limits or manager._endpoint_hints
+                or limiter._in_memory_fallback):
+            original()
+
+    funcs[funcs.index(original)] = check_request_limit
+
+
+def public(view: Callable[P, R]) -> Callable[P, R]:
+    """`@limiter.limit(RATELIMIT_PUBLIC)` for the public routes a QR scan hits (the label's
+    verification page and JSON), counted straight in the limiter's storage and strategy:
+    one fixed-window counter per client address and route, the limit read from the config
+    at each request like flask-limiter's callable limits, off when the limiter is
+    (RATELIMIT_ENABLED). The same 429 as every other limit (problem+json, or the error page
+    in a browser, with Retry-After). flask-limiter's own decorator resolves the route's
+    limits, exemptions and defaults afresh on every request, which cost more than the rest
+    of a cached verification together (benchmarks/bench_verification_paths.py)."""
+    scope = f"{view.__module__}.{view.__qualname__}"
+
+    @functools.wraps(view)
+    def limited(*args: P.args, **kwargs: P.kwargs) -> R:
+        from flask import current_app
+        from flask_limiter.util import get_remote_address
+
+        from app.extensions import limiter
+
+        if limiter.enabled:
+            strategy, client = limiter.limiter, get_remote_address()
+            for item in _parsed(current_app.config["RATELIMIT_PUBLIC"]):
+                if not strategy.hit(item, "public", client, scope):
+                    reset = strategy.get_window_stats(item, "public", client, scope).reset_time
+                    raise TooManyRequests(f"{item}",
+                                          retry_after=max(1, math.ceil(reset - time.time())))
+        return view(*args, **kwargs)
+
+    return limited
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(text: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(text))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 from flask_smorest import Blueprint
 
+from app import ratelimit
 from app.api.pagination import Page, cursor, paginate
 from app.auth import caller, requires
 from app.extensions import db, limiter
@@ -62,13 +63,21 @@ def credential(label_id: str) -> dict:
 
 
 @blp.route("/labels/<string:label_id>/verification", methods=["GET"])
-@limiter.limit(public_limit)
+@ratelimit.public
 @blp.response(200, VerificationSchema)
 def verify(label_id: str) -> verification.Verification:
     """Status and every check, with reasons (public). A mistyped ID answers 422. Cached
     like the page (app/web/http_cache.py): ETag, a short max-age, 304 when unchanged."""
-    result = http_cache.verify(label_id)
-    return http_cache.conditional(http_cache.etag(result, "json"), lambda: result)
+    return http_cache.respond(label_id, ("json",), _json)
+
+
+def _json(result: verification.Verification) -> tuple[bytes, str]:
+    """The body flask-smorest would make of `result` (VerificationSchema, then jsonify),
+    made once per version of the answer: the view returns the kept bytes as a Response."""
+    return current_app.json.response(_VERIFICATION.dump(result)).get_data(), "application/json"
+
+
+_VERIFICATION = VerificationSchema()
 
 
 @blp.route("/labels/<string:label_id>/receipt", methods=["GET"])

@@ -56,7 +56,7 @@ from app.services.verification_state import State, digest, read_state
 from app.trust import status_list
 from app.trust.keys import did_document, key_resolver
 
-__all__ = ["Verification", "VerificationCache", "feed_for", "verify_label"]
+__all__ = ["Verification", "VerificationCache", "feed_for", "verify_label", "verify_versioned"]
 
 T = TypeVar("T")
 
@@ -81,17 +81,28 @@ def verify_label(session: DbSession, text: str, issuer: Issuer,
     data only, so not for a caller that just changed the label in an open transaction), an
     answer computed earlier from an equal state today is reused (without reading the state
     when the change feed vouches for it), and `label` is None."""
-    label_id = labels.normalise_id(text)
-    today = clock.today()
     if cache is None:
+        label_id = labels.normalise_id(text)
         state = read_state(session.connection(), label_id)
-        result, _ = _evaluate(session, session, state, issuer, today, None)
+        result, _ = _evaluate(session, session, state, issuer, clock.today(), None)
         result.label = session.get(Label, label_id)
         return result
+    return verify_versioned(session, text, issuer, cache)[0]
+
+
+def verify_versioned(session: DbSession, text: str, issuer: Issuer, cache: VerificationCache
+                     ) -> tuple[Verification, bytes | None]:
+    """`verify_label` through `cache`, with the version of what the answer was computed from:
+    the digest of the state and the day (`digest`). Equal versions, equal answers, so anything
+    derived from the answer alone (a rendered page or JSON body: app/web/http_cache.py) may be
+    kept under it with `cache.derived` and `cache.keep`. None when the answer must not be
+    kept (the label's status list was not stored yet and had to be built)."""
+    label_id = labels.normalise_id(text)
+    today = clock.today()
     token = cache.token()
     unchanged = cache.unchanged(label_id, token, today)
     if unchanged is not None:
-        return _copy(unchanged)
+        return _copy(unchanged[0]), unchanged[1]
     # A connection of its own in autocommit: one statement is one snapshot anyway, and
     # without BEGIN and ROLLBACK psycopg keeps the statement prepared (it forgets prepared
     # statements on every rollback, and planning this join costs more than running it).
@@ -101,11 +112,12 @@ def verify_label(session: DbSession, text: str, issuer: Issuer,
         key = (label_id, digest(state, today))
         cached = cache.get(key, token, today)
         if cached is not None:
-            return _copy(cached)
+            return _copy(cached), key[1]
         result, cacheable = _evaluate(connection, session, state, issuer, today, cache)
-    if cacheable:
-        cache.put(key, _copy(result), token, today)
-    return result
+    if not cacheable:
+        return result, None
+    cache.put(key, _copy(result), token, today)
+    return result, key[1]
 
 
 def _copy(result: Verification) -> Verification:

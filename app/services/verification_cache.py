@@ -24,9 +24,15 @@ class VerificationCache:
     the change feed's token when that state was read, and the day (bounded, least recently
     used first out). Per process: each gunicorn worker has its own."""
 
-    def __init__(self, max_entries: int = 10_000, feed: ChangeFeed | None = None):
+    def __init__(self, max_entries: int = 10_000, feed: ChangeFeed | None = None,
+                 max_derived_bytes: int = 32 << 20):
         self.max_entries = max_entries
+        self.max_derived_bytes = max_derived_bytes
         self.feed = feed
+        # what callers derive from an answer (rendered responses), under the answer's version
+        self._derived: OrderedDict[tuple[Any, ...], tuple[bytes, Any, int]] = OrderedDict()
+        self._derived_bytes = 0
+        self.derived_hits = self.derived_misses = 0
         self._entries: OrderedDict[str, tuple[bytes, Verification, int | None, date | None]] = (
             OrderedDict())
         self._shared: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -52,8 +58,10 @@ class VerificationCache:
         """Taken *before* the state is read: a change committed after the read moves it."""
         return self.feed.token() if self.feed is not None else None
 
-    def unchanged(self, label_id: str, token: int | None, today: date) -> Verification | None:
-        """The answer computed today under `token`, when the feed says nothing changed since."""
+    def unchanged(self, label_id: str, token: int | None, today: date
+                  ) -> tuple[Verification, bytes] | None:
+        """The answer computed today under `token`, when the feed says nothing changed since,
+        and the digest it was computed from."""
         if token is None:
             return None
         with self._lock:
@@ -63,7 +71,7 @@ class VerificationCache:
             self._entries.move_to_end(label_id)
             self.hits += 1
             self.unread += 1
-            return found[1]
+            return found[1], found[0]
 
     def get(self, key: tuple[str, bytes], token: int | None = None,
             today: date | None = None) -> Verification | None:
@@ -85,6 +93,36 @@ class VerificationCache:
             self._entries.move_to_end(key[0])
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
+
+
+    def derived(self, key: tuple[Any, ...], version: bytes) -> Any:
+        """What `keep` stored under `key` for this `version` of the answer (the digest
+        `verification.verify_versioned` returns), or None: a value kept for another version
+        (the label changed, or the day) is never returned."""
+        with self._lock:
+            found = self._derived.get(key)
+            if found is None or found[0] != version:
+                self.derived_misses += 1
+                return None
+            self._derived.move_to_end(key)
+            self.derived_hits += 1
+            return found[1]
+
+    def keep(self, key: tuple[Any, ...], version: bytes, value: Any, size: int) -> None:
+        """Keep `value` (about `size` bytes) for `version`; the least recently used go first
+        once the kept values pass `max_derived_bytes` (a value larger than that is not
+        kept)."""
+        if size > self.max_derived_bytes:
+            return
+        with self._lock:
+            old = self._derived.pop(key, None)
+            if old is not None:
+                self._derived_bytes -= old[2]
+            self._derived[key] = (version, value, size)
+            self._derived_bytes += size
+            while self._derived_bytes > self.max_derived_bytes:
+                _, (_, _, dropped) = self._derived.popitem(last=False)
+                self._derived_bytes -= dropped
 
 
 def feed_for(engine: Engine, size: int, listen: bool) -> ChangeFeed | None:

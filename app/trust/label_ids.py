@@ -37,6 +37,7 @@ valid as the check symbol.
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 from typing import Protocol
 
 PREFIX = "GBA"
@@ -106,6 +107,13 @@ def normalise(text: str) -> str:
     wrong and where (positions count from 1 in the text as typed)."""
     if not isinstance(text, str):
         raise LabelIdError("a label ID must be text", "标签编号必须是文字", "not_text")
+    return _normalised(text)
+
+
+@lru_cache(maxsize=4096)
+def _normalised(text: str) -> str:
+    """`normalise` of a text, remembered for the IDs scanned most (a QR code's repeat visits
+    ask for the same text; only answers are remembered, never a LabelIdError)."""
     kept: list[tuple[int, str]] = [(index + 1, char.upper() if char.isascii() else char)
                                    for index, char in enumerate(text) if char not in _SEPARATORS]
     prefix = "".join(char for _, char in kept[:len(PREFIX)])

@@ -1,14 +1,26 @@
-"""One cached path for a label's verification, as a page and as JSON: the worker's
-verification cache (app/services/verification.py; a change committed by any worker is seen
-by the next request on SQLite and within the change feed's latency on PostgreSQL), then HTTP
-caching so a browser or CDN absorbs repeat scans: a strong ETag over what the answer says
-(and the page's language), `Cache-Control: public, max-age=VERIFY_MAX_AGE`, and 304 for an
-If-None-Match that still matches.
+"""One cached path for a label's verification, as a page and as JSON, down to the bytes of
+the response: the worker's verification cache (app/services/verification.py; a change
+committed by any worker is seen by the next request on SQLite and within the change feed's
+latency on PostgreSQL) gives the answer and its *version* (a digest of everything the answer
+was computed from, and the UTC day), and the rendered body of each representation is kept
+under that version (`respond`), so a repeat request is a lookup: no template, no schema, no
+JSON encoding, and on PostgreSQL no query. Then HTTP caching so a browser or CDN absorbs
+repeat scans: a strong ETag over the body itself, `Cache-Control: public,
+max-age=VERIFY_MAX_AGE`, and 304 for an If-None-Match that still matches.
+
+What a representation's body depends on besides the answer is its key: for JSON nothing;
+for the page the language, the time zone and that zone's UTC offset now (the footer names
+it, so a daylight-saving change is a new key), and the request's path and query (the
+language and zone links repeat them). Whatever else the page shows is fixed by the answer:
+instants in the chosen zone, and the status, whose one clock-dependent part (expired after
+the last valid UTC day) is covered by the day in the version. So a kept body is never
+served past a boundary: a new day, a new offset or a changed label is a different key or
+version.
 
 Why a short max-age and not longer: a revocation must reach a scanner quickly. The bound a
 status change takes to reach every reader is the feed's latency (about a second at most)
 plus VERIFY_MAX_AGE for a copy a cache already holds; after that any revalidation gets the
-new answer, since the ETag is computed from the verification itself.
+new answer, since the ETag is computed from the new body.
 """
 
 from __future__ import annotations
@@ -16,28 +28,65 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app, request
 
 from app.extensions import db
 from app.services import verification
-from app.services.issuer import issuer_from_config
+from app.services.issuer import Issuer, issuer_from_config
 
 VERIFY_MAX_AGE = 10  # seconds; README "Caching and the CDN"
+RESPONSE_CACHE_BYTES = 32 << 20  # per worker: rendered pages are 5-20 kB
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A representation's response as kept: the body, its ETag and its type."""
+
+    body: bytes
+    etag: str
+    mimetype: str
 
 
 def verify(label_id: str) -> verification.Verification:
-    """The label's verification through the worker's cache (the only way both the page and
-    the JSON answer get it)."""
-    return verification.verify_label(db.session, label_id,
-                                     issuer_from_config(current_app.config),
+    """The label's verification through the worker's cache."""
+    return verification.verify_label(db.session, label_id, _issuer(current_app),
                                      cache=cache_for(current_app))
+
+
+def respond(label_id: str, representation: tuple[Any, ...],
+            render: Callable[[verification.Verification], tuple[bytes, str]],
+            vary: str | None = None) -> Response:
+    """The one way the page and the JSON answer get a label's verification: 304 when the
+    request's If-None-Match names the current body's ETag, else the body, kept per
+    (label, `representation`) under the answer's version; `render` makes it (bytes and
+    mimetype) when none is kept for this version."""
+    cache = cache_for(current_app)
+    result, version = verification.verify_versioned(db.session, label_id,
+                                                    _issuer(current_app), cache)
+    key = (result.label_id, *representation)
+    found = cache.derived(key, version) if version is not None else None
+    if found is None:
+        body, mimetype = render(result)
+        found = Rendered(body, content_etag(body), mimetype)
+        if version is not None:
+            cache.keep(key, version, found, len(body) + 200)
+    gone = not_modified(found.etag, vary)
+    if gone is not None:
+        return gone
+    return Response(found.body, 200, headers(found.etag, vary), mimetype=found.mimetype)
+
+
+def _issuer(app: Flask) -> Issuer:
+    return issuer_from_config(app.config)
 
 
 def cache_for(app: Flask) -> verification.VerificationCache:
     """The app's cache (one per app object, so per worker process), holding the last
-    verification of up to VERIFICATION_CACHE_SIZE labels; on PostgreSQL with a change feed
+    verification of up to VERIFICATION_CACHE_SIZE labels and their rendered responses (up to
+    VERIFICATION_RESPONSE_CACHE_BYTES); on PostgreSQL with a change feed
     (VERIFICATION_LISTEN), stopped when the app's engine is disposed."""
     cache = app.extensions.get("carbonlabel.verification_cache")
     if cache is None:
@@ -46,18 +95,11 @@ def cache_for(app: Flask) -> verification.VerificationCache:
             engine = db.engine
         feed = verification.feed_for(engine, size, app.config.get("VERIFICATION_LISTEN", True))
         cache = app.extensions.setdefault("carbonlabel.verification_cache",
-                                          verification.VerificationCache(size, feed))
+                                          verification.VerificationCache(
+                                              size, feed, app.config.get(
+                                                  "VERIFICATION_RESPONSE_CACHE_BYTES",
+                                                  RESPONSE_CACHE_BYTES)))
     return cache
-
-
-def etag(result: verification.Verification, representation: str) -> str:
-    """Changes whenever anything the answer shows changes (status, checks, reasons, details,
-    log position) or the representation (JSON, or the page in a language)."""
-    said = {"id": result.label_id, "status": result.status, "checks": result.checks,
-            "reasons": result.reasons, "details": result.details, "log": result.log,
-            "as": representation}
-    text = json.dumps(said, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def headers(tag: str, vary: str | None = None) -> dict[str, Any]:

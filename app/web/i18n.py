@@ -11,10 +11,13 @@ Macao and Taiwan (zh-HK, zh-MO, zh-TW, zh-Hant) served Traditional Chinese.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from urllib.parse import quote
 
 from flask import Flask, Response, g, has_request_context, request
 from flask_babel import Babel
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from app.services import accounts, transaction
 
@@ -46,7 +49,14 @@ def normalise(tag: str | None) -> str | None:
 
 def from_accept_language() -> str:
     """The first of the browser's languages (by its weights) that we speak."""
-    for value, _quality in request.accept_languages:
+    return _from_header(request.headers.get("Accept-Language", ""))
+
+
+@lru_cache(maxsize=256)
+def _from_header(header: str) -> str:
+    """`from_accept_language` of one header text: a browser sends the same one with every
+    request, and parsing it cost a tenth of a cached verification page."""
+    for value, _quality in parse_accept_header(header, LanguageAccept):
         found = normalise(value)
         if found:
             return found

@@ -7,14 +7,17 @@ scheme files (`Agreement.status == "mutual_recognition"`)."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
+from app import display_time, ratelimit
 from app.domain import NotFound
 from app.extensions import db, limiter
 from app.services import labels, recognition, verification
 from app.services.issuer import issuer_from_config
 from app.trust import label_ids
-from app.web import http_cache, i18n
+from app.web import http_cache, i18n, timezones
 from app.web.requests import outcome_counts
 from app.web.typos import typo_message
 
@@ -37,7 +40,7 @@ def form():
 
 
 @blp.route("/verify/<path:label_id>", methods=["GET"])
-@limiter.limit(_limit)
+@ratelimit.public
 def label(label_id: str):
     """`path`, not `string`: an ID with a slash (typed or pasted) is a typo like any other and
     gets this page, not the API's JSON 404. A typo answers 404: there is no such label."""
@@ -46,15 +49,23 @@ def label(label_id: str):
     except label_ids.LabelIdError as exc:
         return _typo(label_id, exc)
     try:
-        result = http_cache.verify(label_id)
+        return http_cache.respond(label_id, _representation(), _page,
+                                  vary="Accept-Language, Cookie")
     except NotFound:
         return render_template("verify.html", result=None, error=("unknown", _shown(label_id)),
                                label_id=_shown(label_id)), 404
-    tag = http_cache.etag(result, "page:" + i18n.current())
-    return http_cache.conditional(tag, lambda: _page(result), vary="Accept-Language, Cookie")
 
 
-def _page(result: verification.Verification) -> str:
+def _representation() -> tuple[str, ...]:
+    """Everything the page's bytes depend on besides the verification (app/web/http_cache.py
+    says why this is all): the language, the zone and its UTC offset now (named in the
+    footer), and the path and query its language and zone links repeat."""
+    name = timezones.current_name()
+    return ("page", i18n.current(), name, display_time.utc_offset(ZoneInfo(name)),
+            request.full_path)
+
+
+def _page(result: verification.Verification) -> tuple[bytes, str]:
     try:
         matrix = (recognition.evaluate_credential(result.credential)
                   if result.credential is not None else [])
@@ -65,7 +76,7 @@ def _page(result: verification.Verification) -> str:
     counts = outcome_counts(others)
     return render_template("verify.html", result=result, error=None, label_id=result.label_id,
                            home=home, others=others, counts=counts,
-                           schemes=recognition.schemes())
+                           schemes=recognition.schemes()).encode(), "text/html"
 
 
 def _typo(label_id: str, exc: label_ids.LabelIdError):

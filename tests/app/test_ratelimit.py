@@ -134,3 +134,98 @@ def test_importing_the_accounts_module_hashes_nothing():
                          text=True, timeout=60, env={"PYTHONPATH": str(REPO)})
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["0", "1"]
+
+
+def _guarded_app(**limiter_options):
+    """A bare app with its own limiter, the before_request check guarded as create_app
+    does: one route with a limit of its own, one without."""
+    from flask import Blueprint, Flask
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    from app.ratelimit import check_only_what_applies
+
+    app = Flask("guarded")
+    own = Limiter(key_func=get_remote_address, storage_uri="memory://", **limiter_options)
+    own.init_app(app)
+    check_only_what_applies(app, own)
+    assert own._check_request_limit not in app.before_request_funcs[None]
+    def open_view() -> str:  # named: flask-limiter tells views apart by qualified name
+        return "open"
+
+    def limited_view() -> str:
+        return "limited"
+
+    blueprint = Blueprint("open", __name__)
+    blueprint.add_url_rule("/open", "open", open_view)
+    app.add_url_rule("/limited", "limited", own.limit("2 per minute")(limited_view))
+    app.register_blueprint(blueprint)
+    return app.test_client()
+
+
+def test_a_routes_own_limit_is_still_counted_with_the_guard():
+    client = _guarded_app()
+    assert [client.get("/limited").status_code for _ in range(3)] == [200, 200, 429]
+    assert {client.get("/open").status_code for _ in range(5)} == {200}
+
+
+@pytest.mark.parametrize("options", [{"application_limits": ["2 per minute"]},
+                                     {"default_limits": ["2 per minute"]}])
+def test_application_and_default_limits_are_still_counted_with_the_guard(options):
+    client = _guarded_app(**options)
+    assert [client.get("/open").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_blueprint_limit_is_still_counted_with_the_guard():
+    from flask import Blueprint, Flask
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    from app.ratelimit import check_only_what_applies
+
+    app = Flask("guarded")
+    own = Limiter(key_func=get_remote_address, storage_uri="memory://")
+    own.init_app(app)
+    check_only_what_applies(app, own)
+    blueprint = Blueprint("limited", __name__)
+    blueprint.add_url_rule("/in", "inside", lambda: "in")
+    own.limit("2 per minute")(blueprint)
+    app.register_blueprint(blueprint)
+    client = app.test_client()
+    assert [client.get("/in").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_the_public_verification_limit_is_counted_once_a_request(app, client):
+    app.config["RATELIMIT_PUBLIC"] = "3 per minute"
+    codes = [client.get("/api/v1/labels/not-a-label/verification").status_code
+             for _ in range(4)]
+    assert codes == [422, 422, 422, 429]
+
+
+def test_the_verification_page_and_json_count_per_route_and_say_when(app, client):
+    """`ratelimit.public`: a counter per client and route, the limit read at each request,
+    the same 429 as flask-limiter's (a page in a browser, problem+json for the API), with
+    Retry-After."""
+    app.config["RATELIMIT_PUBLIC"] = "2 per minute"
+    page = [client.get("/verify/not-a-label").status_code for _ in range(3)]
+    assert page == [404, 404, 429]
+    api = [client.get("/api/v1/labels/not-a-label/verification").status_code
+           for _ in range(3)]
+    assert api == [422, 422, 429]  # its own counter: the page's did not use it up
+    refused = client.get("/api/v1/labels/not-a-label/verification")
+    assert refused.mimetype == "application/problem+json"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    refused_page = client.get("/verify/not-a-label")
+    assert refused_page.status_code == 429 and refused_page.mimetype == "text/html"
+    assert 1 <= int(refused_page.headers["Retry-After"]) <= 60
+    other = app.test_client()  # another address has its own counter
+    assert other.get("/verify/not-a-label",
+                     environ_base={"REMOTE_ADDR": "10.9.8.7"}).status_code == 404
+    app.config["RATELIMIT_PUBLIC"] = "100 per minute"  # read at each request
+    assert client.get("/verify/not-a-label").status_code == 404
+
+
+def test_the_public_routes_are_not_counted_when_the_limiter_is_off(app, client, monkeypatch):
+    app.config["RATELIMIT_PUBLIC"] = "1 per minute"
+    monkeypatch.setattr(limiter, "enabled", False)
+    assert {client.get("/verify/not-a-label").status_code for _ in range(3)} == {404}

@@ -59,7 +59,7 @@ def test_a_revocation_by_another_worker_changes_both_answers(world, app, other_a
 
 def test_the_page_and_the_json_answer_through_one_function_and_one_cache(world, client, app,
                                                                           monkeypatch):
-    """Both call `http_cache.verify` (the one service call, `verification.verify_label`,
+    """Both call `http_cache.respond` (the one service call, `verification.verify_versioned`,
     with the app's one cache), and the second answer is the cache's: the same label asked
     as JSON and then as a page is computed once."""
     from app.services import verification
@@ -67,17 +67,17 @@ def test_the_page_and_the_json_answer_through_one_function_and_one_cache(world, 
 
     label, _ = issue(world)
     asked, computed = [], []
-    real_verify, real_evaluate = http_cache.verify, verification._evaluate
+    real_respond, real_evaluate = http_cache.respond, verification._evaluate
 
-    def spy_verify(label_id):
+    def spy_respond(label_id, *args, **kwargs):
         asked.append(label_id)
-        return real_verify(label_id)
+        return real_respond(label_id, *args, **kwargs)
 
     def spy_evaluate(*args, **kwargs):
         computed.append(args[2].label_id)
         return real_evaluate(*args, **kwargs)
 
-    monkeypatch.setattr(http_cache, "verify", spy_verify)
+    monkeypatch.setattr(http_cache, "respond", spy_respond)
     monkeypatch.setattr(verification, "_evaluate", spy_evaluate)
     http_cache.cache_for(app)._entries.clear()
     assert client.get(JSON.format(label["id"])).status_code == 200
