@@ -15,10 +15,12 @@ waits) and other processes on the machine: the ratio to /api/v1/health in the sa
 figure to watch, since the machine is shared. Statements are counted at psycopg's cursor.
 
 Paths: /api/v1/health; the JSON verification; the public page in each language (no
-Accept-Language: 简体中文; `zh-HK`: 繁體中文; `en`). Labels are picked round robin; every
-label is asked once per path before timing (a popular label's QR code: verified before), and
-every timed answer is checked (200 and the label's ID in the body). A second pass asks with
-the ETag (If-None-Match) a browser or CDN revalidates with: 304s.
+Accept-Language: 简体中文; `zh-HK`: 繁體中文; `en`), each also asked with the ETag a browser
+or CDN revalidates with (If-None-Match: 304s). Labels are picked round robin; every label is
+asked once per path before timing (a popular label's QR code: verified before), and every
+timed answer is checked (200 and the label's ID in the body, or 304). The rows take turns in
+`--rounds` rounds, and each round's ratio to health uses that round's health figure, so a
+change in the machine's load weighs on all rows alike.
 
 `--profile PATH` repeats the health, JSON and English page loops under cProfile afterwards
 (pstats files PATH.health, PATH.json, PATH.page) and prints the top functions; `--config
@@ -151,30 +153,37 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
                       [environ(app, f"/verify/{label}",
                                {"Accept-Language": accept} if accept else {})
                        for label in labels], has_label))
-    rows = []
-    profiles: dict[str, cProfile.Profile] = {}
+    rows: list[tuple[str, list[dict[str, Any]], Any]] = []
     for name, envs, check in paths:
         for env in envs:  # warm: every label once, so each is a repeat scan
             call(app, env)
-        rows.append((name, timed(app, envs, args.repeats, check)))
+        rows.append((name, envs, check))
         # what a browser or CDN sends to revalidate: the ETag it holds
         if name != paths[0][0]:
             tagged = []
             for env in envs:
                 _, _, headers = call(app, env)
                 tagged.append({**env, "HTTP_IF_NONE_MATCH": headers["ETag"]})
-            rows.append((name + ", revalidated (304)",
-                         timed(app, tagged, args.repeats, not_modified)))
-    # health again at the end: drift in the machine's load shows as a gap
-    rows.append(("`GET /api/v1/health` (again, last)",
-                 timed(app, paths[0][1], args.repeats, ok)))
-    results["rows"] = rows
+            rows.append((name + ", revalidated (304)", tagged, not_modified))
+    # Rounds: every row takes its turn in each, so a change in the machine's load while the
+    # benchmark runs weighs on all rows alike; each round's health is that round's baseline.
+    per_round = max(1, args.repeats // args.rounds)
+    totals = {name: {"cpu_us": 0.0, "wall_us": 0.0, "queries": 0.0} for name, _, _ in rows}
+    ratios: dict[str, list[float]] = {name: [] for name, _, _ in rows}
+    for _ in range(args.rounds):
+        measured = {name: timed(app, envs, per_round, check) for name, envs, check in rows}
+        for name, row in measured.items():
+            for field in totals[name]:
+                totals[name][field] += row[field] / args.rounds
+            ratios[name].append(measured[rows[0][0]]["cpu_us"] / row["cpu_us"])
+    results["rows"] = [(name, {**totals[name], "ratio": statistics.median(ratios[name]),
+                               "ratios": ratios[name]}) for name, _, _ in rows]
+    results["health_cpu_us"] = totals[rows[0][0]]["cpu_us"]
+    profiles: dict[str, cProfile.Profile] = {}
     if args.profile:  # a separate pass: profiling slows what it measures
         for kind, index in (("health", 0), ("json", 1), ("page", 4)):
             profile = profiles[kind] = cProfile.Profile()
             timed(app, paths[index][1], args.repeats, paths[index][2], profile)
-    health = statistics.mean(r["cpu_us"] for n, r in rows if "health" in n)
-    results["health_cpu_us"] = health
     if args.profile:
         for kind, profile in profiles.items():
             target = f"{args.profile}.{kind}"
@@ -195,7 +204,6 @@ def report(r: dict[str, Any], args: argparse.Namespace, baseline: dict[str, floa
            load: tuple[float, float]) -> str:
     import sqlalchemy
 
-    health = r["health_cpu_us"]
     lines = [MARK, (
         f"Run on {date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}; 1-minute "
@@ -203,14 +211,17 @@ def report(r: dict[str, Any], args: argparse.Namespace, baseline: dict[str, floa
         f"Python additions {baseline['loop_s']:.2f} s, one Ed25519 signature "
         f"{baseline['sign_us']:.0f} us. {r['labels']} labels, {args.repeats} requests a row "
         f"(round robin over the labels, each asked once before), the WSGI app called in "
-        f"process on PostgreSQL with the change feed listening. Trivial endpoint: mean of "
-        f"the first and last rows, {health:.0f} us CPU a request."), "",
+        f"process on PostgreSQL with the change feed listening, in {args.rounds} rounds (each "
+        f"row takes its turn in every round). × health: the health endpoint's CPU a request "
+        f"divided by the row's, in the same round; the median of the rounds, and in "
+        f"brackets the lowest and highest."), "",
         "| path | CPU a request | wall a request | statements a request | × health "
-        "(health CPU / path CPU) |",
+        "(median [min, max]) |",
         "|---|---|---|---|---|"]
     for name, row in r["rows"]:
         lines.append(f"| {name} | {row['cpu_us']:.0f} us | {row['wall_us']:.0f} us | "
-                     f"{row['queries']:.2f} | {health / row['cpu_us']:.2f} |")
+                     f"{row['queries']:.2f} | {row['ratio']:.2f} [{min(row['ratios']):.2f}, "
+                     f"{max(row['ratios']):.2f}] |")
     lines.append(END)
     return "\n".join(lines)
 
@@ -219,6 +230,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", default=None)
     parser.add_argument("--config", action="append", default=[], metavar="NAME=VALUE",
                         help="app config for an experiment (e.g. RATELIMIT_ENABLED=false); "

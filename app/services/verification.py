@@ -90,6 +90,16 @@ def verify_label(session: DbSession, text: str, issuer: Issuer,
     return verify_versioned(session, text, issuer, cache)[0]
 
 
+def unchanged_version(text: str, cache: VerificationCache) -> tuple[str, bytes | None]:
+    """The canonical label ID, and the version `verify_versioned` would answer with when the
+    change feed vouches that the kept answer is current (None otherwise): what a caller that
+    keeps derived values needs to find one, with no query, no copy and no issuer. InvalidInput
+    for a mistyped ID, as `verify_versioned`."""
+    label_id = labels.normalise_id(text)
+    found = cache.unchanged(label_id, cache.token(), clock.today(), count=False)
+    return label_id, found[1] if found is not None else None
+
+
 def verify_versioned(session: DbSession, text: str, issuer: Issuer, cache: VerificationCache
                      ) -> tuple[Verification, bytes | None]:
     """`verify_label` through `cache`, with the version of what the answer was computed from:

@@ -58,10 +58,11 @@ class VerificationCache:
         """Taken *before* the state is read: a change committed after the read moves it."""
         return self.feed.token() if self.feed is not None else None
 
-    def unchanged(self, label_id: str, token: int | None, today: date
+    def unchanged(self, label_id: str, token: int | None, today: date, count: bool = True
                   ) -> tuple[Verification, bytes] | None:
         """The answer computed today under `token`, when the feed says nothing changed since,
-        and the digest it was computed from."""
+        and the digest it was computed from. `count=False`: a look that may not be used
+        (the caller counts it with `served_unread` if it is)."""
         if token is None:
             return None
         with self._lock:
@@ -69,9 +70,15 @@ class VerificationCache:
             if found is None or found[2] != token or found[3] != today:
                 return None
             self._entries.move_to_end(label_id)
+            if count:
+                self.hits += 1
+                self.unread += 1
+            return found[1], found[0]
+
+    def served_unread(self) -> None:
+        with self._lock:
             self.hits += 1
             self.unread += 1
-            return found[1], found[0]
 
     def get(self, key: tuple[str, bytes], token: int | None = None,
             today: date | None = None) -> Verification | None:

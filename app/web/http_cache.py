@@ -64,19 +64,31 @@ def respond(label_id: str, representation: tuple[Any, ...],
     (label, `representation`) under the answer's version; `render` makes it (bytes and
     mimetype) when none is kept for this version."""
     cache = cache_for(current_app)
-    result, version = verification.verify_versioned(db.session, label_id,
-                                                    _issuer(current_app), cache)
-    key = (result.label_id, *representation)
+    canonical, version = verification.unchanged_version(label_id, cache)
+    found = cache.derived((canonical, *representation), version) if version else None
+    if found is not None:  # the feed vouches for the kept answer: nothing else to do
+        cache.served_unread()
+    else:
+        result, version = verification.verify_versioned(db.session, label_id,
+                                                        _issuer(current_app), cache)
+        found = _rendered(cache, (result.label_id, *representation), version, render, result)
+    gone = not_modified(found.etag, vary)
+    if gone is not None:
+        return gone
+    return Response(found.body, 200, headers(found.etag, vary), mimetype=found.mimetype)
+
+
+def _rendered(cache: verification.VerificationCache, key: tuple[Any, ...],
+              version: bytes | None, render: Callable[[verification.Verification],
+                                                      tuple[bytes, str]],
+              result: verification.Verification) -> Rendered:
     found = cache.derived(key, version) if version is not None else None
     if found is None:
         body, mimetype = render(result)
         found = Rendered(body, content_etag(body), mimetype)
         if version is not None:
             cache.keep(key, version, found, len(body) + 200)
-    gone = not_modified(found.etag, vary)
-    if gone is not None:
-        return gone
-    return Response(found.body, 200, headers(found.etag, vary), mimetype=found.mimetype)
+    return found
 
 
 def _issuer(app: Flask) -> Issuer:
@@ -115,6 +127,8 @@ def max_age() -> int:
 
 def not_modified(tag: str, vary: str | None = None) -> Response | None:
     """A 304 when the request's If-None-Match names `tag` (or *), otherwise None."""
+    if "HTTP_IF_NONE_MATCH" not in request.environ:
+        return None
     if request.if_none_match.contains(tag) or request.if_none_match.star_tag:
         return Response(status=304, headers=headers(tag, vary))
     return None

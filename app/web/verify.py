@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from app import display_time, ratelimit
+from app import clock, ratelimit
 from app.domain import NotFound
 from app.extensions import db, limiter
 from app.services import labels, recognition, verification
@@ -61,7 +61,7 @@ def _representation() -> tuple[str, ...]:
     says why this is all): the language, the zone and its UTC offset now (named in the
     footer), and the path and query its language and zone links repeat."""
     name = timezones.current_name()
-    return ("page", i18n.current(), name, display_time.utc_offset(ZoneInfo(name)),
+    return ("page", i18n.current(), name, clock.now().astimezone(ZoneInfo(name)).utcoffset(),
             request.full_path)
 
 
