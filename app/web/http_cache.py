@@ -50,12 +50,6 @@ class Rendered:
     mimetype: str
 
 
-def verify(label_id: str) -> verification.Verification:
-    """The label's verification through the worker's cache."""
-    return verification.verify_label(db.session, label_id, _issuer(current_app),
-                                     cache=cache_for(current_app))
-
-
 def respond(label_id: str, representation: tuple[Any, ...],
             render: Callable[[verification.Verification], tuple[bytes, str]],
             vary: str | None = None) -> Response:

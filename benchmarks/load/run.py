@@ -73,7 +73,7 @@ def setup(url: str, tmp: Path, labels: int, pending: int) -> dict[str, Any]:
     from app import create_app
     from app.persistence import Label, User
     from app.persistence.migrate import upgrade
-    from app.services import accounts, certification, keys, products, transaction
+    from app.services import accounts, certification, keys, products, sequencer, transaction
     from app.services import publish as publish_service
     from app.services.issuer import issuer_from_config
     from app.trust.did_web import did_from_url
@@ -137,6 +137,9 @@ def setup(url: str, tmp: Path, labels: int, pending: int) -> dict[str, Any]:
         with transaction() as session:
             issued = list(session.scalars(select(Label.id).where(
                 Label.request_id.in_(ids[:labels]))))
+        # Approval leaves each log entry to the sequencer (batched, the default): integrate
+        # them, so the labels verify as valid and the log has a checkpoint to publish.
+        sequencer.run_once(issuer)
         published = tmp / "published"
         with transaction() as session:
             publish_service.publish(session, issuer, published)
