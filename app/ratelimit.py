@@ -119,7 +119,7 @@ def check_only_what_applies(app: Flask, limiter: Limiter) -> None:
     """flask-limiter checks every request twice: in `before_request` for the application,
     default and blueprint limits, and again in each decorated route for the route's own.
     This service declares only route limits (`@limiter.limit`), so the first check finds
-    nothing to count, yet resolving that costs about a third of what /api/v1/health costs
+    nothing to count, yet resolving that cost about a quarter of what /api/v1/health cost
     in all (benchmarks/bench_verification_paths.py). Its before_request hook is replaced by
     one that runs it only while an application, default or blueprint limit, an endpoint
     hint (a limit on a callable that is not a view) or an in-memory fallback exists, i.e.

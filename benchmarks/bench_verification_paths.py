@@ -65,7 +65,7 @@ PAGE_LANGUAGES = (("简体中文 (default)", None), ("繁體中文", "zh-HK"), (
 def environ(app, path: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
     from werkzeug.test import EnvironBuilder
 
-    builder = EnvironBuilder(path=path, headers=headers or {},
+    builder = EnvironBuilder(path=path, headers=list((headers or {}).items()),
                              base_url="https://labels.bench.test")
     try:
         return builder.get_environ()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app
+from flask import Response, current_app, jsonify
 from flask_smorest import Blueprint
 
 from app import ratelimit
@@ -65,7 +65,7 @@ def credential(label_id: str) -> dict:
 @blp.route("/labels/<string:label_id>/verification", methods=["GET"])
 @ratelimit.public
 @blp.response(200, VerificationSchema)
-def verify(label_id: str) -> verification.Verification:
+def verify(label_id: str) -> Response:
     """Status and every check, with reasons (public). A mistyped ID answers 422. Cached
     like the page (app/web/http_cache.py): ETag, a short max-age, 304 when unchanged."""
     return http_cache.respond(label_id, ("json",), _json)
@@ -74,7 +74,7 @@ def verify(label_id: str) -> verification.Verification:
 def _json(result: verification.Verification) -> tuple[bytes, str]:
     """The body flask-smorest would make of `result` (VerificationSchema, then jsonify),
     made once per version of the answer: the view returns the kept bytes as a Response."""
-    return current_app.json.response(_VERIFICATION.dump(result)).get_data(), "application/json"
+    return jsonify(_VERIFICATION.dump(result)).get_data(), "application/json"
 
 
 _VERIFICATION = VerificationSchema()

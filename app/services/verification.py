@@ -25,7 +25,9 @@ current row in the same request.
 
 The checks themselves are in app/services/verification_checks.py. The edge (app/web/
 http_cache.py) holds one cache per app and is the one way the page and the JSON answer get
-a verification.
+a verification: `verify_versioned` gives it the answer with its version (the digest above),
+and it keeps each rendered body in the same cache under that version (`cache.derived`), so
+a repeat the feed vouches for (`unchanged_version`) is served with no query and no render.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ scheme files (`Agreement.status == "mutual_recognition"`)."""
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -56,7 +57,7 @@ def label(label_id: str):
                                label_id=_shown(label_id)), 404
 
 
-def _representation() -> tuple[str, ...]:
+def _representation() -> tuple[Any, ...]:
     """Everything the page's bytes depend on besides the verification (app/web/http_cache.py
     says why this is all): the language, the zone and its UTC offset now (named in the
     footer), and the path and query its language and zone links repeat."""
