@@ -92,7 +92,7 @@ def _issuer(app: Flask) -> Issuer:
 def cache_for(app: Flask) -> verification.VerificationCache:
     """The app's cache (one per app object, so per worker process), holding the last
     verification of up to VERIFICATION_CACHE_SIZE labels and their rendered responses (up to
-    VERIFICATION_RESPONSE_CACHE_BYTES); on PostgreSQL with a change feed
+    VERIFICATION_RESPONSE_CACHE_BYTES; none when the size is 0: nothing is kept); on PostgreSQL with a change feed
     (VERIFICATION_LISTEN), stopped when the app's engine is disposed."""
     cache = app.extensions.get("carbonlabel.verification_cache")
     if cache is None:
@@ -104,7 +104,7 @@ def cache_for(app: Flask) -> verification.VerificationCache:
                                           verification.VerificationCache(
                                               size, feed, app.config.get(
                                                   "VERIFICATION_RESPONSE_CACHE_BYTES",
-                                                  RESPONSE_CACHE_BYTES)))
+                                                  RESPONSE_CACHE_BYTES) if size > 0 else 0))
     return cache
 
 

@@ -216,3 +216,18 @@ def test_the_kept_responses_are_bounded_in_bytes():
     cache.keep(("d", "json"), b"v1", "D", 101)  # larger than the whole: not kept
     assert cache.derived(("d", "json"), b"v1") is None
     assert cache._derived_bytes <= 100
+
+
+def test_a_cache_of_zero_keeps_no_response_either(world, app, monkeypatch):
+    """VERIFICATION_CACHE_SIZE 0 means every request verifies and renders afresh."""
+    label, _ = issue(world)
+    monkeypatch.setitem(app.config, "VERIFICATION_CACHE_SIZE", 0)
+    app.extensions.pop("carbonlabel.verification_cache", None)
+    client = app.test_client()
+    english = {"Accept-Language": "en"}
+    first = client.get(PAGE.format(label["id"]), headers=english)
+    with _counting(app) as counts:
+        again = client.get(PAGE.format(label["id"]), headers=english)
+    assert again.data == first.data
+    assert counts["templates"] == 1
+    assert http_cache.cache_for(app)._derived_bytes == 0
