@@ -92,8 +92,9 @@ def _issuer(app: Flask) -> Issuer:
 def cache_for(app: Flask) -> verification.VerificationCache:
     """The app's cache (one per app object, so per worker process), holding the last
     verification of up to VERIFICATION_CACHE_SIZE labels and their rendered responses (up to
-    VERIFICATION_RESPONSE_CACHE_BYTES; none when the size is 0: nothing is kept); on PostgreSQL with a change feed
-    (VERIFICATION_LISTEN), stopped when the app's engine is disposed."""
+    VERIFICATION_RESPONSE_CACHE_BYTES; none when the size is 0: nothing is kept); on
+    PostgreSQL with a change feed (VERIFICATION_LISTEN), stopped when the app's engine is
+    disposed."""
     cache = app.extensions.get("carbonlabel.verification_cache")
     if cache is None:
         size = app.config.get("VERIFICATION_CACHE_SIZE", 10_000)
