@@ -60,3 +60,26 @@ def test_no_hsts_over_plain_http(database_url, tmp_path, brightway_dir):
     response = app.test_client().get("/api/v1/health")
     assert "Strict-Transport-Security" not in response.headers
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_header_the_view_set_is_kept_and_not_repeated():
+    """Added in one pass (app/security_headers.py): what a response already has wins, and
+    every header appears once."""
+    from flask import Flask, Response
+
+    from app import security_headers
+
+    bare = Flask("headers")
+    bare.config["PUBLIC_URL"] = "https://labels.test"
+    security_headers.init_app(bare)
+
+    @bare.get("/own")
+    def own() -> Response:
+        return Response("x", headers={"x-frame-options": "SAMEORIGIN",
+                                      "Content-Security-Policy": "default-src 'self'"})
+
+    response = bare.test_client().get("/own")
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src 'self'"]
+    assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    assert response.headers.getlist("Strict-Transport-Security") == [security_headers.HSTS]
