@@ -8,6 +8,7 @@ scheme files (`Agreement.status == "mutual_recognition"`)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -49,12 +50,38 @@ def label(label_id: str):
         label_ids.normalise(label_id)
     except label_ids.LabelIdError as exc:
         return _typo(label_id, exc)
+    canonical = _canonical_query(label_id)
+    if canonical is not None:
+        return redirect(canonical)
     try:
         return http_cache.respond(label_id, _representation(), _page,
                                   vary="Accept-Language, Cookie")
     except NotFound:
         return render_template("verify.html", result=None, error=("unknown", _shown(label_id)),
                                label_id=_shown(label_id)), 404
+
+
+#: The page's only parameters; each takes one value.
+PAGE_PARAMETERS = ("lang", "tz")
+
+
+def _canonical_query(label_id: str) -> str | None:
+    """The URL to redirect to when the query is not in a canonical form, else None.
+
+    Each distinct query string is its own cache entry (the page's links repeat it), so
+    without this anyone could fill the workers' response caches with `?x=1`, `?x=2`… or
+    with spellings of one value (`%65n` for `en`) and push the labels people scan out of
+    them; a CDN keys on the URL too. Canonical: only the page's parameters, each once,
+    not empty, written as the page's own language and zone links write them, in either
+    order (a language link keeps the zone first if it came first)."""
+    raw = request.query_string.decode("latin-1")
+    pairs = [tuple(p.split("=", 1)) if "=" in p else (p, "") for p in raw.split("&") if raw]
+    kept = [(k, request.args[k]) for k in PAGE_PARAMETERS if request.args.get(k)]
+    written = [f"{quote(k)}={quote(v)}" for k, v in kept]
+    if sorted(f"{k}={v}" for k, v in pairs) == sorted(written):
+        return None
+    path = url_for("verify_pages.label", label_id=label_id)
+    return f"{path}?{'&'.join(written)}" if written else path
 
 
 def _representation() -> tuple[Any, ...]:

@@ -231,3 +231,30 @@ def test_a_cache_of_zero_keeps_no_response_either(world, app, monkeypatch):
     assert again.data == first.data
     assert counts["templates"] == 1
     assert http_cache.cache_for(app)._derived_bytes == 0
+
+
+def test_a_query_beyond_the_pages_parameters_is_redirected_not_kept(world, app):
+    """Every distinct query string would be its own kept page: anything but the page's own
+    parameters, written as its links write them, goes to the canonical URL first."""
+    label, _ = issue(world)
+    client = app.test_client()
+    page = PAGE.format(label["id"])
+    for query, target in [("x=1", ""), ("lang=en&x=2", "?lang=en"), ("lang=%65n", "?lang=en"),
+                          ("lang=en&lang=zh-Hans", "?lang=en"), ("lang=", ""),
+                          ("tz=UTC&utm_source=qr", "?tz=UTC")]:
+        response = client.get(f"{page}?{query}")
+        assert response.status_code == 302, query
+        assert response.headers["Location"] == page + target, query
+    kept = len(http_cache.cache_for(app)._derived)
+    for query in ("", "?lang=en", "?lang=zh-Hant&tz=UTC", "?tz=UTC&lang=zh-Hant"):
+        assert client.get(page + query).status_code == 200, query
+    assert len(http_cache.cache_for(app)._derived) == kept + 4
+    # the page's own language links are canonical: no redirect when followed
+    html = client.get(page + "?tz=Asia/Hong_Kong").text
+    link = "?tz=Asia/Hong_Kong&amp;lang=en"
+    assert link in html
+    assert client.get(page + link.replace("&amp;", "&")).status_code == 200
+    # the zone form, submitted as a browser encodes it, takes one redirect to the same page
+    response = client.get(page + "?lang=en&tz=Asia%2FMacau")
+    assert response.headers["Location"] == page + "?lang=en&tz=Asia/Macau"
+    assert client.get(response.headers["Location"]).status_code == 200
