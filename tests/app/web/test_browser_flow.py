@@ -132,7 +132,8 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     amount.fill("380")
     exp.get_by_role("button", name="另存为新版本").click()
     error = exp.locator(f'[id="{base}.ref-error"]')
-    assert "did you mean 'electricity.cn-south-grid.co2.2022'" in error.inner_text()
+    # in the page's language (简体), the ids as written
+    assert "是否指 'electricity.cn-south-grid.co2.2022'" in error.inner_text()
     assert exp.locator(f'[name="{base}.ref"]').input_value().endswith("gird.co2.2022")
     assert exp.locator(f'[name="{base}.amount"]').input_value() == "380"  # kept as typed
     assert_accessible(exp)
