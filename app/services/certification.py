@@ -177,7 +177,8 @@ def transition(session: DbSession, user: User, request_id: str, action: str, *,
         details["label_id"] = label.id
         del loaded  # one query instead of five lazy loads, held until the label was built
     audit.append(session, user, f"label_request.{action}", target_type="label_request",
-                 target_id=req.id, reason=reason, details=details)
+                 target_id=req.id, reason=reason, details=details,
+                 deferred=approval is not None and not approval[1].log_inline)
     return req
 
 
