@@ -176,6 +176,7 @@ class ChainReport:
     ok: bool
     first_broken_seq: int | None = None
     problem: str | None = None
+    pending: int = 0  # deferred events the sequencer has not chained yet
 
 
 def verify(session: DbSession) -> ChainReport:
@@ -193,4 +194,4 @@ def verify(session: DbSession) -> ChainReport:
             return ChainReport(count, False, entry.seq,
                                f"entry {entry.seq} was altered after it was written")
         prev, expected_seq = entry.entry_hash, expected_seq + 1
-    return ChainReport(count, True)
+    return ChainReport(count, True, pending=pending_count(session))

@@ -224,6 +224,8 @@ def test_approvals_defer_their_audit_events_to_the_sequencer(batched, world, cli
     first = approved_label(world)
     chained, pending, ok = audit_trail(batched)
     assert pending == 2 and ok
+    report = world["admin"].get("/api/v1/audit/verify").json
+    assert report["ok"] is True and report["pending"] == 2
     assert len(chained) > len(before)  # the flow's own events, chained directly
     assert chained[-1][0] == "label_request.start_review"
     assert not any(a in ("label.issued", "label_request.approve") for a, _ in chained)
@@ -232,6 +234,7 @@ def test_approvals_defer_their_audit_events_to_the_sequencer(batched, world, cli
     assert sequence(batched) == 2
     chained, pending, ok = audit_trail(batched)
     assert pending == 0 and ok
+    assert world["admin"].get("/api/v1/audit/verify").json["pending"] == 0
     assert len(chained) == direct + 4
     issued = [t for a, t in chained if a == "label.issued"]
     assert issued == [first, second]  # in the order they were written, each once
