@@ -298,7 +298,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
                                "bulk": args.bulk}
     with app.app_context():
         world = setup_world(tmp)
-        runs = [(mode, processes) for mode in ("inline", "single", "bulk")
+        runs = [(mode, processes) for mode in args.modes.split(",")
                 for processes in (1, 2)]
         t0 = time.perf_counter()
         ids = {run_: prepare_requests(world, args.labels + run_[1] * (
@@ -371,11 +371,15 @@ def main() -> None:
     parser.add_argument("--labels", type=int, default=300, help="labels per run")
     parser.add_argument("--delay", type=float, default=1.0, help="merge delay (s)")
     parser.add_argument("--bulk", type=int, default=50, help="requests a bulk approval")
+    parser.add_argument("--modes", default="inline,single,bulk",
+                        help="which runs (a quick look at one; --write needs all three)")
     args = parser.parse_args()
     load = os.getloadavg()[0]
     with scratch_database("bench-seq") as (url, tmp):
         results = run(args, url, tmp)
     results["load"] = (load, os.getloadavg()[0])
+    if args.modes != "inline,single,bulk":
+        return  # a partial run: the printed dicts above are its result
     text_ = report(results)
     print(text_)
     if args.write:
