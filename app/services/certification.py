@@ -174,7 +174,8 @@ def transition(session: DbSession, user: User, request_id: str, action: str, *,
         req.reviewed_result_sha256 = reviewed.result_sha256
         details["reviewed_inputs_sha256"] = req.reviewed_inputs_sha256
     req.state, req.updated_at = rule.target, utcnow()
-    session.flush()  # the versioned UPDATE: a concurrent winner makes this raise StaleDataError
+    if approval is None:  # the versioned UPDATE: a concurrent winner raises StaleDataError
+        session.flush()  # (an approval's goes out with its label's INSERT, in one flush)
     if approval is not None:
         label = labels.issue_label(session, req, user, *approval)
         details["label_id"] = label.id

@@ -97,10 +97,11 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
     if valid_until <= today:
         raise InvalidInput(N_("a label must be valid until a future date"), field="valid_until")
     candidate = label_ids.new_label_id(today.year)
-    slot, listed, suspension_listed, taken, previous_id, key_id, key_multibase, key_did = (
-        session.execute(_allocation(session.get_bind().dialect.name),
-                        {"candidate": candidate, "product_id": req.product_id,
-                         "today": today, "entries": issuer.status_list_entries}).one())
+    with session.no_autoflush:  # the request's UPDATE goes out with the label's INSERT
+        slot, listed, suspension_listed, taken, previous_id, key_id, key_multibase, key_did = (
+            session.execute(_allocation(session.get_bind().dialect.name),
+                            {"candidate": candidate, "product_id": req.product_id,
+                             "today": today, "entries": issuer.status_list_entries}).one())
     if key_id is None:
         raise Conflict(N_("no signing key: an operator runs `carbonlabel keys generate` first"))
     if key_did != issuer.did:
