@@ -37,7 +37,7 @@ from app.persistence.types import utcnow
 from app.services import DbSession, audit, keyset, label_claims, labels, pcrs, products
 from app.services.issuer import Issuer
 from app.services.workflow import OPEN_STATES, TRANSITIONS
-from lca_models.messages import N_
+from lca_models.messages import N_, message_of
 
 LABEL_TYPES = ("footprint_disclosure", "reduction", "rating")
 _SCHEME = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -205,12 +205,12 @@ def approve_many(session: DbSession, user: User, items: Sequence[tuple[str, str 
     approved in product order, so two bulk approvals sharing products lock them in the same
     order and cannot deadlock. Returns (request, its label's id) in `items`' order."""
     if not items:
-        raise InvalidInput("give at least one request to approve", field="requests")
+        raise InvalidInput(N_("give at least one request to approve"), field="requests")
     if len(items) > MAX_BULK:
-        raise InvalidInput(f"at most {MAX_BULK} requests in one bulk approval",
-                           field="requests")
+        raise InvalidInput(N_("at most %(count)s requests in one bulk approval",
+                              count=MAX_BULK), field="requests")
     if len({request_id for request_id, _ in items}) != len(items):
-        raise InvalidInput("a request is listed twice", field="requests")
+        raise InvalidInput(N_("a request is listed twice"), field="requests")
     found = []
     for place, (request_id, if_match) in enumerate(items):
         with _naming(place):
@@ -231,7 +231,8 @@ def _naming(place: int) -> Iterator[None]:
     try:
         yield
     except ServiceError as exc:
-        exc.args = (f"requests[{place}]: {exc.args[0]}", *exc.args[1:])
+        exc.args = (N_("requests[%(place)s]: %(message)s", place=place,
+                       message=message_of(exc)), *exc.args[1:])
         raise
 
 
