@@ -16,6 +16,7 @@ import click
 
 from app import (
     cli_accounts,
+    cli_approvals,
     cli_engine,
     cli_factors,
     cli_issuer,
@@ -45,7 +46,7 @@ _COMMANDS: tuple[click.Command, ...] = (
     cli_service.init, cli_service.db, cli_service.demo, cli_service.audit, cli_service.keys,
     cli_service.serve, cli_accounts.orgs, cli_accounts.users, cli_accounts.tokens,
     cli_pact.pact, cli_issuer.issuer, cli_pcrs.pcrs, cli_publish.publish,
-    cli_publish.sequencer,
+    cli_publish.sequencer, cli_approvals.approve,
     cli_verify.verify,
     # the task queue and what runs on it
     cli_queue.worker, cli_queue.impact,

@@ -54,7 +54,8 @@ def sequencer(once: bool, publish_to: Path | None) -> None:
 
     def report(batch: service.Batch) -> None:
         click.echo(f"integrated {batch.count} entries at {batch.first_index}.."
-                   f"{batch.size - 1}, checkpoint {batch.size}, oldest waited "
+                   f"{batch.size - 1}, checkpoint {batch.size}, {batch.audit_chained} audit "
+                   f"events chained, oldest waited "
                    f"{batch.oldest_wait_s:.3f} s (committed at {time.time():.3f})",
                    err=True)
 

@@ -138,7 +138,9 @@ def audit_verify() -> None:
     with service_app().app_context():
         report = audit_service.verify(database.session)
     if report.ok:
-        click.echo(f"audit chain intact: {report.entries} entries")
+        click.echo(f"audit chain intact: {report.entries} entries"
+                   + (f" ({report.pending} approval event(s) waiting for the sequencer)"
+                      if report.pending else ""))
         return
     click.echo(f"audit chain BROKEN at entry {report.first_broken_seq}: {report.problem}",
                err=True)

@@ -11,6 +11,8 @@ from app.api.pagination import Page, cursor, paginate
 from app.auth import caller, requires
 from app.extensions import db
 from app.schemas.certification import (
+    BulkApprovalInSchema,
+    BulkApprovalSchema,
     CommentInSchema,
     CommentSchema,
     LabelRequestInSchema,
@@ -51,6 +53,24 @@ def create_request(body: dict) -> tuple:
     with transaction() as session:
         req = certification.create_request(session, caller().user, body)
     return req, 201, {"ETag": certification.etag(req)}
+
+
+@blp.route("/approvals", methods=["POST"])
+@requires("certifier", scope="review")
+@blp.arguments(BulkApprovalInSchema)
+@blp.response(200, BulkApprovalSchema)
+def approve_many(body: dict) -> dict:
+    """Approve several requests in review at once (an exporter's catalogue after one audit):
+    one transaction, all or nothing; each request is checked as a single approval is (its
+    ETag as If-Match) and each label gets its own credential, status-list entry, log entry
+    and audit events. 412 if one changed since you read it, 409 if one is not in review."""
+    with transaction() as session:
+        done = certification.approve_many(
+            session, caller().user, [(item["id"], item["etag"]) for item in body["requests"]],
+            valid_until=body["valid_until"], reason=body["reason"],
+            issuer=issuer_from_config(current_app.config))
+    return {"items": [{"request": req, "etag": certification.etag(req), "label_id": label_id}
+                      for req, label_id in done]}
 
 
 @blp.route("/<string:request_id>", methods=["GET"])

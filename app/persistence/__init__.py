@@ -1,7 +1,7 @@
 """SQLAlchemy models and queries. Importing this package registers every table."""
 
 from app.persistence.accounts import ApiToken, Organisation, User
-from app.persistence.audit import AuditEntry
+from app.persistence.audit import AuditEntry, PendingAuditEntry
 from app.persistence.cbam import CbamInstallation, CbamReportRecord
 from app.persistence.certification import Comment, LabelRequest
 from app.persistence.jobs import ImpactEntry, Job
@@ -33,5 +33,5 @@ __all__ = ["ApiToken", "AuditEntry", "Calculation", "CbamInstallation",
            "CbamReportRecord", "Comment", "CompiledForm", "ImpactEntry", "Job", "Label",
            "LabelRequest", "LogEntry", "LogNode", "ModelStructure", "ModelVersion",
            "Organisation", "PactClient", "PactFootprint", "PactFootprintTerm", "PactOutbox",
-           "PactToken", "PendingLogEntry", "Product", "SigningKey", "StatusList", "TreeHead",
-           "User"]
+           "PactToken", "PendingAuditEntry", "PendingLogEntry", "Product", "SigningKey",
+           "StatusList", "TreeHead", "User"]

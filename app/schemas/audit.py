@@ -30,3 +30,6 @@ class ChainReportSchema(Schema):
     ok = fields.Boolean()
     first_broken_seq = fields.Integer(allow_none=True)
     problem = fields.String(allow_none=True)
+    pending = fields.Integer(metadata={
+        "description": "approvals' audit events waiting for the sequencer to chain them "
+                       "(within the log's merge delay)"})

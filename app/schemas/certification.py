@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from app.schemas.common import Instant, PageQuerySchema, PageSchema, StrictSchema
 from app.schemas.products import CalculationSchema, ModelVersionDetailSchema, ProductSchema
-from app.services.certification import LABEL_TYPES
+from app.services.certification import LABEL_TYPES, MAX_BULK
 from app.services.workflow import STATES, TRANSITIONS
 
 
@@ -101,6 +101,30 @@ class TransitionInSchema(StrictSchema):
     calculation_id = fields.String(load_default=None)
     valid_until = fields.Date(load_default=None, metadata={
         "description": "approve: the last day the label is valid (your scheme's rule)"})
+
+
+class ApprovalItemSchema(StrictSchema):
+    id = fields.String(required=True)
+    etag = fields.String(required=True, metadata={
+        "description": "the request's ETag as you read it (what If-Match carries for one)"})
+
+
+class BulkApprovalInSchema(StrictSchema):
+    requests = fields.List(fields.Nested(ApprovalItemSchema), required=True,
+                           validate=validate.Length(min=1, max=MAX_BULK))
+    valid_until = fields.Date(required=True, metadata={
+        "description": "the last day every label is valid (your scheme's rule)"})
+    reason = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class ApprovedSchema(Schema):
+    request = fields.Nested(LabelRequestSchema)
+    etag = fields.String()
+    label_id = fields.String()
+
+
+class BulkApprovalSchema(Schema):
+    items = fields.List(fields.Nested(ApprovedSchema))
 
 
 class CommentInSchema(StrictSchema):

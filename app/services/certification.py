@@ -7,6 +7,8 @@ visibility (404), role (403), If-Match (428/412), state (409), then the rules of
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -20,6 +22,7 @@ from app.domain import (
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
+    ServiceError,
 )
 from app.persistence import (
     Calculation,
@@ -34,7 +37,7 @@ from app.persistence.types import utcnow
 from app.services import DbSession, audit, keyset, label_claims, labels, pcrs, products
 from app.services.issuer import Issuer
 from app.services.workflow import OPEN_STATES, TRANSITIONS
-from lca_models.messages import N_
+from lca_models.messages import N_, message_of
 
 LABEL_TYPES = ("footprint_disclosure", "reduction", "rating")
 _SCHEME = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -171,14 +174,66 @@ def transition(session: DbSession, user: User, request_id: str, action: str, *,
         req.reviewed_result_sha256 = reviewed.result_sha256
         details["reviewed_inputs_sha256"] = req.reviewed_inputs_sha256
     req.state, req.updated_at = rule.target, utcnow()
-    session.flush()  # the versioned UPDATE: a concurrent winner makes this raise StaleDataError
+    if approval is None:  # the versioned UPDATE: a concurrent winner raises StaleDataError
+        session.flush()  # (an approval's goes out with its label's INSERT, in one flush)
     if approval is not None:
         label = labels.issue_label(session, req, user, *approval)
         details["label_id"] = label.id
         del loaded  # one query instead of five lazy loads, held until the label was built
     audit.append(session, user, f"label_request.{action}", target_type="label_request",
-                 target_id=req.id, reason=reason, details=details)
+                 target_id=req.id, reason=reason, details=details,
+                 deferred=approval is not None and not approval[1].log_inline)
     return req
+
+
+#: the most requests one bulk approval takes (one transaction: its length and the locks it
+#: holds stay bounded; a larger catalogue is approved in several calls)
+MAX_BULK = 500
+
+
+def approve_many(session: DbSession, user: User, items: Sequence[tuple[str, str | None]], *,
+                 valid_until: date | None, issuer: Issuer, reason: str | None = None
+                 ) -> list[tuple[LabelRequest, str]]:
+    """Approve several requests in review in one transaction (a certification body issuing
+    an exporter's catalogue after one audit): each `(request id, If-Match)` is checked and
+    approved exactly as `transition(..., "approve")` does, and each label still gets its own
+    credential, status-list slot, log entries and audit events. All or nothing: the first
+    refusal raises the same error as a single approval would, naming the request by its
+    place in `items` (`requests[i]`: a 404 then reads the same for an id that exists
+    elsewhere as for one that exists nowhere), and
+    nothing of the batch is kept (the caller's transaction rolls back). Requests are
+    approved in product order, so two bulk approvals sharing products lock them in the same
+    order and cannot deadlock. Returns (request, its label's id) in `items`' order."""
+    if not items:
+        raise InvalidInput(N_("give at least one request to approve"), field="requests")
+    if len(items) > MAX_BULK:
+        raise InvalidInput(N_("at most %(count)s requests in one bulk approval",
+                              count=MAX_BULK), field="requests")
+    if len({request_id for request_id, _ in items}) != len(items):
+        raise InvalidInput(N_("a request is listed twice"), field="requests")
+    found = []
+    for place, (request_id, if_match) in enumerate(items):
+        with _naming(place):
+            found.append((place, get_request(session, user, request_id), if_match))
+    for place, req, if_match in sorted(found, key=lambda f: (f[1].product_id, f[1].id)):
+        with _naming(place):
+            transition(session, user, req.id, "approve", if_match=if_match, reason=reason,
+                       valid_until=valid_until, issuer=issuer)
+    issued = {request_id: label_id for request_id, label_id in session.execute(
+        select(Label.request_id, Label.id).where(
+            Label.request_id.in_([req.id for _, req, _ in found])))}
+    return [(req, issued[req.id]) for _, req, _ in found]
+
+
+@contextmanager
+def _naming(place: int) -> Iterator[None]:
+    """A refusal inside says which request of the batch it is about."""
+    try:
+        yield
+    except ServiceError as exc:
+        exc.args = (N_("requests[%(place)s]: %(message)s", place=place,
+                       message=message_of(exc)), *exc.args[1:])
+        raise
 
 
 def _check_actor(user: User, req: LabelRequest, role: str) -> None:

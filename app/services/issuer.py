@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from app.trust import checkpoint, contexts
@@ -36,7 +37,7 @@ class Issuer:
         if not 0 < self.status_list_entries <= MIN_BITS:
             raise ValueError(f"status_list_entries must be 1 to {MIN_BITS}")
 
-    @property
+    @cached_property  # read several times an approval; the dataclass is frozen
     def did(self) -> str:
         """did:web of the public URL: host (port %3A-encoded), then path segments. Pinned:
         the app refuses to start when it differs from the DID of the stored keys and labels

@@ -88,18 +88,20 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
     previous one issued. Everything that does not depend on the log's position (allocation,
     the credential and its signature, the label row, the supersession, PACT events) happens
     before any lock but the product's; then the log's entries are queued (batched
-    sequencing: no log lock at all) or, inline, appended under the log's lock, held until
-    commit together with the audit chain's. The label is valid from this instant (UTC) to the
+    sequencing: no log lock at all, and the audit events deferred to the sequencer too, so
+    no audit lock either) or, inline, appended under the log's lock, held until commit
+    together with the audit chain's. The label is valid from this instant (UTC) to the
     end of `valid_until`, a UTC date (see app.clock)."""
     issued_at = clock.now()
     today = issued_at.date()
     if valid_until <= today:
         raise InvalidInput(N_("a label must be valid until a future date"), field="valid_until")
     candidate = label_ids.new_label_id(today.year)
-    slot, listed, suspension_listed, taken, previous_id, key_id, key_multibase, key_did = (
-        session.execute(_allocation(session.get_bind().dialect.name),
-                        {"candidate": candidate, "product_id": req.product_id,
-                         "today": today, "entries": issuer.status_list_entries}).one())
+    with session.no_autoflush:  # the request's UPDATE goes out with the label's INSERT
+        slot, listed, suspension_listed, taken, previous_id, key_id, key_multibase, key_did = (
+            session.execute(_allocation(session.get_bind().dialect.name),
+                            {"candidate": candidate, "product_id": req.product_id,
+                             "today": today, "entries": issuer.status_list_entries}).one())
     if key_id is None:
         raise Conflict(N_("no signing key: an operator runs `carbonlabel keys generate` first"))
     if key_did != issuer.did:
@@ -148,10 +150,14 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
         audit_seq, audit_hash = transparency_log.lock(session, *audit.chain_end(),
                                                       also_lock=audit.LOCK_KEY)
         audit.hold(session, audit_seq, audit_hash)
-        sequencer.integrate(session, issuer, signer=(key, private), locked=True)
+        sequencer.integrate(session, issuer, signer=(key, private), locked=True,
+                            chain_audit=False)
+    # Batched: the audit events wait for the sequencer too, so the approval takes no global
+    # lock at all (app/services/audit.py, "Deferred appends").
     audit.append(session, reviewer, "label.issued", target_type="label", target_id=label_id,
                  details={"request_id": req.id, "supersedes": label.supersedes_id,
-                          "credential_sha256": label.credential_sha256})
+                          "credential_sha256": label.credential_sha256},
+                 deferred=not issuer.log_inline)
     return label
 
 

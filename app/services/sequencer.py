@@ -22,6 +22,11 @@ task even started); a queued task would still need the same database lock to be 
 the queue would add latency and a moving part without adding safety. Several sequencer
 processes are harmless (they take turns on the lock); one is enough.
 
+The sequencer also chains the audit events approvals deferred (`audit.chain_pending`, in the
+same transaction, after the log's lock: see app/services/audit.py), so an approval under
+batched sequencing takes neither the log's lock nor the audit chain's; one sequencer
+transaction takes both for a whole batch.
+
 `LOG_SEQUENCER=inline` integrates inside the approval's own transaction (the old
 synchronous behaviour: the log's lock is held through the commit), for tests and for a
 service that prefers one process to a merge delay.
@@ -40,9 +45,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, exists, select, text
 
 from app.domain import Conflict
-from app.persistence import PendingLogEntry, SigningKey
+from app.persistence import PendingAuditEntry, PendingLogEntry, SigningKey
 from app.persistence.types import utcnow
-from app.services import DbSession, keys
+from app.services import DbSession, audit, keys
 from app.services import transparency_log as tlog
 from app.services.issuer import Issuer
 
@@ -66,6 +71,7 @@ class Batch:
     size: int  # the tree size after the batch (its checkpoint's)
     count: int  # entries integrated
     oldest_wait_s: float  # how long the batch's oldest entry had been pending
+    audit_chained: int = 0  # deferred audit events chained in the same transaction
 
 
 def enqueue(session: DbSession, kind: str, label_id: str, payload: dict[str, Any]) -> None:
@@ -90,17 +96,21 @@ def _take_lock(session: DbSession) -> None:
 
 def integrate(session: DbSession, issuer: Issuer, limit: int = MAX_BATCH,
               signer: tuple[SigningKey, Ed25519PrivateKey] | None = None,
-              locked: bool = False) -> Batch | None:
+              locked: bool = False, chain_audit: bool = True) -> Batch | None:
     """Append every pending entry (up to `limit`, oldest first) in one batch with one signed
     checkpoint; None when nothing was pending. The caller commits (until then nothing of the
     batch exists for anyone else). `signer`: the active key and its private half, when the
-    caller has them; `locked`: the caller took `transparency_log.lock` already."""
+    caller has them; `locked`: the caller took `transparency_log.lock` already;
+    `chain_audit`: also chain the deferred audit events (up to twice `limit`: an approval
+    defers two), which an approval integrating its own entry inline has none of."""
     if not locked:
         _take_lock(session)
     rows = list(session.execute(
         select(PendingLogEntry.id, PendingLogEntry.kind, PendingLogEntry.label_id,
                PendingLogEntry.payload, PendingLogEntry.at)
         .order_by(PendingLogEntry.id).limit(limit)))
+    chained = audit.chain_pending(session, 2 * limit) if chain_audit else 0
+    _reached("audit")
     if not rows:
         return None
     _reached("read")
@@ -123,7 +133,7 @@ def integrate(session: DbSession, issuer: Issuer, limit: int = MAX_BATCH,
     _reached("deleted")
     oldest = min(r.at for r in rows)
     return Batch(created[0].leaf_index, created[-1].leaf_index + 1, len(created),
-                 (utcnow() - oldest).total_seconds())
+                 (utcnow() - oldest).total_seconds(), chained)
 
 
 def run_once(issuer: Issuer, publish_to: Any = None,
@@ -136,7 +146,8 @@ def run_once(issuer: Issuer, publish_to: Any = None,
     total = 0
     while True:
         with transaction() as session:  # a plain read first: no lock while idle
-            if not session.scalar(select(exists().select_from(PendingLogEntry))):
+            if not session.scalar(select(exists().select_from(PendingLogEntry)
+                                         | exists().select_from(PendingAuditEntry))):
                 return total
         with transaction() as session:
             batch = integrate(session, issuer)

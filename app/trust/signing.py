@@ -140,17 +140,31 @@ def sign(document: Mapping[str, Any], private_key: Ed25519PrivateKey, verificati
         raise ProofError("the document already has a proof; proof sets are not supported")
     if not isinstance(verification_method, str) or not verification_method:
         raise ProofError("verification_method must be a non-empty URL string")
-    unsecured = copy.deepcopy(dict(document))
+    unsecured = _copy(dict(document))
     proof: dict[str, Any] = {"type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE, "created": created,
                              "verificationMethod": verification_method,
                              "proofPurpose": proof_purpose}
     if "@context" in unsecured:
-        proof["@context"] = copy.deepcopy(unsecured["@context"])
+        proof["@context"] = _copy(unsecured["@context"])
     canonical_config = configure_proof(proof)
     transformed = transform(unsecured, proof)
     signature = private_key.sign(hash_data(transformed, canonical_config))
     proof["proofValue"] = "z" + b58encode(signature)
     return {**unsecured, "proof": proof}
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars), about ten times cheaper than
+    copy.deepcopy (its memo and dispatch; it was a tenth of an approval's CPU); anything
+    else goes to copy.deepcopy, so the result never shares a mutable object with the input."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if kind is list:
+        return [_copy(v) for v in value]
+    if kind in (str, int, float, bool, type(None)):
+        return value
+    return copy.deepcopy(value)
 
 
 class _Rejected(Exception):

@@ -197,3 +197,66 @@ def test_the_sequencer_publishes_after_its_batch(batched, world, client, tmp_pat
     result = runner.invoke(main, ["verify", "--static", str(target), label_id,
                                   "--state-dir", str(tmp_path / "state")])
     assert result.exit_code == 0 and "VERIFIED" in result.output, result.output
+
+
+def audit_trail(app) -> tuple[list[tuple[str, str | None]], int, bool]:
+    """(action, target) of every chained audit entry in order, the deferred events not
+    chained yet, and whether the chain verifies."""
+    from app.extensions import db
+    from app.persistence import AuditEntry
+    from app.services import audit
+
+    with app.app_context():
+        try:
+            chained = [(e.action, e.target_id) for e in db.session.scalars(
+                select(AuditEntry).order_by(AuditEntry.seq))]
+            return chained, audit.pending_count(db.session), audit.verify(db.session).ok
+        finally:
+            db.session.remove()
+
+
+def test_approvals_defer_their_audit_events_to_the_sequencer(batched, world, client):
+    """Batched approvals take no audit lock: their two events wait unchained, interleaved with
+    events chained directly meanwhile, and the sequencer chains them once, in order, into one
+    chain that verifies (an approval's events are never lost nor chained twice)."""
+    before, pending, ok = audit_trail(batched)
+    assert pending == 0 and ok
+    first = approved_label(world)
+    chained, pending, ok = audit_trail(batched)
+    assert pending == 2 and ok
+    report = world["admin"].get("/api/v1/audit/verify").json
+    assert report["ok"] is True and report["pending"] == 2
+    assert len(chained) > len(before)  # the flow's own events, chained directly
+    assert chained[-1][0] == "label_request.start_review"
+    assert not any(a in ("label.issued", "label_request.approve") for a, _ in chained)
+    second = approved_label(world)  # more direct entries after the first's deferred ones
+    direct = len(audit_trail(batched)[0])
+    assert sequence(batched) == 2
+    chained, pending, ok = audit_trail(batched)
+    assert pending == 0 and ok
+    assert world["admin"].get("/api/v1/audit/verify").json["pending"] == 0
+    assert len(chained) == direct + 4
+    issued = [t for a, t in chained if a == "label.issued"]
+    assert issued == [first, second]  # in the order they were written, each once
+    assert [a for a, _ in chained].count("label_request.approve") == 2
+    assert sequence(batched) == 0 and audit_trail(batched)[0] == chained
+    # a direct append after the sequencer's chains onto its end
+    world["exporter_a"].post("/api/v1/products", json={"name": "after", "hs_code": "721420"})
+    chained, pending, ok = audit_trail(batched)
+    assert ok and pending == 0 and chained[-1][0] != "label.issued"
+
+
+def test_the_sequencer_chains_deferred_audit_events_alone(batched, world):
+    """Deferred events with no log entry pending (none is written that way today, but the
+    sequencer must not leave them behind): chained, the log untouched."""
+    from app.extensions import db
+    from app.services import audit
+
+    with batched.app_context():
+        audit.append(db.session, None, "test.deferred", deferred=True)
+        db.session.commit()
+    assert audit_trail(batched)[1] == 1
+    assert sequence(batched) == 0  # no log entry integrated
+    chained, pending, ok = audit_trail(batched)
+    assert pending == 0 and ok and chained[-1][0] == "test.deferred"
+    assert heads(batched) == []

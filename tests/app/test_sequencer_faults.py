@@ -18,11 +18,17 @@ from sqlalchemy import func, select
 
 from tests.app.api.test_checkpoints import independent_verify
 from tests.app.api.test_verification_cache import _settled
-from tests.app.test_sequencer import approved_label, batched, heads, tree  # noqa: F401
+from tests.app.test_sequencer import (  # noqa: F401
+    approved_label,
+    audit_trail,
+    batched,
+    heads,
+    tree,
+)
 from tests.app.trust.test_merkle import ref_mth
 
 REPO = Path(__file__).resolve().parents[2]
-POINTS = ("read", "appended", "deleted", "committed")
+POINTS = ("read", "audit", "appended", "deleted", "committed")
 
 
 def start(app, log: Path, stop_at: str | None = None) -> subprocess.Popen:
@@ -102,6 +108,11 @@ def test_kill_9_at_every_point_of_a_batch(batched, world, client, tmp_path):  # 
         else:  # nothing of the batch exists; the entries still wait
             assert size == size_before and heads(batched) == heads_before
             assert pending(batched) == len(issued) + 2 - size_before
+        # the approvals' deferred audit events: each chained or pending, never both
+        chained, audit_pending, ok = audit_trail(batched)
+        issued_events = [t for a, t in chained if a == "label.issued"]
+        assert ok and issued_events == (issued + labels)[:len(issued_events)]
+        assert len(issued_events) + audit_pending // 2 == len(issued) + 2
         issued += labels
         log.write_text("")
 
@@ -124,6 +135,9 @@ def test_kill_9_at_every_point_of_a_batch(batched, world, client, tmp_path):  # 
     for label_id in issued:
         answer = client.get(f"/api/v1/labels/{label_id}/verification").json
         assert answer["status"] == "valid", (label_id, answer["reasons"])
+    chained, audit_pending, ok = audit_trail(batched)
+    assert ok and audit_pending == 0
+    assert [t for a, t in chained if a == "label.issued"] == issued  # each once, in order
 
 
 @pytest.mark.parametrize("kills", [3])
@@ -147,3 +161,6 @@ def test_kill_9_at_random_moments_of_a_large_batch(batched, world, client, tmp_p
     size, entries = tree(client)
     assert [e["label_id"] for e in entries] == labels
     check_every_checkpoint(client, size, entries)
+    chained, audit_pending, ok = audit_trail(batched)
+    assert ok and audit_pending == 0
+    assert [t for a, t in chained if a == "label.issued"] == labels

@@ -63,6 +63,8 @@ NEW_REQUEST: Body = {"calculation_id": "{calc}", "certification_body_id": "{cb_c
                      "label_type": "footprint_disclosure", "home_scheme": "gba-home"}
 QUESTION: Body = {"body": "Source of this amount?", "path": COMMENT_PATH}
 ANSWER: Body = {"body": "Metered.", "parent_id": "{comment}"}
+BULK_APPROVAL: Body = {"requests": [{"id": "{request}", "etag": "{etag}"}],
+                       "valid_until": VALID_UNTIL}
 REVOCATION: Body = {"reason": "misleading claim"}
 SUSPENSION: Body = {"reason": "surveillance audit overdue"}
 REINSTATEMENT: Body = {"reason": "audit passed"}
@@ -207,6 +209,9 @@ MATRIX: list[Row] = [
         body=step("approve", valid_until=VALID_UNTIL), state="in_review", if_match=True),
     Row("POST", "/label-requests/{request}/transitions",     (401, 403, 403, 200, 404, 403),
         body=step("reject", reason="boundary incomplete"), state="in_review", if_match=True),
+    # bulk approval: certifiers with 'review' only; another body's request reads as none
+    Row("POST", "/label-requests/approvals",                 (401, 403, 403, 200, 404, 403),
+        body=BULK_APPROVAL, state="in_review"),
     Row("POST", "/label-requests/{request}/transitions",     (401, 200, 404, 403, 403, 403),
         body=step("resubmit", calculation_id="{calc}"), state="changes_requested",
         if_match=True),
