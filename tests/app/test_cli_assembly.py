@@ -19,7 +19,7 @@ HEAVY = ("pandas", "pint", "openpyxl", "jsonschema", "numpy", "scipy", "bw2data"
 # a few of each kind, so an empty or truncated listing on both sides cannot pass
 EXPECTED = {"calc", "factors", "cbam", "recognition", "init", "db", "demo", "keys", "orgs",
             "users", "tokens", "audit", "pact", "issuer", "pcrs", "publish", "verify",
-            "worker", "impact", "serve", "sequencer"}
+            "worker", "impact", "serve", "sequencer", "approve"}
 
 
 def _run(args: list[str]) -> str:
