@@ -316,7 +316,8 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
                                     ids[(mode, processes)], args.delay,
                                     args.bulk if mode == "bulk" else 1)
             results[f"{mode}_{processes}"] = found
-            print(f"{mode}, {processes} process(es): {found}", flush=True)
+            shown = {k: v for k, v in found.items() if k != "commits"}
+            print(f"{mode}, {processes} process(es): {shown}", flush=True)
         results["log"] = check_log()
         print(f"log: {results['log']}", flush=True)
         db.engine.dispose()
