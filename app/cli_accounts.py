@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import click
 
-from app.cli_common import friendly_errors, service_app
+from app.cli_common import friendly_errors, service_app, user_by_email
 
 
 @click.group()
@@ -107,15 +107,11 @@ def users_list() -> None:
 @friendly_errors
 def users_set_role(email, role, reason) -> None:
     """Change a user's role (audited)."""
-    from sqlalchemy import select
 
-    from app.persistence import User
     from app.services import accounts, transaction
 
     with service_app().app_context(), transaction() as session:
-        user = session.scalar(select(User).where(User.email == email.lower()))
-        if user is None:
-            raise click.ClickException(f"no user {email}")
+        user = user_by_email(session, email)
         accounts.set_role(session, None, user.id, role, reason)
         click.echo(f"{email} is now {role}; their sessions and API tokens are ended")
 
@@ -126,15 +122,11 @@ def users_set_role(email, role, reason) -> None:
 @friendly_errors
 def users_set_password(email, password) -> None:
     """Set a user's password (asked twice); their sessions and API tokens end."""
-    from sqlalchemy import select
 
-    from app.persistence import User
     from app.services import accounts, transaction
 
     with service_app().app_context(), transaction() as session:
-        user = session.scalar(select(User).where(User.email == email.lower()))
-        if user is None:
-            raise click.ClickException(f"no user {email}")
+        user = user_by_email(session, email)
         accounts.set_password(session, None, user.id, password)
         click.echo(f"password of {email} changed; their sessions and API tokens are ended")
 
@@ -152,15 +144,11 @@ def tokens() -> None:
 @friendly_errors
 def tokens_create(email, name, scopes, days) -> None:
     """Create a token for a user; the secret is printed once."""
-    from sqlalchemy import select
 
-    from app.persistence import User
     from app.services import accounts, transaction
 
     with service_app().app_context(), transaction() as session:
-        user = session.scalar(select(User).where(User.email == email.lower()))
-        if user is None:
-            raise click.ClickException(f"no user {email}")
+        user = user_by_email(session, email)
         token, secret = accounts.create_token(session, user, name=name, scopes=list(scopes),
                                               days=days)
         click.echo(f"{token.id}  {secret}")

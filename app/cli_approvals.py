@@ -7,7 +7,7 @@ from datetime import datetime
 
 import click
 
-from app.cli_common import friendly_errors, service_app
+from app.cli_common import friendly_errors, service_app, user_by_email
 
 
 @click.command()
@@ -23,9 +23,7 @@ def approve(requests: tuple[str, ...], email: str, valid_until: datetime,
     VERSION) in one transaction: all or nothing, each label with its own credential,
     status-list entry, log entry and audit events."""
     from flask import current_app
-    from sqlalchemy import select
 
-    from app.persistence import User
     from app.services import certification, transaction
     from app.services.issuer import issuer_from_config
 
@@ -36,9 +34,7 @@ def approve(requests: tuple[str, ...], email: str, valid_until: datetime,
     app = service_app()
     with app.app_context():
         with transaction() as session:
-            user = session.scalar(select(User).where(User.email == email.lower()))
-            if user is None:
-                raise click.ClickException(f"no user {email}")
+            user = user_by_email(session, email)
             done = certification.approve_many(session, user, items,
                                               valid_until=valid_until.date(), reason=reason,
                                               issuer=issuer_from_config(current_app.config))

@@ -68,3 +68,15 @@ def service_app() -> Flask:
     from app import create_app
 
     return create_app()
+
+
+def user_by_email(session: Any, email: str) -> Any:
+    """The user a command acts as or on, or a plain error naming the address given."""
+    from sqlalchemy import select
+
+    from app.persistence import User
+
+    user = session.scalar(select(User).where(User.email == email.lower()))
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    return user

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from app.cli_common import friendly_errors, service_app
+from app.cli_common import friendly_errors, service_app, user_by_email
 
 
 @click.command()
@@ -100,20 +100,17 @@ def impact() -> None:
 @friendly_errors
 def impact_run(release: str, email: str, threshold: float | None, wait: bool) -> None:
     """Start an impact run against RELEASE (a version, or a release folder's path)."""
-    from sqlalchemy import select
 
     from app import queue
     from app.extensions import db
-    from app.persistence import Job, User
+    from app.persistence import Job
     from app.services import impact as service
     from app.services import transaction
 
     app = service_app()
     with app.app_context():
         with transaction() as session:
-            user = session.scalar(select(User).where(User.email == email.lower()))
-            if user is None:
-                raise click.ClickException(f"no user {email}")
+            user = user_by_email(session, email)
             job = service.start(session, user, release,
                                 releases_dir=app.config["FACTOR_RELEASES_DIR"],
                                 threshold_percent=app.config["IMPACT_THRESHOLD_PERCENT"]
