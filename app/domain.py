@@ -24,11 +24,15 @@ class Forbidden(ServiceError):
 
 
 class Conflict(ServiceError):
-    """The resource's state does not allow the change; `state` is the current state."""
+    """The resource's state does not allow the change; `state` is the current state, and
+    `retry_after` (seconds) is set where the state passes by itself (a log entry waiting
+    for the sequencer), so a client knows when asking again makes sense."""
 
-    def __init__(self, message: str, *, state: str | None = None, field: str | None = None):
+    def __init__(self, message: str, *, state: str | None = None, field: str | None = None,
+                 retry_after: int | None = None):
         super().__init__(message, field=field)
         self.state = state
+        self.retry_after = retry_after
 
 
 class PreconditionRequired(ServiceError):

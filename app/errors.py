@@ -163,7 +163,7 @@ def _service_problem(exc: ServiceError) -> Response:
     response = problem(status, slug, title, detail, **extra)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="carbonlabel"'
-    if isinstance(exc, TooManyRequests):
+    if isinstance(exc, TooManyRequests | Conflict) and exc.retry_after is not None:
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
 

@@ -87,10 +87,11 @@ def receipt(label_id: str) -> Page:
     """A verification receipt to check the label offline (`carbonlabel verify RECEIPT`):
     credential, log entry, tlog-proof to a signed checkpoint, DID document, status list.
     409 problem+json with `current_state` "inclusion_pending" while the label's log entry
-    waits for the sequencer: there is no proof to give yet (ask again after the merge
-    delay)."""
+    waits for the sequencer: there is no proof to give yet (`Retry-After`: the merge delay,
+    in whole seconds)."""
     issuer = issuer_from_config(current_app.config)
-    body = receipts.build_receipt(db.session, label_id, issuer)
+    body = receipts.build_receipt(db.session, label_id, issuer,
+                                  merge_delay=current_app.config["LOG_MERGE_DELAY"])
     return body, 200, {"Content-Disposition":
                        f'attachment; filename="{body["label_id"]}.receipt.json"'}
 

@@ -3,6 +3,7 @@ it offline, assembled from what the service already publishes, nothing recompute
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +19,8 @@ from app.trust.receipt import RECEIPT_TYPE
 from lca_models.messages import N_
 
 
-def build_receipt(session: DbSession, text: str, issuer: Issuer) -> dict[str, Any]:
+def build_receipt(session: DbSession, text: str, issuer: Issuer, *,
+                  merge_delay: float = 1.0) -> dict[str, Any]:
     """The credential, its issuance entry, a tlog-proof to the latest signed checkpoint, the
     DID document and the signed status list (and suspension list, for a label that has a
     suspension entry), all as served now."""
@@ -31,7 +33,7 @@ def build_receipt(session: DbSession, text: str, issuer: Issuer) -> dict[str, An
         raise Conflict(N_(
             'label %(id)s is issued but its log entry is not integrated yet; ask again after the '
             'merge delay',
-            id=label.id), state="inclusion_pending")
+            id=label.id), state="inclusion_pending", retry_after=max(1, math.ceil(merge_delay)))
     if entry is None:
         raise NotFound(N_('label %(id)s has no issuance entry in the log', id=label.id))
     head = tlog.signed_checkpoint(session)

@@ -77,6 +77,10 @@ def test_inclusion_pending_is_shown_until_the_sequencer_runs(batched, world, cli
     assert receipt.status_code == 409
     assert receipt.mimetype == "application/problem+json"
     assert receipt.json["current_state"] == "inclusion_pending"
+    assert receipt.headers["Retry-After"] == "1"  # the merge delay (1 s by default)
+    client.application.config["LOG_MERGE_DELAY"] = 2.5  # whole seconds, rounded up
+    assert client.get(f"/api/v1/labels/{label_id}/receipt").headers["Retry-After"] == "3"
+    client.application.config["LOG_MERGE_DELAY"] = 1.0
     for lang, words in (("en", "not yet included in the public transparency log"),
                         ("zh_Hans", "尚未纳入"), ("zh_Hant", "尚未納入")):
         page = client.get(f"/verify/{label_id}", headers={"Accept-Language": lang})
