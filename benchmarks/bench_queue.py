@@ -165,7 +165,7 @@ def report(r: dict[str, Any]) -> str:
     return "\n".join([
         MARK,
         f"Run on {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores "
-        f"(shared with other work, load average {os.getloadavg()[0]:.1f} at the end), Python "
+        f"(load average {os.getloadavg()[0]:.1f} at the end), Python "
         f"{platform.python_version()}.",
         "",
         "| no-op task round trip (median / p95) | result |",
