@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from app import clock
 from benchmarks.docs_section import write_section
 
 REPO = Path(__file__).resolve().parent.parent
@@ -139,7 +140,7 @@ def report(ratio: dict[str, Any], tput: dict[str, Any]) -> str:
 
     return "\n".join([
         MARK,
-        f"Run on {time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
+        f"Run on {clock.today().isoformat()}, {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, bw2calc "
         f"{bw2calc.__version__}, numpy {numpy.__version__}, scipy {scipy.__version__}.",
         "",

@@ -39,6 +39,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app import clock
 from benchmarks.bench_queue import GRID, bare_seconds, start_worker, stop
 from benchmarks.docs_section import write_section
 
@@ -372,7 +373,7 @@ def report(r: dict[str, Any]) -> str:
 
     return "\n".join([
         MARK,
-        f"Run on {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores "
+        f"Run on {clock.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores "
         f"(load average {r['load']:.1f} at the end), Python {platform.python_version()}, "
         "PostgreSQL and Redis on this machine.",
         "",

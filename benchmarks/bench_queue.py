@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from app import clock
 from benchmarks.docs_section import write_section
 
 REPO = Path(__file__).resolve().parent.parent
@@ -164,7 +165,7 @@ def report(r: dict[str, Any]) -> str:
 
     return "\n".join([
         MARK,
-        f"Run on {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores "
+        f"Run on {clock.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores "
         f"(load average {os.getloadavg()[0]:.1f} at the end), Python "
         f"{platform.python_version()}.",
         "",

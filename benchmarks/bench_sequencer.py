@@ -45,6 +45,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app import clock
 from benchmarks.docs_section import write_section
 from benchmarks.label_helpers import (
     REPO,
@@ -350,7 +351,7 @@ def report(r: dict[str, Any]) -> str:
                 f"{b['max_wait_s']:.2f} s; drain {b['drain_s']:.2f} s | {target} |")
     return "\n".join([
         MARK,
-        f"Run on {time.strftime('%Y-%m-%d', time.gmtime())}, {platform.machine()}, "
+        f"Run on {clock.today().isoformat()}, {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, SQLAlchemy "
         f"{sa_version}; 1-minute load average before / after {r['load'][0]:.1f}, "
         f"{r['load'][1]:.1f}; bare baselines: 10^7 Python additions {m['loop_s']:.2f} s, "

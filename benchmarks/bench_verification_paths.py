@@ -39,10 +39,10 @@ import pstats
 import statistics
 import sys
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app import clock
 from benchmarks.docs_section import write_section
 from benchmarks.label_helpers import (
     app_config,
@@ -205,7 +205,7 @@ def report(r: dict[str, Any], args: argparse.Namespace, baseline: dict[str, floa
     import sqlalchemy
 
     lines = [MARK, (
-        f"Run on {date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"Run on {clock.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}; 1-minute "
         f"load average before / after {load[0]:.1f}, {load[1]:.1f}; bare baselines: 10^7 "
         f"Python additions {baseline['loop_s']:.2f} s, one Ed25519 signature "

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 import platform
-import time
 from typing import Any
 
+from app import clock
 from benchmarks.label_helpers import (
     ADMIN_DSN,
 )
@@ -190,7 +190,7 @@ def report(r: dict[str, Any]) -> str:
     load = ", ".join(f"{x:.1f}" for x in r["load"])
     return "\n".join([
         MARK,
-        f"Run on {time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
+        f"Run on {clock.today().isoformat()}, {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {pg}, "
         f"SQLAlchemy {sqlalchemy.__version__}, psycopg {psycopg.__version__}, "
         f"cryptography {cryptography.__version__}; 1-minute load average before / after "
