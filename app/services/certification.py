@@ -175,8 +175,8 @@ def transition(session: DbSession, user: User, request_id: str, action: str, *,
         details["reviewed_inputs_sha256"] = req.reviewed_inputs_sha256
     req.state, req.updated_at = rule.target, utcnow()
     if approval is None:  # the versioned UPDATE: a concurrent winner raises StaleDataError
-        session.flush()  # (an approval's goes out with its label's INSERT, in one flush)
-    if approval is not None:
+        session.flush()
+    else:  # an approval's UPDATE goes out with its label's INSERT, in one flush
         label = labels.issue_label(session, req, user, *approval)
         details["label_id"] = label.id
         del loaded  # one query instead of five lazy loads, held until the label was built
