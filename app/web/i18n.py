@@ -63,7 +63,7 @@ def _from_header(header: str) -> str:
     return DEFAULT
 
 
-def _signed_in_user():
+def signed_in_user():
     """The user signed in to the pages (API tokens speak problem+json, not pages)."""
     caller = g.get("caller")
     return caller.user if caller is not None and caller.via == "session" else None
@@ -71,7 +71,7 @@ def _signed_in_user():
 
 def choose() -> str:
     """`?lang=` first, then the signed-in user's kept choice, the cookie, the browser."""
-    user = _signed_in_user()
+    user = signed_in_user()
     return (normalise(request.args.get("lang")) or normalise(user.language if user else None)
             or normalise(request.cookies.get(COOKIE)) or from_accept_language())
 
@@ -100,7 +100,7 @@ def switch_url(lang: str) -> str:
 
 def _remember(response: Response) -> Response:
     wanted = normalise(request.args.get("lang"))
-    user = _signed_in_user()
+    user = signed_in_user()
     if wanted and user is not None and response.status_code < 400:
         _keep_for_user(user, wanted)
     if wanted and request.cookies.get(COOKIE) != wanted:

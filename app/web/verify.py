@@ -7,11 +7,21 @@ scheme files (`Agreement.status == "mutual_recognition"`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from app import clock, ratelimit
 from app.domain import NotFound
@@ -50,11 +60,13 @@ def label(label_id: str):
         label_ids.normalise(label_id)
     except label_ids.LabelIdError as exc:
         return _typo(label_id, exc)
-    canonical = _canonical_query(label_id)
-    if canonical is not None:
-        return redirect(canonical)
+    choice = _choice()
+    if choice.query is not None:
+        path = url_for("verify_pages.label", label_id=label_id)
+        return redirect(f"{path}?{choice.query}" if choice.query else path)
+    g.lang, g.tz_name = choice.language, choice.zone
     try:
-        return http_cache.respond(label_id, _representation(), _page,
+        return http_cache.respond(label_id, _representation(choice), _page,
                                   vary="Accept-Language, Cookie")
     except NotFound:
         return render_template("verify.html", result=None, error=("unknown", _shown(label_id)),
@@ -65,8 +77,47 @@ def label(label_id: str):
 PAGE_PARAMETERS = ("lang", "tz")
 
 
-def _canonical_query(label_id: str) -> str | None:
-    """The URL to redirect to when the query is not in a canonical form, else None.
+@dataclass(frozen=True)
+class Choice:
+    """What a request for the page asks besides the label: `query` is the canonical query to
+    redirect to (None when the request's is canonical already), and the page's language and
+    zone."""
+
+    query: str | None
+    language: str
+    zone: str
+
+
+#: Choices by the request's inputs they depend on (see `_choice`); at most CHOICES_KEPT,
+#: emptied when full (a scanner's browser sends one of a few dozen combinations).
+_CHOICES: dict[tuple[str, ...], Choice] = {}
+CHOICES_KEPT = 4096
+
+
+def _choice() -> Choice:
+    """`_choose`, looked up by the raw query string, Accept-Language and Cookie headers and
+    the configured zone: nothing else goes into it for a visitor who is not signed in (a
+    signed-in user's own language does, so theirs is not kept). A repeat scan then parses no
+    query, cookie or header: that was a third of the page's cost over the JSON answer's."""
+    if i18n.signed_in_user() is not None:
+        return _choose()
+    env = request.environ
+    key = (env.get("QUERY_STRING", ""), env.get("HTTP_ACCEPT_LANGUAGE", ""),
+           env.get("HTTP_COOKIE", ""), current_app.config["DISPLAY_TIMEZONE"])
+    found = _CHOICES.get(key)
+    if found is None:
+        if len(_CHOICES) >= CHOICES_KEPT:
+            _CHOICES.clear()
+        found = _CHOICES[key] = _choose()
+    return found
+
+
+def _choose() -> Choice:
+    return Choice(_canonical_query(), i18n.choose(), timezones.choose())
+
+
+def _canonical_query() -> str | None:
+    """The query to redirect to when the request's is not in a canonical form, else None.
 
     Each distinct query string is its own cache entry (the page's links repeat it), so
     without this anyone could fill the workers' response caches with `?x=1`, `?x=2`… or
@@ -80,17 +131,16 @@ def _canonical_query(label_id: str) -> str | None:
     written = [f"{quote(k)}={quote(v)}" for k, v in kept]
     if sorted(f"{k}={v}" for k, v in pairs) == sorted(written):
         return None
-    path = url_for("verify_pages.label", label_id=label_id)
-    return f"{path}?{'&'.join(written)}" if written else path
+    return "&".join(written)
 
 
-def _representation() -> tuple[Any, ...]:
+def _representation(choice: Choice) -> tuple[Any, ...]:
     """Everything the page's bytes depend on besides the verification (app/web/http_cache.py
     says why this is all): the language, the zone and its UTC offset now (named in the
     footer), and the path and query its language and zone links repeat."""
-    name = timezones.current_name()
-    return ("page", i18n.current(), name, clock.now().astimezone(ZoneInfo(name)).utcoffset(),
-            request.full_path)
+    return ("page", choice.language, choice.zone,
+            clock.now().astimezone(ZoneInfo(choice.zone)).utcoffset(),
+            request.environ.get("PATH_INFO", ""), request.environ.get("QUERY_STRING", ""))
 
 
 def _page(result: verification.Verification) -> tuple[bytes, str]:
