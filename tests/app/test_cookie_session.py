@@ -20,6 +20,19 @@ def _app():
         session["who"] = "reader"
         return "set"
 
+    @app.get("/varied")
+    def varied():
+        return session.get("who", "nobody"), 200, {"Vary": "Accept-Language, cookie"}
+
+    @app.get("/untouched")
+    def untouched() -> str:
+        return "no session read"
+
+    @app.get("/clear")
+    def clear() -> str:
+        session.clear()
+        return "cleared"
+
     @app.get("/get")
     def get() -> str:
         return session.get("who", "nobody")
@@ -44,6 +57,23 @@ def test_no_cookie_builds_no_serializer(monkeypatch):
     assert built == [1]
     assert client.get("/get").get_data(as_text=True) == "reader"  # reading it checks it
     assert built == [1, 1]
+
+
+def test_vary_names_the_cookie_once_when_the_session_was_read():
+    """Caches must not share an answer that read the session between visitors; an answer
+    that never read it may be shared."""
+    client = _app().test_client()
+    assert client.get("/get").headers["Vary"] == "Cookie"
+    assert client.get("/varied").headers.getlist("Vary") == ["Accept-Language, cookie"]
+    assert "Vary" not in client.get("/untouched").headers
+
+
+def test_a_cleared_session_deletes_its_cookie():
+    client = _app().test_client()
+    client.get("/set")
+    cleared = client.get("/clear")
+    assert "session=;" in cleared.headers["Set-Cookie"] and cleared.headers["Vary"] == "Cookie"
+    assert client.get("/get").get_data(as_text=True) == "nobody"
 
 
 def test_a_forged_cookie_is_an_empty_session():
