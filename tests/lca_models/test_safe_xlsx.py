@@ -1,5 +1,7 @@
 """Workbook bombs against the BOM and CBAM readers: refused before openpyxl builds anything,
-in a process whose address space is capped (issue 19, finding 1)."""
+in a process whose address space is capped (issue 19, finding 1). Time bounds are on CPU
+time (`time.process_time`): the work a bomb makes us do, which a busy CI machine does not
+inflate as it does wall time."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ _READ = """
     from lca_models.safe_load import InputLimits, using_limits
     from {module} import {reader} as read
     data = open({path!r}, "rb").read()
-    started = time.perf_counter()
+    started = time.process_time()
     with using_limits(InputLimits(**{limits!r})):
         try:
             read(data)
@@ -29,7 +31,7 @@ _READ = """
         except InputLimitError as exc:
             outcome = exc.limit
     peak = peak_mib()
-    print(json.dumps({{"outcome": outcome, "seconds": time.perf_counter() - started,
+    print(json.dumps({{"outcome": outcome, "seconds": time.process_time() - started,
                        "peak_mib": peak}}))
 """
 
@@ -80,12 +82,12 @@ def test_six_million_cells_refused_while_streaming_when_size_limits_allow_it(
 def test_a_huge_member_is_refused_before_inflating():
     data = zip_bomb_member()
     assert len(data) < 1024 * 1024
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(InputTooLarge) as caught:
         read_bom_xlsx(data)
     assert caught.value.limit == "max_xlsx_expanded_bytes"
     assert caught.value.where == "xl/media/image1.png"
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
     with using_limits(InputLimits(max_xlsx_expanded_bytes=1 << 40)), \
             pytest.raises(InputTooLarge) as ratio:
         read_bom_xlsx(data)
