@@ -30,7 +30,7 @@ from app.errors import error_detail
 from app.extensions import db
 from app.messages import localize
 from app.services import keyset
-from app.web import error_pages
+from app.web import error_pages, field_names
 from app.web.vocabulary import role_name
 from lca_models.errors import (
     InputLimitError,
@@ -134,12 +134,15 @@ def messages(exc: Exception) -> list[str]:
     if isinstance(exc, InputLimitError):  # an upload over a limit: say which, plainly
         return [_("The file is over a processing limit (%(limit)s = %(maximum)s): %(detail)s",
                   limit=exc.limit, maximum=exc.maximum, detail=error_detail(exc))]
-    if isinstance(exc, FormError | ModelValidationError):  # on a page the model is the document
+    if isinstance(exc, FormError):
+        return [f"{field_names.shown(field)}: {localize(msg)}"
+                for field, msgs in exc.errors.items() for msg in msgs]
+    if isinstance(exc, ModelValidationError):  # on a page the model is the document
         return [f"{path.removeprefix('model.')}: {localize(msg)}"
                 for path, msgs in exc.errors.items() for msg in msgs]
     field = getattr(exc, "field", None)
     detail = error_detail(exc)
-    return [f"{field}: {detail}" if field else detail]
+    return [f"{field_names.shown(field)}: {detail}" if field else detail]
 
 
 def register_errors(blp: Blueprint) -> None:

@@ -111,7 +111,7 @@ def test_marshmallow_messages_in_problem_json_and_on_a_form(app, world):
                                          "csrf_token": exporter.csrf},
                   headers={"Referer": "/app/products"})
     page = exporter.get("/app/products").text
-    assert "hs_code: 文本不符合要求的格式。" in page
+    assert "HS 编码: 文本不符合要求的格式。" in page and "hs_code:" not in page
 
 
 def test_a_stored_warning_shows_in_the_page_language_and_stays_english_in_the_result(

@@ -95,7 +95,7 @@ def test_create_product_form_names_the_bad_field_and_writes_nothing(app, world):
     assert response.status_code == 302
     assert count(app, "products") == 0
     page = exporter.get("/app/products").text
-    assert "hs_code:" in page
+    assert "HS code: " in page and "hs_code:" not in page
 
 
 def test_model_editor_keeps_the_text_and_lists_errors_by_path(app, world):
