@@ -39,6 +39,7 @@ TYPES = {"footprint_disclosure": N_("Footprint disclosure"), "reduction": N_("Re
 def _language(script: str) -> dict[str, Any]:
     """What a template needs to print its Chinese in `script` beside the English."""
     return {"zh": chinese(script), "lang_tag": LANG_TAGS[script], "font": FONTS[script],
+            "doc_core_font": doc_fonts.family(script, "core"),
             "doc_font": doc_fonts.family(script)}
 
 
@@ -181,7 +182,7 @@ def _fetcher() -> Any:
 
 def render_pdf(template: str, script: str = "Hans", **context: Any) -> bytes:
     """Any document of label_templates/ with the shared stylesheet (`css`) and the words and
-    fonts of `script` (`zh`, `lang_tag`, `font`, `doc_font`), as PDF."""
+    fonts of `script` (`zh`, `lang_tag`, `font`, `doc_core_font`, `doc_font`), as PDF."""
     return _pdf(_env().get_template(template).render(css=_css(script), **_language(script),
                                                      **context))
 

@@ -1,6 +1,6 @@
 """The reduced CJK faces the documents embed first: built from the installed Noto Sans CJK,
-holding the common characters, and backed by the full face, so a rare character is still
-printed as real text."""
+a core face with the documents' own words, then the common characters, backed by the full
+face, so a less common or rare character is still printed as real text."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fontTools.ttLib import TTFont
 from app.services import doc_fonts, documents
 
 RARE = "𠮷龘"  # Unicode Ext. B and a character of neither GB 2312 level 1 nor Big5 level 1
+COMMON_ONLY = "梨"  # GB 2312 level 1, in no catalogue
 
 
 def test_the_character_set_is_the_common_characters_of_both_scripts():
@@ -18,6 +19,22 @@ def test_the_character_set_is_the_common_characters_of_both_scripts():
     assert {"碳", "足", "迹", "跡", "證", "书", "A", "é", "·", "—", "、", "。"} <= chars
     assert not set(RARE) & chars
     assert 6500 < len(chars) < 9000  # GB 2312 L1 3,755 ∪ Big5 L1 5,401 ∪ catalogues, Latin
+
+
+def test_the_core_characters_are_the_documents_own_words():
+    core = set(map(chr, doc_fonts.characters("core")))
+    assert {"碳", "足", "迹", "跡", "證", "书", "A", "é", "·", "—", "、", "。", "₂"} <= core
+    assert core < set(map(chr, doc_fonts.characters()))
+    assert COMMON_ONLY not in core and COMMON_ONLY in set(map(chr, doc_fonts.characters()))
+    assert 1200 < len(core) < 2500
+
+
+def test_a_core_face_is_a_fraction_of_the_common_one(tmp_path):
+    core = TTFont(doc_fonts.build("Hans", 700, tmp_path, tier="core"))
+    common = TTFont(doc_fonts.build("Hans", 700, tmp_path))
+    assert core["maxp"].numGlyphs * 4 < common["maxp"].numGlyphs
+    assert core["name"].getDebugName(1) == "Doc Core Noto Sans CJK SC"
+    assert ord("碳") in core.getBestCmap() and ord(COMMON_ONLY) not in core.getBestCmap()
 
 
 def test_a_reduced_face_is_under_a_quarter_of_the_full_face_and_named_apart(tmp_path):
@@ -32,20 +49,38 @@ def test_a_reduced_face_is_under_a_quarter_of_the_full_face_and_named_apart(tmp_
     assert font["name"].getDebugName(1) == "Doc Noto Sans CJK HK"
 
 
-def test_a_rare_character_falls_back_to_the_full_face_as_text(tmp_path):
+def test_each_character_comes_from_the_smallest_face_holding_it_and_stays_text(tmp_path):
     words = documents._language("Hans")
     html = (f"<style>{documents._css('Hans')}</style><p style='font-family: "
-            f"\"{words['doc_font']}\", \"{words['font']}\"'>碳足迹 {RARE} Carbon</p>")
+            f"\"{words['doc_core_font']}\", \"{words['doc_font']}\", \"{words['font']}\"'>"
+            f"碳足迹 {COMMON_ONLY} {RARE} Carbon</p>")
     pdf = tmp_path / "rare.pdf"
     pdf.write_bytes(documents._render(html))
     text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
-    assert f"碳足迹 {RARE} Carbon" in text
+    assert f"碳足迹 {COMMON_ONLY} {RARE} Carbon" in text
     fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
                            text=True).stdout
     embedded = [line.split()[0].split("+")[1] for line in fonts.splitlines()[2:]]
-    assert "Doc-Noto-Sans-CJK-SC" in embedded  # the common characters: the reduced face
+    assert "Doc-Core-Noto-Sans-CJK-SC" in embedded  # the documents' words: the core face
+    assert "Doc-Noto-Sans-CJK-SC" in embedded  # a common character: the common face
     assert "Noto-Sans-CJK-SC" in embedded  # the rare ones: the full face
+
+
+def test_a_labels_words_need_only_the_core_faces(tmp_path):
+    """What the core tier is for: the label's own words embed no larger face."""
+    words = documents._language("Hant")
+    html = (f"<style>{documents._css('Hant')}</style><p style='font-family: "
+            f"\"{words['doc_core_font']}\", \"{words['doc_font']}\", \"{words['font']}\"'>"
+            f"{words['zh']('Carbon footprint')} kg CO₂e {words['zh']('valid until')} "
+            f"{words['zh']('Footprint disclosure')}</p>")
+    pdf = tmp_path / "label.pdf"
+    pdf.write_bytes(documents._render(html))
+    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
+                           text=True).stdout
+    embedded = {line.split()[0].split("+")[1] for line in fonts.splitlines()[2:]}
+    assert "Doc-Core-Noto-Sans-CJK-HK" in embedded
+    assert not embedded & {"Doc-Noto-Sans-CJK-HK", "Noto-Sans-CJK-HK"}
 
 
 def test_without_the_source_face_documents_use_the_installed_faces(monkeypatch, tmp_path):
@@ -70,11 +105,11 @@ def test_setup_builds_every_face_once(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CARBONLABEL_FONT_CACHE", str(tmp_path))
     doc_fonts.main()
     built = sorted(tmp_path.glob("*.otf"))
-    assert len(built) == 4 and not list(tmp_path.glob("*.tmp"))
+    assert len(built) == 8 and not list(tmp_path.glob("*.tmp"))  # 2 tiers, scripts, weights
     stamps = [p.stat().st_mtime_ns for p in built]
     doc_fonts.main()  # a second run (scripts/setup.sh again) keeps them
     assert [p.stat().st_mtime_ns for p in sorted(tmp_path.glob("*.otf"))] == stamps
     monkeypatch.setattr(doc_fonts, "RECIPE", "another")  # a new recipe replaces them
     doc_fonts.main()
     rebuilt = sorted(tmp_path.glob("*.otf"))
-    assert len(rebuilt) == 4 and not set(rebuilt) & set(built)
+    assert len(rebuilt) == 8 and not set(rebuilt) & set(built)
