@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.domain import ServiceError
 from app.extensions import db
@@ -22,32 +21,18 @@ from app.schemas.accounts import (
 )
 from app.services import accounts, admin, keys, pact_host, transaction
 from app.services.issuer import issuer_from_config
+from app.web import field_names
 from app.web.common import FormError, form, register_errors, signed_in, user
 
 blp = Blueprint("admin_pages", __name__, url_prefix="/app/admin")
 register_errors(blp)
-
-FIELDS = {
-    "kind": _l("Kind"), "name": _l("Name"), "identifier": _l("Registration number"),
-    "address": _l("Address"), "country": _l("Country (2 letters)"),
-    "subdivision": _l("Subdivision"), "accreditation_body": _l("Accreditation body"),
-    "accreditation_number": _l("Accreditation number"),
-    "accreditation_standard": _l("Accreditation standard"),
-    "accreditation_scope": _l("Accreditation scope (HS chapters)"),
-    "accredited_from": _l("Accredited from"), "accredited_to": _l("Accredited until"),
-    "email": _l("Email"), "password": _l("Password"), "role": _l("Role"),
-    "organisation_id": _l("Organisation"), "reason": _l("Reason"),
-    "organisation_ids": _l("Exporters it may read"), "events_url": _l("Events URL"),
-    "confirm": _l("Confirmation"), "active": _l("Account"),
-}
-
 
 def _refused(exc: ServiceError) -> None:
     """Flash each problem as "field: detail", the field named in the reader's language."""
     problems = exc.errors if isinstance(exc, FormError) else {
         getattr(exc, "field", None) or "": [str(exc)]}
     for field, details in problems.items():
-        label = FIELDS.get(field.split(".")[0])
+        label = field_names.NAMES.get(field.split(".")[0])
         for detail in details:
             flash(_("%(field)s: %(detail)s", field=label, detail=detail) if label else detail,
                   "error")
@@ -56,7 +41,7 @@ def _refused(exc: ServiceError) -> None:
 def _confirmed() -> bool:
     if request.form.get("confirm") == "yes":
         return True
-    flash(_("%(field)s: tick the box to confirm.", field=FIELDS["confirm"]), "error")
+    flash(_("%(field)s: tick the box to confirm.", field=field_names.NAMES["confirm"]), "error")
     return False
 
 

@@ -26,13 +26,15 @@ NAMES = {
     # accounts and organisations
     "email": _l("Email"), "password": _l("Password"), "role": _l("Role"),
     "organisation_id": _l("Organisation"), "organisation": _l("Organisation"),
-    "active": _l("Active"), "kind": _l("Kind"), "country": _l("Country (2 letters)"),
+    "active": _l("Account"), "kind": _l("Kind"), "country": _l("Country (2 letters)"),
     "subdivision": _l("Subdivision"), "address": _l("Address"),
     "identifier": _l("Registration number"), "accreditation_body": _l("Accreditation body"),
     "accreditation_number": _l("Accreditation number"),
     "accreditation_standard": _l("Accreditation standard"),
     "accreditation_scope": _l("Accreditation scope (HS chapters)"),
     "accredited_from": _l("Accredited from"), "accredited_to": _l("Accredited until"),
+    "organisation_ids": _l("Exporters it may read"), "events_url": _l("Events URL"),
+    "confirm": _l("Confirmation"),
     # factor-release impact
     "release": _l("New release"), "threshold_percent": _l("Threshold in percent"),
 }

@@ -8,7 +8,7 @@ import pytest
 from app.web import field_names
 
 #: fields a page's form never shows a reader (filled in by the page itself)
-HIDDEN = {"action", "calculation_id", "declared", "parent_id", "path", "organisation_ids"}
+HIDDEN = {"action", "calculation_id", "declared", "parent_id", "path"}
 
 
 def _page_schemas():
