@@ -180,7 +180,7 @@ def test_a_cached_artwork_is_served_without_rendering_and_keeps_through_revocati
     monkeypatch.setattr(documents, "label_svg",
                         lambda *a, **k: renders.append("html") or real_svg(*a, **k))
     monkeypatch.setattr(documents, "_render",
-                        lambda html: renders.append("pdf") or real_render(html))
+                        lambda html, *sheets: renders.append("pdf") or real_render(html, *sheets))
     again = client.get(url)
     assert again.data == first.data and renders == []
     other = client.get(url.replace("size=medium", "size=large"))  # another key: rendered

@@ -113,3 +113,28 @@ def test_setup_builds_every_face_once(tmp_path, monkeypatch, capsys):
     doc_fonts.main()
     rebuilt = sorted(tmp_path.glob("*.otf"))
     assert len(rebuilt) == 8 and not set(rebuilt) & set(built)
+
+
+def test_a_rendering_process_leaves_no_copied_faces_behind(tmp_path):
+    """WeasyPrint copies the faces a thread's documents use into a temporary folder, removed
+    when its font configuration is dropped; the kept label stylesheets hold that
+    configuration, so it must be dropped before the interpreter is taken apart."""
+    import os
+    import sys
+    from pathlib import Path
+
+    script = (  # the service's modules loaded, as in a worker
+        "from app import create_app\n"
+        "app = create_app({'DEV_MODE': True})\n"
+        "from app.services import documents\n"
+        "documents._render('<p>碳足迹</p>', (documents._label_stylesheet('Hans', 'small'),))\n"
+        "import tempfile; print(tempfile.gettempdir())\n")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parents[3], check=True,
+                          env={**os.environ, "TMPDIR": str(temp),
+                               "CARBONLABEL_INSTANCE": str(tmp_path / "instance")})
+    assert done.stdout.strip() == str(temp)
+    assert "Exception ignored" not in done.stderr
+    assert list(temp.iterdir()) == []
