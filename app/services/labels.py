@@ -273,12 +273,13 @@ def committed(session: DbSession, model: type, key: Any, **values: Any) -> None:
 
 
 def _new_ids(session: DbSession, year: int, count: int) -> list[str]:
-    """`count` new label IDs, none taken and all different (one query for the batch)."""
+    """`count` new label IDs, none taken and all different (one query for the batch), in
+    the order drawn."""
     ids: list[str] = []
     for _ in range(10):
-        candidates = {label_ids.new_label_id(year) for _ in range(count - len(ids))}
+        candidates = [label_ids.new_label_id(year) for _ in range(count - len(ids))]
         taken = set(session.scalars(select(Label.id).where(Label.id.in_(candidates))))
-        ids += [c for c in candidates - taken if c not in ids]
+        ids += [c for c in dict.fromkeys(candidates) if c not in taken and c not in ids]
         if len(ids) == count:
             return ids
     raise Conflict(N_("could not find an unused label ID; try again"))
