@@ -5,8 +5,8 @@
 entries stay queued) are timed in process CPU time, alternating `approve_many` with the
 per-request path it replaced (`transition(..., "approve")` for each request in product
 order, what approve_many ran before) in the same process, so the machine's other load hits
-both alike. `--profile` writes a cProfile (process CPU time) of one approve_many call. CPU a label counts
-the whole transaction, its commit included (as bench_sequencer does)."""
+both alike. `--profile` writes a cProfile (process CPU time) of one approve_many call.
+CPU a label counts the whole transaction, its commit included (as bench_sequencer does)."""
 
 from __future__ import annotations
 

@@ -234,12 +234,12 @@ def _approve_batched(session: DbSession, user: User, items: Sequence[tuple[str, 
                      valid_until: date | None, issuer: Issuer, reason: str | None
                      ) -> list[tuple[LabelRequest, str]]:
     """approve_many under batched sequencing: what the loop of `transition` calls does, in
-    a few statements for the whole batch (`labels.issue_many`). Each request is checked as
-    `transition` and `labels.issue_label` check it, in the same order (visibility in
+    a few statements for the whole batch (`labels.BatchIssuance`). Each request is checked
+    as `transition` and `labels.issue_label` check it, in the same order (visibility in
     `items`' order; then role, If-Match, state, validity given, accreditation, validity in
-    the future and the signing key, request by request in product order), after the
-    products are locked in that order; the requests' UPDATE checks their versions as the
-    unit of work's would (StaleDataError: the whole batch is refused)."""
+    the future, the signing key and building its label, request by request in product
+    order), after the products are locked in that order; the requests' UPDATE checks their
+    versions as the unit of work's would (StaleDataError: the whole batch is refused)."""
     loaded = {req.id: req for req in session.scalars(select(LabelRequest).where(
         LabelRequest.id.in_([request_id for request_id, _ in items])))}
     found = []
@@ -250,58 +250,62 @@ def _approve_batched(session: DbSession, user: User, items: Sequence[tuple[str, 
     held = labels.lock_for_issuance(session, [req for _, req, _ in found])
     key_id, key_multibase, key_did = labels.active_key(session)
     rule, today = TRANSITIONS["approve"], clock.today()
-    private = None
+    batch: labels.BatchIssuance | None = None
+    signer: tuple[str, Any] | None = None
+    was, approvals, events, label_of = [], [], [], {}
     for place, req, if_match in found:
         with _naming(place):
             _check_action(user, req, "approve", rule, if_match, reason, valid_until, issuer)
+            assert valid_until is not None  # _check_action
             _check_accreditation(session.get_one(Organisation, req.certification_body_id),
                                  req.product, None)
-            assert valid_until is not None  # _check_action
             labels.check_validity(valid_until, today)
             labels.check_key(key_id, key_did, issuer)
-            if private is None:
+            if signer is None:
                 key = SigningKey(id=key_id, public_multibase=key_multibase, issuer_did=key_did)
-                private = keys.load_private(issuer.keys_dir, key)
-    assert valid_until is not None
-    approved = []
-    for _, req, _ in found:
-        approved.append(({"from": req.state, "to": rule.target},
-                         _changes(user, req, "approve", rule.target, reason)))
-    _update_versioned(session, [req for _, req, _ in found], [c for _, c in approved])
-    issued = labels.issue_many(session, [req for _, req, _ in found], user, valid_until, issuer,
-                               (key, private))
-    events = []
-    for (_, req, _), (details, changes), (label_id, issued_event) in zip(
-            found, approved, issued, strict=True):
-        details.update(reviewed_inputs_sha256=changes["reviewed_inputs_sha256"],
-                       label_id=label_id)
-        events += [issued_event, audit.pending_row(
-            user, "label_request.approve", target_type="label_request", target_id=req.id,
-            reason=reason, details=details)]
+                signer = (key.id, keys.load_private(issuer.keys_dir, key))
+                batch = labels.BatchIssuance(session, [r for _, r, _ in found], valid_until,
+                                             issuer)
+            assert batch is not None
+            details: dict[str, Any] = {"from": req.state, "to": rule.target}
+            changes = _changes(user, req, "approve", rule.target, reason)
+            was.append(req.version)
+            # the session's copy shows the approval (the label reads the reviewed hashes);
+            # written below, checking the version read: a failure rolls the copy back too
+            for name, value in changes.items():
+                set_committed_value(req, name, value)
+            approvals.append(changes)
+            label_id, issued = batch.add(session, req, user, signer)
+            label_of[req.id] = label_id
+            details.update(reviewed_inputs_sha256=changes["reviewed_inputs_sha256"],
+                           label_id=label_id)
+            events += [issued, audit.pending_row(
+                user, "label_request.approve", target_type="label_request", target_id=req.id,
+                reason=reason, details=details)]
+    assert batch is not None
+    _update_versioned(session, [req for _, req, _ in found], was, approvals)
+    batch.write(session)
     audit.insert_pending(session, events)
     del held  # kept until the labels were built (the identity map holds objects weakly)
-    label_of = {req.id: label_id for (_, req, _), (label_id, _) in zip(found, issued,
-                                                                       strict=True)}
     return [(req, label_of[req.id]) for _, req, _ in sorted(found, key=lambda f: f[0])]
 
 
-def _update_versioned(session: DbSession, reqs: list[LabelRequest],
+def _update_versioned(session: DbSession, reqs: list[LabelRequest], was: list[int],
                       changes: list[dict[str, Any]]) -> None:
-    """Write each request's `changes` only where its version is still the one this session
-    read, bumping it, as the unit of work's versioned UPDATE does (one statement run for
-    each request, in order): if any changed meanwhile, StaleDataError, as a single approval
-    gets. The session's copies then show the new columns, with nothing left to flush."""
+    """Write each request's `changes` only where its version is still `was`, the one this
+    session read, bumping it, as the unit of work's versioned UPDATE does (one statement
+    run for each request, in order): if any changed meanwhile, StaleDataError, as a single
+    approval gets. The session's copies then show the new version too."""
     result = cast(CursorResult, session.execute(
         update(table_of(LabelRequest)).where(LabelRequest.id == bindparam("b_id"),
                                              LabelRequest.version == bindparam("b_was")),
-        [{**change, "version": req.version + 1, "b_id": req.id, "b_was": req.version}
-         for req, change in zip(reqs, changes, strict=True)]))
+        [{**change, "version": version + 1, "b_id": req.id, "b_was": version}
+         for req, version, change in zip(reqs, was, changes, strict=True)]))
     if result.rowcount != len(reqs):
         raise StaleDataError(f"UPDATE statement on table 'label_requests' expected to update "
                              f"{len(reqs)} row(s); {result.rowcount} were matched.")
-    for req, change in zip(reqs, changes, strict=True):
-        for name, value in {**change, "version": req.version + 1}.items():
-            set_committed_value(req, name, value)
+    for req, version in zip(reqs, was, strict=True):
+        set_committed_value(req, "version", version + 1)
 
 
 @contextmanager

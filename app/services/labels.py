@@ -95,8 +95,8 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
     sequencing: no log lock at all, and the audit events deferred to the sequencer too, so
     no audit lock either) or, inline, appended under the log's lock, held until commit
     together with the audit chain's. The label is valid from this instant (UTC) to the
-    end of `valid_until`, a UTC date (see app.clock). `issue_many` is the same for a batch
-    of requests, its writes one statement a table."""
+    end of `valid_until`, a UTC date (see app.clock). `BatchIssuance` is the same for a
+    batch of requests, its writes one statement a table."""
     issued_at = clock.now()
     today = issued_at.date()
     check_validity(valid_until, today)
@@ -197,70 +197,84 @@ def issued_event(request_id: str, label: Any) -> dict[str, Any]:
                         "credential_sha256": label.credential_sha256}}
 
 
-def issue_many(session: DbSession, reqs: Sequence[LabelRequest], reviewer: User,
-               valid_until: date, issuer: Issuer, signer: tuple[SigningKey, Any]
-               ) -> list[tuple[str, dict[str, Any]]]:
-    """Issue the labels of approved requests as `issue_label` does one after another in
-    `reqs`' order (each label gets its own ID, credential, signature, status-list slot,
-    PACT index rows and events, pending log entries; a label supersedes the product's label
-    in force, also one issued earlier in the batch), for batched sequencing only, with a
-    few reads for the whole batch and one statement a table for the writes instead of the
-    unit of work's per-label flushes. The caller has locked the products
-    (`lock_for_issuance`), checked each request as `issue_label` would (`check_validity`,
-    `check_key` of `signer`) and recorded the approvals. Returns, in `reqs`' order, each
-    label's ID and its deferred `label.issued` audit event as a row for
-    `audit.insert_pending` (the caller interleaves its own events)."""
-    assert not issuer.log_inline, "inline sequencing issues one label at a time"
-    key, private = signer
-    today = clock.today()
-    slots = [status_lists.place(s, issuer) for s in status_lists.next_slots(
-        session, len(reqs), issuer.status_list_entries)]
-    stored = status_lists.stored(session, {number for number, _ in slots})
-    ids = _new_ids(session, today.year, len(reqs))
-    in_force = {product_id: label_id for product_id, label_id in session.execute(
-        select(Label.product_id, Label.id)
-        .where(Label.product_id.in_({req.product_id for req in reqs}), *_in_force_on(today))
-        .order_by(Label.issued_at))}  # the latest in force of a product wins
-    rows, superseded, pending_log, events = [], [], [], []
-    for req, label_id, slot in zip(reqs, ids, slots, strict=True):
+class BatchIssuance:
+    """Issue the labels of several approved requests as `issue_label` does one after
+    another (each label its own ID, credential, signature, status-list slot, PACT index
+    rows and events, pending log entries; a label supersedes its product's label in force,
+    also one issued earlier in the batch), for batched sequencing only: a few reads for the
+    whole batch (`start`), each label built and signed in plain Python (`add`, in the order
+    `issue_label` would issue them, after the caller checked the request as `issue_label`
+    does: `check_validity`, `check_key`), then one statement a table (`write`) instead of
+    the unit of work's per-label flushes. The caller has locked the products
+    (`lock_for_issuance`) and writes the approvals and the audit events (`add` returns each
+    label's deferred `label.issued` event as a row for `audit.insert_pending`)."""
+
+    def __init__(self, session: DbSession, reqs: Sequence[LabelRequest], valid_until: date,
+                 issuer: Issuer) -> None:
+        assert not issuer.log_inline, "inline sequencing issues one label at a time"
+        self.valid_until, self.issuer = valid_until, issuer
+        today = clock.today()
+        self._slots = [status_lists.place(s, issuer) for s in status_lists.next_slots(
+            session, len(reqs), issuer.status_list_entries)]
+        self._stored = status_lists.stored(session, {number for number, _ in self._slots})
+        self._ids = _new_ids(session, today.year, len(reqs))
+        self._in_force = {product_id: label_id for product_id, label_id in session.execute(
+            select(Label.product_id, Label.id)
+            .where(Label.product_id.in_({req.product_id for req in reqs}), *_in_force_on(today))
+            .order_by(Label.issued_at))}  # the latest in force of a product wins
+        self._rows: list[dict[str, Any]] = []
+        self._calculations: list[Calculation] = []
+        self._superseded: list[dict[str, Any]] = []
+        self._pending_log: list[dict[str, Any]] = []
+
+    def add(self, session: DbSession, req: LabelRequest, reviewer: User,
+            signer: tuple[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Build and sign the next label, for `req` (approved: its reviewed hashes set);
+        returns its ID and its `label.issued` event."""
+        number = len(self._rows)
+        label_id, slot = self._ids[number], self._slots[number]
         issued_at = clock.now()
-        previous_id = in_force.get(req.product_id)
-        row = label_row(session, req, label_id, slot, valid_until, previous_id, issuer,
-                        issued_at, (key.id, private))
-        rows.append(row)
-        in_force[req.product_id] = label_id
+        previous_id = self._in_force.get(req.product_id)
+        row = label_row(session, req, label_id, slot, self.valid_until, previous_id,
+                        self.issuer, issued_at, signer)
+        self._rows.append(row)
+        self._calculations.append(req.calculation)
+        self._in_force[req.product_id] = label_id
         at = utcnow()
-        pending_log.append(sequencer.pending_row(
+        self._pending_log.append(sequencer.pending_row(
             "issuance", label_id, issuance_payload(row["credential_sha256"]), at))
         if previous_id is not None:
-            superseded.append({"b_id": previous_id, "by": label_id, "at": issued_at})
-            pending_log.append(sequencer.pending_row(
+            self._superseded.append({"b_id": previous_id, "by": label_id, "at": issued_at})
+            self._pending_log.append(sequencer.pending_row(
                 "supersession", previous_id, supersession_payload(label_id), at))
-        events.append((label_id, audit.pending_row(
-            reviewer, "label.issued", **issued_event(req.id, SimpleNamespace(
-                id=label_id, supersedes_id=previous_id,
-                credential_sha256=row["credential_sha256"])))))
-    for number in sorted({number for number, _ in slots}):
-        for purpose in status_lists.PURPOSES:  # a list's first label: its bits are 0
-            if (purpose, number) not in stored:
-                status_lists.publish_new(session, issuer, number, purpose)
-    session.execute(insert(table_of(Label)), rows)
-    labels = [SimpleNamespace(**row, revoked_at=None, superseded_by_id=None) for row in rows]
-    pact_events.notify_published_many(session, labels, issuer)
-    if superseded:
-        session.execute(update(table_of(Label)).where(Label.id == bindparam("b_id"))
-                        .values(superseded_by_id=bindparam("by"),
-                                superseded_at=bindparam("at")), superseded)
-        for change in superseded:
-            committed(session, Label, change["b_id"], superseded_by_id=change["by"],
-                      superseded_at=change["at"])
-    pact_listing.record_many(session, [(label, req.calculation)
-                                       for label, req in zip(labels, reqs, strict=True)])
-    for change in superseded:
-        pact_listing.record_status(session, SimpleNamespace(
-            id=change["b_id"], revoked_at=None, superseded_by_id=change["by"]))
-    sequencer.insert_pending(session, pending_log)
-    return events
+        return label_id, audit.pending_row(reviewer, "label.issued", **issued_event(
+            req.id, SimpleNamespace(id=label_id, supersedes_id=previous_id,
+                                    credential_sha256=row["credential_sha256"])))
+
+    def write(self, session: DbSession) -> None:
+        """Store what `add` built: the lists its labels open, the labels, the PACT events
+        and index rows, the supersessions and the pending log entries."""
+        assert len(self._rows) == len(self._ids), "a label of the batch was not built"
+        for number in sorted({number for number, _ in self._slots}):
+            for purpose in status_lists.PURPOSES:  # a list's first label: its bits are 0
+                if (purpose, number) not in self._stored:
+                    status_lists.publish_new(session, self.issuer, number, purpose)
+        session.execute(insert(table_of(Label)), self._rows)
+        labels = [SimpleNamespace(**row, revoked_at=None, superseded_by_id=None)
+                  for row in self._rows]
+        pact_events.notify_published_many(session, labels, self.issuer)
+        if self._superseded:
+            session.execute(update(table_of(Label)).where(Label.id == bindparam("b_id"))
+                            .values(superseded_by_id=bindparam("by"),
+                                    superseded_at=bindparam("at")), self._superseded)
+            for change in self._superseded:
+                committed(session, Label, change["b_id"], superseded_by_id=change["by"],
+                          superseded_at=change["at"])
+        pact_listing.record_many(session, list(zip(labels, self._calculations, strict=True)))
+        for change in self._superseded:
+            pact_listing.record_status(session, SimpleNamespace(
+                id=change["b_id"], revoked_at=None, superseded_by_id=change["by"]))
+        sequencer.insert_pending(session, self._pending_log)
 
 
 def committed(session: DbSession, model: type, key: Any, **values: Any) -> None:

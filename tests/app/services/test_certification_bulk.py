@@ -217,3 +217,28 @@ def test_a_request_changed_meanwhile_refuses_the_whole_batch(batched, world, mon
         "requests": [{"id": i, "etag": "*"} for i in ids], "valid_until": "2030-06-30"})
     assert response.status_code == 412, response.json
     assert world["exporter_a"].get("/api/v1/labels").json["items"] == []
+
+
+@pytest.mark.parametrize("mode", ["inline", "batched"])
+def test_a_label_that_cannot_be_built_names_its_request(mode, app, world):
+    """Building the label refuses (no reference period for the recognition metadata): the
+    refusal names the request's place, as every check does, and nothing is kept."""
+    app.config["LOG_SEQUENCER"] = mode
+    exporter = world["exporter_a"]
+    good = _in_review(world)
+    model = steel_model()
+    del model["reference_period"]
+    product = create_product(exporter)["id"]
+    version = upload(exporter, product, model)
+    req, etag = draft_request(exporter, calculate(exporter, version["id"])["id"],
+                              world["ids"]["cb_c"])
+    etag = act(exporter, req["id"], "submit", etag).headers["ETag"]
+    assert act(world["certifier_c"], req["id"], "start_review", etag).status_code == 200
+    response = world["certifier_c"].post("/api/v1/label-requests/approvals", json={
+        "requests": [{"id": good, "etag": "*"}, {"id": req["id"], "etag": "*"}],
+        "valid_until": "2030-06-30"})
+    assert response.status_code == 422, response.json
+    assert response.json["detail"].startswith("requests[1]: "), response.json
+    assert "reference_period" in response.json["detail"]
+    assert exporter.get("/api/v1/labels").json["items"] == []
+    assert exporter.get(f"/api/v1/label-requests/{good}").json["state"] == "in_review"
