@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, Table, TypeDecorator
 
 from app import clock
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def table_of(model: Any) -> Table:
+    """A model's table, for Core statements (the unit of work's per-row cost avoided)."""
+    return cast(Table, model.__table__)
 
 
 def utcnow() -> datetime:

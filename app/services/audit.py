@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text
 
 from app.persistence import AuditEntry, PendingAuditEntry, User
-from app.persistence.types import utcnow
+from app.persistence.types import table_of, utcnow
 from app.services import DbSession, innermost_transaction, keyset
 from lca_models.canonical import sha256_hex
 
@@ -50,11 +50,9 @@ def append(session: DbSession, actor: User | None, action: str, *, target_type: 
     """Chain an entry (under the chain's lock, held until commit), or with `deferred` queue
     it unchained for the sequencer (no lock, no read; returns None)."""
     if deferred:
-        session.add(PendingAuditEntry(
-            at=utcnow(), actor_id=actor.id if actor else None,
-            actor=actor.email if actor else (actor_label or "system"), action=action,
-            target_type=target_type, target_id=target_id, reason=reason,
-            details=details or {}))
+        session.add(PendingAuditEntry(**pending_row(
+            actor, action, target_type=target_type, target_id=target_id, reason=reason,
+            details=details, actor_label=actor_label)))
         return None
     last_seq, last_hash = _chain_end(session)
     entry = AuditEntry(
@@ -70,6 +68,25 @@ def append(session: DbSession, actor: User | None, action: str, *, target_type: 
     # back to its parent, never matches, so it reads the chain's end from the table again.
     session.info[_CHAIN] = (innermost_transaction(session), entry.seq, entry.entry_hash)
     return entry
+
+
+def pending_row(actor: User | None, action: str, *, target_type: str | None = None,
+                target_id: str | None = None, reason: str | None = None,
+                details: dict[str, Any] | None = None, actor_label: str | None = None
+                ) -> dict[str, Any]:
+    """A deferred event as `append(..., deferred=True)` queues it, as a row for
+    `insert_pending`."""
+    return {"at": utcnow(), "actor_id": actor.id if actor else None,
+            "actor": actor.email if actor else (actor_label or "system"), "action": action,
+            "target_type": target_type, "target_id": target_id, "reason": reason,
+            "details": details or {}}
+
+
+def insert_pending(session: DbSession, rows: list[dict[str, Any]]) -> None:
+    """Queue several deferred events in one statement, in the order given (the order the
+    sequencer chains them in)."""
+    if rows:
+        session.execute(insert(table_of(PendingAuditEntry)), rows)
 
 
 def _chain_end(session: DbSession) -> tuple[int, str]:

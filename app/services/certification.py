@@ -10,9 +10,11 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
 from app.domain import (
@@ -31,10 +33,20 @@ from app.persistence import (
     LabelRequest,
     ModelVersion,
     Organisation,
+    SigningKey,
     User,
 )
-from app.persistence.types import utcnow
-from app.services import DbSession, audit, keyset, label_claims, labels, pcrs, products
+from app.persistence.types import table_of, utcnow
+from app.services import (
+    DbSession,
+    audit,
+    keys,
+    keyset,
+    label_claims,
+    labels,
+    pcrs,
+    products,
+)
 from app.services.issuer import Issuer
 from app.services.workflow import OPEN_STATES, TRANSITIONS
 from lca_models.messages import N_, message_of
@@ -66,7 +78,10 @@ def list_requests(session: DbSession, user: User, after: str | None, size: int, 
 
 
 def get_request(session: DbSession, user: User, request_id: str) -> LabelRequest:
-    req = session.get(LabelRequest, request_id)
+    return _visible(user, session.get(LabelRequest, request_id))
+
+
+def _visible(user: User, req: LabelRequest | None) -> LabelRequest:
     if req is None or not _can_see(user, req):
         raise NotFound(N_("no such label request"))
     return req
@@ -142,20 +157,10 @@ def transition(session: DbSession, user: User, request_id: str, action: str, *,
     rule = TRANSITIONS.get(action)
     if rule is None:
         raise InvalidInput(N_("unknown action '%(action)s'", action=action), field="action")
-    _check_actor(user, req, rule.role)
-    check_if_match(req, if_match)
-    if req.state not in rule.sources:
-        raise Conflict(N_(
-            "'%(action)s' is not possible while the request is %(state)s",
-            action=action, state=req.state),
-                       state=req.state)
-    if rule.needs_reason and not (reason or "").strip():
-        raise InvalidInput(N_("'%(action)s' needs a reason", action=action), field="reason")
+    _check_action(user, req, action, rule, if_match, reason, valid_until, issuer)
     approval: tuple[date, Issuer] | None = None  # what issuing the label needs
     if action == "approve":
-        if valid_until is None or issuer is None:
-            raise InvalidInput(N_("approval issues the label: give valid_until (the certified "
-                               "validity under your scheme)"), field="valid_until")
+        assert valid_until is not None and issuer is not None  # _check_action
         approval = (valid_until, issuer)
     details: dict[str, Any] = {"from": req.state, "to": rule.target}
     if action == "submit":
@@ -167,13 +172,11 @@ def transition(session: DbSession, user: User, request_id: str, action: str, *,
         _check_accreditation(session.get_one(Organisation, req.certification_body_id),
                              req.product,
                              None)
+    # the calculation is loaded before any field changes: one versioned UPDATE
+    for name, value in _changes(user, req, action, rule.target, reason).items():
+        setattr(req, name, value)
     if action in ("approve", "reject"):
-        reviewed = req.calculation  # loaded before any field changes: one versioned UPDATE
-        req.reviewer_id, req.decided_at, req.decision_reason = user.id, utcnow(), reason
-        req.reviewed_inputs_sha256 = reviewed.inputs_sha256
-        req.reviewed_result_sha256 = reviewed.result_sha256
         details["reviewed_inputs_sha256"] = req.reviewed_inputs_sha256
-    req.state, req.updated_at = rule.target, utcnow()
     if approval is None:  # the versioned UPDATE: a concurrent winner raises StaleDataError
         session.flush()
     else:  # an approval's UPDATE goes out with its label's INSERT, in one flush
@@ -211,6 +214,8 @@ def approve_many(session: DbSession, user: User, items: Sequence[tuple[str, str 
                               count=MAX_BULK), field="requests")
     if len({request_id for request_id, _ in items}) != len(items):
         raise InvalidInput(N_("a request is listed twice"), field="requests")
+    if not issuer.log_inline:
+        return _approve_batched(session, user, items, valid_until, issuer, reason)
     found = []
     for place, (request_id, if_match) in enumerate(items):
         with _naming(place):
@@ -225,6 +230,84 @@ def approve_many(session: DbSession, user: User, items: Sequence[tuple[str, str 
     return [(req, issued[req.id]) for _, req, _ in found]
 
 
+def _approve_batched(session: DbSession, user: User, items: Sequence[tuple[str, str | None]],
+                     valid_until: date | None, issuer: Issuer, reason: str | None
+                     ) -> list[tuple[LabelRequest, str]]:
+    """approve_many under batched sequencing: what the loop of `transition` calls does, in
+    a few statements for the whole batch (`labels.BatchIssuance`). Each request is checked
+    as `transition` and `labels.issue_label` check it, in the same order (visibility in
+    `items`' order; then role, If-Match, state, validity given, accreditation, validity in
+    the future, the signing key and building its label, request by request in product
+    order), after the products are locked in that order; the requests' UPDATE checks their
+    versions as the unit of work's would (StaleDataError: the whole batch is refused)."""
+    loaded = {req.id: req for req in session.scalars(select(LabelRequest).where(
+        LabelRequest.id.in_([request_id for request_id, _ in items])))}
+    found = []
+    for place, (request_id, if_match) in enumerate(items):
+        with _naming(place):
+            found.append((place, _visible(user, loaded.get(request_id)), if_match))
+    found.sort(key=lambda f: (f[1].product_id, f[1].id))
+    held = labels.lock_for_issuance(session, [req for _, req, _ in found])
+    key_id, key_multibase, key_did = labels.active_key(session)
+    rule, today = TRANSITIONS["approve"], clock.today()
+    batch: labels.BatchIssuance | None = None
+    signer: tuple[str, Any] | None = None
+    was, approvals, events, label_of = [], [], [], {}
+    for place, req, if_match in found:
+        with _naming(place):
+            _check_action(user, req, "approve", rule, if_match, reason, valid_until, issuer)
+            assert valid_until is not None  # _check_action
+            _check_accreditation(session.get_one(Organisation, req.certification_body_id),
+                                 req.product, None)
+            labels.check_validity(valid_until, today)
+            labels.check_key(key_id, key_did, issuer)
+            if signer is None:
+                key = SigningKey(id=key_id, public_multibase=key_multibase, issuer_did=key_did)
+                signer = (key.id, keys.load_private(issuer.keys_dir, key))
+                batch = labels.BatchIssuance(session, [r for _, r, _ in found], valid_until,
+                                             issuer)
+            assert batch is not None
+            details: dict[str, Any] = {"from": req.state, "to": rule.target}
+            changes = _changes(user, req, "approve", rule.target, reason)
+            was.append(req.version)
+            # the session's copy shows the approval (the label reads the reviewed hashes);
+            # written below, checking the version read: a failure rolls the copy back too
+            for name, value in changes.items():
+                set_committed_value(req, name, value)
+            approvals.append(changes)
+            label_id, issued = batch.add(session, req, user, signer)
+            label_of[req.id] = label_id
+            details.update(reviewed_inputs_sha256=changes["reviewed_inputs_sha256"],
+                           label_id=label_id)
+            events += [issued, audit.pending_row(
+                user, "label_request.approve", target_type="label_request", target_id=req.id,
+                reason=reason, details=details)]
+    assert batch is not None
+    _update_versioned(session, [req for _, req, _ in found], was, approvals)
+    batch.write(session)
+    audit.insert_pending(session, events)
+    del held  # kept until the labels were built (the identity map holds objects weakly)
+    return [(req, label_of[req.id]) for _, req, _ in sorted(found, key=lambda f: f[0])]
+
+
+def _update_versioned(session: DbSession, reqs: list[LabelRequest], was: list[int],
+                      changes: list[dict[str, Any]]) -> None:
+    """Write each request's `changes` only where its version is still `was`, the one this
+    session read, bumping it, as the unit of work's versioned UPDATE does (one statement
+    run for each request, in order): if any changed meanwhile, StaleDataError, as a single
+    approval gets. The session's copies then show the new version too."""
+    result = cast(CursorResult, session.execute(
+        update(table_of(LabelRequest)).where(LabelRequest.id == bindparam("b_id"),
+                                             LabelRequest.version == bindparam("b_was")),
+        [{**change, "version": version + 1, "b_id": req.id, "b_was": version}
+         for req, version, change in zip(reqs, was, changes, strict=True)]))
+    if result.rowcount != len(reqs):
+        raise StaleDataError(f"UPDATE statement on table 'label_requests' expected to update "
+                             f"{len(reqs)} row(s); {result.rowcount} were matched.")
+    for req, version in zip(reqs, was, strict=True):
+        set_committed_value(req, "version", version + 1)
+
+
 @contextmanager
 def _naming(place: int) -> Iterator[None]:
     """A refusal inside says which request of the batch it is about."""
@@ -234,6 +317,38 @@ def _naming(place: int) -> Iterator[None]:
         exc.args = (N_("requests[%(place)s]: %(message)s", place=place,
                        message=message_of(exc)), *exc.args[1:])
         raise
+
+
+def _check_action(user: User, req: LabelRequest, action: str, rule: Any, if_match: str | None,
+                  reason: str | None, valid_until: date | None, issuer: Issuer | None) -> None:
+    """What a transition checks before it loads anything more: role, If-Match, state, and
+    what the action needs."""
+    _check_actor(user, req, rule.role)
+    check_if_match(req, if_match)
+    if req.state not in rule.sources:
+        raise Conflict(N_(
+            "'%(action)s' is not possible while the request is %(state)s",
+            action=action, state=req.state),
+                       state=req.state)
+    if rule.needs_reason and not (reason or "").strip():
+        raise InvalidInput(N_("'%(action)s' needs a reason", action=action), field="reason")
+    if action == "approve" and (valid_until is None or issuer is None):
+        raise InvalidInput(N_("approval issues the label: give valid_until (the certified "
+                              "validity under your scheme)"), field="valid_until")
+
+
+def _changes(user: User, req: LabelRequest, action: str, target: str, reason: str | None
+             ) -> dict[str, Any]:
+    """The request's columns a transition to `target` sets (a decision records who decided,
+    when, why, and the hashes of the calculation reviewed)."""
+    changes: dict[str, Any] = {}
+    if action in ("approve", "reject"):
+        reviewed = req.calculation
+        changes.update(reviewer_id=user.id, decided_at=utcnow(), decision_reason=reason,
+                       reviewed_inputs_sha256=reviewed.inputs_sha256,
+                       reviewed_result_sha256=reviewed.result_sha256)
+    changes.update(state=target, updated_at=utcnow())
+    return changes
 
 
 def _check_actor(user: User, req: LabelRequest, role: str) -> None:

@@ -5,12 +5,16 @@ delay (app/services/sequencer.py), or this transaction does with LOG_SEQUENCER=i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import aliased, defer, undefer
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app import clock
 from app.domain import Conflict, Forbidden, InvalidInput, NotFound
@@ -24,7 +28,7 @@ from app.persistence import (
     SigningKey,
     User,
 )
-from app.persistence.types import utcnow
+from app.persistence.types import table_of, utcnow
 from app.services import (
     DbSession,
     audit,
@@ -91,24 +95,18 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
     sequencing: no log lock at all, and the audit events deferred to the sequencer too, so
     no audit lock either) or, inline, appended under the log's lock, held until commit
     together with the audit chain's. The label is valid from this instant (UTC) to the
-    end of `valid_until`, a UTC date (see app.clock)."""
+    end of `valid_until`, a UTC date (see app.clock). `BatchIssuance` is the same for a
+    batch of requests, its writes one statement a table."""
     issued_at = clock.now()
     today = issued_at.date()
-    if valid_until <= today:
-        raise InvalidInput(N_("a label must be valid until a future date"), field="valid_until")
+    check_validity(valid_until, today)
     candidate = label_ids.new_label_id(today.year)
     with session.no_autoflush:  # the request's UPDATE goes out with the label's INSERT
         slot, listed, suspension_listed, taken, previous_id, key_id, key_multibase, key_did = (
             session.execute(_allocation(session.get_bind().dialect.name),
                             {"candidate": candidate, "product_id": req.product_id,
                              "today": today, "entries": issuer.status_list_entries}).one())
-    if key_id is None:
-        raise Conflict(N_("no signing key: an operator runs `carbonlabel keys generate` first"))
-    if key_did != issuer.did:
-        raise Conflict(N_(
-            'the active signing key belongs to %(key_did)s, but the service is configured as '
-            '%(did)s; see `carbonlabel issuer move`',
-            key_did=key_did, did=issuer.did))
+    check_key(key_id, key_did, issuer)
     number, index = status_lists.place(slot, issuer)
     # The key's identity as a value (its row is not needed): the id names the verification
     # method, the public half must match the private key file. A rotation committed from
@@ -117,18 +115,8 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
     private = keys.load_private(issuer.keys_dir, key)
     label_id = _unused_id(session, today.year) if taken else candidate
     previous = session.get(Label, previous_id) if previous_id else None
-    credential = signing.sign(
-        build_credential(session, req, label_id, (number, index), valid_until, previous,
-                         issuer, issued_at),
-        private, issuer.method_id(key.id), created=clock.iso_z(issued_at))
-    label = Label(id=label_id, request_id=req.id, product_id=req.product_id,
-                  organisation_id=req.organisation_id,
-                  certification_body_id=req.certification_body_id, issued_at=issued_at,
-                  valid_from=today,
-                  valid_until=valid_until, status_list_number=number, status_index=index,
-                  key_id=key.id, issuer_did=issuer.did, credential=credential,
-                  credential_sha256=sha256_hex(credential),
-                  supersedes_id=previous.id if previous else None)
+    label = Label(**label_row(session, req, label_id, (number, index), valid_until, previous_id,
+                              issuer, issued_at, (key.id, private)))
     session.add(label)
     if not listed:  # the list's first label: its bit is 0, the list changes on revocation
         status_lists.publish_new(session, issuer, number)
@@ -140,10 +128,9 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
         previous.superseded_by_id, previous.superseded_at = label_id, issued_at
         session.flush()
     pact_listing.record(session, label, previous)
-    sequencer.enqueue(session, "issuance", label_id,
-                      {"credential_sha256": label.credential_sha256})
+    sequencer.enqueue(session, "issuance", label_id, issuance_payload(label.credential_sha256))
     if previous is not None:
-        sequencer.enqueue(session, "supersession", previous.id, {"superseded_by": label_id})
+        sequencer.enqueue(session, "supersession", previous.id, supersession_payload(label_id))
     if issuer.log_inline:
         # The log's lock and the audit chain's, together, until commit: this transaction
         # appends to the chain before it commits anyway, and their ends are read in one go.
@@ -154,11 +141,190 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
                             chain_audit=False)
     # Batched: the audit events wait for the sequencer too, so the approval takes no global
     # lock at all (app/services/audit.py, "Deferred appends").
-    audit.append(session, reviewer, "label.issued", target_type="label", target_id=label_id,
-                 details={"request_id": req.id, "supersedes": label.supersedes_id,
-                          "credential_sha256": label.credential_sha256},
+    audit.append(session, reviewer, "label.issued", **issued_event(req.id, label),
                  deferred=not issuer.log_inline)
     return label
+
+
+def check_validity(valid_until: date, today: date) -> None:
+    if valid_until <= today:
+        raise InvalidInput(N_("a label must be valid until a future date"), field="valid_until")
+
+
+def check_key(key_id: str | None, key_did: str | None, issuer: Issuer) -> None:
+    """The active signing key (its id and DID, None when there is none) can sign for
+    `issuer`."""
+    if key_id is None:
+        raise Conflict(N_("no signing key: an operator runs `carbonlabel keys generate` first"))
+    if key_did != issuer.did:
+        raise Conflict(N_(
+            'the active signing key belongs to %(key_did)s, but the service is configured as '
+            '%(did)s; see `carbonlabel issuer move`',
+            key_did=key_did, did=issuer.did))
+
+
+def label_row(session: DbSession, req: LabelRequest, label_id: str, slot: tuple[int, int],
+              valid_until: date, supersedes: str | None, issuer: Issuer, issued_at: datetime,
+              signer: tuple[str, Any]) -> dict[str, Any]:
+    """The new label's columns, its credential built and signed with `signer` (the key's id
+    and private half)."""
+    key_id, private = signer
+    credential = signing.sign(
+        build_credential(session, req, label_id, slot, valid_until, supersedes, issuer,
+                         issued_at),
+        private, issuer.method_id(key_id), created=clock.iso_z(issued_at))
+    return {"id": label_id, "request_id": req.id, "product_id": req.product_id,
+            "organisation_id": req.organisation_id,
+            "certification_body_id": req.certification_body_id, "issued_at": issued_at,
+            "valid_from": issued_at.date(), "valid_until": valid_until,
+            "status_list_number": slot[0], "status_index": slot[1], "key_id": key_id,
+            "issuer_did": issuer.did, "credential": credential,
+            "credential_sha256": sha256_hex(credential), "supersedes_id": supersedes}
+
+
+def issuance_payload(credential_sha256: str) -> dict[str, Any]:
+    return {"credential_sha256": credential_sha256}
+
+
+def supersession_payload(superseded_by: str) -> dict[str, Any]:
+    return {"superseded_by": superseded_by}
+
+
+def issued_event(request_id: str, label: Any) -> dict[str, Any]:
+    """The `label.issued` audit event's target and details (see `audit.append`)."""
+    return {"target_type": "label", "target_id": label.id,
+            "details": {"request_id": request_id, "supersedes": label.supersedes_id,
+                        "credential_sha256": label.credential_sha256}}
+
+
+class BatchIssuance:
+    """Issue the labels of several approved requests as `issue_label` does one after
+    another (each label its own ID, credential, signature, status-list slot, PACT index
+    rows and events, pending log entries; a label supersedes its product's label in force,
+    also one issued earlier in the batch), for batched sequencing only: a few reads for the
+    whole batch (`start`), each label built and signed in plain Python (`add`, in the order
+    `issue_label` would issue them, after the caller checked the request as `issue_label`
+    does: `check_validity`, `check_key`), then one statement a table (`write`) instead of
+    the unit of work's per-label flushes. The caller has locked the products
+    (`lock_for_issuance`) and writes the approvals and the audit events (`add` returns each
+    label's deferred `label.issued` event as a row for `audit.insert_pending`)."""
+
+    def __init__(self, session: DbSession, reqs: Sequence[LabelRequest], valid_until: date,
+                 issuer: Issuer) -> None:
+        assert not issuer.log_inline, "inline sequencing issues one label at a time"
+        self.valid_until, self.issuer = valid_until, issuer
+        today = clock.today()
+        self._slots = [status_lists.place(s, issuer) for s in status_lists.next_slots(
+            session, len(reqs), issuer.status_list_entries)]
+        self._stored = status_lists.stored(session, {number for number, _ in self._slots})
+        self._ids = _new_ids(session, today.year, len(reqs))
+        self._in_force = {product_id: label_id for product_id, label_id in session.execute(
+            select(Label.product_id, Label.id)
+            .where(Label.product_id.in_({req.product_id for req in reqs}), *_in_force_on(today))
+            .order_by(Label.issued_at))}  # the latest in force of a product wins
+        self._rows: list[dict[str, Any]] = []
+        self._calculations: list[Calculation] = []
+        self._superseded: list[dict[str, Any]] = []
+        self._pending_log: list[dict[str, Any]] = []
+
+    def add(self, session: DbSession, req: LabelRequest, reviewer: User,
+            signer: tuple[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Build and sign the next label, for `req` (approved: its reviewed hashes set);
+        returns its ID and its `label.issued` event."""
+        number = len(self._rows)
+        label_id, slot = self._ids[number], self._slots[number]
+        issued_at = clock.now()
+        previous_id = self._in_force.get(req.product_id)
+        row = label_row(session, req, label_id, slot, self.valid_until, previous_id,
+                        self.issuer, issued_at, signer)
+        self._rows.append(row)
+        self._calculations.append(req.calculation)
+        self._in_force[req.product_id] = label_id
+        at = utcnow()
+        self._pending_log.append(sequencer.pending_row(
+            "issuance", label_id, issuance_payload(row["credential_sha256"]), at))
+        if previous_id is not None:
+            self._superseded.append({"b_id": previous_id, "by": label_id, "at": issued_at})
+            self._pending_log.append(sequencer.pending_row(
+                "supersession", previous_id, supersession_payload(label_id), at))
+        return label_id, audit.pending_row(reviewer, "label.issued", **issued_event(
+            req.id, SimpleNamespace(id=label_id, supersedes_id=previous_id,
+                                    credential_sha256=row["credential_sha256"])))
+
+    def write(self, session: DbSession) -> None:
+        """Store what `add` built: the lists its labels open, the labels, the PACT events
+        and index rows, the supersessions and the pending log entries."""
+        assert len(self._rows) == len(self._ids), "a label of the batch was not built"
+        for number in sorted({number for number, _ in self._slots}):
+            for purpose in status_lists.PURPOSES:  # a list's first label: its bits are 0
+                if (purpose, number) not in self._stored:
+                    status_lists.publish_new(session, self.issuer, number, purpose)
+        session.execute(insert(table_of(Label)), self._rows)
+        labels = [SimpleNamespace(**row, revoked_at=None, superseded_by_id=None)
+                  for row in self._rows]
+        pact_events.notify_published_many(session, labels, self.issuer)
+        if self._superseded:
+            session.execute(update(table_of(Label)).where(Label.id == bindparam("b_id"))
+                            .values(superseded_by_id=bindparam("by"),
+                                    superseded_at=bindparam("at")), self._superseded)
+            for change in self._superseded:
+                committed(session, Label, change["b_id"], superseded_by_id=change["by"],
+                          superseded_at=change["at"])
+        pact_listing.record_many(session, list(zip(labels, self._calculations, strict=True)))
+        for change in self._superseded:
+            pact_listing.record_status(session, SimpleNamespace(
+                id=change["b_id"], revoked_at=None, superseded_by_id=change["by"]))
+        sequencer.insert_pending(session, self._pending_log)
+
+
+def committed(session: DbSession, model: type, key: Any, **values: Any) -> None:
+    """Show a change a Core statement made to a row in the session's copy of it, if the
+    session holds one, as loaded (no change pending: nothing is flushed again)."""
+    obj = session.identity_map.get(identity_key(model, key))
+    if obj is not None:
+        for name, value in values.items():
+            set_committed_value(obj, name, value)
+
+
+def _new_ids(session: DbSession, year: int, count: int) -> list[str]:
+    """`count` new label IDs, none taken and all different (one query for the batch), in
+    the order drawn."""
+    ids: list[str] = []
+    for _ in range(10):
+        candidates = [label_ids.new_label_id(year) for _ in range(count - len(ids))]
+        taken = set(session.scalars(select(Label.id).where(Label.id.in_(candidates))))
+        ids += [c for c in dict.fromkeys(candidates) if c not in taken and c not in ids]
+        if len(ids) == count:
+            return ids
+    raise Conflict(N_("could not find an unused label ID; try again"))
+
+
+def lock_for_issuance(session: DbSession, reqs: Sequence[LabelRequest]) -> list[Any]:
+    """`load_for_issuance` for a batch, in one query: the products locked in the order of
+    their ids (two batches sharing products cannot deadlock), and what approving the
+    requests reads loaded into the session. The caller keeps the returned rows until the
+    approvals are done."""
+    body, producer = aliased(Organisation), aliased(Organisation)
+    return list(session.execute(
+        select(LabelRequest.id, Calculation, ModelVersion, Product, body, producer)
+        .join(Calculation, Calculation.id == LabelRequest.calculation_id)
+        .join(ModelVersion, ModelVersion.id == Calculation.model_version_id)
+        .join(Product, Product.id == LabelRequest.product_id)
+        .join(body, body.id == LabelRequest.certification_body_id)
+        .join(producer, producer.id == LabelRequest.organisation_id)
+        .where(LabelRequest.id.in_([req.id for req in reqs]))
+        .options(defer(Calculation.inputs))
+        .order_by(Product.id, LabelRequest.id)
+        .with_for_update(of=Product, key_share=True)))
+
+
+def active_key(session: DbSession) -> tuple[str | None, str | None, str | None]:
+    """The active signing key's id, public key and DID (all None when there is none), as
+    `_allocation` reads them."""
+    row = session.execute(select(SigningKey.id, SigningKey.public_multibase,
+                                 SigningKey.issuer_did)
+                          .where(SigningKey.retired_at.is_(None)).limit(1)).first()
+    return (row[0], row[1], row[2]) if row else (None, None, None)
 
 
 def load_for_issuance(session: DbSession, req: LabelRequest) -> tuple[Any, ...]:
@@ -214,8 +380,12 @@ def current_label(session: DbSession, product_id: str) -> Label | None:
 
 
 def _in_force(product_id: Any, today: Any) -> tuple[Any, ...]:
-    return (Label.product_id == product_id, Label.revoked_at.is_(None),
-            Label.superseded_by_id.is_(None), Label.valid_until >= today)
+    return (Label.product_id == product_id, *_in_force_on(today))
+
+
+def _in_force_on(today: Any) -> tuple[Any, ...]:
+    return (Label.revoked_at.is_(None), Label.superseded_by_id.is_(None),
+            Label.valid_until >= today)
 
 
 def revoke(session: DbSession, user: User, text: str, reason: str, issuer: Issuer) -> Label:
@@ -249,7 +419,7 @@ def revoke(session: DbSession, user: User, text: str, reason: str, issuer: Issue
 
 
 def build_credential(session: DbSession, req: LabelRequest, label_id: str,
-                     slot: tuple[int, int], valid_until: date, previous: Label | None,
+                     slot: tuple[int, int], valid_until: date, supersedes: str | None,
                      issuer: Issuer, issued_at: datetime) -> dict[str, Any]:
     """The unsigned credential: valid from the issuance instant to 23:59:59Z of
     `valid_until`, both UTC (see app.clock). `slot`: (list number, index) of its
@@ -283,8 +453,8 @@ def build_credential(session: DbSession, req: LabelRequest, label_id: str,
                                "accreditationNumber": body.accreditation_number,
                                "accreditationStandard": body.accreditation_standard}),
     }
-    if previous is not None:
-        subject["supersedes"] = previous.id
+    if supersedes is not None:
+        subject["supersedes"] = supersedes
     subject.update(label_claims.claims(session, req))
     subject["recognitionMetadata"] = recognition.metadata_for(req, body, valid_until,
                                                               issued_at.date())

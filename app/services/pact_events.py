@@ -29,17 +29,17 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app import clock
 from app.persistence import Label, PactClient, PactOutbox
-from app.persistence.types import utcnow
+from app.persistence.types import new_id, table_of, utcnow
 from app.services import DbSession, audit, pact_listing, transaction
 from app.services.issuer import Issuer
 from app.services.pact_host import (
@@ -220,18 +220,34 @@ def answer_target(client: PactClient, source: str, policy: AnswerPolicy) -> str:
 
 def _enqueue(session: DbSession, client: PactClient, body: dict[str, Any], issuer: Issuer,
              target_url: str | None = None) -> None:
-    event = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": issuer.url(EVENTS_PATH),
-             "time": clock.iso_z(utcnow()), **body}
-    session.add(PactOutbox(client_id=client.id, event=event, target_url=target_url))
+    session.add(PactOutbox(client_id=client.id, event=_event(body, issuer),
+                           target_url=target_url))
     session.flush()
+
+
+def _event(body: dict[str, Any], issuer: Issuer) -> dict[str, Any]:
+    return {"specversion": "1.0", "id": str(uuid.uuid4()), "source": issuer.url(EVENTS_PATH),
+            "time": clock.iso_z(utcnow()), **body}
 
 
 def notify_published(session: DbSession, label: Label, issuer: Issuer) -> None:
     """Tell every client with access to the label's exporter that a footprint changed."""
-    pf_id = pact.footprint_id(label.id)
-    for client in session.scalars(select(PactClient).where(PactClient.revoked_at.is_(None))):
-        if label.organisation_id in (client.organisation_ids or []) and client.events_url:
-            _enqueue(session, client, {"type": PUBLISHED, "data": {"pfIds": [pf_id]}}, issuer)
+    notify_published_many(session, [label], issuer)
+
+
+def notify_published_many(session: DbSession, labels: Sequence[Any], issuer: Issuer) -> None:
+    """`notify_published` for each label (a Label, or anything with its `id` and
+    `organisation_id`), in order: one read of the clients, one INSERT."""
+    clients = session.execute(select(PactClient.id, PactClient.organisation_ids,
+                                     PactClient.events_url)
+                              .where(PactClient.revoked_at.is_(None))).all()
+    rows = [{"id": new_id(), "client_id": client_id, "target_url": None,
+             "event": _event({"type": PUBLISHED,
+                              "data": {"pfIds": [pact.footprint_id(label.id)]}}, issuer)}
+            for label in labels for client_id, organisations, events_url in clients
+            if label.organisation_id in (organisations or []) and events_url]
+    if rows:
+        session.execute(insert(table_of(PactOutbox)), rows)
 
 
 def deliver_due(send: Send, now: datetime | None = None, batch: int = BATCH) -> int:

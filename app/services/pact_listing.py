@@ -107,17 +107,27 @@ def _rows(label: Any, result: dict[str, Any], model: dict[str, Any]
 def record(session: DbSession, label: Label, superseded: Label | None = None) -> None:
     """Index a label just issued (no row when it cannot be expressed in PACT), and the
     status of the label it supersedes. Called by labels.issue_label once both are flushed."""
-    calculation = label.request.calculation
-    rows = _rows(label, calculation.result, calculation.model_version.content)
-    if rows is not None:
-        session.execute(insert(PactFootprint), [rows[0]])
-        if rows[1]:
-            session.execute(insert(PactFootprintTerm), rows[1])
+    record_many(session, [(label, label.request.calculation)])
     if superseded is not None:
         record_status(session, superseded)
 
 
-def record_status(session: DbSession, label: Label) -> None:
+def record_many(session: DbSession, issued: list[tuple[Any, Calculation]]) -> None:
+    """Index labels just issued (a Label, or a row with its columns, each with its
+    calculation), one INSERT a table."""
+    footprints, terms = [], []
+    for label, calculation in issued:
+        rows = _rows(label, calculation.result, calculation.model_version.content)
+        if rows is not None:
+            footprints.append(rows[0])
+            terms += rows[1]
+    if footprints:
+        session.execute(insert(PactFootprint), footprints)
+    if terms:
+        session.execute(insert(PactFootprintTerm), terms)
+
+
+def record_status(session: DbSession, label: Any) -> None:
     """Revocation and supersession turn a footprint Deprecated (the only field of a
     footprint that changes after issuance)."""
     status = "deprecated" if label.revoked_at or label.superseded_by_id else "active"

@@ -39,14 +39,15 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, exists, select, text
+from sqlalchemy import delete, exists, insert, select, text
 
 from app.domain import Conflict
 from app.persistence import PendingAuditEntry, PendingLogEntry, SigningKey
-from app.persistence.types import utcnow
+from app.persistence.types import table_of, utcnow
 from app.services import DbSession, audit, keys
 from app.services import transparency_log as tlog
 from app.services.issuer import Issuer
@@ -77,7 +78,19 @@ class Batch:
 def enqueue(session: DbSession, kind: str, label_id: str, payload: dict[str, Any]) -> None:
     """Record an event for the log, in the caller's transaction (it commits with the change
     it records, or not at all)."""
-    session.add(PendingLogEntry(kind=kind, label_id=label_id, payload=payload, at=utcnow()))
+    session.add(PendingLogEntry(**pending_row(kind, label_id, payload, utcnow())))
+
+
+def pending_row(kind: str, label_id: str, payload: dict[str, Any], at: datetime
+                ) -> dict[str, Any]:
+    """An event for the log as `enqueue` records it, as a row for `insert_pending`."""
+    return {"kind": kind, "label_id": label_id, "payload": payload, "at": at}
+
+
+def insert_pending(session: DbSession, rows: list[dict[str, Any]]) -> None:
+    """Record several events for the log in one statement, queued in the order given."""
+    if rows:
+        session.execute(insert(table_of(PendingLogEntry)), rows)
 
 
 def is_pending(session: DbSession, label_id: str) -> bool:

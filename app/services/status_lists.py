@@ -53,6 +53,22 @@ def slot_cte(dialect: str) -> CTE:
     return select(slot.label("n")).cte("slot")
 
 
+def next_slots(session: DbSession, count: int, entries: int) -> list[int]:
+    """`count` new slots, ascending, in one statement: what `slot_cte` gives `count`
+    issuances one after another."""
+    if session.get_bind().dialect.name == "postgresql":
+        return sorted(session.scalars(select(_SLOTS.next_value()).select_from(
+            func.generate_series(1, count))))
+    first = session.execute(select(slot_cte("sqlite").c.n), {"entries": entries}).scalar_one()
+    return list(range(first, first + count))
+
+
+def stored(session: DbSession, numbers: set[int]) -> set[tuple[str, int]]:
+    """(purpose, number) of the lists among `numbers` that are stored, of either purpose."""
+    return {(purpose, number) for purpose, number in session.execute(
+        select(StatusList.purpose, StatusList.number).where(StatusList.number.in_(numbers)))}
+
+
 def listed(number: Any, purpose: str = REVOCATION) -> Any:
     """A scalar subquery: 1 when list `number` of `purpose` is stored, else 0."""
     return (select(func.count()).select_from(StatusList)

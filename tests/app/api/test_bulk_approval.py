@@ -4,12 +4,21 @@ log entry and audit events, as single approvals give them."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from tests.app.flows import act, submitted_request
 from tests.app.test_sequencer import audit_trail, batched, sequence, tree  # noqa: F401
 
 URL = "/api/v1/label-requests/approvals"
+
+
+@pytest.fixture(params=["inline", "batched"])
+def sequencing(request, app) -> str:
+    """The refusals hold under either log sequencing: inline approves request by request,
+    batched through the batch path (certification._approve_batched)."""
+    app.config["LOG_SEQUENCER"] = request.param
+    return request.param
 
 
 def in_review(world, count: int) -> list[dict[str, str]]:
@@ -65,7 +74,7 @@ def test_each_request_gets_its_own_label_entry_and_audit_events(world, client, a
         i["id"] for i in items)
 
 
-def test_one_stale_request_refuses_the_whole_batch(world, client):
+def test_one_stale_request_refuses_the_whole_batch(sequencing, world, client):
     items = in_review(world, 3)
     stale = items[1]
     response = act(world["certifier_c"], stale["id"], "request_changes", stale["etag"],
@@ -78,7 +87,7 @@ def test_one_stale_request_refuses_the_whole_batch(world, client):
     assert labels_of(world) == [] and tree(client)[0] == 0
 
 
-def test_a_request_not_in_review_refuses_the_whole_batch(world, client):
+def test_a_request_not_in_review_refuses_the_whole_batch(sequencing, world, client):
     items = in_review(world, 2)
     request_id, etag = submitted_request(world)  # submitted, never taken into review
     response = approve_many(world, [*items, {"id": request_id, "etag": etag}])
@@ -88,7 +97,7 @@ def test_a_request_not_in_review_refuses_the_whole_batch(world, client):
     assert labels_of(world) == [] and tree(client)[0] == 0
 
 
-def test_listed_twice_or_without_validity_is_refused(world):
+def test_listed_twice_or_without_validity_is_refused(sequencing, world):
     items = in_review(world, 1)
     twice = approve_many(world, [items[0], items[0]])
     assert twice.status_code == 422 and "twice" in twice.json["detail"]
@@ -118,7 +127,7 @@ def test_batched_bulk_approval_waits_for_the_sequencer(batched, world, client): 
         assert client.get(f"/api/v1/labels/{label_id}/verification").json["status"] == "valid"
 
 
-def test_bulk_approval_names_nothing_of_another_body(world, app):
+def test_bulk_approval_names_nothing_of_another_body(sequencing, world, app):
     """Certifier D sees none of C's requests: the same 404 as for an id that is nowhere."""
     items = in_review(world, 1)
     theirs = world["certifier_d"].post(URL, json={"requests": items,
@@ -135,7 +144,7 @@ def test_bulk_approval_names_nothing_of_another_body(world, app):
         assert db.session.scalars(select(Label)).all() == []
 
 
-def test_cli_approves_as_the_certifier_all_or_nothing(world, app, client, runner,
+def test_cli_approves_as_the_certifier_all_or_nothing(sequencing, world, app, client, runner,
                                                       monkeypatch):
     from app.cli import main
 
@@ -143,7 +152,7 @@ def test_cli_approves_as_the_certifier_all_or_nothing(world, app, client, runner
                       ("CARBONLABEL_KEYS_DIR", "KEYS_DIR"),
                       ("CARBONLABEL_PUBLIC_URL", "PUBLIC_URL")):
         monkeypatch.setenv(name, str(app.config[key]))
-    monkeypatch.setenv("CARBONLABEL_LOG_SEQUENCER", "inline")
+    monkeypatch.setenv("CARBONLABEL_LOG_SEQUENCER", sequencing)
     items = in_review(world, 2)
     email = "certifier_c@test.example"  # tests/app/conftest.py's world
     version = items[1]["etag"].strip('"').split(".")[1]
