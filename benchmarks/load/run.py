@@ -1,7 +1,7 @@
 """Load benchmark with Locust against gunicorn on PostgreSQL, on loopback, bounded in time.
 
     .venv/bin/python -m benchmarks.load.run [--seconds 20] [--users 8] [--labels 50]
-        [--issue 300] [--workers 2] [--write]
+        [--issue 200] [--bulk-issue 1000] [--bulk-size 50] [--workers 2] [--write]
 
 What a buyer's IT team would run themselves: an established load tool (Locust, headless,
 its own CSV statistics) against the production server (gunicorn, sync workers) on a real
@@ -10,18 +10,17 @@ same run, right before and right after the other phases (their mean is the basel
 drift in the machine's load shows as a gap between the two).
 
 Setup (not timed): a fresh database `carbonlabel_load_<random>` (dropped at the end), a
-certifier and exporter, `--labels` issued labels, `--issue` requests left in review for
-the issuance phase, the published directory (`app.services.publish`, what `carbonlabel
-publish --to DIR` writes) served by Python's own static file server (http.server,
-threaded) on another loopback port. Ports are picked free in 18000-18999; every process
-started here is stopped here, by its own handle.
+certifier and exporter, `--labels` issued labels, `--issue` requests left in review for the
+issuance phase and `--bulk-issue` for the bulk issuance phase, the published directory
+(`app.services.publish`, what `carbonlabel publish --to DIR` writes) served by Python's own
+static file server (http.server, threaded) on another loopback port. Ports are picked free
+in 18000-18999; every process started here is stopped here, by its own handle.
 
 Phases, each `--seconds` long with `--users` users and no think time: health, JSON
-verification, public page, published files, health again, issuance (until the requests in
-review run out). Locust runs on the same two cores as the server, so
-the client takes its share of the CPU: figures are what this machine does end to end, not
-the server alone.
-"""
+verification, public page, published files, health again, issuance one approval a call and
+issuance in bulk approvals of `--bulk-size` (each until its requests in review run out).
+Locust runs on the same two cores as the server, so the client takes its share of the CPU:
+figures are what this machine does end to end, not the server alone."""
 
 from __future__ import annotations
 
@@ -64,7 +63,7 @@ def config(url: str, tmp: Path) -> dict[str, Any]:
             "SECRET_KEY": "load-secret", "PUBLIC_URL": PUBLIC_URL}
 
 
-def setup(url: str, tmp: Path, labels: int, pending: int) -> dict[str, Any]:
+def setup(url: str, tmp: Path, labels: int, pending: int, bulk: int = 0) -> dict[str, Any]:
     """Accounts, a key, `labels` issued labels, `pending` requests in review, a token and
     the published directory; inside the app's context."""
     import yaml
@@ -118,7 +117,8 @@ def setup(url: str, tmp: Path, labels: int, pending: int) -> dict[str, Any]:
 
             # A product each: a later label of the same product supersedes the earlier one
             # (and concurrent approvals of one product wait for each other).
-            calcs = [calculation(f"Rebar B500B lot {i}") for i in range(labels + pending)]
+            calcs = [calculation(f"Rebar B500B lot {i}")
+                     for i in range(labels + pending + bulk)]
             ids = []
             for calc_id in calcs:
                 req = certification.create_request(session, exporter, {
@@ -144,7 +144,8 @@ def setup(url: str, tmp: Path, labels: int, pending: int) -> dict[str, Any]:
         with transaction() as session:
             publish_service.publish(session, issuer, published)
     files = [str(p.relative_to(published)) for p in published.rglob("*") if p.is_file()]
-    return {"labels": issued, "pending": ids[labels:], "token": token,
+    return {"labels": issued, "pending": ids[labels:labels + pending],
+            "bulk": ids[labels + pending:], "token": token,
             "valid_until": until.isoformat(), "published": published, "files": files}
 
 
@@ -234,12 +235,13 @@ def locust(user: str, host: str, seconds: int, users: int, tmp: Path,
 
 
 def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
-    world = setup(url, tmp, args.labels, args.issue)
+    world = setup(url, tmp, args.labels, args.issue, args.bulk_issue)
     server, static = Gunicorn(url, tmp, args.workers), StaticServer(world["published"])
     app_host, static_host = f"http://127.0.0.1:{server.port}", f"http://127.0.0.1:{static.port}"
     env = {"LOAD_LABELS": ",".join(world["labels"]), "LOAD_TOKEN": world["token"],
            "LOAD_STATIC_FILES": ",".join(world["files"]),
            "LOAD_REQUESTS": ",".join(world["pending"]),
+           "LOAD_BULK_REQUESTS": ",".join(world["bulk"]), "LOAD_BULK_SIZE": str(args.bulk_size),
            "LOAD_VALID_UNTIL": world["valid_until"]}
     phases: list[tuple[str, str, str]] = [
         ("health (before)", "Health", app_host),
@@ -247,7 +249,8 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
         ("public verification page", "VerifyPage", app_host),
         ("published files (static server)", "StaticFiles", static_host),
         ("health (after)", "Health", app_host),
-        ("issuance (approve over the API)", "Issue", app_host)]
+        ("issuance (approve over the API)", "Issue", app_host),
+        (f"issuance (bulk approvals of {args.bulk_size} over the API)", "IssueBulk", app_host)]
     found: dict[str, dict[str, float]] = {}
     try:
         for name, user, host in phases:
@@ -262,6 +265,8 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
 def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float]) -> str:
     phases = r["phases"]
     base = (phases["health (before)"]["rps"] + phases["health (after)"]["rps"]) / 2
+    issued = phases["issuance (approve over the API)"]
+    bulk = phases[f"issuance (bulk approvals of {args.bulk_size} over the API)"]
     rows = [f"| {name} | {p['requests']:.0f} | {p['failures']:.0f} | {p['rps']:.0f} | "
             f"{p['rps'] / base:.2f} | {p['p50']:.0f} ms | {p['p95']:.0f} ms | "
             f"{p['p99']:.0f} ms |" for name, p in phases.items()]
@@ -277,6 +282,10 @@ def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float
         "| phase | requests | failures | requests/s | × health | p50 | p95 | p99 |",
         "|---|---|---|---|---|---|---|---|",
         *rows,
+        "",
+        f"Labels issued a second over HTTP: {issued['rps']:.0f} one approval a call, "
+        f"{bulk['rps'] * args.bulk_size:.0f} in bulk approvals of {args.bulk_size} "
+        f"({bulk['requests']:.0f} calls).",
         END])
 
 
@@ -286,6 +295,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--labels", type=int, default=50)
     parser.add_argument("--issue", type=int, default=200, help="requests for issuance")
+    parser.add_argument("--bulk-issue", type=int, default=1000,
+                        help="requests for bulk issuance")
+    parser.add_argument("--bulk-size", type=int, default=50, help="requests a bulk approval")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
