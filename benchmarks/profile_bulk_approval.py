@@ -3,10 +3,11 @@
 (needs a local PostgreSQL, like bench_sequencer). In one scratch database, bulk approvals of
 `--bulk` requests in review (batched log sequencing, no sequencer running: the pending
 entries stay queued) are timed in process CPU time, alternating `approve_many` with the
-per-request path it replaced (`transition(..., "approve")` for each request in product
-order, what approve_many ran before) in the same process, so the machine's other load hits
-both alike. `--profile` writes a cProfile (process CPU time) of one approve_many call.
-CPU a label counts the whole transaction, its commit included (as bench_sequencer does)."""
+per-request path it replaced (`certification.approve_each`: `transition(..., "approve")`
+for each request in product order, what approve_many ran before) in the same process, so
+the machine's other load hits both alike. `--profile` writes a cProfile (process CPU time)
+of one approve_many call. CPU a label counts the whole transaction, its commit included (as
+bench_sequencer does)."""
 
 from __future__ import annotations
 
@@ -18,17 +19,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from benchmarks.label_helpers import make_app, prepare_requests, scratch_database, setup_world
-
-
-def per_request(session, user, items, *, valid_until, issuer):
-    """The former approve_many: one `transition` a request, in product order."""
-    from app.services import certification
-
-    found = [certification.get_request(session, user, i) for i, _ in items]
-    for req, (_, if_match) in sorted(zip(found, items, strict=True),
-                                     key=lambda f: (f[0].product_id, f[0].id)):
-        certification.transition(session, user, req.id, "approve", if_match=if_match,
-                                 valid_until=valid_until, issuer=issuer)
 
 
 def main() -> None:
@@ -71,18 +61,18 @@ def main() -> None:
                         profile.disable()
                 return time.process_time() - c0  # the commit included
 
-            run(per_request, parts.pop())  # warm both paths
+            run(certification.approve_each, parts.pop())  # warm both paths
             run(certification.approve_many, parts.pop())
             old, new = [], []
             for _ in range(args.rounds):
-                old.append(run(per_request, parts.pop()) * 1000 / args.bulk)
+                old.append(run(certification.approve_each, parts.pop()) * 1000 / args.bulk)
                 new.append(run(certification.approve_many, parts.pop()) * 1000 / args.bulk)
             print(f"CPU a label, per-request path: {[f'{x:.2f}' for x in old]} ms, "
                   f"median {statistics.median(old):.2f}")
             print(f"CPU a label, approve_many:     {[f'{x:.2f}' for x in new]} ms, "
                   f"median {statistics.median(new):.2f}")
             for path, how in ((args.profile, certification.approve_many),
-                              (args.profile_old, per_request)):
+                              (args.profile_old, certification.approve_each)):
                 if path:
                     profile = cProfile.Profile(time.process_time)
                     run(how, parts.pop(), profile)

@@ -216,6 +216,16 @@ def approve_many(session: DbSession, user: User, items: Sequence[tuple[str, str 
         raise InvalidInput(N_("a request is listed twice"), field="requests")
     if not issuer.log_inline:
         return _approve_batched(session, user, items, valid_until, issuer, reason)
+    return approve_each(session, user, items, valid_until=valid_until, issuer=issuer,
+                        reason=reason)
+
+
+def approve_each(session: DbSession, user: User, items: Sequence[tuple[str, str | None]], *,
+                 valid_until: date | None, issuer: Issuer, reason: str | None = None
+                 ) -> list[tuple[LabelRequest, str]]:
+    """`approve_many` one `transition(..., "approve")` at a time, in product order: its path
+    under inline sequencing (each approval appends to the log itself), and the baseline
+    benchmarks/profile_bulk_approval.py measures the batched path against."""
     found = []
     for place, (request_id, if_match) in enumerate(items):
         with _naming(place):

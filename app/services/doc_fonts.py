@@ -49,12 +49,13 @@ _BUILD_LOCK = threading.Lock()
 #: it subsets, not to the glyphs kept (a pass over "common" about 2 ms, two passes a face and
 #: a weight), so a label whose words are all in "core" embeds only the small faces; a name
 #: in Chinese outside it falls back to "common", and a rare character to the full face.
-TIERS = ("core", "common")
+#: tier -> the word its faces' names carry, in the order documents list them
+TIERS = {"core": "Core", "common": ""}
 
 
 def family(script: str, tier: str = "common") -> str:
     """A reduced face's family name in CSS (its own, so it never shadows the full face)."""
-    return f"Doc Core {FONTS[script]}" if tier == "core" else f"Doc {FONTS[script]}"
+    return " ".join(filter(None, ("Doc", TIERS[tier], FONTS[script])))
 
 
 def cache_dir() -> Path:
@@ -131,8 +132,8 @@ def _name(script: str, weight: int, path: str, index: int, tier: str) -> str:
     stat = os.stat(path)
     digest = hashlib.sha256(repr((RECIPE, FEATURES, path, index, stat.st_size, int(stat.st_mtime),
                                   characters(tier))).encode()).hexdigest()[:16]
-    kind = "-Core" if tier == "core" else ""
-    return f"{FONTS[script].replace(' ', '')}{kind}-{WEIGHTS[weight]}-{digest}.otf"
+    parts = (FONTS[script].replace(" ", ""), TIERS[tier], WEIGHTS[weight], digest)
+    return "-".join(filter(None, parts)) + ".otf"
 
 
 _CDEF = """

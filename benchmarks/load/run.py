@@ -234,6 +234,13 @@ def locust(user: str, host: str, seconds: int, users: int, tmp: Path,
             "p95": float(row["95%"]), "p99": float(row["99%"])}
 
 
+ISSUE_PHASE = "issuance (approve over the API)"
+
+
+def bulk_phase(size: int) -> str:
+    return f"issuance (bulk approvals of {size} over the API)"
+
+
 def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
     world = setup(url, tmp, args.labels, args.issue, args.bulk_issue)
     server, static = Gunicorn(url, tmp, args.workers), StaticServer(world["published"])
@@ -249,8 +256,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
         ("public verification page", "VerifyPage", app_host),
         ("published files (static server)", "StaticFiles", static_host),
         ("health (after)", "Health", app_host),
-        ("issuance (approve over the API)", "Issue", app_host),
-        (f"issuance (bulk approvals of {args.bulk_size} over the API)", "IssueBulk", app_host)]
+        (ISSUE_PHASE, "Issue", app_host), (bulk_phase(args.bulk_size), "IssueBulk", app_host)]
     found: dict[str, dict[str, float]] = {}
     try:
         for name, user, host in phases:
@@ -265,8 +271,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
 def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float]) -> str:
     phases = r["phases"]
     base = (phases["health (before)"]["rps"] + phases["health (after)"]["rps"]) / 2
-    issued = phases["issuance (approve over the API)"]
-    bulk = phases[f"issuance (bulk approvals of {args.bulk_size} over the API)"]
+    issued, bulk = phases[ISSUE_PHASE], phases[bulk_phase(args.bulk_size)]
     rows = [f"| {name} | {p['requests']:.0f} | {p['failures']:.0f} | {p['rps']:.0f} | "
             f"{p['rps'] / base:.2f} | {p['p50']:.0f} ms | {p['p95']:.0f} ms | "
             f"{p['p99']:.0f} ms |" for name, p in phases.items()]
