@@ -45,6 +45,9 @@ UNLABELLED = """() => [...document.querySelectorAll(
 def assert_accessible(page) -> None:
     """What a screen-reader user needs on every page: a language, one h1, a name for every
     form control and image, and a way past the navigation."""
+    # a click that navigates returns before the new document is parsed; wait for it, or
+    # documentElement can be null for a moment (a CI run failed exactly so)
+    page.wait_for_load_state()
     assert page.evaluate("document.documentElement.lang") in ("zh-Hans", "zh-Hant", "en")
     assert page.locator("h1").count() == 1
     assert page.evaluate(UNLABELLED) == []
@@ -90,6 +93,7 @@ def test_exporter_certifier_and_visitor(world, live_server, browser, shots):
     cert = sign_in(certifier_ctx, live_server, "certifier_c")
     assert cert.url.endswith("/app/queue")
     cert.get_by_role("link", name=re.compile("Rebar B500B")).click()
+    cert.wait_for_url(re.compile(r"/app/requests/"))
     assert_accessible(cert)
     cert.get_by_role("button", name="Start review").click()
     cert.get_by_text("Review started.").wait_for()
