@@ -56,18 +56,14 @@ def _env() -> Environment:
                        autoescape=select_autoescape(["html", "svg", "html.j2", "svg.j2"]))
 
 
-def _css(script: str = "Hans") -> str:
-    """The shared stylesheet, after the `@font-face` rules of `script`'s reduced faces."""
-    return _font_faces(script) + "\n" + (TEMPLATES / "base.css").read_text("utf-8")
-
-
 class _RenderedCache:
     """PDFs already rendered, keyed by SHA-256 of the exact HTML they were rendered from
     (a label's artwork: of what that HTML is made from, `label_pdf_key`),
     bounded in bytes (least recently used out). Why the HTML and not the label: the HTML
     holds everything the document shows (the credential's values, the reader's zone, the
-    certifier's name, the template and stylesheet as they are now), so an equal key can only
-    mean an equal document, and a changed template or label simply misses. Per process."""
+    certifier's name, the template as it is now), and the key adds the script and a digest
+    of the stylesheets (`_design`), so an equal key can only mean an equal document, and a
+    changed template or label simply misses. Per process."""
 
     def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_bytes, self.size = max_bytes, 0
@@ -106,12 +102,21 @@ class _RenderedCache:
 RENDERED = _RenderedCache()
 
 
-def _pdf(html: str) -> bytes:
-    key = hashlib.sha256(html.encode("utf-8", "surrogatepass")).digest()
+#: The A4 documents' shared stylesheet (certificate, calculation report, CBAM report); each
+#: document adds its own rules from the .css file named like its template.
+DOCUMENT_CSS = "documents.css.j2"
+
+
+def _pdf(html: str, script: str, own_css: str) -> bytes:
+    """An A4 document from its HTML, with the shared stylesheet of `script` and its own
+    (`own_css`); cached under the HTML, the script and the design (the stylesheets are not
+    in the HTML)."""
+    key = hashlib.sha256(repr((_design(DOCUMENT_CSS, "base.css", own_css), script, html))
+                         .encode("utf-8", "surrogatepass")).digest()
     cached = RENDERED.get(key)
     if cached is not None:
         return cached
-    pdf = _render(html)
+    pdf = _render(html, (_stylesheet(DOCUMENT_CSS, script), _stylesheet(own_css, script)))
     RENDERED.put(key, pdf)
     return pdf
 
@@ -124,31 +129,36 @@ def _render(html: str, stylesheets: tuple[Any, ...] = ()) -> bytes:
                                                              font_config=_font_config())
 
 
-def _label_stylesheet(script: str, size: str) -> Any:
-    """The label PDF's stylesheet (label.css.j2), parsed once per script, size and thread and
-    reused: parsing it, with its `@font-face` rules, was about a tenth of a label's render.
-    Per thread, as the font configuration its faces are registered in is."""
-    kept = _LOCAL.__dict__.setdefault("label_stylesheets", {})
-    found = kept.get((script, size))
+def _stylesheet(template: str, script: str, **values: Any) -> Any:
+    """A stylesheet of label_templates/ (`template`, rendered with the faces and fonts of
+    `script` and `values`), parsed once per thread and reused: parsing a document's
+    stylesheet, with its `@font-face` rules, was about a tenth of a render. Per thread, as
+    the font configuration its faces are registered in is. WeasyPrint takes it as a user
+    stylesheet, so a document's own `<style>` (the author's) wins where the two differ."""
+    kept = _LOCAL.__dict__.setdefault("stylesheets", {})
+    key = (template, script, tuple(sorted(values.items())))
+    found = kept.get(key)
     if found is None:
         import weasyprint
 
-        width, height = SIZES[size]
-        text = _env().get_template("label.css.j2").render(
-            width_mm=width, height_mm=height, font_faces=_font_faces(script),
-            **_language(script))
-        found = kept[(script, size)] = weasyprint.CSS(
-            string=text, base_url=str(TEMPLATES), url_fetcher=_fetcher(),
-            font_config=_font_config())
+        text = _env().get_template(template).render(font_faces=_font_faces(script),
+                                                    **_language(script), **values)
+        found = kept[key] = weasyprint.CSS(string=text, base_url=str(TEMPLATES),
+                                           url_fetcher=_fetcher(), font_config=_font_config())
     return found
 
 
-@lru_cache(maxsize=1)
-def _label_design() -> str:
-    """A digest of what the label's PDF is drawn with besides the label (its templates and
-    the reduced faces' rules), per process: a deployment with another design restarts."""
-    sources = "".join((TEMPLATES / name).read_text("utf-8")
-                      for name in ("label.html.j2", "label.css.j2", "label.svg.j2"))
+def _label_stylesheet(script: str, size: str) -> Any:
+    """The label PDF's stylesheet (label.css.j2) at `size`."""
+    width, height = SIZES[size]
+    return _stylesheet("label.css.j2", script, width_mm=width, height_mm=height)
+
+
+@lru_cache(maxsize=8)
+def _design(*templates: str) -> str:
+    """A digest of what documents are drawn with besides their data (`templates` and the
+    reduced faces' rules), per process: a deployment with another design restarts."""
+    sources = "".join((TEMPLATES / name).read_text("utf-8") for name in templates)
     return hashlib.sha256((sources + "".join(map(_font_faces, ("Hans", "Hant")))).encode()
                           ).hexdigest()
 
@@ -210,10 +220,11 @@ def _fetcher() -> Any:
 
 
 def render_pdf(template: str, script: str = "Hans", **context: Any) -> bytes:
-    """Any document of label_templates/ with the shared stylesheet (`css`) and the words and
-    fonts of `script` (`zh`, `lang_tag`, `font`, `doc_core_font`, `doc_font`), as PDF."""
-    return _pdf(_env().get_template(template).render(css=_css(script), **_language(script),
-                                                     **context))
+    """An A4 document of label_templates/ (`name.html.j2`, its own rules in `name.css`)
+    with the shared stylesheet (documents.css.j2) and the words and fonts of `script`
+    (`zh`, `lang_tag`, `font`, `doc_core_font`, `doc_font`), as PDF."""
+    html = _env().get_template(template).render(**_language(script), **context)
+    return _pdf(html, script, template.removesuffix(".html.j2") + ".css")
 
 
 @lru_cache(maxsize=1024)
@@ -308,8 +319,9 @@ def label_pdf_key(label: Label, issuer: Issuer, size: str, zone: tzinfo, script:
     artwork does not show it (the QR code leads to the live status), so a revoked or
     suspended label's artwork is the same file, as printed labels are."""
     return hashlib.sha256(repr((
-        "label.pdf", _label_design(), label.id, label.credential_sha256,
-        label.valid_until.isoformat(), issuer.public_url, size, str(zone), script,
+        "label.pdf", _design("label.html.j2", "label.css.j2", "label.svg.j2"), label.id,
+        label.credential_sha256, label.valid_until.isoformat(), issuer.public_url, size,
+        str(zone), script,
     )).encode("utf-8", "surrogatepass")).digest()
 
 
@@ -386,8 +398,7 @@ def certificate_pdf(label: Label, issuer: Issuer, body: Organisation, zone: tzin
         "fingerprint": sha256_hex(label.credential),
         "qr_data_uri": qr_png_data_uri(label_service.qr_target(label, issuer)),
     }
-    return _pdf(_env().get_template("certificate.html.j2").render(c=context, css=_css(script),
-                                                                  **_language(script)))
+    return render_pdf("certificate.html.j2", script, c=context)
 
 
 def certificate_number(label_id: str) -> str:
@@ -445,8 +456,7 @@ def calculation_report_pdf(calc: Calculation, changes: list[dict[str, Any]] | No
         "inputs": result["by_input"], "recognition": recognition, "changes": changes,
         "warnings": _warnings_both(result.get("warnings", []), script),
     }
-    return _pdf(_env().get_template("calculation_report.html.j2").render(
-        r=context, css=_css(script), **_language(script)))
+    return render_pdf("calculation_report.html.j2", script, r=context)
 
 
 def _uncertainty(mc: dict[str, Any] | None) -> tuple[str, dict[str, str]]:

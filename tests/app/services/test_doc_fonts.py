@@ -51,11 +51,12 @@ def test_a_reduced_face_is_under_a_quarter_of_the_full_face_and_named_apart(tmp_
 
 def test_each_character_comes_from_the_smallest_face_holding_it_and_stays_text(tmp_path):
     words = documents._language("Hans")
-    html = (f"<style>{documents._css('Hans')}</style><p style='font-family: "
+    html = (f"<p style='font-family: "
             f"\"{words['doc_core_font']}\", \"{words['doc_font']}\", \"{words['font']}\"'>"
             f"碳足迹 {COMMON_ONLY} {RARE} Carbon</p>")
     pdf = tmp_path / "rare.pdf"
-    pdf.write_bytes(documents._render(html))
+    pdf.write_bytes(documents._render(html, (documents._stylesheet(documents.DOCUMENT_CSS,
+                                                                   "Hans"),)))
     text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
     assert f"碳足迹 {COMMON_ONLY} {RARE} Carbon" in text
@@ -70,12 +71,13 @@ def test_each_character_comes_from_the_smallest_face_holding_it_and_stays_text(t
 def test_a_labels_words_need_only_the_core_faces(tmp_path):
     """What the core tier is for: the label's own words embed no larger face."""
     words = documents._language("Hant")
-    html = (f"<style>{documents._css('Hant')}</style><p style='font-family: "
+    html = (f"<p style='font-family: "
             f"\"{words['doc_core_font']}\", \"{words['doc_font']}\", \"{words['font']}\"'>"
             f"{words['zh']('Carbon footprint')} kg CO₂e {words['zh']('valid until')} "
             f"{words['zh']('Footprint disclosure')}</p>")
     pdf = tmp_path / "label.pdf"
-    pdf.write_bytes(documents._render(html))
+    pdf.write_bytes(documents._render(html, (documents._stylesheet(documents.DOCUMENT_CSS,
+                                                                   "Hant"),)))
     fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
                            text=True).stdout
     embedded = {line.split()[0].split("+")[1] for line in fonts.splitlines()[2:]}
@@ -86,14 +88,15 @@ def test_a_labels_words_need_only_the_core_faces(tmp_path):
 def test_without_the_source_face_documents_use_the_installed_faces(monkeypatch, tmp_path):
     monkeypatch.setattr(doc_fonts, "_source", lambda script, weight: None)
     monkeypatch.setenv("CARBONLABEL_FONT_CACHE", str(tmp_path))
+    monkeypatch.setattr(documents._LOCAL, "stylesheets", {}, raising=False)  # none kept
     doc_fonts.font_faces.cache_clear()
     try:
         assert doc_fonts.build("Hans", 400) is None and doc_fonts.font_faces("Hans") == ""
         assert list(tmp_path.iterdir()) == []
         pdf = tmp_path / "plain.pdf"
-        html = (f"<style>{documents._css('Hans')}</style>"
-                "<p style='font-family: \"Noto Sans CJK SC\"'>碳足迹</p>")
-        pdf.write_bytes(documents._render(html))
+        html = "<p style='font-family: \"Noto Sans CJK SC\"'>碳足迹</p>"
+        pdf.write_bytes(documents._render(html, (documents._stylesheet(
+            documents.DOCUMENT_CSS, "Hans"),)))
         fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
                                text=True).stdout
         assert "Noto-Sans-CJK-SC" in fonts and "Doc-Noto" not in fonts

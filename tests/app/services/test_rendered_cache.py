@@ -28,14 +28,18 @@ def test_the_same_html_is_rendered_once(fresh, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(weasyprint, "HTML", counting)
-    first = documents._pdf("<p>GBA-2026-TEST</p>")
+    first = documents._pdf("<p>GBA-2026-TEST</p>", "Hans", "certificate.css")
     started = time.perf_counter()
-    again = documents._pdf("<p>GBA-2026-TEST</p>")
+    again = documents._pdf("<p>GBA-2026-TEST</p>", "Hans", "certificate.css")
     hit_seconds = time.perf_counter() - started
     assert again is first and first.startswith(b"%PDF")
     assert len(calls) == 1 and fresh.hits == 1 and fresh.misses == 1
-    other = documents._pdf("<p>GBA-2026-OTHER</p>")  # any change in what is shown misses
+    # any change in what is shown misses
+    other = documents._pdf("<p>GBA-2026-OTHER</p>", "Hans", "certificate.css")
     assert len(calls) == 2 and other != first
+    # the same HTML in the other script: another stylesheet (not in the HTML), another PDF
+    documents._pdf("<p>GBA-2026-TEST</p>", "Hant", "certificate.css")
+    assert len(calls) == 3 and fresh.misses == 3
     assert hit_seconds < 0.5  # a dictionary lookup, not a render (generous for a busy host)
 
 
