@@ -113,7 +113,7 @@ def issue_label(session: DbSession, req: LabelRequest, reviewer: User, valid_unt
     # here on leaves this key retired, and labels signed with retired keys still verify.
     key = SigningKey(id=key_id, public_multibase=key_multibase, issuer_did=key_did)
     private = keys.load_private(issuer.keys_dir, key)
-    label_id = _unused_id(session, today.year) if taken else candidate
+    label_id = _new_ids(session, today.year, 1)[0] if taken else candidate
     previous = session.get(Label, previous_id) if previous_id else None
     label = Label(**label_row(session, req, label_id, (number, index), valid_until, previous_id,
                               issuer, issued_at, (key.id, private)))
@@ -483,14 +483,6 @@ def qr_target(label: Label, issuer: Issuer) -> str:
     if gtin:
         return issuer.url(f"/01/{gtin.zfill(14)}?label={label.id}")
     return issuer.verify_page(label.id)
-
-
-def _unused_id(session: DbSession, year: int) -> str:
-    for _ in range(10):
-        candidate = label_ids.new_label_id(year)
-        if session.get(Label, candidate) is None:
-            return candidate
-    raise Conflict(N_("could not find an unused label ID; try again"))
 
 
 def _compact(data: dict[str, Any]) -> dict[str, Any]:

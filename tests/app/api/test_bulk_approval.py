@@ -167,3 +167,32 @@ def test_cli_approves_as_the_certifier_all_or_nothing(sequencing, world, app, cl
     assert states(world, items) == ["approved", "approved"]
     label_ids = {lb["id"] for lb in labels_of(world)}
     assert len(label_ids) == 2 and all(i in done.output for i in label_ids)
+
+
+def test_a_drawn_label_id_already_taken_is_drawn_again(sequencing, world, client, monkeypatch):
+    """Label IDs are drawn at random (app/trust/label_ids.py); a draw that hits an issued
+    label's ID is drawn again, by a single approval and a bulk one alike."""
+    from app.trust import label_ids
+
+    first, second, third = in_review(world, 3)
+    assert approve_many(world, [first]).status_code == 200
+    (taken,) = [lb["id"] for lb in labels_of(world)]
+    real = label_ids.new_label_id
+    draws: list[str] = []
+
+    def taken_first(year, *args, **kwargs):
+        drawn = taken if not draws else real(year, *args, **kwargs)
+        draws.append(drawn)
+        return drawn
+
+    monkeypatch.setattr(label_ids, "new_label_id", taken_first)
+    single = act(world["certifier_c"], second["id"], "approve", second["etag"],
+                 valid_until="2029-12-31")
+    assert single.status_code == 200, single.json
+    assert draws[0] == taken and len(draws) >= 2
+    draws.clear()
+    bulk = approve_many(world, [third])
+    assert bulk.status_code == 200, bulk.json
+    assert draws[0] == taken and bulk.json["items"][0]["label_id"] != taken
+    issued = [lb["id"] for lb in labels_of(world)]
+    assert len(issued) == len(set(issued)) == 3 and taken in issued
