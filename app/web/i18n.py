@@ -83,6 +83,12 @@ def current() -> str:
     return g.lang
 
 
+def decided(lang: str) -> None:
+    """The page's language, already chosen by the caller as `choose` would (the public
+    verification page keeps its choices, app/web/verify.py)."""
+    g.lang = lang
+
+
 def catalogue() -> str:
     """Flask-Babel's locale; outside a request (CLI, jobs) texts stay in English."""
     return CATALOGUES[current()] if has_request_context() else "en"

@@ -32,6 +32,11 @@ def current_name() -> str:
     return g.tz_name
 
 
+def decided(name: str) -> None:
+    """The reader's zone, already chosen by the caller as `choose` would."""
+    g.tz_name = name
+
+
 def current() -> ZoneInfo:
     return ZoneInfo(current_name())
 

@@ -16,7 +16,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    g,
     redirect,
     render_template,
     request,
@@ -64,7 +63,8 @@ def label(label_id: str):
     if choice.query is not None:
         path = url_for("verify_pages.label", label_id=label_id)
         return redirect(f"{path}?{choice.query}" if choice.query else path)
-    g.lang, g.tz_name = choice.language, choice.zone
+    i18n.decided(choice.language)
+    timezones.decided(choice.zone)
     try:
         return http_cache.respond(label_id, _representation(choice), _page,
                                   vary="Accept-Language, Cookie")
