@@ -17,7 +17,16 @@ from sqlalchemy import select
 from app import clock
 from app.domain import Conflict
 from app.persistence import Organisation
-from app.services import DbSession, accounts, certification, keys, labels, pact_host, products
+from app.services import (
+    DbSession,
+    accounts,
+    certification,
+    keys,
+    labels,
+    pact_host,
+    products,
+    suspension,
+)
 from app.services.issuer import Issuer
 from lca_models.safe_load import load_yaml
 
@@ -78,7 +87,8 @@ def seed(session: DbSession, brightway_dir: Path, issuer: Issuer) -> dict[str, A
 
 def _labels(session: DbSession, users: dict[str, Any], body_id: str,
             demo_products: list[dict[str, Any]], issuer: Issuer) -> dict[str, str]:
-    """A valid label, a revoked one, and a label superseded by a newer certification."""
+    """A valid label, a revoked one, a suspended one, and a label superseded by a newer
+    certification: each status a buyer can meet on the public page."""
     if keys.active_key(session) is None:
         keys.generate(session, issuer.keys_dir, did=issuer.did)
     valid_until = clock.today() + timedelta(days=365)  # the fictional body's choice
@@ -102,11 +112,15 @@ def _labels(session: DbSession, users: dict[str, Any], body_id: str,
     rebar = next(p for n, p in by_name.items() if "reinforcing bar" in n)
     cement = next(p for n, p in by_name.items() if "cement" in n.lower())
     lamp = next(p for n, p in by_name.items() if "LED" in n)
+    profile = next(p for n, p in by_name.items() if "aluminium" in n.lower())
     superseded = certify(lamp)
     valid = certify(rebar)
     revoked = certify(cement)
     labels.revoke(session, users["certifier"], revoked, "demo: revoked to show the status",
                   issuer)
+    suspended = certify(profile)
+    suspension.suspend(session, users["certifier"], suspended,
+                       "demo: suspended to show the status", issuer)
     replacement = certify(lamp)
-    return {"valid": valid, "revoked": revoked, "superseded": superseded,
-            "superseding": replacement}
+    return {"valid": valid, "revoked": revoked, "suspended": suspended,
+            "superseded": superseded, "superseding": replacement}

@@ -41,7 +41,8 @@ def test_demo_json_gives_accounts_and_a_token_per_role(cli, tmp_path):
     assert len(data["products"]) == 7
     assert all(p["kg_co2e_per_declared_unit"] > 0 for p in data["products"])
     assert oct((tmp_path / "demo-accounts.json").stat().st_mode & 0o777) == "0o600"
-    assert set(data["labels"]) == {"valid", "revoked", "superseded", "superseding"}
+    assert set(data["labels"]) == {"valid", "revoked", "suspended", "superseded",
+                                   "superseding"}
     assert data["pact_client"]["client_id"].startswith("pact-")
     assert len(data["pact_client"]["client_secret"]) >= 32
     again = cli("demo")
@@ -63,8 +64,8 @@ def test_demo_tokens_work_against_the_api(cli, tmp_path, brightway_dir, monkeypa
     assert bodies[0]["accreditation_body"] == "DEMO"
     statuses = {kind: client.get(f"/api/v1/labels/{label_id}/verification").json["status"]
                 for kind, label_id in data["labels"].items()}
-    assert statuses == {"valid": "valid", "revoked": "revoked", "superseded": "superseded",
-                        "superseding": "valid"}
+    assert statuses == {"valid": "valid", "revoked": "revoked", "suspended": "suspended",
+                        "superseded": "superseded", "superseding": "valid"}
     page = client.get(f"/verify/{data['labels']['valid']}")
     assert page.status_code == 200 and "有效" in page.text
     page = client.get(f"/verify/{data['labels']['valid']}?lang=en")

@@ -112,7 +112,7 @@ def test_the_service_serves_the_same_tiles_with_cache_headers(published, client)
 
 def test_the_publish_command_then_static_verification(runner, monkeypatch, tmp_path):
     """The commands an operator and a verifier run: demo data, `publish --to`, then
-    `verify --static` of the demo's valid label (verified) and revoked one (not)."""
+    `verify --static` of the demo's valid label (verified), revoked and suspended ones (not)."""
     monkeypatch.delenv("DATABASE_URL", raising=False)
     data = json.loads(runner.invoke(main, ["demo", "--json"]).stdout)
     target = tmp_path / "site"
@@ -124,6 +124,9 @@ def test_the_publish_command_then_static_verification(runner, monkeypatch, tmp_p
     assert valid.exit_code == 0, valid.output
     revoked = static_verify(runner, target, data["labels"]["revoked"], tmp_path)
     assert revoked.exit_code == 1 and "not_revoked      FAILED" in revoked.output
+    suspended = static_verify(runner, target, data["labels"]["suspended"], tmp_path)
+    assert suspended.exit_code == 1 and "not_suspended    FAILED" in suspended.output
+    assert "not_revoked      ok" in suspended.output
 
 
 @pytest.mark.timezone
