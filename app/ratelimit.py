@@ -126,18 +126,30 @@ def check_only_what_applies(app: Flask, limiter: Limiter) -> None:
     whenever it could count anything; a route's own limit is checked by its decorator as
     before (tests/app/test_ratelimit.py checks both)."""
     funcs = app.before_request_funcs.setdefault(None, [])
-    original = limiter._check_request_limit
-    if original not in funcs:
-        return
+    original = getattr(limiter, "_check_request_limit", None)
+    if original is None or original not in funcs:
+        return  # another flask-limiter: its hook is left as it is
 
     def check_request_limit() -> None:
-        manager = limiter.limit_manager
-        if (manager._application_limits or manager._default_limits
-                or manager._blueprint_limits or manager._endpoint_hints
-                or limiter._in_memory_fallback):
+        if could_count(limiter):
             original()
 
     funcs[funcs.index(original)] = check_request_limit
+
+
+#: Where flask-limiter 3.5-4.x keeps what its before_request hook counts (private names).
+_LIMIT_PLACES = ("_application_limits", "_default_limits", "_blueprint_limits",
+                 "_endpoint_hints")
+
+
+def could_count(limiter: Limiter) -> bool:
+    """Whether flask-limiter's before_request check could count anything: an application,
+    default or blueprint limit, an endpoint hint or an in-memory fallback exists. The names
+    are private: one a later version renamed or dropped answers yes, so the check runs as
+    flask-limiter meant rather than a request failing or a limit going uncounted."""
+    manager = getattr(limiter, "limit_manager", None)
+    return (manager is None or any(getattr(manager, name, True) for name in _LIMIT_PLACES)
+            or bool(getattr(limiter, "_in_memory_fallback", True)))
 
 
 def public(view: Callable[P, R]) -> Callable[P, R]:

@@ -229,3 +229,21 @@ def test_the_public_routes_are_not_counted_when_the_limiter_is_off(app, client, 
     app.config["RATELIMIT_PUBLIC"] = "1 per minute"
     monkeypatch.setattr(limiter, "enabled", False)
     assert {client.get("/verify/not-a-label").status_code for _ in range(3)} == {404}
+
+
+def test_the_guard_checks_as_before_where_flask_limiter_renamed_its_places():
+    """The guard reads flask-limiter's private attributes; one a later version renamed or
+    dropped must mean 'check as flask-limiter would', not a failed request or a limit
+    skipped."""
+    from types import SimpleNamespace
+
+    from app.ratelimit import _LIMIT_PLACES, could_count
+
+    empty = {name: [] for name in _LIMIT_PLACES}
+    assert not could_count(SimpleNamespace(limit_manager=SimpleNamespace(**empty),
+                                           _in_memory_fallback=[]))
+    for gone in _LIMIT_PLACES:
+        renamed = SimpleNamespace(**{k: v for k, v in empty.items() if k != gone})
+        assert could_count(SimpleNamespace(limit_manager=renamed, _in_memory_fallback=[]))
+    assert could_count(SimpleNamespace(limit_manager=SimpleNamespace(**empty)))
+    assert could_count(SimpleNamespace(_in_memory_fallback=[]))
