@@ -117,6 +117,17 @@ class BulkApprovalInSchema(StrictSchema):
     reason = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
+class BulkApprovalFormSchema(StrictSchema):
+    """The certifier's page for approving several requests at once (app/web/certifier.py):
+    the requests chosen in the queue (each posted with its ETag as `etag-<id>`, which the
+    page reads), the validity and an optional reason."""
+
+    request_id = fields.List(fields.String(validate=validate.Length(min=1, max=64)),
+                             load_default=list)
+    valid_until = fields.Date(required=True)
+    reason = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
 class ApprovedSchema(Schema):
     request = fields.Nested(LabelRequestSchema)
     etag = fields.String()

@@ -1,17 +1,26 @@
-"""The certifier's pages: the review queue; revoking, suspending and reinstating an issued
-label, each after a confirmation page."""
+"""The certifier's pages: the review queue, and approving several of its requests at once;
+revoking, suspending and reinstating an issued label; each change after a confirmation
+page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy.orm.exc import StaleDataError
 
+from app import clock
+from app.domain import NotFound, PreconditionFailed, ServiceError
 from app.extensions import db
+from app.schemas.certification import BulkApprovalFormSchema
 from app.schemas.common import ReasonSchema
-from app.services import certification, labels, suspension, transaction
+from app.services import certification, labels, recognition, suspension, transaction
 from app.services.issuer import issuer_from_config
-from app.services.workflow import STATES
-from app.web.common import form, paged, register_errors, signed_in, user
+from app.services.workflow import STATES, allowed_actions
+from app.web.common import form, iso_day, paged, register_errors, signed_in, user
+from lca_models.messages import N_, Message, message_of
 
 blp = Blueprint("certifier_pages", __name__, url_prefix="/app")
 register_errors(blp)
@@ -24,8 +33,101 @@ def queue():
     state = wanted if wanted in STATES else None
     rows, pages = paged(lambda after, size: certification.list_requests(
         db.session, user(), after, size, state=state, open_only=state is None))
+    role = user().role
     return render_template("pages/queue.html", requests=rows, pages=pages,
-                           wanted=wanted if wanted in STATES else None, states=STATES)
+                           wanted=wanted if wanted in STATES else None, states=STATES,
+                           approvable={r.id for r in rows
+                                       if "approve" in allowed_actions(r.state, role)})
+
+
+@blp.route("/queue/approve", methods=["GET"])
+@signed_in("certifier")
+def confirm_approve_selected():
+    """The step before approving the requests ticked in the queue: each one's summary, how
+    it fares against its own scheme and its unanswered comments; the POST below approves
+    them all or none (`certification.approve_many`)."""
+    ids = _selection(list(dict.fromkeys(request.args.getlist("request_id"))))
+    if ids is None:
+        return redirect(url_for(".queue"))
+    who = user()
+    valid_until = iso_day(request.args.get("valid_until")) or clock.today() + timedelta(days=365)
+    rows = []
+    for request_id in ids:
+        req = certification.get_request(db.session, who, request_id)
+        home = recognition.home_evaluation(db.session, req, valid_until, clock.today())
+        rows.append({"req": req, "etag": certification.etag(req), "home": home,
+                     "fails": home is None or home.outcome == "not_recognised",
+                     "unanswered": _unanswered(req.comments),
+                     "can_approve": "approve" in allowed_actions(req.state, who.role)})
+    return render_template("pages/confirm_approve_selected.html", rows=rows,
+                           valid_until=valid_until, schemes=recognition.schemes())
+
+
+@blp.route("/queue/approve", methods=["POST"])
+@signed_in("certifier")
+def approve_selected():
+    data = form(BulkApprovalFormSchema())
+    ids = _selection(data["request_id"])
+    if ids is None:
+        return redirect(url_for(".queue"))
+    items = [(request_id, request.form.get(f"etag-{request_id}")) for request_id in ids]
+    try:
+        with transaction() as session:
+            done = certification.approve_many(
+                session, user(), items, valid_until=data["valid_until"], reason=data["reason"],
+                issuer=issuer_from_config(current_app.config))
+    except ServiceError as exc:
+        raise _named(exc, ids) from None
+    except StaleDataError:  # another writer between reading and writing (batched path)
+        raise PreconditionFailed(N_(
+            "Nothing was approved: one of these requests was changed by someone else at the "
+            "same moment. Look at them again and retry.")) from None
+    flash(ngettext("Approved %(num)s request; %(num)s label is issued.",
+                   "Approved %(num)s requests; %(num)s labels are issued.", len(done)), "info")
+    return redirect(url_for(".queue"))
+
+
+def _unanswered(comments) -> int:
+    """The certifier's comments the exporter has not answered yet."""
+    answered = {c.parent_id for c in comments if c.parent_id is not None}
+    return sum(1 for c in comments if c.parent_id is None and c.id not in answered)
+
+
+def _selection(ids: list[str]) -> list[str] | None:
+    """The requests ticked, or None (with a message) when there are none or too many."""
+    if not ids:
+        flash(_("Select at least one request to approve."), "error")
+        return None
+    if len(ids) > certification.MAX_BULK:
+        flash(_("At most %(count)s requests can be approved in one go; select fewer.",
+                count=certification.MAX_BULK), "error")
+        return None
+    return ids
+
+
+#: how approve_many names the request a refusal is about (certification._naming)
+_PLACED = "requests[%(place)s]: %(message)s"
+
+
+def _named(exc: ServiceError, ids: list[str]) -> ServiceError:
+    """approve_many names a refused request by its place (`requests[i]: ...`, as the API
+    answers); the page names its product instead (or its place in the selection, for one
+    the certifier cannot see), and says that nothing was approved."""
+    said = message_of(exc)
+    if not (isinstance(said, Message) and said.msgid == _PLACED):
+        exc.args = (N_("Nothing was approved. %(message)s", message=said),)
+        return exc
+    place, inner = said.params["place"], said.params["message"]
+    try:
+        req = certification.get_request(db.session, user(), ids[place])
+    except NotFound:
+        exc.args = (N_("Nothing was approved. Request %(number)s of the selection: "
+                       "%(message)s", number=place + 1, message=inner),)
+        return exc
+    product = " ".join(filter(None, (req.product.name_zh, req.product.name)))
+    exc.args = (N_("Nothing was approved. %(product)s: %(message)s", product=product,
+                   message=inner),)
+    return exc
 
 
 @blp.route("/labels/<string:label_id>/revoke", methods=["GET"])

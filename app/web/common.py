@@ -8,6 +8,7 @@ and a visitor who is not signed in is sent to the sign-in page and back.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -113,6 +114,14 @@ def form(schema: Schema) -> dict[str, Any]:
         many = isinstance(schema.load_fields[key], fields.List)
         data[key] = values if many else values[0].strip()
     return load(schema, data)
+
+
+def iso_day(text: str | None) -> date | None:
+    """A day from a query string (`2027-03-31`); None when absent or not a date."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def back(fallback: str) -> str:

@@ -7,7 +7,7 @@ and a resubmitting exporter) cannot overwrite each other unseen: the second gets
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +20,7 @@ from app.services import certification, impact, recognition, review, transaction
 from app.services.issuer import issuer_from_config
 from app.services.workflow import allowed_actions
 from app.web import charts
-from app.web.common import form, pact_reason, register_errors, signed_in, user
+from app.web.common import form, iso_day, pact_reason, register_errors, signed_in, user
 
 blp = Blueprint("request_pages", __name__, url_prefix="/app/requests")
 register_errors(blp)
@@ -74,20 +74,13 @@ def confirm_approve(request_id: str):
     and the comments still waiting for the exporter; the POST is the usual decision."""
     who = user()
     req = certification.get_request(db.session, who, request_id)
-    valid_until = _day(request.args.get("valid_until")) or clock.today() + timedelta(days=365)
+    valid_until = iso_day(request.args.get("valid_until")) or clock.today() + timedelta(days=365)
     return render_template(
         "pages/confirm_approve.html", req=req, etag=certification.etag(req),
         valid_until=valid_until, schemes=recognition.schemes(),
         home=recognition.home_evaluation(db.session, req, valid_until, clock.today()),
         unanswered=sum(1 for _c, replies in _threads(req.comments) if not replies),
         can_approve="approve" in allowed_actions(req.state, who.role))
-
-
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def outcome_counts(evaluations) -> dict[str, int]:
