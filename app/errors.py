@@ -42,7 +42,7 @@ from lca_models.errors import (
     UnknownFactorError,
     format_row_error,
 )
-from lca_models.messages import message_of
+from lca_models.messages import N_, message_of
 from lca_models.pact import PactMappingError
 
 #: exception class -> (status, problem type slug, title)
@@ -198,12 +198,10 @@ def _operational_error(exc: Exception) -> Response:
 def _integrity_error(exc: Exception) -> Response:
     from flask import current_app
 
-    from app.extensions import db
-
-    db.session.rollback()
     current_app.logger.warning("refused by a database constraint: %s", exc)
-    return problem(409, "conflict", "The change conflicts with existing data",
-                   "a concurrent or duplicate change was refused; reload and try again")
+    return _database_refusal(409, "conflict", "The change conflicts with existing data",
+                             Conflict(N_("a concurrent or duplicate change was refused; "
+                                         "reload and try again")))
 
 
 def _data_error(exc: Exception) -> Response:
@@ -212,23 +210,32 @@ def _data_error(exc: Exception) -> Response:
     refuses with OverflowError): the request's fault, answered 422, nothing stored."""
     from flask import current_app
 
-    from app.extensions import db
-
-    db.session.rollback()
     current_app.logger.warning("refused by the database as data: %s", exc)
-    detail = ("a value cannot be stored: text may not contain NUL characters and numbers "
-              "must fit their field")
-    if on_a_page():
-        return page(422, [detail])
-    return problem(422, "invalid-input", "The request cannot be accepted", detail)
+    return _database_refusal(422, "invalid-input", "The request cannot be accepted",
+                             InvalidInput(N_("a value cannot be stored: text may not contain "
+                                             "NUL characters and numbers must fit their "
+                                             "field")))
 
 
 def _stale_error(exc: Exception) -> Response:
+    return _database_refusal(412, "precondition-failed", "The resource has changed",
+                             PreconditionFailed(N_("someone else changed this resource first; "
+                                                   "reload it and try again")))
+
+
+def _database_refusal(status: int, slug: str, title: str, refusal: ServiceError) -> Any:
+    """A write the database refused, nothing of it kept: on a page as the pages show their
+    own refusals (a form's, a message on the page it came from; app/web/common.refused),
+    through the API as problem+json, its detail in the language asked for."""
     from app.extensions import db
 
     db.session.rollback()
-    return problem(412, "precondition-failed", "The resource has changed",
-                   "someone else changed this resource first; reload it and try again")
+    if on_a_page():
+        from app.web.common import refused
+
+        return refused(refusal, status)
+    with asked_language():
+        return problem(status, slug, title, error_detail(refusal))
 
 
 def _http_error(exc: HTTPException) -> Response:

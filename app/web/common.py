@@ -154,19 +154,28 @@ def messages(exc: Exception) -> list[str]:
     return [f"{field_names.shown(field)}: {detail}" if field else detail]
 
 
+def refused(exc: Exception, status: int | None = None) -> Any:
+    """A refusal as the pages show one: a form's refused change becomes a message on the
+    page it was posted from; a refused page, the error page (`status`, else from the
+    refusal's kind)."""
+    if isinstance(exc, Unauthenticated):
+        return redirect(url_for("session_pages.login", next=request.full_path))
+    if request.method == "POST":
+        for text in messages(exc):
+            flash(text, "error")
+        return redirect(back(url_for("session_pages.home")))
+    if status is None:
+        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) \
+            else 422
+    return render_template("pages/error.html", status=status,
+                           problems=messages(exc)), status
+
+
 def register_errors(blp: Blueprint) -> None:
     """Refused changes become a message on the form's page; a refused page, an error page."""
 
     def handle(exc: Exception):
-        if isinstance(exc, Unauthenticated):
-            return redirect(url_for("session_pages.login", next=request.full_path))
-        if request.method == "POST":
-            for text in messages(exc):
-                flash(text, "error")
-            return redirect(back(url_for("session_pages.home")))
-        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 422
-        return render_template("pages/error.html", status=status,
-                               problems=messages(exc)), status
+        return refused(exc)
 
     def too_large(exc: RequestEntityTooLarge):
         """The form itself cannot be read (so no redirect back to it): the error page."""

@@ -140,3 +140,46 @@ def test_cli_reports_an_unreachable_database_in_one_line(runner, monkeypatch):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot use the database:")
     assert "Traceback" not in result.output
+
+
+def _database_refusals():
+    """What the database refuses mid-write, as SQLAlchemy raises it."""
+    from sqlalchemy.exc import DataError, IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    return [
+        (StaleDataError("UPDATE statement on table 'label_requests' expected to update 1 "
+                        "row(s); 0 were matched."), 412, "他人已先更改了此资源"),
+        (IntegrityError("INSERT", {}, Exception("duplicate key")), 409, "重复的更改被拒绝"),
+        (DataError("INSERT", {}, Exception("NUL")), 422, "无法保存某个值"),
+    ]
+
+
+@pytest.mark.parametrize("raised, status, chinese", _database_refusals(),
+                         ids=["stale", "integrity", "data"])
+def test_a_write_the_database_refuses_is_a_message_on_a_page(app, world, monkeypatch,
+                                                             raised, status, chinese):
+    """A page never answers problem+json: a form whose write the database refused (a
+    concurrent writer, a constraint, a value it cannot hold) comes back with the refusal
+    in the page's language, as every other refusal does."""
+    from app.services import certification
+    from tests.app.flows import submitted_request
+    from tests.app.web.test_pages import sign_in
+
+    request_id, etag = submitted_request(world)
+
+    def refused(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(certification, "transition", refused)
+    page_client = sign_in(app, "certifier_c", lang="zh-Hans")
+    answer = page_client.post(f"/app/requests/{request_id}/actions", data={
+        "action": "start_review", "etag": etag, "csrf_token": page_client.csrf})
+    assert answer.status_code == 302 and answer.content_type.startswith("text/html")
+    shown = page_client.get(answer.headers["Location"], follow_redirects=True).text
+    assert chinese in shown
+    api = world["certifier_c"].post(
+        f"/api/v1/label-requests/{request_id}/transitions", json={"action": "start_review"},
+        headers={"If-Match": etag, "Accept-Language": "zh-CN"})
+    assert api.status_code == status and api.content_type == "application/problem+json"
+    assert chinese in api.json["detail"]
