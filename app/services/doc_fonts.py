@@ -7,7 +7,9 @@ label's render. A face holding only the characters documents are likely to print
 catalogues' Chinese, GB 2312 level 1, Big5 level 1, ASCII, Latin-1 and the punctuation
 used, with the regional forms of `locl`) keeps about 14,400 glyphs, and the documents
 register it by `@font-face` before the full face, so a rare character (a product named
-with 𠮷) falls back to the full face and is still printed as real, extractable text.
+with 𠮷) falls back to the full face and is still printed as real, extractable text. Smaller
+tiers come first (`TIERS`: a label's own words, the documents' words), and a face cut from
+DejaVu Sans (`SYMBOLS`) after the Chinese ones holds the signs Noto Sans CJK lacks.
 
 The faces are built on first use (HarfBuzz's subsetter through cffi, about a second each)
 into a cache folder (`CARBONLABEL_FONT_CACHE`, else `$XDG_CACHE_HOME/carbonlabel/fonts`,
@@ -33,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from app.services.doc_language import FONTS, SCRIPTS, TRANSLATIONS
+from app.services.doc_language import FONTS, LABEL_WORDS, SCRIPTS, TRANSLATIONS, chinese
 
 LOG = logging.getLogger(__name__)
 #: Bump when the way faces are built changes (the digest covers the characters and features).
@@ -43,14 +45,20 @@ _BUILD_LOCK = threading.Lock()
 
 
 #: The reduced faces built for each script and weight, smallest first, as documents list
-#: them: "core" holds what the documents' own words need (the catalogues' Chinese, Latin and
-#: punctuation: about 1,700 characters), "common" the common characters of both scripts
-#: besides (about 7,400). WeasyPrint's subsetting costs in proportion to the glyphs of the face
-#: it subsets, not to the glyphs kept (a pass over "common" about 2 ms, two passes a face and
-#: a weight), so a label whose words are all in "core" embeds only the small faces; a name
-#: in Chinese outside it falls back to "common", and a rare character to the full face.
+#: them: "label" holds what a label's artwork prints (its own words' Chinese, Latin and a
+#: little punctuation: about 220 characters), "core" what the documents' own words need (the
+#: catalogues' Chinese, Latin and punctuation: about 1,700), "common" the common characters
+#: of both scripts besides (about 7,400). WeasyPrint subsets every face a document uses in
+#: two passes, the second keeping every glyph up to the highest one used (desubroutinised),
+#: so the cost follows the face's size and where the used glyphs sit in it, not the few
+#: glyphs kept: a label's words from the label face cost a fifth of what they cost from
+#: "core" (docs/benchmarks.md). A character outside a face falls back to the next, and a
+#: rare one to the full face, still as text.
 #: tier -> the word its faces' names carry, in the order documents list them
-TIERS = {"core": "Core", "common": ""}
+TIERS = {"label": "Label", "core": "Core", "common": ""}
+#: The punctuation a label prints besides ASCII and Latin-1 (its type line's separator, a
+#: shortened name's ellipsis, dashes and quotes in names)
+LABEL_PUNCTUATION = "·–—…‘’“”"
 
 
 def family(script: str, tier: str = "common") -> str:
@@ -96,26 +104,58 @@ def _catalogue_text() -> set[str]:
     return found
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=len(TIERS))
 def characters(tier: str = "common") -> tuple[int, ...]:
     """The code points the reduced faces of `tier` keep, sorted."""
+    if tier == "label":
+        return _sorted(_label_text() | set(LABEL_PUNCTUATION) | _latin())
     chars = _catalogue_text()
     if tier != "core":
         chars |= _gb2312_level1() | _big5_level1()
-    chars.update(map(chr, range(0x20, 0x7F)))
-    chars.update(map(chr, range(0xA0, 0x100)))
-    # punctuation and signs the documents print: general punctuation, super/subscripts
-    # (CO₂), letterlike symbols, arrows, math operators, CJK symbols and full-width forms
-    for start, end in ((0x2010, 0x2060), (0x2070, 0x20A0), (0x2100, 0x2150),
-                       (0x2190, 0x21A0), (0x2200, 0x2270), (0x3000, 0x3020),
-                       (0xFF01, 0xFF5F), (0xFE30, 0xFE50)):
+    chars |= _latin()
+    for start, end in SIGNS:
         chars.update(map(chr, range(start, end)))
+    return _sorted(chars)
+
+
+#: Punctuation and signs the documents print: general punctuation, super/subscripts (CO₂),
+#: letterlike symbols, arrows, math operators, CJK symbols and full-width forms
+SIGNS = ((0x2010, 0x2060), (0x2070, 0x20A0), (0x2100, 0x2150), (0x2190, 0x21A0),
+         (0x2200, 0x2270), (0x3000, 0x3020), (0xFF01, 0xFF5F), (0xFE30, 0xFE50))
+#: The face documents list after the Chinese ones for the signs those lack (CO₂'s subscript
+#: two above all), cut from DejaVu Sans to `SIGNS`: the whole DejaVu face it replaces cost
+#: WeasyPrint over a millisecond of subsetting a document for that one glyph.
+SYMBOLS = "Doc Symbols"
+SYMBOL_SOURCE = "DejaVu Sans"
+
+
+def symbol_characters() -> tuple[int, ...]:
+    return _sorted({chr(c) for start, end in SIGNS for c in range(start, end)})
+
+
+def _latin() -> set[str]:
+    """ASCII and Latin-1."""
+    return set(map(chr, range(0x20, 0x7F))) | set(map(chr, range(0xA0, 0x100)))
+
+
+def _label_text() -> set[str]:
+    """Every character of a label's own words in either script's Chinese."""
+    return {c for script in SCRIPTS for word in LABEL_WORDS for c in chinese(script)(word)}
+
+
+def _sorted(chars: set[str]) -> tuple[int, ...]:
     return tuple(sorted(ord(c) for c in chars if c.isprintable() or c == " "))
 
 
 def _source(script: str, weight: int) -> tuple[str, int] | None:
-    """The installed face (file, index in its collection) of the full family, or None."""
-    pattern = f"{FONTS[script]}:weight={80 if weight == 400 else 200}"
+    """The installed face (file, index in its collection) of `script`'s full family."""
+    return _installed(FONTS[script], weight)
+
+
+def _installed(family_name: str, weight: int) -> tuple[str, int] | None:
+    """The installed face (file, index in its collection) of `family_name` at `weight`, or
+    None."""
+    pattern = f"{family_name}:weight={80 if weight == 400 else 200}"
     try:
         out = subprocess.run(["fc-match", "-f", "%{family}\t%{file}\t%{index}", pattern],
                              capture_output=True, text=True, timeout=10, check=True).stdout
@@ -123,17 +163,16 @@ def _source(script: str, weight: int) -> tuple[str, int] | None:
         return None
     families, _, rest = out.partition("\t")
     path, _, index = rest.partition("\t")
-    if FONTS[script] not in families.split(",") or not path:
+    if family_name not in families.split(",") or not path:
         return None
     return path, int(index or 0)
 
 
-def _name(script: str, weight: int, path: str, index: int, tier: str) -> str:
+def _name(stem: str, weight: int, path: str, index: int, codepoints: tuple[int, ...]) -> str:
     stat = os.stat(path)
     digest = hashlib.sha256(repr((RECIPE, FEATURES, path, index, stat.st_size, int(stat.st_mtime),
-                                  characters(tier))).encode()).hexdigest()[:16]
-    parts = (FONTS[script].replace(" ", ""), TIERS[tier], WEIGHTS[weight], digest)
-    return "-".join(filter(None, parts)) + ".otf"
+                                  codepoints)).encode()).hexdigest()[:16]
+    return f"{stem}-{WEIGHTS[weight]}-{digest}.otf"
 
 
 _CDEF = """
@@ -234,19 +273,32 @@ def build(script: str, weight: int, folder: Path | None = None, tier: str = "com
     """The reduced face of `script` at `weight` (400 or 700) holding the characters of
     `tier`, built if not yet cached; None if the full face is not installed or cannot be
     subset (documents then use the installed faces alone)."""
-    source = _source(script, weight)
+    stem = "-".join(filter(None, (FONTS[script].replace(" ", ""), TIERS[tier])))
+    return _build(_source(script, weight), stem, family(script, tier), weight,
+                  characters(tier), folder)
+
+
+def build_symbols(weight: int, folder: Path | None = None) -> Path | None:
+    """The symbols face (`SYMBOLS`) at `weight`, built if not yet cached; None if DejaVu
+    Sans is not installed (documents then fall back to whatever face has the sign)."""
+    return _build(_installed(SYMBOL_SOURCE, weight), SYMBOLS.replace(" ", ""), SYMBOLS,
+                  weight, symbol_characters(), folder)
+
+
+def _build(source: tuple[str, int] | None, stem: str, family_name: str, weight: int,
+           codepoints: tuple[int, ...], folder: Path | None) -> Path | None:
     if source is None:
         return None
     folder = folder or cache_dir()
-    target = folder / _name(script, weight, *source, tier)
+    target = folder / _name(stem, weight, *source, codepoints)
     if target.exists():
         return target
     with _BUILD_LOCK:
         if target.exists():
             return target
         try:
-            data, glyphs = subset_face(*source, characters(tier))
-            data = renamed(data, family(script, tier))
+            data, glyphs = subset_face(*source, codepoints)
+            data = renamed(data, family_name)
             folder.mkdir(parents=True, exist_ok=True)
             partial = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             partial.write_bytes(data)
@@ -255,7 +307,7 @@ def build(script: str, weight: int, folder: Path | None = None, tier: str = "com
                 if stale != target:  # built from another font or recipe
                     stale.unlink(missing_ok=True)
         except (OSError, ValueError) as error:
-            LOG.warning("documents use the full CJK face: no reduced face (%s)", error)
+            LOG.warning("documents use the installed faces: no reduced %s (%s)", stem, error)
             return None
         LOG.info("built reduced face %s (%d glyphs, %d bytes)", target.name, glyphs,
                  len(data))
@@ -271,9 +323,17 @@ def font_faces(script: str, weights: tuple[int, ...] = (400, 700)) -> str:
         for weight in weights:
             path = build(script, weight, tier=tier)
             if path is not None:
-                rules.append(f'@font-face {{ font-family: "{family(script, tier)}"; '
-                             f'src: url("{path.resolve().as_uri()}"); font-weight: {weight}; }}')
+                rules.append(_rule(family(script, tier), path, weight))
+    for weight in weights:
+        path = build_symbols(weight)
+        if path is not None:
+            rules.append(_rule(SYMBOLS, path, weight))
     return "\n".join(rules)
+
+
+def _rule(family_name: str, path: Path, weight: int) -> str:
+    return (f'@font-face {{ font-family: "{family_name}"; src: url("{path.resolve().as_uri()}");'
+            f' font-weight: {weight}; }}')
 
 
 def main() -> None:
@@ -283,6 +343,8 @@ def main() -> None:
             for weight in WEIGHTS:
                 print(build(script, weight, tier=tier)
                       or f"{script} {weight} {tier}: no source face, skipped")
+    for weight in WEIGHTS:
+        print(build_symbols(weight) or f"{SYMBOLS} {weight}: no {SYMBOL_SOURCE}, skipped")
 
 
 if __name__ == "__main__":

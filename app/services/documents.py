@@ -24,7 +24,7 @@ from app.services import DbSession, doc_fonts, recognition, seal
 from app.services import document_words as words
 from app.services import labels as label_service
 from app.services.bar_chart import bar_chart
-from app.services.doc_language import FONTS, LANG_TAGS, N_, chinese
+from app.services.doc_language import FONTS, LABEL_CLAIMS, LABEL_TYPES, LANG_TAGS, N_, chinese
 from app.services.issuer import Issuer
 from app.services.message_text import in_language
 from lca_models.canonical import sha256_hex
@@ -33,15 +33,15 @@ from lca_models.recognition import read_standards
 TEMPLATES = Path(__file__).resolve().parents[2] / "label_templates"
 #: Artwork sizes in millimetres (width, height); the design is drawn on a 3:4 canvas.
 SIZES = {"small": (30, 40), "medium": (60, 80), "large": (90, 120)}
-TYPES = {"footprint_disclosure": N_("Footprint disclosure"), "reduction": N_("Reduction"),
-         "rating": N_("Rating")}
+TYPES = LABEL_TYPES
 
 
 def _language(script: str) -> dict[str, Any]:
     """What a template needs to print its Chinese in `script` beside the English."""
     return {"zh": chinese(script), "lang_tag": LANG_TAGS[script], "font": FONTS[script],
+            "doc_label_font": doc_fonts.family(script, "label"),
             "doc_core_font": doc_fonts.family(script, "core"),
-            "doc_font": doc_fonts.family(script)}
+            "doc_font": doc_fonts.family(script), "doc_symbols_font": doc_fonts.SYMBOLS}
 
 
 def _font_faces(script: str) -> str:
@@ -264,13 +264,13 @@ def claim_text(subject: dict[str, Any], script: str = "Hans") -> tuple[str, str]
         bench = rating["benchmark"]
         words = {"grade": rating["grade"], "basis": (
             f"{_value(bench['kgCO2ePerDeclaredUnit'])} kg CO₂e, {bench['year']}")}
-        text = N_("Grade %(grade)s (benchmark %(basis)s)")
+        text = LABEL_CLAIMS["rating"]
         return zh(text) % words, text % words
     if reduction:
         words = {"base": reduction.get("baselineLabelId") or _value(
             reduction["baselineKgCO2ePerDeclaredUnit"]) + " kg CO₂e",
             "percent": f"{reduction['reductionPercent']:.1f} %"}
-        text = N_("%(percent)s below baseline %(base)s")
+        text = LABEL_CLAIMS["reduction"]
         return zh(text) % words, text % words
     return "", ""
 

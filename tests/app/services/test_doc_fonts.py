@@ -1,14 +1,19 @@
 """The reduced CJK faces the documents embed first: built from the installed Noto Sans CJK,
-a core face with the documents' own words, then the common characters, backed by the full
-face, so a less common or rare character is still printed as real text."""
+a label face with a label's own words, a core face with the documents' words, then the
+common characters, backed by the full face, so a less common or rare character is still
+printed as real text; and a symbols face cut from DejaVu Sans for the signs those lack."""
 
 from __future__ import annotations
 
 import subprocess
+from datetime import date
+from types import SimpleNamespace
 
+import pytest
 from fontTools.ttLib import TTFont
 
 from app.services import doc_fonts, documents
+from app.services.issuer import Issuer
 
 RARE = "𠮷龘"  # Unicode Ext. B and a character of neither GB 2312 level 1 nor Big5 level 1
 COMMON_ONLY = "梨"  # GB 2312 level 1, in no catalogue
@@ -68,25 +73,59 @@ def test_each_character_comes_from_the_smallest_face_holding_it_and_stays_text(t
     assert "Noto-Sans-CJK-SC" in embedded  # the rare ones: the full face
 
 
-def test_a_labels_words_need_only_the_core_faces(tmp_path):
-    """What the core tier is for: the label's own words embed no larger face."""
-    words = documents._language("Hant")
-    html = (f"<p style='font-family: "
-            f"\"{words['doc_core_font']}\", \"{words['doc_font']}\", \"{words['font']}\"'>"
-            f"{words['zh']('Carbon footprint')} kg CO₂e {words['zh']('valid until')} "
-            f"{words['zh']('Footprint disclosure')}</p>")
-    pdf = tmp_path / "label.pdf"
-    pdf.write_bytes(documents._render(html, (documents._stylesheet(documents.DOCUMENT_CSS,
-                                                                   "Hant"),)))
-    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
-                           text=True).stdout
-    embedded = {line.split()[0].split("+")[1] for line in fonts.splitlines()[2:]}
-    assert "Doc-Core-Noto-Sans-CJK-HK" in embedded
-    assert not embedded & {"Doc-Noto-Sans-CJK-HK", "Noto-Sans-CJK-HK"}
+def test_the_label_characters_are_a_labels_own_words():
+    label = set(map(chr, doc_fonts.characters("label")))
+    assert {"碳", "足", "迹", "跡", "有", "效", "期", "至", "A", "é", "·", "…"} <= label
+    assert label < set(map(chr, doc_fonts.characters("core")))
+    assert "證" not in label  # the certificate's word: in the core face, not a label's
+    assert 150 < len(label) < 400
+
+
+def _label(label_type: str, claim: dict) -> SimpleNamespace:
+    """A label as documents.label_pdf reads one, of `label_type` with its claim."""
+    subject = {"footprint": {"kgCO2ePerDeclaredUnit": 404.2}, "labelType": label_type,
+               "declaredUnit": {"amount": 1, "unit": "t"}, "homeScheme": "gba-home",
+               "certifier": {"name": "Demo Verification Body (fictional)"},
+               "product": {"name": "Rebar"}, **claim}
+    return SimpleNamespace(id="GBA-2026-7K3M-Q9TD-1", credential_sha256=label_type,
+                           credential={"credentialSubject": subject},
+                           valid_until=date(2027, 12, 31))
+
+
+CLAIMS = {
+    "footprint_disclosure": {},
+    "rating": {"rating": {"grade": "A", "benchmark": {"kgCO2ePerDeclaredUnit": 500.0,
+                                                      "year": 2025}}},
+    "reduction": {"reduction": {"reductionPercent": 12.5,
+                                "baselineLabelId": "GBA-2025-7K3M-Q9TD-1"}},
+}
+
+
+@pytest.mark.parametrize("script", ["Hans", "Hant"])
+def test_a_label_embeds_only_the_label_and_symbol_faces(tmp_path, script):
+    """What the label tier is for: every type of label, with its claim, in either script
+    and every size, prints from the label faces alone (and CO₂'s subscript from the
+    symbols face): a word missing from doc_language.LABEL_WORDS would bring in a larger
+    face here."""
+    issuer = Issuer(public_url="https://labels.example.org", keys_dir=tmp_path)
+    for label_type, claim in CLAIMS.items():
+        for size in documents.SIZES:
+            pdf = tmp_path / f"{label_type}-{size}.pdf"
+            pdf.write_bytes(documents.label_pdf(_label(label_type, claim), issuer, size,
+                                                script=script))
+            fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
+                                   text=True).stdout
+            embedded = {line.split()[0].split("+")[1] for line in fonts.splitlines()[2:]}
+            region = "SC" if script == "Hans" else "HK"
+            assert embedded <= {f"Doc-Label-Noto-Sans-CJK-{region}",
+                                f"Doc-Label-Noto-Sans-CJK-{region}-Bold", "Doc-Symbols",
+                                "Doc-Symbols-Bold"}, (
+                label_type, size, embedded)
+            assert "Doc-Symbols" in embedded  # kg CO₂e
 
 
 def test_without_the_source_face_documents_use_the_installed_faces(monkeypatch, tmp_path):
-    monkeypatch.setattr(doc_fonts, "_source", lambda script, weight: None)
+    monkeypatch.setattr(doc_fonts, "_installed", lambda family_name, weight: None)
     monkeypatch.setenv("CARBONLABEL_FONT_CACHE", str(tmp_path))
     monkeypatch.setattr(documents._LOCAL, "stylesheets", {}, raising=False)  # none kept
     doc_fonts.font_faces.cache_clear()
@@ -108,14 +147,15 @@ def test_setup_builds_every_face_once(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CARBONLABEL_FONT_CACHE", str(tmp_path))
     doc_fonts.main()
     built = sorted(tmp_path.glob("*.otf"))
-    assert len(built) == 8 and not list(tmp_path.glob("*.tmp"))  # 2 tiers, scripts, weights
+    # 3 tiers × 2 scripts × 2 weights, and the symbols face in 2 weights
+    assert len(built) == 14 and not list(tmp_path.glob("*.tmp"))
     stamps = [p.stat().st_mtime_ns for p in built]
     doc_fonts.main()  # a second run (scripts/setup.sh again) keeps them
     assert [p.stat().st_mtime_ns for p in sorted(tmp_path.glob("*.otf"))] == stamps
     monkeypatch.setattr(doc_fonts, "RECIPE", "another")  # a new recipe replaces them
     doc_fonts.main()
     rebuilt = sorted(tmp_path.glob("*.otf"))
-    assert len(rebuilt) == 8 and not set(rebuilt) & set(built)
+    assert len(rebuilt) == 14 and not set(rebuilt) & set(built)
 
 
 def test_a_rendering_process_leaves_no_copied_faces_behind(tmp_path):
