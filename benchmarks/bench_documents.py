@@ -137,7 +137,10 @@ def main() -> None:
         f"{args.repeat} interleaved renders each (rendered ones with the cache of rendered "
         f"documents emptied first), load average {os.getloadavg()[0]:.2f}. CPU is the "
         "thread's own time, which other work on the machine inflates far less than wall time. "
-        + (f"Documents embed the reduced CJK faces ({len(doc_fonts.characters()):,} characters, "
+        + (f"Labels embed the label faces ({len(doc_fonts.characters('label')):,} "
+           f"characters), the other documents the core ("
+           f"{len(doc_fonts.characters('core')):,}) and common faces "
+           f"({len(doc_fonts.characters()):,} characters, "
            f"{min(f.stat().st_size for f in faces if f) / 1e6:.1f}-"
            f"{max(f.stat().st_size for f in faces if f) / 1e6:.1f} MB each) first."
            if all(faces) else "The reduced CJK faces could not be built: full faces only."),
