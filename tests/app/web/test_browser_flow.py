@@ -42,6 +42,23 @@ UNLABELLED = """() => [...document.querySelectorAll(
     el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.name)"""
 
 
+LOW_CONTRAST = """() => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => (v /= 255) <= 0.03928 ? v / 12.92
+      : Math.pow((v + 0.055) / 1.055, 2.4)).reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ground = el => { for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c; } return [255, 255, 255]; };
+  return [...document.querySelectorAll('a, button, label, p, td, th, h1, h2, li')]
+    .filter(el => el.offsetParent && el.innerText.trim() && getComputedStyle(el).visibility === 'visible'
+                  && !el.closest('.visually-hidden, .skip'))
+    .map(el => { const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(ground(el))];
+                 return [el.tagName + ' ' + el.innerText.trim().slice(0, 30),
+                         (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)]; })
+    .filter(([, ratio]) => ratio < 4.5).map(([what, ratio]) => what + ' ' + ratio.toFixed(2));
+}"""
+
+
 def assert_accessible(page) -> None:
     """What a screen-reader user needs on every page: a language, one h1, a name for every
     form control and image, and a way past the navigation."""
@@ -53,6 +70,7 @@ def assert_accessible(page) -> None:
     assert page.evaluate(UNLABELLED) == []
     assert page.locator("img:not([alt])").count() == 0
     assert page.locator("svg.chart:not([aria-label])").count() == 0
+    assert page.evaluate(LOW_CONTRAST) == []  # WCAG AA for text against its background
     if page.locator("header.top").count():
         assert page.locator("a.skip[href='#main']").count() == 1
 
