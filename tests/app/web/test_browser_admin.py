@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.app.web.test_browser_flow import PASSWORD, UNLABELLED
+from tests.app.web.test_browser_flow import LOW_CONTRAST, PASSWORD, UNLABELLED
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +26,7 @@ def test_admin_adds_a_user_who_can_then_sign_in(world, live_server, browser, sho
     admin.wait_for_load_state()
     assert admin.evaluate("document.documentElement.lang") == "zh-Hant"
     assert admin.locator("h1").count() == 1 and admin.evaluate(UNLABELLED) == []
+    assert admin.evaluate(LOW_CONTRAST) == []
     admin.locator("#email").fill("short@test.example")
     admin.locator("#name").fill("Too Short")
     admin.locator("#password").fill("short")

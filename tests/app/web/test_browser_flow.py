@@ -45,12 +45,14 @@ UNLABELLED = """() => [...document.querySelectorAll(
 LOW_CONTRAST = """() => {
   const rgb = c => c.match(/[\\d.]+/g).map(Number);
   const lum = ([r, g, b]) => [r, g, b].map(v => (v /= 255) <= 0.03928 ? v / 12.92
-      : Math.pow((v + 0.055) / 1.055, 2.4)).reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+      : Math.pow((v + 0.055) / 1.055, 2.4))
+    .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
   const ground = el => { for (; el; el = el.parentElement) {
       const c = rgb(getComputedStyle(el).backgroundColor);
       if (c.length < 4 || c[3] > 0) return c; } return [255, 255, 255]; };
   return [...document.querySelectorAll('a, button, label, p, td, th, h1, h2, li')]
-    .filter(el => el.offsetParent && el.innerText.trim() && getComputedStyle(el).visibility === 'visible'
+    .filter(el => el.offsetParent && el.innerText.trim()
+                  && getComputedStyle(el).visibility === 'visible'
                   && !el.closest('.visually-hidden, .skip'))
     .map(el => { const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(ground(el))];
                  return [el.tagName + ' ' + el.innerText.trim().slice(0, 30),
