@@ -174,7 +174,7 @@ def busy_database(exc: Exception) -> Busy | None:
     retry; None for every other database failure, which stays an error."""
     text = str(getattr(exc, "orig", exc)).lower()
     if "database is locked" in text or "database table is locked" in text:
-        return Busy("the database is busy with other changes; try again", retry_after=1)
+        return Busy(N_("the database is busy with other changes; try again"), retry_after=1)
     return None
 
 
@@ -189,7 +189,7 @@ def _operational_error(exc: Exception) -> Response:
         raise exc
     current_app.logger.warning("database busy, answered 503: %s", exc)
     if on_a_page():
-        response = page(503, [str(busy)])
+        response = page(503, [message_of(busy)])
         response.headers["Retry-After"] = str(busy.retry_after)
         return response
     return _service_error(busy)

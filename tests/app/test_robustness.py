@@ -183,3 +183,30 @@ def test_a_write_the_database_refuses_is_a_message_on_a_page(app, world, monkeyp
         headers={"If-Match": etag, "Accept-Language": "zh-CN"})
     assert api.status_code == status and api.content_type == "application/problem+json"
     assert chinese in api.json["detail"]
+
+
+def test_a_busy_database_is_a_page_in_the_pages_language(app, world, monkeypatch):
+    """SQLite's "database is locked" past the busy timeout: the page says so in its own
+    language, with Retry-After, and the API answers 503 problem+json."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.services import certification
+    from tests.app.flows import submitted_request
+    from tests.app.web.test_pages import sign_in
+
+    request_id, etag = submitted_request(world)
+
+    def locked(*args, **kwargs):
+        raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(certification, "transition", locked)
+    page_client = sign_in(app, "certifier_c", lang="zh-Hant")
+    answer = page_client.post(f"/app/requests/{request_id}/actions", data={
+        "action": "start_review", "etag": etag, "csrf_token": page_client.csrf})
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
+    assert "資料庫正忙於其他更改" in answer.text
+    api = world["certifier_c"].post(
+        f"/api/v1/label-requests/{request_id}/transitions", json={"action": "start_review"},
+        headers={"If-Match": etag})
+    assert api.status_code == 503 and api.content_type == "application/problem+json"
+    assert api.json["detail"] == "the database is busy with other changes; try again"
