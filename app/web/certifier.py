@@ -9,10 +9,9 @@ from datetime import timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
-from app.domain import NotFound, PreconditionFailed, ServiceError
+from app.domain import NotFound, ServiceError
 from app.extensions import db
 from app.schemas.certification import BulkApprovalFormSchema
 from app.schemas.common import ReasonSchema
@@ -78,10 +77,8 @@ def approve_selected():
                 issuer=issuer_from_config(current_app.config))
     except ServiceError as exc:
         raise _named(exc, ids) from None
-    except StaleDataError:  # another writer between reading and writing (batched path)
-        raise PreconditionFailed(N_(
-            "Nothing was approved: one of these requests was changed by someone else at the "
-            "same moment. Look at them again and retry.")) from None
+    # another writer between reading and writing (StaleDataError, batched path): app/errors.py
+    # rolls back and says so on this page, as for a single approval
     flash(ngettext("Approved %(num)s request; %(num)s label is issued.",
                    "Approved %(num)s requests; %(num)s labels are issued.", len(done)), "info")
     return redirect(url_for(".queue"))

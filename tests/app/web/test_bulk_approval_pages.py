@@ -65,7 +65,8 @@ def test_the_queue_offers_a_checkbox_only_for_requests_the_certifier_may_approve
     waiting, _ = requested(world, "Rebar waiting", review=False)  # submitted, not in review
     page = sign_in(app, "certifier_c").get("/app/queue").text
     boxes = re.findall(r'<input type="checkbox" id="pick-([^"]+)" name="request_id" '
-                       r'value="([^"]+)"><label for="pick-\1" class="skip">([^<]+)</label>',
+                       r'value="([^"]+)"><label for="pick-\1" class="visually-hidden">'
+                       r'([^<]+)</label>',
                        page)
     assert sorted((i, v, label) for i, v, label in boxes) == sorted([
         (first, first, "Select Rebar one for approval"),
@@ -191,5 +192,5 @@ def test_a_concurrent_write_is_a_message_not_a_json_answer(app, world, monkeypat
     refused = certifier.post(CONFIRM, data=data)
     assert refused.status_code == 302
     again = certifier.get(refused.headers["Location"]).text
-    assert "Nothing was approved: one of these requests was changed by someone else" in again
+    assert "someone else changed this resource first; reload it and try again" in again
     assert labels_by_request(app) == [] and state_of(world, request_id) == "in_review"
