@@ -65,6 +65,9 @@ def confirm_approve_selected():
 @blp.route("/queue/approve", methods=["POST"])
 @signed_in("certifier")
 def approve_selected():
+    """Approve the requests confirmed, all or none. A refusal names the product it is about;
+    another writer between reading and writing (StaleDataError) is answered by
+    app/errors.py on this page, as for a single approval."""
     data = form(BulkApprovalFormSchema())
     ids = _selection(data["request_id"])
     if ids is None:
@@ -77,8 +80,6 @@ def approve_selected():
                 issuer=issuer_from_config(current_app.config))
     except ServiceError as exc:
         raise _named(exc, ids) from None
-    # another writer between reading and writing (StaleDataError, batched path): app/errors.py
-    # rolls back and says so on this page, as for a single approval
     flash(ngettext("Approved %(num)s request; %(num)s label is issued.",
                    "Approved %(num)s requests; %(num)s labels are issued.", len(done)), "info")
     return redirect(url_for(".queue"))
