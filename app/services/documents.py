@@ -5,6 +5,7 @@ when a PDF is asked for, so the web app starts fast."""
 from __future__ import annotations
 
 import atexit
+import base64
 import hashlib
 import threading
 from collections import OrderedDict
@@ -121,12 +122,15 @@ def _pdf(html: str, script: str, own_css: str) -> bytes:
     return pdf
 
 
-def _render(html: str, stylesheets: tuple[Any, ...] = ()) -> bytes:
+def _render(html: str, stylesheets: tuple[Any, ...] = (), images: dict[str, Any] | None = None
+            ) -> bytes:
+    """`images`: WeasyPrint's cache of images, by URL (None: a new one for this render)."""
     import weasyprint
 
     return weasyprint.HTML(string=html, base_url=str(TEMPLATES),
                            url_fetcher=_fetcher()).write_pdf(stylesheets=list(stylesheets),
-                                                             font_config=_font_config())
+                                                             font_config=_font_config(),
+                                                             cache=images)
 
 
 def _stylesheet(template: str, script: str, **values: Any) -> Any:
@@ -333,11 +337,32 @@ def label_pdf(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo =
     cached = RENDERED.get(key)
     if cached is not None:
         return cached
-    html = _env().get_template("label.html.j2").render(
-        svg=label_svg(label, issuer, size, zone, script, text_as="html"))
-    pdf = _render(html, (_label_stylesheet(script, size),))
+    frame, _, over = label_svg(label, issuer, size, zone, script, text_as="html").partition(
+        "</svg>")
+    url = _frame_url(frame + "</svg>")
+    html = _env().get_template("label.html.j2").render(frame_url=url, over=over)
+    kept = _LOCAL.__dict__.setdefault("frames", {})
+    images = {url: kept[url]} if url in kept else {}
+    pdf = _render(html, (_label_stylesheet(script, size),), images)
+    if url not in kept and url in images:
+        if len(kept) >= FRAMES_KEPT:  # more designs than sizes and scripts: start again
+            kept.clear()
+        kept[url] = images[url]
     RENDERED.put(key, pdf)
     return pdf
+
+
+#: Parsed label frames each rendering thread keeps (one a size and script: six in use)
+FRAMES_KEPT = 16
+
+
+@lru_cache(maxsize=FRAMES_KEPT)
+def _frame_url(svg: str) -> str:
+    """A label's frame (label.svg.j2 without its title, text and QR code: the same for every
+    label of a size and script) as a data: URL. WeasyPrint keys its cache of images by URL,
+    so the frame parsed once for a thread's first label of a size is drawn from that parse
+    for every later one: parsing the inline SVG on every render was a seventh of a label."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def certificate_for(session: DbSession, label: Label, issuer: Issuer, zone: tzinfo = UTC,

@@ -53,3 +53,32 @@ def test_the_cache_is_bounded_in_bytes():
     assert cache.size == 8
     cache.put(b"huge", b"x" * 11)
     assert cache.get(b"huge") is None
+
+
+def test_a_labels_frame_is_parsed_once_for_every_label_of_its_size(fresh, monkeypatch, tmp_path):
+    """The frame (the same for every label of a size and script) reaches WeasyPrint as one
+    data: URL its image cache keeps per thread: two labels of one size parse it once; the
+    QR code, which differs, is not kept, and another size is another frame."""
+    import weasyprint.images
+
+    from app.services.issuer import Issuer
+    from tests.app.services.test_doc_fonts import CLAIMS, _label
+
+    parsed = []
+    real = weasyprint.images.SVGImage.__init__
+
+    def counting(self, *args, **kwargs):
+        parsed.append(self)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.images.SVGImage, "__init__", counting)
+    monkeypatch.setattr(documents._LOCAL, "frames", {}, raising=False)
+    issuer = Issuer(public_url="https://labels.example.org", keys_dir=tmp_path)
+    first, second = _label("rating", CLAIMS["rating"]), _label("reduction", CLAIMS["reduction"])
+    second.id = "GBA-2026-9ZZZ-ZZZZ-5"
+    one = documents.label_pdf(first, issuer, "medium")
+    other = documents.label_pdf(second, issuer, "medium")
+    assert one != other and len(parsed) == 1
+    assert len(documents._LOCAL.frames) == 1
+    documents.label_pdf(first, issuer, "large")
+    assert len(parsed) == 2 and len(documents._LOCAL.frames) == 2
