@@ -35,7 +35,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from app.services.doc_language import FONTS, LABEL_WORDS, SCRIPTS, TRANSLATIONS, chinese
+from app.services.doc_language import FONTS, SCRIPTS, TRANSLATIONS, chinese
+from app.services.document_words import ARTWORK_WORDS
 
 LOG = logging.getLogger(__name__)
 #: Bump when the way faces are built changes (the digest covers the characters and features).
@@ -104,20 +105,6 @@ def _catalogue_text() -> set[str]:
     return found
 
 
-@lru_cache(maxsize=len(TIERS))
-def characters(tier: str = "common") -> tuple[int, ...]:
-    """The code points the reduced faces of `tier` keep, sorted."""
-    if tier == "label":
-        return _sorted(_label_text() | set(LABEL_PUNCTUATION) | _latin())
-    chars = _catalogue_text()
-    if tier != "core":
-        chars |= _gb2312_level1() | _big5_level1()
-    chars |= _latin()
-    for start, end in SIGNS:
-        chars.update(map(chr, range(start, end)))
-    return _sorted(chars)
-
-
 #: Punctuation and signs the documents print: general punctuation, super/subscripts (CO₂),
 #: letterlike symbols, arrows, math operators, CJK symbols and full-width forms
 SIGNS = ((0x2010, 0x2060), (0x2070, 0x20A0), (0x2100, 0x2150), (0x2190, 0x21A0),
@@ -129,8 +116,24 @@ SYMBOLS = "Doc Symbols"
 SYMBOL_SOURCE = "DejaVu Sans"
 
 
+@lru_cache(maxsize=len(TIERS))
+def characters(tier: str = "common") -> tuple[int, ...]:
+    """The code points the reduced faces of `tier` keep, sorted."""
+    if tier == "label":
+        return _sorted(_label_text() | set(LABEL_PUNCTUATION) | _latin())
+    chars = _catalogue_text()
+    if tier != "core":
+        chars |= _gb2312_level1() | _big5_level1()
+    return _sorted(chars | _latin() | _signs())
+
+
 def symbol_characters() -> tuple[int, ...]:
-    return _sorted({chr(c) for start, end in SIGNS for c in range(start, end)})
+    """The code points the symbols face keeps."""
+    return _sorted(_signs())
+
+
+def _signs() -> set[str]:
+    return {chr(c) for start, end in SIGNS for c in range(start, end)}
 
 
 def _latin() -> set[str]:
@@ -140,7 +143,7 @@ def _latin() -> set[str]:
 
 def _label_text() -> set[str]:
     """Every character of a label's own words in either script's Chinese."""
-    return {c for script in SCRIPTS for word in LABEL_WORDS for c in chinese(script)(word)}
+    return {c for script in SCRIPTS for word in ARTWORK_WORDS for c in chinese(script)(word)}
 
 
 def _sorted(chars: set[str]) -> tuple[int, ...]:

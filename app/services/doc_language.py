@@ -25,17 +25,6 @@ def N_(text: str) -> str:
     return text
 
 
-#: What a label's artwork prints in Chinese (label.svg.j2, documents.label_svg), one place
-#: for both: the label faces (app/services/doc_fonts.py) hold exactly these words'
-#: characters, so a label embeds only those small faces.
-LABEL_TYPES = {"footprint_disclosure": N_("Footprint disclosure"), "reduction": N_("Reduction"),
-               "rating": N_("Rating")}
-LABEL_CLAIMS = {"rating": N_("Grade %(grade)s (benchmark %(basis)s)"),
-                "reduction": N_("%(percent)s below baseline %(base)s")}
-LABEL_WORDS = (N_("Carbon footprint"), N_("valid until"), *LABEL_TYPES.values(),
-               *LABEL_CLAIMS.values())
-
-
 @lru_cache(maxsize=2)
 def chinese(script: str) -> Callable[[str], str]:
     """The Chinese for an English text, in `script` (Hans or Hant)."""

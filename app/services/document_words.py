@@ -32,6 +32,16 @@ CERTIFICATE = {
 }
 LABEL_TYPES = {"footprint_disclosure": N_("Footprint disclosure"),
                "reduction": N_("Reduction label"), "rating": N_("Rating label")}
+#: What a label's artwork prints in Chinese (label.svg.j2, documents.label_svg; its types in
+#: fewer words than the certificate's), one place for both: the label faces
+#: (app/services/doc_fonts.py) hold exactly these words' characters, so a label embeds only
+#: those small faces.
+ARTWORK_TYPES = {"footprint_disclosure": N_("Footprint disclosure"),
+                 "reduction": N_("Reduction"), "rating": N_("Rating")}
+ARTWORK_CLAIMS = {"rating": N_("Grade %(grade)s (benchmark %(basis)s)"),
+                  "reduction": N_("%(percent)s below baseline %(base)s")}
+ARTWORK_WORDS = (N_("Carbon footprint"), N_("valid until"), *ARTWORK_TYPES.values(),
+                 *ARTWORK_CLAIMS.values())
 BOUNDARIES = {"cradle-to-gate": N_("cradle to gate"), "cradle-to-grave": N_("cradle to grave"),
               "gate-to-gate": N_("gate to gate")}
 ISO_GROUPS = {"fossil": N_("fossil"), "biogenic_emissions": N_("biogenic emissions"),

@@ -25,7 +25,7 @@ from app.services import DbSession, doc_fonts, recognition, seal
 from app.services import document_words as words
 from app.services import labels as label_service
 from app.services.bar_chart import bar_chart
-from app.services.doc_language import FONTS, LABEL_CLAIMS, LABEL_TYPES, LANG_TAGS, N_, chinese
+from app.services.doc_language import FONTS, LANG_TAGS, N_, chinese
 from app.services.issuer import Issuer
 from app.services.message_text import in_language
 from lca_models.canonical import sha256_hex
@@ -34,7 +34,6 @@ from lca_models.recognition import read_standards
 TEMPLATES = Path(__file__).resolve().parents[2] / "label_templates"
 #: Artwork sizes in millimetres (width, height); the design is drawn on a 3:4 canvas.
 SIZES = {"small": (30, 40), "medium": (60, 80), "large": (90, 120)}
-TYPES = LABEL_TYPES
 
 
 def _language(script: str) -> dict[str, Any]:
@@ -266,16 +265,16 @@ def claim_text(subject: dict[str, Any], script: str = "Hans") -> tuple[str, str]
     zh = chinese(script)
     if rating:
         bench = rating["benchmark"]
-        words = {"grade": rating["grade"], "basis": (
+        values = {"grade": rating["grade"], "basis": (
             f"{_value(bench['kgCO2ePerDeclaredUnit'])} kg CO₂e, {bench['year']}")}
-        text = LABEL_CLAIMS["rating"]
-        return zh(text) % words, text % words
+        text = words.ARTWORK_CLAIMS["rating"]
+        return zh(text) % values, text % values
     if reduction:
-        words = {"base": reduction.get("baselineLabelId") or _value(
+        values = {"base": reduction.get("baselineLabelId") or _value(
             reduction["baselineKgCO2ePerDeclaredUnit"]) + " kg CO₂e",
             "percent": f"{reduction['reductionPercent']:.1f} %"}
-        text = LABEL_CLAIMS["reduction"]
-        return zh(text) % words, text % words
+        text = words.ARTWORK_CLAIMS["reduction"]
+        return zh(text) % values, text % values
     return "", ""
 
 
@@ -298,7 +297,7 @@ def label_svg(label: Label, issuer: Issuer, size: str = "medium", zone: tzinfo =
     subject = label.credential["credentialSubject"]
     value = _value(subject["footprint"]["kgCO2ePerDeclaredUnit"])
     unit = subject["declaredUnit"]
-    en = TYPES.get(subject["labelType"], subject["labelType"])
+    en = words.ARTWORK_TYPES.get(subject["labelType"], subject["labelType"])
     claim_zh, claim_en = claim_text(subject, script)
     compact = size == "small"
     return _env().get_template("label.svg.j2").render(

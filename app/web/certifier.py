@@ -4,8 +4,6 @@ page."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -18,7 +16,8 @@ from app.schemas.common import ReasonSchema
 from app.services import certification, labels, recognition, suspension, transaction
 from app.services.issuer import issuer_from_config
 from app.services.workflow import STATES, allowed_actions
-from app.web.common import form, iso_day, paged, register_errors, signed_in, user
+from app.web.common import form, paged, register_errors, signed_in, user
+from app.web.requests import asked_validity, unanswered
 from lca_models.messages import N_, Message, message_of
 
 blp = Blueprint("certifier_pages", __name__, url_prefix="/app")
@@ -49,14 +48,14 @@ def confirm_approve_selected():
     if ids is None:
         return redirect(url_for(".queue"))
     who = user()
-    valid_until = iso_day(request.args.get("valid_until")) or clock.today() + timedelta(days=365)
+    valid_until = asked_validity()
     rows = []
     for request_id in ids:
         req = certification.get_request(db.session, who, request_id)
         home = recognition.home_evaluation(db.session, req, valid_until, clock.today())
         rows.append({"req": req, "etag": certification.etag(req), "home": home,
                      "fails": home is None or home.outcome == "not_recognised",
-                     "unanswered": _unanswered(req.comments),
+                     "unanswered": unanswered(req.comments),
                      "can_approve": "approve" in allowed_actions(req.state, who.role)})
     return render_template("pages/confirm_approve_selected.html", rows=rows,
                            valid_until=valid_until, schemes=recognition.schemes())
@@ -83,12 +82,6 @@ def approve_selected():
     flash(ngettext("Approved %(num)s request; %(num)s label is issued.",
                    "Approved %(num)s requests; %(num)s labels are issued.", len(done)), "info")
     return redirect(url_for(".queue"))
-
-
-def _unanswered(comments) -> int:
-    """The certifier's comments the exporter has not answered yet."""
-    answered = {c.parent_id for c in comments if c.parent_id is not None}
-    return sum(1 for c in comments if c.parent_id is None and c.id not in answered)
 
 
 def _selection(ids: list[str]) -> list[str] | None:

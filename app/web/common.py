@@ -174,15 +174,12 @@ def refused(exc: Exception, status: int | None = None) -> Any:
 def register_errors(blp: Blueprint) -> None:
     """Refused changes become a message on the form's page; a refused page, an error page."""
 
-    def handle(exc: Exception):
-        return refused(exc)
-
     def too_large(exc: RequestEntityTooLarge):
         """The form itself cannot be read (so no redirect back to it): the error page."""
         return error_pages.render(413)
 
-    blp.register_error_handler(ServiceError, handle)
-    blp.register_error_handler(LcaModelError, handle)
+    blp.register_error_handler(ServiceError, refused)
+    blp.register_error_handler(LcaModelError, refused)
     blp.register_error_handler(RequestEntityTooLarge, too_large)
 
 

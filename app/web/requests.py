@@ -7,7 +7,7 @@ and a resubmitting exporter) cannot overwrite each other unseen: the second gets
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -74,13 +74,24 @@ def confirm_approve(request_id: str):
     and the comments still waiting for the exporter; the POST is the usual decision."""
     who = user()
     req = certification.get_request(db.session, who, request_id)
-    valid_until = iso_day(request.args.get("valid_until")) or clock.today() + timedelta(days=365)
+    valid_until = asked_validity()
     return render_template(
         "pages/confirm_approve.html", req=req, etag=certification.etag(req),
         valid_until=valid_until, schemes=recognition.schemes(),
         home=recognition.home_evaluation(db.session, req, valid_until, clock.today()),
-        unanswered=sum(1 for _c, replies in _threads(req.comments) if not replies),
+        unanswered=unanswered(req.comments),
         can_approve="approve" in allowed_actions(req.state, who.role))
+
+
+def asked_validity() -> date:
+    """The validity a confirmation page proposes: the one typed on the review page
+    (`?valid_until=`), else a year from today."""
+    return iso_day(request.args.get("valid_until")) or clock.today() + timedelta(days=365)
+
+
+def unanswered(comments) -> int:
+    """The certifier's comments the exporter has not answered yet."""
+    return sum(1 for _c, replies in _threads(comments) if not replies)
 
 
 def outcome_counts(evaluations) -> dict[str, int]:

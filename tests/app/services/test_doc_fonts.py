@@ -105,7 +105,7 @@ CLAIMS = {
 def test_a_label_embeds_only_the_label_and_symbol_faces(tmp_path, script):
     """What the label tier is for: every type of label, with its claim, in either script
     and every size, prints from the label faces alone (and CO₂'s subscript from the
-    symbols face): a word missing from doc_language.LABEL_WORDS would bring in a larger
+    symbols face): a word missing from document_words.ARTWORK_WORDS would bring in a larger
     face here."""
     issuer = Issuer(public_url="https://labels.example.org", keys_dir=tmp_path)
     for label_type, claim in CLAIMS.items():
